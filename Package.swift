@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// Autoencoder: train autoencoders in Swift, save them to HDF5, run them anywhere.
+import PackageDescription
+
+/// Release builds drop overflow checks in the numeric kernels; debug builds keep them.
+let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+  name: "Autoencoder",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "ae", targets: ["ae"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // System libraries from Debian, found through pkg-config.
+    .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+    .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+    // C glue only: HDF5 macros and error stack, libpng's setjmp error handling.
+    .target(name: "CShims", dependencies: ["CHDF5", "CPNG"]),
+
+    .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+    .target(name: "Layers", dependencies: ["Tensor"], swiftSettings: fastMath),
+    .target(name: "Models", dependencies: ["Layers", "Tensor"], swiftSettings: fastMath),
+    .target(name: "Datasets", dependencies: ["Tensor", "CZlib", "CShims"], swiftSettings: fastMath),
+    .target(name: "Store", dependencies: ["Models", "CShims"], swiftSettings: fastMath),
+    .target(name: "Training", dependencies: ["Models", "Store", "Tensor"], swiftSettings: fastMath),
+    .target(name: "Baselines", dependencies: ["Tensor", "COpenBLAS"], swiftSettings: fastMath),
+
+    .executableTarget(
+      name: "ae",
+      dependencies: [
+        "Tensor", "Layers", "Models", "Datasets", "Store", "Training", "Baselines",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "tools/ae",
+      swiftSettings: fastMath),
+
+    .target(name: "TestSupport", dependencies: ["Tensor", "Layers"], path: "Tests/TestSupport"),
+    .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+    .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"]),
+    .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Store", "Datasets", "Baselines", "TestSupport"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+    .testTarget(name: "CLITests", dependencies: ["Store", "Datasets"]),
+  ],
+  swiftLanguageModes: [.v5]
+)

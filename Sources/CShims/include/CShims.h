@@ -1,0 +1,78 @@
+/*
+ * CShims: the C glue the Swift code needs and cannot write itself.
+ *
+ * - HDF5: its type and property macros (H5T_NATIVE_FLOAT, H5P_DEFAULT, ...) expand to
+ *   function calls and globals that do not import into Swift, and its error stack is
+ *   easier to walk from C. Handles cross as int64_t (hid_t in HDF5 1.10+).
+ * - libpng: reports errors with longjmp, which Swift cannot catch.
+ *
+ * No model logic lives here. Every function returns a negative value on failure and
+ * leaves a message for aeh5_last_error() / the caller's buffer. Not a stable API.
+ */
+#ifndef AE_CSHIMS_H
+#define AE_CSHIMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Element types a dataset can hold, as far as we care. */
+enum aeh5_kind {
+  AEH5_OTHER = 0,
+  AEH5_FLOAT32 = 1,
+  AEH5_FLOAT64 = 2,
+  AEH5_INT32 = 3,
+  AEH5_INT64 = 4,
+  AEH5_UINT8 = 5,
+};
+
+enum { AEH5_MAX_RANK = 8 };
+
+/* The message of the last failure on this thread ("" if none). */
+const char *aeh5_last_error(void);
+
+/* 1 if the file starts with an HDF5 signature, 0 if not, negative if unreadable. */
+int aeh5_is_hdf5(const char *path);
+
+/* Files. create truncates; open_read opens read-only; open_image reads an in-memory copy. */
+int64_t aeh5_file_create(const char *path);
+int64_t aeh5_file_open_read(const char *path);
+int64_t aeh5_file_open_image(const void *buffer, size_t length);
+int aeh5_file_close(int64_t file);
+
+/* Groups. */
+int64_t aeh5_group_create(int64_t loc, const char *name);
+int64_t aeh5_group_open(int64_t loc, const char *name);
+int aeh5_group_close(int64_t group);
+
+/* 1 if a link called `path` exists below loc (every intermediate group too), else 0. */
+int aeh5_exists(int64_t loc, const char *path);
+
+/* Datasets: write a contiguous row-major array; read its shape and element kind; read it
+ * into `data`, converting to `kind` in memory (the caller checked the kind first). */
+int aeh5_write_dataset(int64_t loc, const char *name, int kind, int rank,
+                       const uint64_t *dims, const void *data);
+int aeh5_dataset_info(int64_t loc, const char *name, int *kind, int *rank, uint64_t *dims);
+int aeh5_read_dataset(int64_t loc, const char *name, int kind, void *data);
+
+/* Attributes on a group or file. Strings are variable-length UTF-8 (h5py reads them as str);
+ * read_attr_string also reads fixed-length strings and returns a malloc'd copy (free()). */
+int aeh5_write_attr_string(int64_t loc, const char *name, const char *value);
+int aeh5_read_attr_string(int64_t loc, const char *name, char **value);
+int aeh5_write_attr_int64(int64_t loc, const char *name, int64_t value);
+int aeh5_read_attr_int64(int64_t loc, const char *name, int64_t *value);
+int aeh5_write_attr_double(int64_t loc, const char *name, double value);
+int aeh5_read_attr_double(int64_t loc, const char *name, double *value);
+int aeh5_has_attr(int64_t loc, const char *name);
+
+/* Write an 8-bit grayscale PNG. Returns 0, or -1 with a message in err. */
+int aepng_write_gray8(const char *path, uint32_t width, uint32_t height, const uint8_t *pixels,
+                      char *err, size_t err_capacity);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

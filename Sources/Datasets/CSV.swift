@@ -1,0 +1,45 @@
+import Foundation
+import Tensor
+
+/// Numeric CSV files: comma-separated numbers, one row per line, with or without a header line.
+public enum CSV {
+  /// Read every row; a first line that is not all numbers is taken as the header.
+  /// A text cell anywhere else is an error naming its line and column.
+  public static func read(_ path: String) throws -> (dataset: Dataset, header: [String]?) {
+    guard let data = FileManager.default.contents(atPath: path) else { throw DataError("\(path): cannot read the file") }
+    let text = String(decoding: data, as: UTF8.self)
+    var values: [Float] = []
+    var width: Int?
+    var header: [String]?
+    var rows = 0
+    for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+      if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+      let cells = line.split(separator: ",", omittingEmptySubsequences: false).map {
+        $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t\""))
+      }
+      let numbers = cells.map { Float($0) }
+      if rows == 0 && header == nil && numbers.contains(where: { $0 == nil }) {
+        header = cells
+        width = cells.count
+        continue
+      }
+      if let width, cells.count != width {
+        throw DataError("\(path): line \(index + 1) has \(cells.count) columns; expected \(width)")
+      }
+      width = cells.count
+      for (column, number) in numbers.enumerated() {
+        guard let number else {
+          throw DataError("\(path): line \(index + 1), column \(column + 1): '\(cells[column])' is not a number")
+        }
+        guard number.isFinite else {
+          throw DataError("\(path): line \(index + 1), column \(column + 1): \(cells[column]) is not a finite number")
+        }
+        values.append(number)
+      }
+      rows += 1
+    }
+    guard rows > 0, let width else { throw DataError("\(path): no data rows") }
+    return (Dataset(features: Tensor(rows: rows, cols: width, values: values), name: path), header)
+  }
+}

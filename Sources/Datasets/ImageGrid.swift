@@ -1,0 +1,40 @@
+import CShims
+import Foundation
+import Tensor
+
+/// Grayscale picture grids: rows of images side by side, written as PNG through libpng.
+public enum ImageGrid {
+  /// Write `rows` of images as one PNG, each image `height` x `width`, with a 2-pixel gap.
+  ///
+  /// Values in `range` map to black...white; anything outside is clipped.
+  public static func writePNG(
+    rows: [Tensor], height: Int, width: Int, range: ClosedRange<Float>, to path: String
+  ) throws {
+    let gap = 2
+    let columns = rows.map(\.rows).max() ?? 0
+    guard columns > 0, height > 0, width > 0, rows.allSatisfy({ $0.cols == height * width }) else {
+      throw DataError("\(path): nothing to draw, or images are not \(height)x\(width)")
+    }
+    let pictureWidth = columns * (width + gap) + gap
+    let pictureHeight = rows.count * (height + gap) + gap
+    var pixels = [UInt8](repeating: 40, count: pictureWidth * pictureHeight)
+    let span = max(range.upperBound - range.lowerBound, .leastNormalMagnitude)
+    for (r, images) in rows.enumerated() {
+      for c in 0..<images.rows {
+        let image = images.row(c)
+        for y in 0..<height {
+          for x in 0..<width {
+            let v = (image[y * width + x] - range.lowerBound) / span
+            let byte = UInt8(min(max(v * 255 + 0.5, 0), 255))
+            pixels[(gap + r * (height + gap) + y) * pictureWidth + gap + c * (width + gap) + x] = byte
+          }
+        }
+      }
+    }
+    try writeAtomically(to: path) { temporary in
+      var message = [CChar](repeating: 0, count: 256)
+      let status = aepng_write_gray8(temporary, UInt32(pictureWidth), UInt32(pictureHeight), pixels, &message, message.count)
+      guard status == 0 else { throw DataError(String(cString: message).replacingOccurrences(of: temporary, with: path)) }
+    }
+  }
+}

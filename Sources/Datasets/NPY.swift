@@ -1,0 +1,100 @@
+import Foundation
+import Tensor
+
+/// NumPy's .npy format (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html),
+/// 2-D arrays of float32, float64 or uint8 in C order.
+public enum NPY {
+  /// Read a 2-D array (n, d).
+  public static func read(_ path: String) throws -> Dataset {
+    guard let data = FileManager.default.contents(atPath: path) else { throw DataError("\(path): cannot read the file") }
+    let bytes = [UInt8](data)
+    guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
+      throw DataError("\(path): not a .npy file (bad magic string)")
+    }
+    let major = bytes[6]
+    let headerLength: Int, headerStart: Int
+    switch major {
+    case 1: headerLength = Int(bytes[8]) | Int(bytes[9]) << 8; headerStart = 10
+    case 2, 3:
+      guard bytes.count >= 12 else { throw DataError("\(path): truncated .npy header") }
+      headerLength = (8..<12).reduce(0) { $0 | Int(bytes[$1]) << (8 * ($1 - 8)) }; headerStart = 12
+    default: throw DataError("\(path): .npy format version \(major) is not supported")
+    }
+    guard headerStart + headerLength <= bytes.count else { throw DataError("\(path): truncated .npy header") }
+    let header = String(decoding: bytes[headerStart..<headerStart + headerLength], as: UTF8.self)
+    let descr = try field(header, "descr", path)
+    let fortran = try field(header, "fortran_order", path)
+    let shapeText = try field(header, "shape", path)
+    let shape = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+      .split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard shape.count == 2 else {
+      throw DataError("\(path): array has shape (\(shape.map(String.init).joined(separator: ", "))), rank \(shape.count); expected a 2-D array (rows, features) — reshape it, e.g. x.reshape(len(x), -1)")
+    }
+    guard fortran == "False" else { throw DataError("\(path): Fortran-ordered arrays are not supported; save with np.ascontiguousarray") }
+    let (n, d) = (shape[0], shape[1])
+    let itemSize: Int
+    switch descr {
+    case "<f4": itemSize = 4
+    case "<f8": itemSize = 8
+    case "|u1", "<u1": itemSize = 1
+    default: throw DataError("\(path): dtype '\(descr)' is not supported; expected float32, float64 or uint8")
+    }
+    let start = headerStart + headerLength
+    let (count, overflow) = n.multipliedReportingOverflow(by: d)
+    guard !overflow, bytes.count - start >= count * itemSize else {
+      throw DataError("\(path): truncated: shape (\(n), \(d)) needs \(count * itemSize) bytes of data, the file has \(bytes.count - start)")
+    }
+    let features = Tensor(rows: n, cols: d)
+    bytes.withUnsafeBytes { raw in
+      let base = raw.baseAddress! + start
+      switch itemSize {
+      case 4: for i in 0..<count { features.data[i] = base.loadUnaligned(fromByteOffset: 4 * i, as: Float.self) }
+      case 8: for i in 0..<count { features.data[i] = Float(base.loadUnaligned(fromByteOffset: 8 * i, as: Double.self)) }
+      default: for i in 0..<count { features.data[i] = Float(base.load(fromByteOffset: i, as: UInt8.self)) }
+      }
+    }
+    let dataset = Dataset(features: features, isByteData: itemSize == 1, name: path)
+    try dataset.checkFinite()
+    return dataset
+  }
+
+  /// The text of `key`'s value in a .npy header dictionary.
+  private static func field(_ header: String, _ key: String, _ path: String) throws -> String {
+    guard let keyRange = header.range(of: "'\(key)':") else { throw DataError("\(path): .npy header has no '\(key)'") }
+    var rest = header[keyRange.upperBound...].drop(while: { $0 == " " })
+    if rest.first == "(" {
+      guard let close = rest.firstIndex(of: ")") else { throw DataError("\(path): malformed .npy shape") }
+      return String(rest[...close])
+    }
+    if rest.first == "'" {
+      rest = rest.dropFirst()
+      guard let close = rest.firstIndex(of: "'") else { throw DataError("\(path): malformed .npy header") }
+      return String(rest[..<close])
+    }
+    return String(rest.prefix(while: { $0 != "," && $0 != "}" })).trimmingCharacters(in: .whitespaces)
+  }
+
+  /// Write `tensor` as a 2-D float32 array, atomically.
+  public static func write(_ tensor: Tensor, to path: String) throws {
+    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(tensor.rows), \(tensor.cols)), }"
+    // Pad so the data starts on a 64-byte boundary, ending with a newline, as NumPy does.
+    let total = 10 + header.utf8.count + 1
+    header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
+    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+    let length = header.utf8.count
+    bytes += [UInt8(length & 0xFF), UInt8(length >> 8)]
+    bytes += Array(header.utf8)
+    bytes += UnsafeRawBufferPointer(start: tensor.data, count: tensor.count * 4)
+    try writeFileAtomically(Data(bytes), to: path)
+  }
+}
+
+/// Write bytes under a temporary name and rename, so readers never see a partial file.
+func writeFileAtomically(_ data: Data, to path: String) throws {
+  let url = URL(fileURLWithPath: path)
+  do {
+    try data.write(to: url, options: .atomic)
+  } catch {
+    throw DataError("\(path): cannot write the file: \(error.localizedDescription)")
+  }
+}

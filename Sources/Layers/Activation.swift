@@ -1,0 +1,46 @@
+import Tensor
+
+/// Elementwise nonlinearities. Each derivative is written in terms of the output `y`, so a
+/// layer keeps only its output for the backward pass.
+public enum Activation: String, Codable, CaseIterable, Sendable {
+  case linear
+  case relu
+  case leakyRelu = "leaky_relu"
+  case tanh
+  case sigmoid
+
+  /// Slope of leaky ReLU for negative inputs (PyTorch's default).
+  public static let leakySlope: Float = 0.01
+
+  /// `y = f(z)` in place over `count` values.
+  @inlinable
+  public func apply(_ z: UnsafeMutablePointer<Float>, count: Int) {
+    switch self {
+    case .linear: return
+    case .relu: for i in 0..<count { z[i] = max(z[i], 0) }
+    case .leakyRelu: for i in 0..<count { z[i] = z[i] > 0 ? z[i] : z[i] * Activation.leakySlope }
+    case .tanh: for i in 0..<count { z[i] = tanhf32(z[i]) }
+    case .sigmoid: for i in 0..<count { z[i] = logistic(z[i]) }
+    }
+  }
+
+  /// `dz = dy * f'(z)`, with f' taken from the output `y`; written into `dy` in place.
+  @inlinable
+  public func backward(_ dy: UnsafeMutablePointer<Float>, output y: UnsafePointer<Float>, count: Int) {
+    switch self {
+    case .linear: return
+    case .relu: for i in 0..<count { dy[i] = y[i] > 0 ? dy[i] : 0 }
+    case .leakyRelu: for i in 0..<count { dy[i] = y[i] > 0 ? dy[i] : dy[i] * Activation.leakySlope }
+    case .tanh: for i in 0..<count { dy[i] *= 1 - y[i] * y[i] }
+    case .sigmoid: for i in 0..<count { dy[i] *= y[i] * (1 - y[i]) }
+    }
+  }
+}
+
+/// The logistic function, overflow-free for any input.
+@inlinable
+public func logistic(_ z: Float) -> Float {
+  if z >= 0 { return 1 / (1 + expf32(-z)) }
+  let e = expf32(z)
+  return e / (1 + e)
+}

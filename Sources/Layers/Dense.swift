@@ -1,0 +1,93 @@
+import Tensor
+
+/// A fully connected layer with a fused activation: `y = f(x W + b)`.
+///
+/// Shapes: x (n, in), kernel W (in, out) row-major as Keras stores it, bias b (out), y (n, out).
+/// Same as `torch.nn.Linear` followed by the activation, with the kernel transposed.
+public final class Dense: Layer {
+  public let inputWidth: Int
+  public let outputWidth: Int
+  public let activation: Activation
+  public var needsInputGradient = true
+
+  private var kernel: UnsafeMutablePointer<Float>! // (in, out)
+  private var bias: UnsafeMutablePointer<Float>! // (out)
+  private var dKernel: UnsafeMutablePointer<Float>! // (in, out)
+  private var dBias: UnsafeMutablePointer<Float>! // (out)
+  private unowned(unsafe) var input: Tensor? // (n, in), from the last forward
+  private let output: Tensor // (n, out)
+  private let inputGradient: Tensor // (n, in)
+
+  public init(inputWidth: Int, outputWidth: Int, activation: Activation) {
+    self.inputWidth = inputWidth
+    self.outputWidth = outputWidth
+    self.activation = activation
+    output = Tensor(rows: 0, cols: outputWidth)
+    inputGradient = Tensor(rows: 0, cols: inputWidth)
+  }
+
+  public var parameterShapes: [ParameterShape] {
+    [ParameterShape(name: "kernel", shape: [inputWidth, outputWidth]),
+     ParameterShape(name: "bias", shape: [outputWidth])]
+  }
+
+  public func bind(parameters: UnsafeMutablePointer<Float>, gradients: UnsafeMutablePointer<Float>) {
+    kernel = parameters
+    bias = parameters + inputWidth * outputWidth
+    dKernel = gradients
+    dBias = gradients + inputWidth * outputWidth
+  }
+
+  /// Draw initial weights: He-uniform before ReLU-like activations, Glorot-uniform otherwise;
+  /// biases start at zero.
+  public func initialize(using random: inout SeededRandom) {
+    let limit: Float = switch activation {
+    case .relu, .leakyRelu: (6 / Float(inputWidth)).squareRoot()
+    default: (6 / Float(inputWidth + outputWidth)).squareRoot()
+    }
+    for i in 0..<(inputWidth * outputWidth) { kernel[i] = random.uniform(-limit, limit) }
+    bias.update(repeating: 0, count: outputWidth)
+  }
+
+  public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    let n = x.rows
+    input = x
+    output.resize(rows: n)
+    BLAS.gemm(m: n, n: outputWidth, k: inputWidth, a: x.data, lda: inputWidth,
+              b: kernel, ldb: outputWidth, c: output.data, ldc: outputWidth)
+    addBiasAndActivate(n)
+    return output
+  }
+
+  /// y = f(y + b), one pass over the output.
+  private func addBiasAndActivate(_ n: Int) {
+    let width = outputWidth
+    let b = bias!
+    for r in 0..<n {
+      let y = output.data + r * width
+      for j in 0..<width { y[j] += b[j] }
+      activation.apply(y, count: width)
+    }
+  }
+
+  public func backward(_ dy: Tensor) -> Tensor? {
+    guard let x = input else { preconditionFailure("Dense.backward before forward") }
+    let n = dy.rows
+    // dz = dy * f'(z), in place.
+    activation.backward(dy.data, output: output.data, count: n * outputWidth)
+    // dW += x^T dz;  db += column sums of dz.
+    BLAS.gemm(transposeA: true, m: inputWidth, n: outputWidth, k: n, a: x.data, lda: inputWidth,
+              b: dy.data, ldb: outputWidth, beta: 1, c: dKernel, ldc: outputWidth)
+    let db = dBias!
+    for r in 0..<n {
+      let row = dy.data + r * outputWidth
+      for j in 0..<outputWidth { db[j] += row[j] }
+    }
+    guard needsInputGradient else { return nil }
+    // dx = dz W^T.
+    inputGradient.resize(rows: n)
+    BLAS.gemm(transposeB: true, m: n, n: inputWidth, k: outputWidth, a: dy.data, lda: outputWidth,
+              b: kernel, ldb: outputWidth, c: inputGradient.data, ldc: inputWidth)
+    return inputGradient
+  }
+}

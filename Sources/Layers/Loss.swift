@@ -1,0 +1,114 @@
+import Tensor
+
+/// Reconstruction losses. Both sum over the features of a row and average over rows, so the
+/// reported value is "per sample" (nats per image for BCE), as in the usual VAE papers.
+public enum Loss: String, Codable, CaseIterable, Sendable {
+  /// Squared error, `sum_j (y_j - t_j)^2`.
+  case mse
+  /// Binary cross-entropy, `-sum_j t_j log y_j + (1 - t_j) log(1 - y_j)`; needs a sigmoid output
+  /// and is computed from the logits, so it never takes the log of 0.
+  case bce
+
+  /// Loss of predictions `f(z)` against `target`, and its gradient with respect to the logits.
+  ///
+  /// - Parameters:
+  ///   - logits: z (n, d), the output layer before its activation.
+  ///   - activation: the output activation f.
+  ///   - target: t (n, d).
+  ///   - gradient: receives dLoss/dz (n, d), already divided by n; pass nil for the value only.
+  ///   - weight: scales the loss and gradient (1 for plain training).
+  /// - Returns: the loss summed over all rows (divide by n for the per-sample mean).
+  public func evaluate(
+    logits: Tensor, activation: Activation, target: Tensor, gradient: Tensor?, weight: Float = 1
+  ) -> Double {
+    let n = logits.rows, d = logits.cols
+    precondition(target.rows == n && target.cols == d, "loss: target is \(target.rows)x\(target.cols), prediction is \(n)x\(d)")
+    gradient?.resize(rows: n)
+    let scale = n > 0 ? weight / Float(n) : 0
+    var total = 0.0
+    for r in 0..<n {
+      let z = logits.row(r), t = target.row(r)
+      let g = gradient?.row(r)
+      let rowLoss: Float
+      switch (self, activation) {
+      case (.bce, .sigmoid): rowLoss = Loss.bceWithLogits(z, t, g, d, scale)
+      case (.bce, _): rowLoss = Loss.bceOnOutput(z, activation, t, g, d, scale)
+      case (.mse, _): rowLoss = Loss.squaredError(z, activation, t, g, d, scale)
+      }
+      total += Double(rowLoss)
+    }
+    return total * Double(weight)
+  }
+
+  /// BCE from logits: `max(z, 0) - z t + log(1 + e^-|z|)`, gradient `sigmoid(z) - t`.
+  @inline(__always)
+  static func bceWithLogits(
+    _ z: UnsafeMutablePointer<Float>, _ t: UnsafeMutablePointer<Float>,
+    _ g: UnsafeMutablePointer<Float>?, _ d: Int, _ scale: Float
+  ) -> Float {
+    var sum: Float = 0
+    if let g {
+      for j in 0..<d {
+        let e = expf32(-abs(z[j]))
+        sum += max(z[j], 0) - z[j] * t[j] + log1pf32(e)
+        let s = z[j] >= 0 ? 1 / (1 + e) : e / (1 + e)
+        g[j] = (s - t[j]) * scale
+      }
+    } else {
+      for j in 0..<d {
+        sum += max(z[j], 0) - z[j] * t[j] + log1pf32(expf32(-abs(z[j])))
+      }
+    }
+    return sum
+  }
+
+  /// BCE on an output that is not a sigmoid (clamped away from 0 and 1).
+  static func bceOnOutput(
+    _ z: UnsafeMutablePointer<Float>, _ f: Activation, _ t: UnsafeMutablePointer<Float>,
+    _ g: UnsafeMutablePointer<Float>?, _ d: Int, _ scale: Float
+  ) -> Float {
+    var sum: Float = 0
+    let eps: Float = 1e-7
+    for j in 0..<d {
+      var y = z[j]
+      f.apply(&y, count: 1)
+      let c = min(max(y, eps), 1 - eps)
+      sum -= t[j] * logf32(c) + (1 - t[j]) * logf32(1 - c)
+      if let g {
+        var dy = (c - t[j]) / (c * (1 - c)) * scale
+        f.backward(&dy, output: &y, count: 1)
+        g[j] = dy
+      }
+    }
+    return sum
+  }
+
+  /// Squared error on `y = f(z)`, gradient `2 (y - t) f'(z)`.
+  @inline(__always)
+  static func squaredError(
+    _ z: UnsafeMutablePointer<Float>, _ f: Activation, _ t: UnsafeMutablePointer<Float>,
+    _ g: UnsafeMutablePointer<Float>?, _ d: Int, _ scale: Float
+  ) -> Float {
+    var sum: Float = 0
+    if f == .linear {
+      for j in 0..<d {
+        let diff = z[j] - t[j]
+        sum += diff * diff
+        g?[j] = 2 * diff * scale
+      }
+      return sum
+    }
+    for j in 0..<d {
+      var y = z[j]
+      f.apply(&y, count: 1)
+      let diff = y - t[j]
+      sum += diff * diff
+      if let g {
+        var dy = 2 * diff * scale
+        f.backward(&dy, output: &y, count: 1)
+        g[j] = dy
+      }
+    }
+    return sum
+  }
+}

@@ -1,0 +1,231 @@
+import Layers
+import Tensor
+
+/// Why a model could not be built.
+public struct ModelError: Error, CustomStringConvertible, Sendable {
+  public let description: String
+  public init(_ description: String) { self.description = description }
+}
+
+/// One parameter tensor of a model, as it is named in the model file.
+public struct NamedParameter: Sendable {
+  /// Path inside the file, e.g. "encoder/00_dense/kernel".
+  public let path: String
+  public let shape: [Int]
+  /// Offset of its first value in `ParameterStore.values`.
+  public let offset: Int
+  public var count: Int { shape.reduce(1, *) }
+}
+
+/// Test-set figures for a model: the training objective and the two usual reconstruction errors.
+public struct Evaluation: Sendable {
+  /// Mean objective per sample (loss plus penalties), as training reports it.
+  public var objective: Double
+  /// Mean binary cross-entropy per sample, summed over features (nats); nil unless the output is a sigmoid.
+  public var bce: Double?
+  /// Mean squared error per value.
+  public var mse: Double
+  public var samples: Int
+}
+
+/// An autoencoder built from a `ModelSpec`: encoder and decoder networks over one parameter store.
+///
+/// The network works on scaled values; `encode`, `decode`, `reconstruct` and `evaluate` take and
+/// return data in the user's units and apply `scaling` themselves. Not thread-safe: it reuses
+/// its buffers between calls.
+public final class Autoencoder {
+  public let spec: ModelSpec
+  public var scaling: Scaling
+  public let parameters: ParameterStore
+  public let parameterTensors: [NamedParameter]
+  public let encoder: Sequential
+  public let decoder: Sequential
+  private let dropouts: [Dropout]
+  private let logitGradient: Tensor // (n, inputWidth)
+  private let batch: Tensor // (n, inputWidth) scratch for batched calls
+
+  /// Build the networks for `spec` and draw initial weights from `seed`.
+  public init(spec: ModelSpec, seed: UInt64 = 0) throws {
+    let problems = spec.problems()
+    guard problems.isEmpty else { throw ModelError("invalid model: " + problems.joined(separator: "; ")) }
+    self.spec = spec
+    scaling = .identity(width: spec.inputWidth)
+
+    var dropouts: [Dropout] = []
+    var named: [NamedParameter] = []
+    var offset = 0
+    var denseLayers: [Dense] = []
+    func build(_ specs: [LayerSpec], part: String, inputWidth: Int, isDecoder: Bool) -> [Layer] {
+      var layers: [Layer] = []
+      var width = inputWidth
+      for (i, layer) in specs.enumerated() {
+        let isLast = i == specs.count - 1
+        // The output layer stays linear inside the network: the loss sees logits.
+        let activation = isDecoder && isLast ? Activation.linear : layer.activation
+        let dense = Dense(inputWidth: width, outputWidth: layer.units, activation: activation)
+        for shape in dense.parameterShapes {
+          named.append(NamedParameter(path: "\(part)/\(ModelSpec.layerGroupName(index: i, type: layer.type))/\(shape.name)",
+                                      shape: shape.shape, offset: offset))
+          offset += shape.count
+        }
+        layers.append(dense)
+        denseLayers.append(dense)
+        width = layer.units
+        if spec.dropout > 0 && !isLast {
+          let dropout = Dropout(width: width, rate: spec.dropout)
+          layers.append(dropout)
+          dropouts.append(dropout)
+        }
+      }
+      return layers
+    }
+    let encoderLayers = build(spec.encoder, part: "encoder", inputWidth: spec.inputWidth, isDecoder: false)
+    let decoderLayers = build(spec.decoder, part: "decoder", inputWidth: spec.codeWidth, isDecoder: true)
+    encoder = Sequential(encoderLayers, needsInputGradient: false)
+    decoder = Sequential(decoderLayers, needsInputGradient: true)
+    parameterTensors = named
+    parameters = ParameterStore(count: offset)
+    self.dropouts = dropouts
+
+    var bound = 0
+    for dense in denseLayers {
+      dense.bind(parameters: parameters.values + bound, gradients: parameters.gradients + bound)
+      bound += dense.parameterCount
+    }
+    var random = SeededRandom(seed: seed, stream: 0x1417)
+    for dense in denseLayers { dense.initialize(using: &random) }
+    logitGradient = Tensor(rows: 0, cols: spec.inputWidth)
+    batch = Tensor(rows: 0, cols: spec.inputWidth)
+  }
+
+  /// Reseed every dropout layer for one epoch, so a resumed run draws the same masks.
+  public func reseedDropout(seed: UInt64, epoch: Int) {
+    for (i, dropout) in dropouts.enumerated() {
+      dropout.random = SeededRandom(seed: seed, stream: UInt64(epoch) << 16 | UInt64(i) | 0xD0 << 40)
+    }
+  }
+
+  // MARK: Training
+
+  /// One gradient computation on a batch of scaled inputs: zeroes the gradients, runs forward
+  /// and backward, and leaves dObjective/dParameters (batch mean) in `parameters.gradients`.
+  ///
+  /// - Parameters:
+  ///   - input: x (n, inputWidth), what the encoder sees.
+  ///   - target: t (n, inputWidth), what the decoder should produce.
+  /// - Returns: the objective summed over the batch.
+  public func computeGradients(input: Tensor, target: Tensor) -> Double {
+    parameters.zeroGradients()
+    let code = encoder.forward(input, training: true)
+    let logits = decoder.forward(code, training: true)
+    var objective = spec.loss.evaluate(logits: logits, activation: spec.outputActivation,
+                                       target: target, gradient: logitGradient)
+    guard let dCode = decoder.backward(logitGradient) else { return objective }
+    if spec.l1Activity > 0 {
+      objective += addL1Penalty(code: code, gradient: dCode)
+    }
+    encoder.backward(dCode)
+    return objective
+  }
+
+  /// `weight * sum |code|` (per batch), adding its gradient `weight * sign(code) / n` to `gradient`.
+  private func addL1Penalty(code: Tensor, gradient: Tensor) -> Double {
+    let weight = spec.l1Activity
+    let step = weight / Float(max(code.rows, 1))
+    var sum: Float = 0
+    for i in 0..<code.count {
+      let c = code.data[i]
+      sum += abs(c)
+      gradient.data[i] += c > 0 ? step : (c < 0 ? -step : 0)
+    }
+    return Double(weight) * Double(sum)
+  }
+
+  /// Objective and errors of scaled inputs against scaled targets, summed over the batch.
+  private func batchErrors(input: Tensor, target: Tensor) -> (objective: Double, bce: Double, squared: Double) {
+    let code = encoder.forward(input, training: false)
+    let logits = decoder.forward(code, training: false)
+    let activation = spec.outputActivation
+    var objective = spec.loss.evaluate(logits: logits, activation: activation, target: target, gradient: nil)
+    if spec.l1Activity > 0 {
+      var sum: Float = 0
+      for i in 0..<code.count { sum += abs(code.data[i]) }
+      objective += Double(spec.l1Activity) * Double(sum)
+    }
+    let bce = activation == .sigmoid
+      ? (spec.loss == .bce ? objective : Loss.bce.evaluate(logits: logits, activation: activation, target: target, gradient: nil))
+      : 0
+    let squared = Loss.mse.evaluate(logits: logits, activation: activation, target: target, gradient: nil)
+    return (objective, bce, squared)
+  }
+
+  /// Figures for already-scaled data, in batches of `batchSize`.
+  public func evaluateScaled(_ data: Tensor, target: Tensor? = nil, batchSize: Int = 256) -> Evaluation {
+    let targetData = target ?? data
+    var objective = 0.0, bce = 0.0, squared = 0.0
+    let targetBatch = Tensor(rows: 0, cols: spec.inputWidth)
+    var start = 0
+    while start < data.rows {
+      let end = min(start + batchSize, data.rows)
+      batch.copyRows(start..<end, from: data)
+      targetBatch.copyRows(start..<end, from: targetData)
+      let e = batchErrors(input: batch, target: targetBatch)
+      objective += e.objective; bce += e.bce; squared += e.squared
+      start = end
+    }
+    let n = Double(max(data.rows, 1))
+    let hasBCE = spec.outputActivation == .sigmoid
+    return Evaluation(objective: objective / n, bce: hasBCE ? bce / n : nil,
+                      mse: squared / (n * Double(spec.inputWidth)), samples: data.rows)
+  }
+
+  // MARK: Inference in the user's units
+
+  /// Figures for raw data (scaled here with the model's scaling).
+  public func evaluate(_ raw: Tensor, batchSize: Int = 256) -> Evaluation {
+    let scaled = raw.copy()
+    scaling.apply(to: scaled)
+    return evaluateScaled(scaled, batchSize: batchSize)
+  }
+
+  /// Codes (n, codeWidth) for raw inputs (n, inputWidth).
+  public func encode(_ raw: Tensor, batchSize: Int = 256) -> Tensor {
+    let result = Tensor(rows: raw.rows, cols: spec.codeWidth)
+    forEachBatch(raw.rows, batchSize) { range in
+      batch.copyRows(range, from: raw)
+      scaling.apply(to: batch)
+      let code = encoder.forward(batch, training: false)
+      result.row(range.lowerBound).update(from: code.data, count: code.count)
+    }
+    return result
+  }
+
+  /// Reconstructions in raw units (n, inputWidth) for codes (n, codeWidth).
+  public func decode(_ codes: Tensor, batchSize: Int = 256) -> Tensor {
+    let result = Tensor(rows: codes.rows, cols: spec.inputWidth)
+    let codeBatch = Tensor(rows: 0, cols: spec.codeWidth)
+    forEachBatch(codes.rows, batchSize) { range in
+      codeBatch.copyRows(range, from: codes)
+      let logits = decoder.forward(codeBatch, training: false)
+      let out = result.row(range.lowerBound)
+      out.update(from: logits.data, count: logits.count)
+      spec.outputActivation.apply(out, count: logits.count)
+    }
+    scaling.invert(result)
+    return result
+  }
+
+  /// Reconstructions in raw units for raw inputs.
+  public func reconstruct(_ raw: Tensor, batchSize: Int = 256) -> Tensor {
+    decode(encode(raw, batchSize: batchSize), batchSize: batchSize)
+  }
+
+  private func forEachBatch(_ rows: Int, _ size: Int, _ body: (Range<Int>) -> Void) {
+    var start = 0
+    while start < rows {
+      let end = min(start + max(size, 1), rows)
+      body(start..<end)
+      start = end
+    }
+  }
+}

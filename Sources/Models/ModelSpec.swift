@@ -1,0 +1,108 @@
+import Layers
+
+/// The kinds of autoencoder the engine builds. Each is a configuration of one engine.
+public enum ModelKind: String, Codable, CaseIterable, Sendable {
+  /// Undercomplete dense autoencoder, any depth (deep / stacked).
+  case dense
+}
+
+/// One dense layer of an encoder or decoder.
+public struct LayerSpec: Codable, Equatable, Sendable {
+  public var type: String
+  public var units: Int
+  public var activation: Activation
+
+  public init(units: Int, activation: Activation) {
+    type = "dense"
+    self.units = units
+    self.activation = activation
+  }
+}
+
+/// Everything needed to rebuild a model's structure; stored as JSON in the model file.
+///
+/// The decoder's last layer produces the reconstruction; its activation is `outputActivation`,
+/// applied after the loss sees the logits (so BCE is computed stably from logits).
+public struct ModelSpec: Codable, Equatable, Sendable {
+  public var kind: ModelKind
+  /// Values per input row.
+  public var inputWidth: Int
+  /// Image shape (height, width, channels) when the rows are images; informational for dense models.
+  public var inputShape: [Int]?
+  /// Encoder layers; the last one is the code.
+  public var encoder: [LayerSpec]
+  /// Decoder layers; the last one has `inputWidth` units and `outputActivation`.
+  public var decoder: [LayerSpec]
+  public var loss: Loss
+  /// Dropout rate after each hidden layer (not after the code or the output).
+  public var dropout: Float
+  /// L1 penalty weight on the code activations (sum over the code, mean over the batch).
+  public var l1Activity: Float
+
+  /// Width of the code (latent) layer.
+  public var codeWidth: Int { encoder.last?.units ?? inputWidth }
+  /// The output activation.
+  public var outputActivation: Activation { decoder.last?.activation ?? .linear }
+
+  public init(
+    kind: ModelKind, inputWidth: Int, inputShape: [Int]? = nil, encoder: [LayerSpec],
+    decoder: [LayerSpec], loss: Loss, dropout: Float = 0, l1Activity: Float = 0
+  ) {
+    self.kind = kind
+    self.inputWidth = inputWidth
+    self.inputShape = inputShape
+    self.encoder = encoder
+    self.decoder = decoder
+    self.loss = loss
+    self.dropout = dropout
+    self.l1Activity = l1Activity
+  }
+
+  /// A dense autoencoder whose decoder mirrors the encoder unless `decoderWidths` is given.
+  ///
+  /// `widths` lists the encoder layers down to the code, e.g. [256, 32] for 784-256-32-256-784.
+  public static func dense(
+    inputWidth: Int, widths: [Int], decoderWidths: [Int]? = nil, activation: Activation = .relu,
+    codeActivation: Activation? = nil, outputActivation: Activation = .sigmoid, loss: Loss = .bce,
+    dropout: Float = 0, l1Activity: Float = 0, inputShape: [Int]? = nil
+  ) -> ModelSpec {
+    var encoder = widths.map { LayerSpec(units: $0, activation: activation) }
+    if let codeActivation, !encoder.isEmpty { encoder[encoder.count - 1].activation = codeActivation }
+    let hidden = decoderWidths ?? Array(widths.dropLast().reversed())
+    let decoder = hidden.map { LayerSpec(units: $0, activation: activation) }
+      + [LayerSpec(units: inputWidth, activation: outputActivation)]
+    return ModelSpec(kind: .dense, inputWidth: inputWidth, inputShape: inputShape, encoder: encoder,
+                     decoder: decoder, loss: loss, dropout: dropout, l1Activity: l1Activity)
+  }
+
+  /// The group that holds a layer's weights in the model file, e.g. "01_dense".
+  public static func layerGroupName(index: Int, type: String) -> String {
+    (index < 10 ? "0" : "") + "\(index)_\(type)"
+  }
+
+  /// Reasons this spec cannot be built, empty when it is sound.
+  public func problems() -> [String] {
+    var found: [String] = []
+    if inputWidth <= 0 { found.append("input width must be positive, got \(inputWidth)") }
+    if encoder.isEmpty { found.append("the encoder needs at least one layer") }
+    if decoder.isEmpty { found.append("the decoder needs at least one layer") }
+    for (i, layer) in (encoder + decoder).enumerated() where layer.units <= 0 {
+      found.append("layer \(i) has \(layer.units) units; every layer needs at least 1")
+    }
+    for (i, layer) in (encoder + decoder).enumerated() where layer.type != "dense" {
+      found.append("layer \(i) has unknown type '\(layer.type)'")
+    }
+    if let last = decoder.last, last.units != inputWidth {
+      found.append("the decoder's last layer has \(last.units) units; it must reconstruct all \(inputWidth) inputs")
+    }
+    if loss == .bce && outputActivation != .sigmoid {
+      found.append("the bce loss needs a sigmoid output, got \(outputActivation.rawValue)")
+    }
+    if !(dropout >= 0 && dropout < 1) { found.append("dropout must be in [0, 1), got \(dropout)") }
+    if !(l1Activity >= 0) { found.append("l1 activity weight must be >= 0, got \(l1Activity)") }
+    if let shape = inputShape, shape.reduce(1, *) != inputWidth {
+      found.append("input shape \(shape) holds \(shape.reduce(1, *)) values, not \(inputWidth)")
+    }
+    return found
+  }
+}

@@ -1,0 +1,204 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShims
+
+/// A thin, throwing Swift face on the HDF5 calls in CShims: a file or group handle plus
+/// typed reads and writes that check shape and element type.
+public final class HDF5Group {
+  let id: Int64
+  /// What to call this place in error messages, e.g. "model.h5:/encoder".
+  public let label: String
+  private let isFile: Bool
+  private var closed = false
+
+  private init(id: Int64, label: String, isFile: Bool) {
+    self.id = id
+    self.label = label
+    self.isFile = isFile
+  }
+
+  deinit { close() }
+
+  /// Create (truncate) an HDF5 file.
+  public static func create(file path: String) throws -> HDF5Group {
+    let id = aeh5_file_create(path)
+    guard id >= 0 else { throw StoreError(lastMessage()) }
+    return HDF5Group(id: id, label: path, isFile: true)
+  }
+
+  /// Open an HDF5 file read-only, with a clear message for missing, foreign or truncated files.
+  public static func open(file path: String) throws -> HDF5Group {
+    switch aeh5_is_hdf5(path) {
+    case 1: break
+    case 0: throw StoreError("\(path): not an HDF5 file (no HDF5 signature)")
+    default: throw StoreError("\(path): cannot read the file (missing or unreadable)")
+    }
+    let id = aeh5_file_open_read(path)
+    guard id >= 0 else { throw StoreError("\(path): " + lastMessage()) }
+    return HDF5Group(id: id, label: path, isFile: true)
+  }
+
+  /// Open an in-memory image of an HDF5 file (the bytes are copied).
+  public static func open(image bytes: UnsafeRawBufferPointer, label: String = "<memory>") throws -> HDF5Group {
+    guard let base = bytes.baseAddress, bytes.count > 8 else { throw StoreError("\(label): empty buffer") }
+    let id = aeh5_file_open_image(base, bytes.count)
+    guard id >= 0 else { throw StoreError("\(label): " + lastMessage()) }
+    return HDF5Group(id: id, label: label, isFile: true)
+  }
+
+  /// Close now (also done on deinit). Closing a file flushes it; errors are reported.
+  public func close() {
+    guard !closed else { return }
+    closed = true
+    _ = isFile ? aeh5_file_close(id) : aeh5_group_close(id)
+  }
+
+  /// Close a file and report whether everything reached the disk.
+  public func finish() throws {
+    guard !closed else { return }
+    closed = true
+    let status = isFile ? aeh5_file_close(id) : aeh5_group_close(id)
+    guard status >= 0 else { throw StoreError("\(label): " + Self.lastMessage()) }
+  }
+
+  private static func lastMessage() -> String { String(cString: aeh5_last_error()) }
+  private func error(_ what: String) -> StoreError { StoreError("\(label): \(what)") }
+  private func hdf5Error() -> StoreError { error(Self.lastMessage()) }
+
+  // MARK: Groups
+
+  public func createGroup(_ name: String) throws -> HDF5Group {
+    let g = aeh5_group_create(id, name)
+    guard g >= 0 else { throw hdf5Error() }
+    return HDF5Group(id: g, label: "\(label)/\(name)", isFile: false)
+  }
+
+  public func openGroup(_ name: String) throws -> HDF5Group {
+    let g = aeh5_group_open(id, name)
+    guard g >= 0 else { throw error("missing group '\(name)'") }
+    return HDF5Group(id: g, label: "\(label)/\(name)", isFile: false)
+  }
+
+  /// Whether a group or dataset exists at `path` below this group.
+  public func contains(_ path: String) -> Bool { aeh5_exists(id, path) == 1 }
+
+  // MARK: Datasets
+
+  /// Write float32 values with the given shape.
+  public func write(_ name: String, floats: UnsafePointer<Float>, shape: [Int]) throws {
+    try write(name, kind: AEH5_FLOAT32, pointer: UnsafeRawPointer(floats), shape: shape)
+  }
+
+  public func write(_ name: String, floats: [Float], shape: [Int]? = nil) throws {
+    try floats.withUnsafeBufferPointer { b in
+      try write(name, kind: AEH5_FLOAT32, pointer: UnsafeRawPointer(b.baseAddress ?? UnsafePointer(bitPattern: 8)!), shape: shape ?? [floats.count])
+    }
+  }
+
+  public func write(_ name: String, doubles: [Double]) throws {
+    try doubles.withUnsafeBufferPointer { b in
+      try write(name, kind: AEH5_FLOAT64, pointer: UnsafeRawPointer(b.baseAddress ?? UnsafePointer(bitPattern: 8)!), shape: [doubles.count])
+    }
+  }
+
+  private func write(_ name: String, kind: aeh5_kind, pointer: UnsafeRawPointer, shape: [Int]) throws {
+    let dims = shape.map { UInt64($0) }
+    let status = dims.withUnsafeBufferPointer {
+      aeh5_write_dataset(id, name, Int32(kind.rawValue), Int32(shape.count), $0.baseAddress, pointer)
+    }
+    guard status >= 0 else { throw hdf5Error() }
+  }
+
+  /// Shape and element kind of a dataset.
+  public func info(_ name: String) throws -> (kind: aeh5_kind, shape: [Int]) {
+    var kind: Int32 = 0, rank: Int32 = 0
+    var dims = [UInt64](repeating: 0, count: Int(AEH5_MAX_RANK))
+    guard aeh5_dataset_info(id, name, &kind, &rank, &dims) >= 0 else { throw hdf5Error() }
+    return (aeh5_kind(rawValue: UInt32(kind)), dims.prefix(Int(rank)).map { Int($0) })
+  }
+
+  /// Read a float32 dataset into `destination`, which holds `shape`'s product of values;
+  /// throws, naming the dataset, if the stored shape or type differ.
+  public func read(_ name: String, into destination: UnsafeMutablePointer<Float>, shape: [Int]) throws {
+    let (kind, stored) = try info(name)
+    guard kind == AEH5_FLOAT32 else {
+      throw error("dataset '\(name)' holds \(Self.describe(kind)); expected float32")
+    }
+    guard stored == shape else {
+      throw error("dataset '\(name)' has shape \(Self.describe(stored)); expected \(Self.describe(shape))")
+    }
+    guard aeh5_read_dataset(id, name, Int32(AEH5_FLOAT32.rawValue), destination) >= 0 else { throw hdf5Error() }
+  }
+
+  /// Read a 1-D float32 dataset of known length.
+  public func readFloats(_ name: String, count: Int) throws -> [Float] {
+    var values = [Float](repeating: 0, count: count)
+    try values.withUnsafeMutableBufferPointer { try read(name, into: $0.baseAddress!, shape: [count]) }
+    return values
+  }
+
+  /// Read a 1-D dataset of float32 or float64 values, any length.
+  public func readDoubles(_ name: String) throws -> [Double] {
+    let (kind, shape) = try info(name)
+    guard kind == AEH5_FLOAT64 || kind == AEH5_FLOAT32, shape.count == 1 else {
+      throw error("dataset '\(name)' holds \(Self.describe(kind)) of shape \(Self.describe(shape)); expected a 1-D float array")
+    }
+    var values = [Double](repeating: 0, count: shape[0])
+    if shape[0] == 0 { return values }
+    guard values.withUnsafeMutableBufferPointer({ aeh5_read_dataset(id, name, Int32(AEH5_FLOAT64.rawValue), $0.baseAddress) }) >= 0 else {
+      throw hdf5Error()
+    }
+    return values
+  }
+
+  // MARK: Attributes
+
+  public func setAttribute(_ name: String, _ value: String) throws {
+    guard aeh5_write_attr_string(id, name, value) >= 0 else { throw hdf5Error() }
+  }
+
+  public func setAttribute(_ name: String, _ value: Int) throws {
+    guard aeh5_write_attr_int64(id, name, Int64(value)) >= 0 else { throw hdf5Error() }
+  }
+
+  public func setAttribute(_ name: String, _ value: Double) throws {
+    guard aeh5_write_attr_double(id, name, value) >= 0 else { throw hdf5Error() }
+  }
+
+  public func hasAttribute(_ name: String) -> Bool { aeh5_has_attr(id, name) == 1 }
+
+  public func string(_ name: String) throws -> String {
+    var pointer: UnsafeMutablePointer<CChar>?
+    guard aeh5_read_attr_string(id, name, &pointer) >= 0, let pointer else { throw hdf5Error() }
+    defer { free(pointer) }
+    return String(cString: pointer)
+  }
+
+  public func integer(_ name: String) throws -> Int {
+    var value: Int64 = 0
+    guard aeh5_read_attr_int64(id, name, &value) >= 0 else { throw hdf5Error() }
+    return Int(value)
+  }
+
+  public func double(_ name: String) throws -> Double {
+    var value = 0.0
+    guard aeh5_read_attr_double(id, name, &value) >= 0 else { throw hdf5Error() }
+    return value
+  }
+
+  static func describe(_ shape: [Int]) -> String {
+    "(" + shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? ",)" : ")")
+  }
+
+  static func describe(_ kind: aeh5_kind) -> String {
+    switch kind {
+    case AEH5_FLOAT32: "float32"
+    case AEH5_FLOAT64: "float64"
+    case AEH5_INT32: "int32"
+    case AEH5_INT64: "int64"
+    case AEH5_UINT8: "uint8"
+    default: "a type other than float32"
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Layers
+import Models
+import Tensor
+
+/// Reads and writes the model file (HDF5), laid out as docs/FORMAT.md describes:
+///
+///     /                  attrs format, format_version, library_version, kind, spec (JSON), created
+///     /encoder/NN_dense/ kernel (in, out) float32, bias (out) float32; attrs units, activation
+///     /decoder/NN_dense/ same
+///     /preprocessing/    offset (d), scale (d) float32; attr method
+///     /history/          loss, val_loss, seconds float64 (per epoch)
+public enum ModelFile {
+  /// Written into every file; bump it with a loader that still reads older files.
+  public static let formatVersion = 1
+  public static let formatName = "autoencoder"
+
+  /// Save `model` to `path` atomically (temporary file, then rename).
+  public static func save(_ model: Autoencoder, history: TrainingHistory = TrainingHistory(), to path: String) throws {
+    try writeAtomically(to: path) { temporary in
+      let file = try HDF5Group.create(file: temporary)
+      try write(model, history: history, into: file)
+      try file.finish()
+    }
+  }
+
+  /// Write the model's groups into an open file (checkpoints add their own groups beside them).
+  public static func write(_ model: Autoencoder, history: TrainingHistory, into file: HDF5Group) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let spec = String(decoding: try encoder.encode(model.spec), as: UTF8.self)
+    try file.setAttribute("format", formatName)
+    try file.setAttribute("format_version", formatVersion)
+    try file.setAttribute("library_version", AutoencoderVersion.string)
+    try file.setAttribute("kind", model.spec.kind.rawValue)
+    try file.setAttribute("spec", spec)
+    try file.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
+
+    var groups: [String: HDF5Group] = [:]
+    for part in ["encoder", "decoder"] { groups[part] = try file.createGroup(part) }
+    let layers = layerSpecs(model.spec)
+    for tensor in model.parameterTensors {
+      let pieces = tensor.path.split(separator: "/").map(String.init) // part, layer, name
+      let groupPath = pieces[0] + "/" + pieces[1]
+      if groups[groupPath] == nil {
+        let group = try groups[pieces[0]]!.createGroup(pieces[1])
+        if let layer = layers[groupPath] {
+          try group.setAttribute("units", layer.units)
+          try group.setAttribute("activation", layer.activation.rawValue)
+        }
+        groups[groupPath] = group
+      }
+      try groups[groupPath]!.write(pieces[2], floats: model.parameters.values + tensor.offset, shape: tensor.shape)
+    }
+
+    let preprocessing = try file.createGroup("preprocessing")
+    try preprocessing.setAttribute("method", model.scaling.method.rawValue)
+    try preprocessing.write("offset", floats: model.scaling.offset)
+    try preprocessing.write("scale", floats: model.scaling.scale)
+
+    let saved = try file.createGroup("history")
+    try saved.write("loss", doubles: history.loss)
+    try saved.write("val_loss", doubles: history.validationLoss)
+    try saved.write("seconds", doubles: history.seconds)
+  }
+
+  /// Load a model file, checking every dataset's shape and type.
+  public static func load(_ path: String) throws -> (model: Autoencoder, history: TrainingHistory) {
+    let file = try HDF5Group.open(file: path)
+    defer { file.close() }
+    return try read(from: file)
+  }
+
+  /// Load a model from the bytes of a model file.
+  public static func load(image: UnsafeRawBufferPointer) throws -> (model: Autoencoder, history: TrainingHistory) {
+    let file = try HDF5Group.open(image: image)
+    defer { file.close() }
+    return try read(from: file)
+  }
+
+  /// Read the model's groups from an open file.
+  public static func read(from file: HDF5Group) throws -> (model: Autoencoder, history: TrainingHistory) {
+    guard file.hasAttribute("format"), (try? file.string("format")) == formatName else {
+      throw StoreError("\(file.label): not an autoencoder model file (the root has no format=\"\(formatName)\" attribute; was it written by another program?)")
+    }
+    let version = try file.integer("format_version")
+    guard (1...formatVersion).contains(version) else {
+      throw StoreError("\(file.label): format_version \(version) is newer than this library reads (\(formatVersion)); upgrade autoencoder")
+    }
+    let specText = try file.string("spec")
+    let spec: ModelSpec
+    do {
+      spec = try JSONDecoder().decode(ModelSpec.self, from: Data(specText.utf8))
+    } catch {
+      throw StoreError("\(file.label): the 'spec' attribute is not a valid model description: \(error)")
+    }
+    let model: Autoencoder
+    do {
+      model = try Autoencoder(spec: spec)
+    } catch {
+      throw StoreError("\(file.label): \(error)")
+    }
+    for tensor in model.parameterTensors {
+      try file.read(tensor.path, into: model.parameters.values + tensor.offset, shape: tensor.shape)
+      if let bad = firstNonFinite(model.parameters.values + tensor.offset, tensor.count) {
+        throw StoreError("\(file.label): dataset '\(tensor.path)' holds a non-finite value at index \(bad)")
+      }
+    }
+
+    let preprocessing = try file.openGroup("preprocessing")
+    let methodName = try preprocessing.string("method")
+    guard let method = Scaling.Method(rawValue: methodName) else {
+      throw StoreError("\(preprocessing.label): unknown scaling method '\(methodName)'")
+    }
+    let width = spec.inputWidth
+    let scale = try preprocessing.readFloats("scale", count: width)
+    if let i = scale.firstIndex(where: { !$0.isFinite || $0 == 0 }) {
+      throw StoreError("\(preprocessing.label): scale[\(i)] is \(scale[i]); it must be finite and non-zero")
+    }
+    model.scaling = Scaling(method: method, offset: try preprocessing.readFloats("offset", count: width), scale: scale)
+
+    var history = TrainingHistory()
+    if file.contains("history") {
+      let saved = try file.openGroup("history")
+      history.loss = try saved.readDoubles("loss")
+      history.validationLoss = try saved.readDoubles("val_loss")
+      history.seconds = try saved.readDoubles("seconds")
+    }
+    return (model, history)
+  }
+
+  /// The layer spec behind each weight group, keyed "encoder/00_dense"; the decoder's last layer
+  /// carries the model's output activation.
+  private static func layerSpecs(_ spec: ModelSpec) -> [String: LayerSpec] {
+    var result: [String: LayerSpec] = [:]
+    for (part, layers) in [("encoder", spec.encoder), ("decoder", spec.decoder)] {
+      for (i, layer) in layers.enumerated() {
+        result["\(part)/" + ModelSpec.layerGroupName(index: i, type: layer.type)] = layer
+      }
+    }
+    return result
+  }
+
+  private static func firstNonFinite(_ values: UnsafePointer<Float>, _ count: Int) -> Int? {
+    for i in 0..<count where !values[i].isFinite { return i }
+    return nil
+  }
+}

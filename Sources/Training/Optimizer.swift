@@ -1,0 +1,110 @@
+import Layers
+import Tensor
+
+/// Which update rule to use.
+public enum OptimizerKind: String, Codable, CaseIterable, Sendable {
+  /// Stochastic gradient descent with (optional) momentum, as `torch.optim.SGD`.
+  case sgd
+  /// Adam (Kingma & Ba, 2015, arXiv:1412.6980), weight decay as an L2 term, as `torch.optim.Adam`.
+  case adam
+  /// AdamW (Loshchilov & Hutter, 2019, arXiv:1711.05101): decoupled weight decay, as `torch.optim.AdamW`.
+  case adamw
+}
+
+/// Hyperparameters of an optimizer; the defaults are PyTorch's.
+public struct OptimizerSettings: Codable, Equatable, Sendable {
+  public var kind: OptimizerKind
+  public var learningRate: Float
+  public var momentum: Float = 0
+  public var beta1: Float = 0.9
+  public var beta2: Float = 0.999
+  public var epsilon: Float = 1e-8
+  public var weightDecay: Float = 0
+
+  public init(kind: OptimizerKind, learningRate: Float, momentum: Float = 0, weightDecay: Float = 0) {
+    self.kind = kind
+    self.learningRate = learningRate
+    self.momentum = momentum
+    self.weightDecay = weightDecay
+  }
+}
+
+/// Updates every parameter of a `ParameterStore` in one loop from the gradients in it.
+///
+/// State (momentum buffer, Adam's first and second moments) sits in flat arrays laid out like
+/// the parameters, so checkpointing is two writes and resuming is exact.
+public final class Optimizer {
+  public let settings: OptimizerSettings
+  /// Updates taken so far (Adam's bias correction uses it).
+  public private(set) var step = 0
+  /// SGD's momentum buffer or Adam's first moment.
+  public private(set) var first: [Float]
+  /// Adam's second moment (empty for SGD).
+  public private(set) var second: [Float]
+
+  public init(settings: OptimizerSettings, parameterCount: Int) {
+    self.settings = settings
+    first = Array(repeating: 0, count: parameterCount)
+    second = settings.kind == .sgd ? [] : Array(repeating: 0, count: parameterCount)
+  }
+
+  /// Restore state saved from an optimizer with the same settings and parameter count.
+  public func restore(step: Int, first: [Float], second: [Float]) {
+    precondition(first.count == self.first.count && second.count == self.second.count,
+                 "optimizer state sizes \(first.count)/\(second.count) do not match \(self.first.count)/\(self.second.count)")
+    self.step = step
+    self.first = first
+    self.second = second
+  }
+
+  /// One update of `store.values` from `store.gradients`.
+  public func update(_ store: ParameterStore) {
+    step += 1
+    switch settings.kind {
+    case .sgd: sgd(store)
+    case .adam, .adamw: adam(store, decoupled: settings.kind == .adamw)
+    }
+  }
+
+  private func sgd(_ store: ParameterStore) {
+    let p = store.values, g = store.gradients, n = store.count
+    let lr = settings.learningRate, mu = settings.momentum, decay = settings.weightDecay
+    if mu == 0 {
+      for i in 0..<n { p[i] -= lr * (g[i] + decay * p[i]) }
+      return
+    }
+    let isFirstStep = step == 1
+    first.withUnsafeMutableBufferPointer { buffer in
+      let b = buffer.baseAddress!
+      for i in 0..<n {
+        let gi = g[i] + decay * p[i]
+        b[i] = isFirstStep ? gi : mu * b[i] + gi
+        p[i] -= lr * b[i]
+      }
+    }
+  }
+
+  private func adam(_ store: ParameterStore, decoupled: Bool) {
+    let p = store.values, g = store.gradients, n = store.count
+    let lr = settings.learningRate, b1 = settings.beta1, b2 = settings.beta2, eps = settings.epsilon
+    let decay = settings.weightDecay
+    let t = Float(step)
+    let correction1 = 1 - powf32(b1, t), correction2 = 1 - powf32(b2, t)
+    let stepSize = lr / correction1
+    let rootCorrection2 = correction2.squareRoot()
+    let shrink = decoupled ? 1 - lr * decay : 1
+    let l2 = decoupled ? 0 : decay
+    first.withUnsafeMutableBufferPointer { mBuffer in
+      second.withUnsafeMutableBufferPointer { vBuffer in
+        let m = mBuffer.baseAddress!, v = vBuffer.baseAddress!
+        for i in 0..<n {
+          let gi = g[i] + l2 * p[i]
+          m[i] = b1 * m[i] + (1 - b1) * gi
+          v[i] = b2 * v[i] + (1 - b2) * gi * gi
+          let denominator = v[i].squareRoot() / rootCorrection2 + eps
+          p[i] = p[i] * shrink - stepSize * m[i] / denominator
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Layers
+import Models
+import Store
+import Tensor
+
+/// Options every command that reads data shares.
+struct DataOptions: ParsableArguments {
+  @Option(help: "Input data: fashion-mnist, fashion-mnist:test, a .npy (2-D float32/float64/uint8), a .csv (numeric) or an IDX file (.gz too).")
+  var data: String
+
+  @Option(help: "Use only the first N rows.")
+  var limit: Int?
+
+  func validate() throws {
+    if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+  }
+
+  func load() throws -> Dataset {
+    let dataset = try DataSource.load(data, limit: limit)
+    guard dataset.features.rows > 0 else { throw DataError("\(data): no rows") }
+    return dataset
+  }
+}
+
+/// Options that set up the machine.
+struct ComputeOptions: ParsableArguments {
+  @Option(help: "Threads for matrix products (default: all cores). Results are bit-identical for a fixed count.")
+  var threads: Int?
+
+  func apply() {
+    if let threads { BLAS.threads = threads }
+  }
+}
+
+/// Print `error: message` on stderr and exit with status 1: the one way commands fail.
+func failing<T>(_ body: () throws -> T) throws -> T {
+  do {
+    return try body()
+  } catch let error as ValidationError {
+    throw error
+  } catch let error as ExitCode {
+    throw error
+  } catch {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    throw ExitCode.failure
+  }
+}
+
+/// Load a model file for a command.
+func loadModel(_ path: String) throws -> (model: Autoencoder, history: TrainingHistory) {
+  try ModelFile.load(path)
+}
+
+/// Check that data fits a model, naming both widths.
+func checkWidth(_ dataset: Dataset, _ expected: Int, what: String) throws {
+  guard dataset.features.cols == expected else {
+    throw DataError("\(dataset.name): rows have \(dataset.features.cols) values; \(what) expects \(expected)")
+  }
+}
+
+/// Write a result table as .npy or .csv, chosen by the extension.
+func writeTable(_ tensor: Tensor, to path: String) throws {
+  if path.lowercased().hasSuffix(".csv") {
+    var text = ""
+    for r in 0..<tensor.rows {
+      text += (0..<tensor.cols).map { String(tensor[r, $0]) }.joined(separator: ",") + "\n"
+    }
+    try writeAtomically(to: path) { try Data(text.utf8).write(to: URL(fileURLWithPath: $0)) }
+  } else {
+    try NPY.write(tensor, to: path)
+  }
+}
+
+/// One JSON object on one line, keys in a stable order.
+func jsonLine(_ pairs: KeyValuePairs<String, Any?>) -> String {
+  let body = pairs.map { key, value -> String in
+    let text: String
+    switch value {
+    case let v as Double: text = v.isFinite ? String(format: "%.6g", v) : "null"
+    case let v as Int: text = String(v)
+    case let v as String: text = "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    case let v as Bool: text = v ? "true" : "false"
+    default: text = "null"
+    }
+    return "\"\(key)\": \(text)"
+  }
+  return "{" + body.joined(separator: ", ") + "}"
+}
+
+extension Activation: ExpressibleByArgument {}
+extension Loss: ExpressibleByArgument {}
+extension ModelKind: ExpressibleByArgument {}
+extension Scaling.Method: ExpressibleByArgument {}

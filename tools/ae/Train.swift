@@ -1,0 +1,167 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Layers
+import Models
+import Store
+import Tensor
+import Training
+
+extension OptimizerKind: ExpressibleByArgument {}
+
+/// `ae train`: fit a model and save it.
+struct Train: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Train an autoencoder and save it as an HDF5 model file.",
+    discussion: "Example: ae train --model dense --layers 256,32 --loss bce --epochs 10 --data fashion-mnist --out model.h5")
+
+  @Option(help: "Model kind: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+  var model: ModelKind = .dense
+
+  @Option(help: "Encoder widths down to the code, comma-separated, e.g. 256,32.")
+  var layers: String = "256,32"
+
+  @Option(help: "Decoder hidden widths (default: the encoder mirrored).")
+  var decoderLayers: String?
+
+  @Option(help: "Hidden activation: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
+  var activation: Activation = .relu
+
+  @Option(help: "Activation of the code layer (default: --activation).")
+  var codeActivation: Activation?
+
+  @Option(help: "Output activation (default: sigmoid, or linear for mse with --scale standard/none).")
+  var outputActivation: Activation?
+
+  @Option(help: "Reconstruction loss: bce (needs data in [0, 1] and a sigmoid output) or mse.")
+  var loss: Loss = .bce
+
+  @Option(help: "Optimizer: sgd, adam or adamw.")
+  var optimizer: OptimizerKind = .adam
+
+  @Option(help: "Learning rate.")
+  var lr: Float = 1e-3
+
+  @Option(help: "SGD momentum.")
+  var momentum: Float = 0
+
+  @Option(help: "Weight decay (L2 for sgd and adam, decoupled for adamw).")
+  var weightDecay: Float = 0
+
+  @Option(help: "Dropout rate after each hidden layer.")
+  var dropout: Float = 0
+
+  @Option(help: "L1 penalty weight on the code activations (sparse codes).")
+  var l1Activity: Float = 0
+
+  @Option(help: "Rows per mini-batch.")
+  var batch: Int = 128
+
+  @Option(help: "Passes over the training data.")
+  var epochs: Int = 10
+
+  @Option(help: "Seed for initial weights, shuffling, the validation split and dropout.")
+  var seed: UInt64 = 1
+
+  @Option(help: "Fraction of the data held out for validation.")
+  var validation: Double = 0.1
+
+  @Option(help: "Stop after this many epochs without validation improvement, keeping the best weights.")
+  var earlyStopping: Int?
+
+  @Option(help: "Input scaling stored in the model: unit (to [0, 1]), standard (z-scores) or none.")
+  var scale: Scaling.Method = .unit
+
+  @Option(help: "Save a checkpoint in this folder after every epoch.")
+  var checkpoint: String?
+
+  @Option(help: "Resume from the checkpoint in this folder (same options; --epochs may grow).")
+  var resume: String?
+
+  @Flag(help: "Allow a code as wide as the input or wider (not an undercomplete model).")
+  var overcomplete = false
+
+  @Flag(help: "No progress output.")
+  var quiet = false
+
+  @Option(help: "Where to write the model.")
+  var out: String = "model.h5"
+
+  @OptionGroup var dataOptions: DataOptions
+  @OptionGroup var compute: ComputeOptions
+
+  func widths(_ text: String, _ name: String) throws -> [Int] {
+    let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    let values = parts.compactMap { Int($0) }
+    guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ $0 > 0 }) else {
+      throw ValidationError("\(name) must be positive whole numbers separated by commas, got '\(text)'")
+    }
+    return values
+  }
+
+  func validate() throws {
+    _ = try widths(layers, "--layers")
+    if let decoderLayers { _ = try widths(decoderLayers, "--decoder-layers") }
+    if epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+    if batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
+    if !(lr > 0) { throw ValidationError("--lr must be positive, got \(lr)") }
+    if !(0..<1).contains(validation) { throw ValidationError("--validation must be in [0, 1), got \(validation)") }
+    if !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
+    if !(0..<1).contains(momentum) { throw ValidationError("--momentum must be in [0, 1), got \(momentum)") }
+    if momentum > 0 && optimizer != .sgd { throw ValidationError("--momentum applies to --optimizer sgd only") }
+    if loss == .bce, let outputActivation, outputActivation != .sigmoid {
+      throw ValidationError("--loss bce needs --output-activation sigmoid, got \(outputActivation.rawValue)")
+    }
+    if loss == .bce && scale != .unit {
+      throw ValidationError("--loss bce needs targets in [0, 1]: use --scale unit, or --loss mse")
+    }
+  }
+
+  func run() throws {
+    try failing {
+      compute.apply()
+      let progress = quiet ? nil : ProgressPrinter()
+      let dataset = try dataOptions.load()
+      try dataset.checkFinite()
+      let inputWidth = dataset.features.cols
+      let encoderWidths = try widths(layers, "--layers")
+      let code = encoderWidths.last!
+      if !overcomplete && code >= inputWidth {
+        throw ValidationError("--layers: the code has \(code) units but the input has only \(inputWidth) values; an undercomplete autoencoder needs a narrower code (or pass --overcomplete)")
+      }
+      let output = outputActivation ?? (loss == .bce || scale == .unit ? .sigmoid : .linear)
+      let spec = ModelSpec.dense(
+        inputWidth: inputWidth, widths: encoderWidths, decoderWidths: try decoderLayers.map { try widths($0, "--decoder-layers") },
+        activation: activation, codeActivation: codeActivation, outputActivation: output, loss: loss,
+        dropout: dropout, l1Activity: l1Activity, inputShape: dataset.imageShape)
+      let autoencoder = try Autoencoder(spec: spec, seed: seed)
+      autoencoder.scaling = Scaling.fit(dataset.features, method: scale, isByteData: dataset.isByteData)
+      let scaled = dataset.features.copy()
+      autoencoder.scaling.apply(to: scaled)
+
+      let settings = OptimizerSettings(kind: optimizer, learningRate: lr, momentum: momentum, weightDecay: weightDecay)
+      let options = TrainingOptions(epochs: epochs, batchSize: batch, optimizer: settings, seed: seed,
+                                    validationFraction: validation, earlyStoppingPatience: earlyStopping)
+      let trainer = Trainer(model: autoencoder, options: options)
+      trainer.checkpointDirectory = checkpoint
+      trainer.progress = progress
+      progress?.message("training \(describe(spec)) on \(dataset.features.rows) rows of \(dataset.name) (\(autoencoder.parameters.count) parameters, \(BLAS.threads) threads)")
+      let result = try trainer.fit(scaled, resume: resume)
+      try ModelFile.save(autoencoder, history: result.history, to: out)
+      let seconds = result.history.seconds
+      print(jsonLine([
+        "model": out, "epochs": result.history.epochs, "best_epoch": result.bestEpoch,
+        "loss": result.history.loss.last, "val_loss": result.history.validationLoss.last,
+        "seconds_per_epoch": seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count),
+        "stopped_early": result.stoppedEarly,
+      ]))
+    }
+  }
+}
+
+/// "dense 784-256-32-256-784 (relu, sigmoid output, bce)".
+func describe(_ spec: ModelSpec) -> String {
+  let widths = [spec.inputWidth] + (spec.encoder + spec.decoder).map(\.units)
+  let hidden = spec.encoder.first?.activation.rawValue ?? "linear"
+  return "\(spec.kind.rawValue) \(widths.map(String.init).joined(separator: "-")) (\(hidden), \(spec.outputActivation.rawValue) output, \(spec.loss.rawValue))"
+}

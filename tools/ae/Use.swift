@@ -1,0 +1,197 @@
+import ArgumentParser
+import Baselines
+import Datasets
+import Foundation
+import Layers
+import Models
+import Tensor
+
+/// `ae eval`: test-set figures as one JSON line.
+struct Eval: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Print a model's reconstruction errors on data as one JSON line.",
+    discussion: "bce is nats per sample (summed over features), mse is per value; both in the model's scaled units.")
+
+  @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var dataOptions: DataOptions
+  @OptionGroup var compute: ComputeOptions
+
+  func run() throws {
+    try failing {
+      compute.apply()
+      let (model, _) = try loadModel(modelPath)
+      let dataset = try dataOptions.load()
+      try checkWidth(dataset, model.spec.inputWidth, what: "the model")
+      try dataset.checkFinite()
+      let e = model.evaluate(dataset.features)
+      print(jsonLine(["samples": e.samples, "bce": e.bce, "mse": e.mse, "objective": e.objective]))
+    }
+  }
+}
+
+/// `ae encode`: codes for data.
+struct Encode: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Write the codes of data rows (.npy or .csv).")
+  @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var dataOptions: DataOptions
+  @Option(help: "Output file (.npy or .csv).") var out: String
+  @OptionGroup var compute: ComputeOptions
+
+  func run() throws {
+    try failing {
+      compute.apply()
+      let (model, _) = try loadModel(modelPath)
+      let dataset = try dataOptions.load()
+      try checkWidth(dataset, model.spec.inputWidth, what: "the model's input")
+      try dataset.checkFinite()
+      try writeTable(model.encode(dataset.features), to: out)
+    }
+  }
+}
+
+/// `ae decode`: reconstructions from codes.
+struct Decode: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Write the decoder's output for code rows (.npy or .csv), in the data's units.")
+  @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var dataOptions: DataOptions
+  @Option(help: "Output file (.npy or .csv).") var out: String
+  @OptionGroup var compute: ComputeOptions
+
+  func run() throws {
+    try failing {
+      compute.apply()
+      let (model, _) = try loadModel(modelPath)
+      let dataset = try dataOptions.load()
+      try checkWidth(dataset, model.spec.codeWidth, what: "the model's code")
+      try dataset.checkFinite()
+      try writeTable(model.decode(dataset.features), to: out)
+    }
+  }
+}
+
+/// `ae reconstruct`: encode then decode.
+struct Reconstruct: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Write reconstructions of data rows (.npy or .csv), in the data's units.")
+  @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var dataOptions: DataOptions
+  @Option(help: "Output file (.npy or .csv).") var out: String
+  @OptionGroup var compute: ComputeOptions
+
+  func run() throws {
+    try failing {
+      compute.apply()
+      let (model, _) = try loadModel(modelPath)
+      let dataset = try dataOptions.load()
+      try checkWidth(dataset, model.spec.inputWidth, what: "the model's input")
+      try dataset.checkFinite()
+      try writeTable(model.reconstruct(dataset.features), to: out)
+    }
+  }
+}
+
+/// `ae inspect`: what a model file holds.
+struct Inspect: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Describe a model file: kind, layers, parameters, scaling, training history.")
+  @Argument(help: "The model file.") var modelPath: String
+
+  func run() throws {
+    try failing {
+      let (model, history) = try loadModel(modelPath)
+      let spec = model.spec
+      print("model:      \(modelPath)")
+      print("kind:       \(spec.kind.rawValue)")
+      print("layers:     \(describe(spec))")
+      if let shape = spec.inputShape { print("input:      \(spec.inputWidth) values (\(shape.map(String.init).joined(separator: "x")) image)") }
+      print("code:       \(spec.codeWidth) units (\(spec.encoder.last!.activation.rawValue))")
+      print("parameters: \(model.parameters.count)")
+      for tensor in model.parameterTensors {
+        print("  \(tensor.path) \(tensor.shape.map(String.init).joined(separator: "x"))")
+      }
+      if spec.dropout > 0 { print("dropout:    \(spec.dropout)") }
+      if spec.l1Activity > 0 { print("l1 code:    \(spec.l1Activity)") }
+      let scaling = model.scaling
+      let low = scaling.offset.min() ?? 0, high = scaling.offset.max() ?? 0
+      print("scaling:    \(scaling.method.rawValue) (x - offset) * scale; offset \(low)...\(high), scale \(scaling.scale.min() ?? 1)...\(scaling.scale.max() ?? 1)")
+      if history.epochs > 0 {
+        let seconds = history.seconds.reduce(0, +)
+        var line = "history:    \(history.epochs) epochs, loss \(history.loss.first!) -> \(history.loss.last!)"
+        if let v = history.validationLoss.last, let best = history.validationLoss.min() {
+          line += ", val_loss \(v) (best \(best))"
+        }
+        print(line + String(format: ", %.1f s", seconds))
+      } else {
+        print("history:    none")
+      }
+    }
+  }
+}
+
+/// `ae pca`: the linear baseline.
+struct PCACommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "pca",
+    abstract: "Fit PCA with k components and print its reconstruction MSE as one JSON line.",
+    discussion: "Data is scaled as ae train scales it, so the figures compare with ae eval's mse.")
+
+  @Option(help: "Number of components.") var components: Int = 32
+  @Option(help: "Data to measure on (default: fashion-mnist:test for fashion-mnist, else the training data).") var test: String?
+  @Option(help: "Input scaling: unit, standard or none.") var scale: Scaling.Method = .unit
+  @OptionGroup var dataOptions: DataOptions
+  @OptionGroup var compute: ComputeOptions
+
+  func validate() throws {
+    if components < 1 { throw ValidationError("--components must be at least 1, got \(components)") }
+  }
+
+  func run() throws {
+    try failing {
+      compute.apply()
+      let train = try dataOptions.load()
+      try train.checkFinite()
+      let testSource = test ?? (dataOptions.data.hasPrefix("fashion-mnist") ? "fashion-mnist:test" : nil)
+      let testSet = try testSource.map { try DataSource.load($0) } ?? train
+      try checkWidth(testSet, train.features.cols, what: "the PCA fitted on \(train.name)")
+      let scaling = Scaling.fit(train.features, method: scale, isByteData: train.isByteData)
+      let trainScaled = train.features.copy(), testScaled = testSet.features.copy()
+      scaling.apply(to: trainScaled)
+      scaling.apply(to: testScaled)
+      let start = Date()
+      let pca = try PCA(fitting: trainScaled, components: components)
+      let seconds = Date().timeIntervalSince(start)
+      print(jsonLine(["components": components, "samples": testSet.features.rows, "mse": pca.meanSquaredError(testScaled),
+                      "train_mse": pca.meanSquaredError(trainScaled), "fit_seconds": seconds]))
+    }
+  }
+}
+
+/// `ae montage`: a PNG of inputs above their reconstructions.
+struct Montage: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Write a PNG showing images (top row) above their reconstructions (bottom row).")
+  @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var dataOptions: DataOptions
+  @Option(help: "How many images.") var count: Int = 10
+  @Option(help: "Image size as HEIGHTxWIDTH (default: from the data or the model).") var shape: String?
+  @Option(help: "Output PNG.") var out: String = "reconstructions.png"
+
+  func run() throws {
+    try failing {
+      let (model, _) = try loadModel(modelPath)
+      let dataset = try dataOptions.load().prefix(max(count, 1))
+      try checkWidth(dataset, model.spec.inputWidth, what: "the model's input")
+      let size: [Int]
+      if let shape {
+        size = shape.lowercased().split(separator: "x").compactMap { Int($0) }
+      } else {
+        size = Array((dataset.imageShape ?? model.spec.inputShape ?? []).prefix(2))
+      }
+      guard size.count == 2, size[0] * size[1] == model.spec.inputWidth else {
+        throw ValidationError("cannot draw rows of \(model.spec.inputWidth) values as images: pass --shape HEIGHTxWIDTH")
+      }
+      let reconstructions = model.reconstruct(dataset.features)
+      let low = min(dataset.features.values.min() ?? 0, 0)
+      let high = dataset.isByteData ? 255 : max(dataset.features.values.max() ?? 1, low + 1e-6)
+      try ImageGrid.writePNG(rows: [dataset.features, reconstructions], height: size[0], width: size[1], range: low...high, to: out)
+      FileHandle.standardError.write(Data("wrote \(out)\n".utf8))
+    }
+  }
+}

@@ -40,7 +40,7 @@ let package = Package(
       path: "tools/ae",
       swiftSettings: fastMath),
 
-    .target(name: "TestSupport", dependencies: ["Tensor", "Layers"], path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["Tensor", "Layers", "Datasets"], path: "Tests/TestSupport"),
     .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
     .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"]),
     .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Store", "Datasets", "Baselines", "TestSupport"]),

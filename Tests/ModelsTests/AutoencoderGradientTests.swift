@@ -1,0 +1,25 @@
+import Layers
+import Models
+import Tensor
+import TestSupport
+import Testing
+
+/// The whole model's gradient (every layer, the loss and the L1 code penalty together) must
+/// match finite differences of the objective.
+@Suite struct AutoencoderGradientTests {
+  @Test(arguments: [(Loss.bce, Activation.tanh, Float(0)), (.mse, .sigmoid, 0.05), (.mse, .tanh, 0)])
+  func objectiveGradientMatchesFiniteDifferences(loss: Loss, activation: Activation, l1: Float) throws {
+    let output: Activation = loss == .bce ? .sigmoid : .linear
+    let spec = ModelSpec.dense(inputWidth: 6, widths: [5, 3], activation: activation,
+                               outputActivation: output, loss: loss, l1Activity: l1)
+    let model = try Autoencoder(spec: spec, seed: 4)
+    let x = GradientCheck.randomTensor(rows: 4, cols: 6, seed: 8, low: 0, high: 1)
+    _ = model.computeGradients(input: x, target: x)
+    let analytic = Array(UnsafeBufferPointer(start: model.parameters.gradients, count: model.parameters.count))
+    let error = GradientCheck.relativeError(values: model.parameters.values, count: model.parameters.count,
+                                            analytic: analytic.map { $0 * 4 }, step: 1e-2) {
+      model.computeGradients(input: x, target: x)
+    }
+    #expect(error < 1e-3)
+  }
+}

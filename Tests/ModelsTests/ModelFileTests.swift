@@ -1,0 +1,99 @@
+import Foundation
+import Layers
+import Models
+import Store
+import Tensor
+import TestSupport
+import Testing
+
+@Suite struct ModelFileTests {
+  func trainedModel() throws -> Autoencoder {
+    let spec = ModelSpec.dense(inputWidth: 196, widths: [24, 6], activation: .leakyRelu, loss: .bce, inputShape: [14, 14, 1])
+    let model = try Autoencoder(spec: spec, seed: 2)
+    let data = TestData.blobs(count: 64, seed: 3)
+    model.scaling = Scaling.fit(data, method: .unit)
+    for _ in 0..<3 {
+      _ = model.computeGradients(input: data, target: data)
+      for i in 0..<model.parameters.count { model.parameters.values[i] -= 0.01 * model.parameters.gradients[i] }
+    }
+    return model
+  }
+
+  @Test func saveThenLoadGivesIdenticalOutputs() throws {
+    let directory = TestData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let model = try trainedModel()
+    let history = TrainingHistory(loss: [3, 2], validationLoss: [3.5, 2.5], seconds: [0.1, 0.2])
+    let path = directory + "/m.h5"
+    try ModelFile.save(model, history: history, to: path)
+    let (loaded, loadedHistory) = try ModelFile.load(path)
+    #expect(loaded.spec == model.spec)
+    #expect(loaded.scaling == model.scaling)
+    #expect(loadedHistory == history)
+    #expect(loaded.parameters.valueArray == model.parameters.valueArray)
+    let x = TestData.blobs(count: 10, seed: 4)
+    #expect(loaded.reconstruct(x).values == model.reconstruct(x).values)
+    #expect(loaded.encode(x).values == model.encode(x).values)
+    // Nothing but the model is left in the folder: the temporary file was renamed.
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["m.h5"])
+  }
+
+  @Test func loadsFromMemoryToo() throws {
+    let directory = TestData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let model = try trainedModel()
+    try ModelFile.save(model, to: directory + "/m.h5")
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: directory + "/m.h5"))
+    let loaded = try bytes.withUnsafeBytes { try ModelFile.load(image: $0).model }
+    #expect(loaded.parameters.valueArray == model.parameters.valueArray)
+  }
+
+  func expectError(_ path: String, mentioning words: [String]) {
+    do {
+      _ = try ModelFile.load(path)
+      Issue.record("loading \(path) should fail")
+    } catch {
+      let message = "\(error)"
+      for word in words { #expect(message.contains(word), "message: \(message)") }
+      #expect(!message.contains("\n"), "one line: \(message)")
+    }
+  }
+
+  @Test func truncatedFileGivesAClearError() throws {
+    let directory = TestData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try ModelFile.save(try trainedModel(), to: directory + "/m.h5")
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: directory + "/m.h5"))
+    for cut in [bytes.count / 2, bytes.count - 100, 4096] {
+      try bytes.prefix(cut).write(to: URL(fileURLWithPath: directory + "/cut.h5"))
+      expectError(directory + "/cut.h5", mentioning: ["cut.h5"])
+    }
+  }
+
+  @Test func foreignAndNonHDF5FilesGiveClearErrors() throws {
+    let directory = TestData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let foreign = try HDF5Group.create(file: directory + "/other.h5")
+    try foreign.write("data", floats: [1, 2, 3])
+    try foreign.finish()
+    expectError(directory + "/other.h5", mentioning: ["other.h5", "not an autoencoder model file"])
+    try Data("hello, not hdf5".utf8).write(to: URL(fileURLWithPath: directory + "/text.h5"))
+    expectError(directory + "/text.h5", mentioning: ["text.h5", "not an HDF5 file"])
+    expectError(directory + "/missing.h5", mentioning: ["missing.h5"])
+  }
+
+  @Test func wrongShapeOrTypeNamesTheDataset() throws {
+    let directory = TestData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let model = try trainedModel()
+    // A model file whose spec promises 6 code units while the weights hold 5.
+    let small = try Autoencoder(spec: ModelSpec.dense(inputWidth: 196, widths: [24, 5], activation: .leakyRelu, loss: .bce, inputShape: [14, 14, 1]))
+    let path = directory + "/bad.h5"
+    let file = try HDF5Group.create(file: path)
+    try ModelFile.write(small, history: TrainingHistory(), into: file)
+    let specJSON = String(decoding: try JSONEncoder().encode(model.spec), as: UTF8.self)
+    try file.setAttribute("spec", specJSON)
+    try file.finish()
+    expectError(path, mentioning: ["encoder/01_dense/kernel", "(24, 5)", "(24, 6)"])
+  }
+}

@@ -12,8 +12,8 @@ public enum CSV {
     var width: Int?
     var header: [String]?
     var rows = 0
-    for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+    // "\r\n" is one Character in Swift, and a newline, so this handles both line endings.
+    for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
       if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
       let cells = line.split(separator: ",", omittingEmptySubsequences: false).map {
         $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t\""))

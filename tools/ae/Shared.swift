@@ -35,6 +35,12 @@ struct ComputeOptions: ParsableArguments {
   }
 }
 
+/// A problem found after parsing (in the data or the model), reported as one `error:` line.
+struct CommandError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
+
 /// Print `error: message` on stderr and exit with status 1: the one way commands fail.
 func failing<T>(_ body: () throws -> T) throws -> T {
   do {

@@ -127,7 +127,7 @@ struct Train: ParsableCommand {
       let encoderWidths = try widths(layers, "--layers")
       let code = encoderWidths.last!
       if !overcomplete && code >= inputWidth {
-        throw ValidationError("--layers: the code has \(code) units but the input has only \(inputWidth) values; an undercomplete autoencoder needs a narrower code (or pass --overcomplete)")
+        throw CommandError("--layers: the code has \(code) units but the input has only \(inputWidth) values; an undercomplete autoencoder needs a narrower code (or pass --overcomplete)")
       }
       let output = outputActivation ?? (loss == .bce || scale == .unit ? .sigmoid : .linear)
       let spec = ModelSpec.dense(

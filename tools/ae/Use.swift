@@ -185,7 +185,7 @@ struct Montage: ParsableCommand {
         size = Array((dataset.imageShape ?? model.spec.inputShape ?? []).prefix(2))
       }
       guard size.count == 2, size[0] * size[1] == model.spec.inputWidth else {
-        throw ValidationError("cannot draw rows of \(model.spec.inputWidth) values as images: pass --shape HEIGHTxWIDTH")
+        throw CommandError("cannot draw rows of \(model.spec.inputWidth) values as images: pass --shape HEIGHTxWIDTH")
       }
       let reconstructions = model.reconstruct(dataset.features)
       let low = min(dataset.features.values.min() ?? 0, 0)

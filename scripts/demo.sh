@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The main job, end to end: train a deep dense autoencoder on Fashion-MNIST, save it, evaluate
+# it against PCA with the same code size, and draw test images above their reconstructions.
+# Everything lands in out/. Usage: bash scripts/demo.sh  (EPOCHS=N to change the length)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+ae=.build/release/ae
+epochs=${EPOCHS:-10}
+mkdir -p out
+
+echo "== train: 784-256-32-256-784, ReLU, sigmoid output, BCE, Adam 1e-3, batch 128, $epochs epochs"
+$ae train --model dense --layers 256,32 --activation relu --loss bce --optimizer adam --lr 1e-3 \
+  --batch 128 --epochs "$epochs" --seed 1 --validation 0.1 --data fashion-mnist --out out/model.h5 | tee out/train.json
+
+echo "== inspect"
+$ae inspect out/model.h5
+
+echo "== evaluate on the 10,000 test images"
+$ae eval out/model.h5 --data fashion-mnist:test | tee out/eval.json
+
+echo "== baseline: PCA with 32 components"
+$ae pca --components 32 --data fashion-mnist | tee out/pca.json
+
+echo "== picture: test images (top) and their reconstructions (bottom)"
+$ae montage out/model.h5 --data fashion-mnist:test --count 12 --out out/reconstructions.png
+
+python3 - <<'PY'
+import json
+model = json.load(open("out/eval.json"))
+pca = json.load(open("out/pca.json"))
+print(f"== summary\n"
+      f"autoencoder test BCE {model['bce']:.1f} nats/image, MSE {model['mse']:.4f} per pixel\n"
+      f"PCA-32      test MSE {pca['mse']:.4f} per pixel\n"
+      f"autoencoder / PCA MSE ratio: {model['mse'] / pca['mse']:.2f} (lower is better)\n"
+      f"files: out/model.h5, out/reconstructions.png")
+PY

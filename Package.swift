@@ -23,7 +23,10 @@ let package = Package(
     // C glue only: HDF5 macros and error stack, libpng's setjmp error handling.
     .target(name: "CShims", dependencies: ["CHDF5", "CPNG"]),
 
-    .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+    // Vector instructions the Swift standard library does not emit (header-only C).
+    .target(name: "CVector"),
+
+    .target(name: "Tensor", dependencies: ["COpenBLAS", "CVector"], swiftSettings: fastMath),
     .target(name: "Layers", dependencies: ["Tensor"], swiftSettings: fastMath),
     .target(name: "Models", dependencies: ["Layers", "Tensor"], swiftSettings: fastMath),
     .target(name: "Datasets", dependencies: ["Tensor", "CZlib", "CShims"], swiftSettings: fastMath),

@@ -20,7 +20,7 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
     case .relu: for i in 0..<count { z[i] = max(z[i], 0) }
     case .leakyRelu: for i in 0..<count { z[i] = z[i] > 0 ? z[i] : z[i] * Activation.leakySlope }
     case .tanh: for i in 0..<count { z[i] = tanhf32(z[i]) }
-    case .sigmoid: for i in 0..<count { z[i] = logistic(z[i]) }
+    case .sigmoid: for i in 0..<count { z[i] = VectorMath.sigmoid(z[i]) }
     }
   }
 

@@ -41,23 +41,37 @@ public enum Loss: String, Codable, CaseIterable, Sendable {
   }
 
   /// BCE from logits: `max(z, 0) - z t + log(1 + e^-|z|)`, gradient `sigmoid(z) - t`.
+  /// Eight values at a time, then the remainder one by one (same arithmetic per value).
   @inline(__always)
   static func bceWithLogits(
     _ z: UnsafeMutablePointer<Float>, _ t: UnsafeMutablePointer<Float>,
     _ g: UnsafeMutablePointer<Float>?, _ d: Int, _ scale: Float
   ) -> Float {
-    var sum: Float = 0
-    if let g {
-      for j in 0..<d {
-        let e = expf32(-abs(z[j]))
-        sum += max(z[j], 0) - z[j] * t[j] + log1pf32(e)
-        let s = z[j] >= 0 ? 1 / (1 + e) : e / (1 + e)
-        g[j] = (s - t[j]) * scale
+    typealias V = VectorMath.Lanes
+    var sums = V(repeating: 0)
+    let zero = V(repeating: 0)
+    var j = 0
+    while j + 8 <= d {
+      let zv = VectorMath.load(z + j), tv = VectorMath.load(t + j)
+      let e = VectorMath.exp(-VectorMath.magnitude(zv))
+      let positive: V = pointwiseMax(zv, zero)
+      sums += positive - zv * tv + VectorMath.log1pUnit(e)
+      if let g {
+        let inverse: V = 1 / (1 + e)
+        let s: V = inverse.replacing(with: e * inverse, where: zv .< zero)
+        VectorMath.store((s - tv) * scale, to: g + j)
       }
-    } else {
-      for j in 0..<d {
-        sum += max(z[j], 0) - z[j] * t[j] + log1pf32(expf32(-abs(z[j])))
+      j += 8
+    }
+    var sum = sums.sum()
+    while j < d {
+      let e = VectorMath.exp(-abs(z[j]))
+      sum += max(z[j], 0) - z[j] * t[j] + VectorMath.log1pUnit(e)
+      if let g {
+        let inverse = 1 / (1 + e)
+        g[j] = ((z[j] < 0 ? e * inverse : inverse) - t[j]) * scale
       }
+      j += 1
     }
     return sum
   }

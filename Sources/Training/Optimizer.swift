@@ -84,6 +84,37 @@ public final class Optimizer {
     }
   }
 
+  /// The Adam update over every parameter, eight at a time:
+  /// `m = b1 m + (1 - b1) g`, `v = b2 v + (1 - b2) g^2`,
+  /// `p = p shrink - stepSize m / (sqrt(v) / rootCorrection2 + eps)`.
+  @inline(__always)
+  private static func adamKernel(
+    p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
+    v: UnsafeMutablePointer<Float>, count n: Int, b1: Float, b2: Float, eps: Float, stepSize: Float,
+    rootCorrection2: Float, shrink: Float, l2: Float
+  ) {
+    typealias V = VectorMath.Lanes
+    var i = 0
+    while i + 8 <= n {
+      let pv = VectorMath.load(p + i)
+      let gv: V = VectorMath.load(g + i) + l2 * pv
+      let mv: V = b1 * VectorMath.load(m + i) + (1 - b1) * gv
+      let vv: V = b2 * VectorMath.load(v + i) + (1 - b2) * gv * gv
+      let denominator: V = VectorMath.squareRoot(vv) / rootCorrection2 + eps
+      VectorMath.store(mv, to: m + i)
+      VectorMath.store(vv, to: v + i)
+      VectorMath.store(pv * shrink - stepSize * mv / denominator, to: p + i)
+      i += 8
+    }
+    while i < n {
+      let gi = g[i] + l2 * p[i]
+      m[i] = b1 * m[i] + (1 - b1) * gi
+      v[i] = b2 * v[i] + (1 - b2) * gi * gi
+      p[i] = p[i] * shrink - stepSize * m[i] / (v[i].squareRoot() / rootCorrection2 + eps)
+      i += 1
+    }
+  }
+
   private func adam(_ store: ParameterStore, decoupled: Bool) {
     let p = store.values, g = store.gradients, n = store.count
     let lr = settings.learningRate, b1 = settings.beta1, b2 = settings.beta2, eps = settings.epsilon
@@ -96,14 +127,9 @@ public final class Optimizer {
     let l2 = decoupled ? 0 : decay
     first.withUnsafeMutableBufferPointer { mBuffer in
       second.withUnsafeMutableBufferPointer { vBuffer in
-        let m = mBuffer.baseAddress!, v = vBuffer.baseAddress!
-        for i in 0..<n {
-          let gi = g[i] + l2 * p[i]
-          m[i] = b1 * m[i] + (1 - b1) * gi
-          v[i] = b2 * v[i] + (1 - b2) * gi * gi
-          let denominator = v[i].squareRoot() / rootCorrection2 + eps
-          p[i] = p[i] * shrink - stepSize * m[i] / denominator
-        }
+        Self.adamKernel(p: p, g: g, m: mBuffer.baseAddress!, v: vBuffer.baseAddress!, count: n,
+                        b1: b1, b2: b2, eps: eps, stepSize: stepSize, rootCorrection2: rootCorrection2,
+                        shrink: shrink, l2: l2)
       }
     }
   }

@@ -1,0 +1,86 @@
+"""Recipes R1 (dense autoencoder) and R4 (PCA-32) side by side: our `ae` against PyTorch and
+scikit-learn, same data, architecture, optimizer, epochs and thread count, runs alternated.
+
+Prints a table of medians over the repeats and the ratios ours / theirs."""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import h5py
+import numpy as np
+from sklearn.decomposition import PCA
+
+from fashion import train_test
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+AE = os.environ.get("AE_BINARY", os.path.join(HERE, "..", ".build", "release", "ae"))
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--epochs", type=int, default=10)
+parser.add_argument("--repeats", type=int, default=3)
+parser.add_argument("--threads", default="1,2")
+args = parser.parse_args()
+
+
+def ours(threads, folder):
+    model = os.path.join(folder, "r1.h5")
+    subprocess.run([AE, "train", "--layers", "256,32", "--activation", "relu", "--loss", "bce",
+                    "--optimizer", "adam", "--lr", "1e-3", "--batch", "128", "--epochs", str(args.epochs),
+                    "--seed", "1", "--validation", "0", "--data", "fashion-mnist", "--threads", str(threads),
+                    "--quiet", "--out", model], check=True, stdout=subprocess.DEVNULL)
+    figures = json.loads(subprocess.run([AE, "eval", model, "--data", "fashion-mnist:test", "--threads", str(threads)],
+                                        check=True, capture_output=True, text=True).stdout)
+    with h5py.File(model, "r") as f:
+        seconds = statistics.median(f["history/seconds"][...])
+    return {"bce": figures["bce"], "mse": figures["mse"], "seconds_per_epoch": seconds}
+
+
+def torch_run(threads):
+    out = subprocess.run([sys.executable, os.path.join(HERE, "r1_torch.py"), "--epochs", str(args.epochs),
+                          "--threads", str(threads)], check=True, capture_output=True, text=True, cwd=HERE).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def median(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+rows = []
+with tempfile.TemporaryDirectory() as folder:
+    for threads in [int(t) for t in args.threads.split(",")]:
+        mine, theirs = [], []
+        for repeat in range(args.repeats):
+            # Alternate which side goes first, so drifting machine load hits both alike.
+            pair = [lambda: mine.append(ours(threads, folder)), lambda: theirs.append(torch_run(threads))]
+            for run in (pair if repeat % 2 == 0 else pair[::-1]):
+                run()
+            print(f"threads {threads}, repeat {repeat + 1}: ours {mine[-1]}, torch {theirs[-1]}", file=sys.stderr)
+        rows.append((threads, mine, theirs))
+
+    train, test = train_test()
+    pca_times, pca_mse = [], None
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        pca = PCA(n_components=32, svd_solver="full").fit(train)
+        pca_times.append(time.perf_counter() - start)
+        pca_mse = float(((pca.inverse_transform(pca.transform(test)) - test) ** 2).mean())
+    ours_pca = json.loads(subprocess.run([AE, "pca", "--components", "32", "--data", "fashion-mnist"],
+                                         check=True, capture_output=True, text=True).stdout)
+
+print(f"\nR1 dense AE, Fashion-MNIST, {args.epochs} epochs, medians of {args.repeats} alternated runs")
+print(f"{'threads':>7} | {'BCE ours':>9} {'torch':>9} {'ratio':>6} | {'MSE ours':>9} {'torch':>9} | "
+      f"{'s/epoch ours':>12} {'torch':>7} {'ratio':>6}")
+for threads, mine, theirs in rows:
+    b1, b2 = median(mine, "bce"), median(theirs, "bce")
+    m1, m2 = median(mine, "mse"), median(theirs, "mse")
+    s1, s2 = median(mine, "seconds_per_epoch"), median(theirs, "seconds_per_epoch")
+    print(f"{threads:>7} | {b1:9.2f} {b2:9.2f} {b1 / b2:6.3f} | {m1:9.5f} {m2:9.5f} | {s1:12.3f} {s2:7.3f} {s1 / s2:6.2f}")
+print(f"\nR4 PCA-32 test MSE: ours {ours_pca['mse']:.5f}, scikit-learn {pca_mse:.5f}; "
+      f"fit seconds ours {ours_pca['fit_seconds']:.2f}, scikit-learn {statistics.median(pca_times):.2f}")
+best_mse = min(median(mine, "mse") for _, mine, _ in rows)
+print(f"R1 / R4: our autoencoder's test MSE is {best_mse / pca_mse:.2f} x PCA-32's (target <= 0.75)")

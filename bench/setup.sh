@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# A Python environment for the benchmarks: PyTorch (CPU build), scikit-learn, h5py, numpy.
+# A CPU-only torch wheel in pip's find-links folder is preferred; PyPI's build is the fallback.
+set -euo pipefail
+cd "$(dirname "$0")"
+if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
+if ! .venv/bin/python -c "import torch, sklearn, h5py" 2>/dev/null; then
+  local_torch=$(ls ${PIP_FIND_LINKS:-/opt/wheels}/torch-*+cpu-*.whl 2>/dev/null | head -1 || true)
+  if [ -n "$local_torch" ]; then
+    version=$(basename "$local_torch" | cut -d- -f2)
+    .venv/bin/python -m pip install --quiet "torch==$version"
+  else
+    .venv/bin/python -m pip install --quiet torch
+  fi
+  .venv/bin/python -m pip install --quiet numpy scikit-learn h5py
+fi

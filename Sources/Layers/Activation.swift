@@ -17,7 +17,14 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
   public func apply(_ z: UnsafeMutablePointer<Float>, count: Int) {
     switch self {
     case .linear: return
-    case .relu: for i in 0..<count { z[i] = max(z[i], 0) }
+    case .relu:
+      var i = 0
+      let zero = VectorMath.Lanes(repeating: 0)
+      while i + 8 <= count {
+        VectorMath.store(VectorMath.maximum(VectorMath.load(z + i), zero), to: z + i)
+        i += 8
+      }
+      while i < count { z[i] = max(z[i], 0); i += 1 }
     case .leakyRelu: for i in 0..<count { z[i] = z[i] > 0 ? z[i] : z[i] * Activation.leakySlope }
     case .tanh: for i in 0..<count { z[i] = tanhf32(z[i]) }
     case .sigmoid: for i in 0..<count { z[i] = VectorMath.sigmoid(z[i]) }
@@ -29,7 +36,15 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
   public func backward(_ dy: UnsafeMutablePointer<Float>, output y: UnsafePointer<Float>, count: Int) {
     switch self {
     case .linear: return
-    case .relu: for i in 0..<count { dy[i] = y[i] > 0 ? dy[i] : 0 }
+    case .relu:
+      var i = 0
+      let zero = VectorMath.Lanes(repeating: 0)
+      while i + 8 <= count {
+        let gate = VectorMath.load(y + i) .> zero
+        VectorMath.store(zero.replacing(with: VectorMath.load(dy + i), where: gate), to: dy + i)
+        i += 8
+      }
+      while i < count { dy[i] = y[i] > 0 ? dy[i] : 0; i += 1 }
     case .leakyRelu: for i in 0..<count { dy[i] = y[i] > 0 ? dy[i] : dy[i] * Activation.leakySlope }
     case .tanh: for i in 0..<count { dy[i] *= 1 - y[i] * y[i] }
     case .sigmoid: for i in 0..<count { dy[i] *= y[i] * (1 - y[i]) }

@@ -54,7 +54,7 @@ public enum Loss: String, Codable, CaseIterable, Sendable {
     while j + 8 <= d {
       let zv = VectorMath.load(z + j), tv = VectorMath.load(t + j)
       let e = VectorMath.exp(-VectorMath.magnitude(zv))
-      let positive: V = pointwiseMax(zv, zero)
+      let positive: V = VectorMath.maximum(zv, zero)
       sums += positive - zv * tv + VectorMath.log1pUnit(e)
       if let g {
         let inverse: V = 1 / (1 + e)

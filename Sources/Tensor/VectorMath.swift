@@ -68,7 +68,7 @@ extension VectorMath {
 
   @inlinable @inline(__always)
   public static func exp(_ x: Lanes) -> Lanes {
-    let x = pointwiseMin(pointwiseMax(x, Lanes(repeating: -87.0)), Lanes(repeating: 88.0))
+    let x = minimum(maximum(x, Lanes(repeating: -87.0)), Lanes(repeating: 88.0))
     let shifted = x * 1.442_695_040_888_963_4 + roundingMagic
     let n = shifted - roundingMagic
     let r = x - n * 0.693_359_375 + n * 2.121_944_400_546_905_8e-4
@@ -122,4 +122,14 @@ extension VectorMath {
   public static func store(_ v: Lanes, to p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
   }
+}
+
+extension VectorMath {
+  /// Lane-wise maximum (the standard library's `pointwiseMax` is not always inlined).
+  @inlinable @inline(__always)
+  public static func maximum(_ a: Lanes, _ b: Lanes) -> Lanes { a.replacing(with: b, where: a .< b) }
+
+  /// Lane-wise minimum.
+  @inlinable @inline(__always)
+  public static func minimum(_ a: Lanes, _ b: Lanes) -> Lanes { a.replacing(with: b, where: b .< a) }
 }

@@ -171,6 +171,7 @@ struct Montage: ParsableCommand {
   @OptionGroup var dataOptions: DataOptions
   @Option(help: "How many images.") var count: Int = 10
   @Option(help: "Image size as HEIGHTxWIDTH (default: from the data or the model).") var shape: String?
+  @Option(help: "Draw each pixel as a ZOOM x ZOOM square.") var zoom: Int = 3
   @Option(help: "Output PNG.") var out: String = "reconstructions.png"
 
   func run() throws {
@@ -190,7 +191,7 @@ struct Montage: ParsableCommand {
       let reconstructions = model.reconstruct(dataset.features)
       let low = min(dataset.features.values.min() ?? 0, 0)
       let high = dataset.isByteData ? 255 : max(dataset.features.values.max() ?? 1, low + 1e-6)
-      try ImageGrid.writePNG(rows: [dataset.features, reconstructions], height: size[0], width: size[1], range: low...high, to: out)
+      try ImageGrid.writePNG(rows: [dataset.features, reconstructions], height: size[0], width: size[1], range: low...high, zoom: zoom, to: out)
       FileHandle.standardError.write(Data("wrote \(out)\n".utf8))
     }
   }

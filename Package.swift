@@ -10,6 +10,8 @@ let package = Package(
   platforms: [.macOS(.v13)],
   products: [
     .executable(name: "ae", targets: ["ae"]),
+    // libautoencoder.so: the C ABI of include/autoencoder.h (built self-contained by scripts/build-lib.sh).
+    .library(name: "autoencoder", type: .dynamic, targets: ["CAutoencoder"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -20,8 +22,9 @@ let package = Package(
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
-    // C glue only: HDF5 macros and error stack, libpng's setjmp error handling.
-    .target(name: "CShims", dependencies: ["CHDF5", "CPNG"]),
+    // C glue only: HDF5 macros and error stack; libpng's setjmp error handling.
+    .target(name: "CShims", dependencies: ["CHDF5"]),
+    .target(name: "CPNGShim", dependencies: ["CPNG"]),
 
     // Vector instructions the Swift standard library does not emit (header-only C).
     .target(name: "CVector"),
@@ -29,10 +32,14 @@ let package = Package(
     .target(name: "Tensor", dependencies: ["COpenBLAS", "CVector"], swiftSettings: fastMath),
     .target(name: "Layers", dependencies: ["Tensor"], swiftSettings: fastMath),
     .target(name: "Models", dependencies: ["Layers", "Tensor"], swiftSettings: fastMath),
-    .target(name: "Datasets", dependencies: ["Tensor", "CZlib", "CShims"], swiftSettings: fastMath),
+    .target(name: "Datasets", dependencies: ["Tensor", "CZlib", "CPNGShim"], swiftSettings: fastMath),
     .target(name: "Store", dependencies: ["Models", "CShims"], swiftSettings: fastMath),
     .target(name: "Training", dependencies: ["Models", "Store", "Tensor"], swiftSettings: fastMath),
     .target(name: "Baselines", dependencies: ["Tensor", "COpenBLAS"], swiftSettings: fastMath),
+    .target(name: "Runtime", dependencies: ["Models", "Store", "Layers", "Tensor"], swiftSettings: fastMath),
+    // The C ABI: @_cdecl functions only, plus C glue for static strings and the thread-local error.
+    .target(name: "CAutoencoderSupport", cSettings: [.headerSearchPath("../../include")]),
+    .target(name: "CAutoencoder", dependencies: ["Runtime", "Store", "CAutoencoderSupport"], swiftSettings: fastMath),
 
     .executableTarget(
       name: "ae",

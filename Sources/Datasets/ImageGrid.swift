@@ -1,4 +1,4 @@
-import CShims
+import CPNGShim
 import Foundation
 import Tensor
 

@@ -50,23 +50,29 @@ public final class Dense: Layer {
   }
 
   public func forward(_ x: Tensor, training: Bool) -> Tensor {
-    let n = x.rows
     input = x
-    output.resize(rows: n)
-    BLAS.gemm(m: n, n: outputWidth, k: inputWidth, a: x.data, lda: inputWidth,
-              b: kernel, ldb: outputWidth, c: output.data, ldc: outputWidth)
-    addBiasAndActivate(n)
+    output.resize(rows: x.rows)
+    Dense.apply(x.data, rows: x.rows, kernel: kernel, bias: bias, inputWidth: inputWidth,
+                outputWidth: outputWidth, activation: activation, into: output.data)
     return output
   }
 
-  /// y = f(y + b), one pass over the output.
-  private func addBiasAndActivate(_ n: Int) {
-    let width = outputWidth
-    let b = bias!
+  /// `y = f(x W + b)` for `rows` rows, touching nothing but its arguments: the forward pass
+  /// both training and the thread-safe inference runtime use.
+  ///
+  /// Shapes: x (rows, inputWidth), kernel (inputWidth, outputWidth), bias (outputWidth),
+  /// y (rows, outputWidth).
+  @inlinable
+  public static func apply(
+    _ x: UnsafePointer<Float>, rows n: Int, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    inputWidth: Int, outputWidth: Int, activation: Activation, into y: UnsafeMutablePointer<Float>
+  ) {
+    BLAS.gemm(m: n, n: outputWidth, k: inputWidth, a: x, lda: inputWidth,
+              b: kernel, ldb: outputWidth, c: y, ldc: outputWidth)
     for r in 0..<n {
-      let y = output.data + r * width
-      for j in 0..<width { y[j] += b[j] }
-      activation.apply(y, count: width)
+      let row = y + r * outputWidth
+      for j in 0..<outputWidth { row[j] += bias[j] }
+      activation.apply(row, count: outputWidth)
     }
   }
 

@@ -27,17 +27,36 @@ public enum Loss: String, Codable, CaseIterable, Sendable {
     let scale = n > 0 ? weight / Float(n) : 0
     var total = 0.0
     for r in 0..<n {
-      let z = logits.row(r), t = target.row(r)
-      let g = gradient?.row(r)
-      let rowLoss: Float
-      switch (self, activation) {
-      case (.bce, .sigmoid): rowLoss = Loss.bceWithLogits(z, t, g, d, scale)
-      case (.bce, _): rowLoss = Loss.bceOnOutput(z, activation, t, g, d, scale)
-      case (.mse, _): rowLoss = Loss.squaredError(z, activation, t, g, d, scale)
-      }
-      total += Double(rowLoss)
+      total += Double(row(logits.row(r), activation: activation, target: target.row(r), width: d,
+                          gradient: gradient?.row(r), scale: scale))
     }
     return total * Double(weight)
+  }
+
+  /// The loss of each of `rows` rows (summed over its `width` features) into `losses`:
+  /// the anomaly score. Touches nothing but its arguments.
+  public func rowLosses(
+    logits: UnsafePointer<Float>, activation: Activation, target: UnsafePointer<Float>,
+    rows: Int, width: Int, into losses: UnsafeMutablePointer<Float>
+  ) {
+    for r in 0..<rows {
+      losses[r] = row(UnsafeMutablePointer(mutating: logits + r * width), activation: activation,
+                      target: UnsafeMutablePointer(mutating: target + r * width), width: width,
+                      gradient: nil, scale: 0)
+    }
+  }
+
+  /// One row's loss, and its gradient times `scale` when `gradient` is given.
+  @inline(__always)
+  func row(
+    _ z: UnsafeMutablePointer<Float>, activation: Activation, target t: UnsafeMutablePointer<Float>,
+    width d: Int, gradient g: UnsafeMutablePointer<Float>?, scale: Float
+  ) -> Float {
+    switch (self, activation) {
+    case (.bce, .sigmoid): Loss.bceWithLogits(z, t, g, d, scale)
+    case (.bce, _): Loss.bceOnOutput(z, activation, t, g, d, scale)
+    case (.mse, _): Loss.squaredError(z, activation, t, g, d, scale)
+    }
   }
 
   /// BCE from logits: `max(z, 0) - z t + log(1 + e^-|z|)`, gradient `sigmoid(z) - t`.

@@ -32,7 +32,7 @@ public final class HDF5Group {
     switch aeh5_is_hdf5(path) {
     case 1: break
     case 0: throw StoreError("\(path): not an HDF5 file (no HDF5 signature)")
-    default: throw StoreError("\(path): cannot read the file (missing or unreadable)")
+    default: throw StoreError("\(path): cannot read the file (missing or unreadable)", kind: .io)
     }
     let id = aeh5_file_open_read(path)
     guard id >= 0 else { throw StoreError("\(path): " + lastMessage()) }

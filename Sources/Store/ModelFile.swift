@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials // JSON and dates without ICU: keeps the embeddable library small
+#else
 import Foundation
+#endif
 import Layers
 import Models
 import Tensor
@@ -34,7 +38,7 @@ public enum ModelFile {
     try file.setAttribute("library_version", AutoencoderVersion.string)
     try file.setAttribute("kind", model.spec.kind.rawValue)
     try file.setAttribute("spec", spec)
-    try file.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
+    try file.setAttribute("created", Date().formatted(.iso8601))
 
     var groups: [String: HDF5Group] = [:]
     for part in ["encoder", "decoder"] { groups[part] = try file.createGroup(part) }
@@ -85,7 +89,7 @@ public enum ModelFile {
     }
     let version = try file.integer("format_version")
     guard (1...formatVersion).contains(version) else {
-      throw StoreError("\(file.label): format_version \(version) is newer than this library reads (\(formatVersion)); upgrade autoencoder")
+      throw StoreError("\(file.label): format_version \(version) is newer than this library reads (\(formatVersion)); upgrade autoencoder", kind: .version)
     }
     let specText = try file.string("spec")
     let spec: ModelSpec

@@ -1,13 +1,11 @@
 /*
- * CShims: the C glue the Swift code needs and cannot write itself.
+ * CShims: the HDF5 glue the Swift code needs and cannot write itself. HDF5's type and
+ * property macros (H5T_NATIVE_FLOAT, H5P_DEFAULT, ...) expand to function calls and globals
+ * that do not import into Swift, and its error stack is easier to walk from C. Handles cross
+ * as int64_t (hid_t in HDF5 1.10+).
  *
- * - HDF5: its type and property macros (H5T_NATIVE_FLOAT, H5P_DEFAULT, ...) expand to
- *   function calls and globals that do not import into Swift, and its error stack is
- *   easier to walk from C. Handles cross as int64_t (hid_t in HDF5 1.10+).
- * - libpng: reports errors with longjmp, which Swift cannot catch.
- *
- * No model logic lives here. Every function returns a negative value on failure and
- * leaves a message for aeh5_last_error() / the caller's buffer. Not a stable API.
+ * No model logic lives here. Every function returns a negative value on failure and leaves a
+ * message for aeh5_last_error(). Not a stable API.
  */
 #ifndef AE_CSHIMS_H
 #define AE_CSHIMS_H
@@ -67,10 +65,6 @@ int aeh5_read_attr_int64(int64_t loc, const char *name, int64_t *value);
 int aeh5_write_attr_double(int64_t loc, const char *name, double value);
 int aeh5_read_attr_double(int64_t loc, const char *name, double *value);
 int aeh5_has_attr(int64_t loc, const char *name);
-
-/* Write an 8-bit grayscale PNG. Returns 0, or -1 with a message in err. */
-int aepng_write_gray8(const char *path, uint32_t width, uint32_t height, const uint8_t *pixels,
-                      char *err, size_t err_capacity);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,5 @@
 /* libpng glue: libpng reports errors with longjmp, which only C can catch. */
-#include "CShims.h"
+#include "CPNGShim.h"
 
 #include <png.h>
 #include <setjmp.h>

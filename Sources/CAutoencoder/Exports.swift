@@ -1,0 +1,211 @@
+// The C ABI: every function declared in include/autoencoder.h, and nothing else.
+// Each one validates its arguments, calls the Swift runtime inside do/catch, and maps the
+// outcome to a status; nothing here may trap, because a trap would kill the host process.
+import CAutoencoderSupport
+import Runtime
+
+// MARK: Versions and errors
+
+@_cdecl("ae_version")
+public func ae_version() -> UnsafePointer<CChar> { aesup_version() }
+
+@_cdecl("ae_version_number")
+public func ae_version_number() -> Int32 { aesup_version_number() }
+
+@_cdecl("ae_abi_version")
+public func ae_abi_version() -> Int32 { aesup_abi_version() }
+
+@_cdecl("ae_status_string")
+public func ae_status_string(_ status: Int32) -> UnsafePointer<CChar> { aesup_status_text(status) }
+
+@_cdecl("ae_last_error")
+public func ae_last_error() -> UnsafePointer<CChar> { aesup_last_error() }
+
+// MARK: Models
+
+@_cdecl("ae_model_open")
+public func ae_model_open(_ path: UnsafePointer<CChar>?, _ model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+  guard let path else { return fail(.invalidArgument, "ae_model_open: path is NULL") }
+  guard let model else { return fail(.invalidArgument, "ae_model_open: model is NULL") }
+  do {
+    model.pointee = ModelHandle(try InferenceModel.load(path: String(cString: path))).opaque
+    return Status.ok.rawValue
+  } catch {
+    return fail(error)
+  }
+}
+
+@_cdecl("ae_model_open_memory")
+public func ae_model_open_memory(_ buffer: UnsafeRawPointer?, _ length: Int, _ model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+  guard let buffer else { return fail(.invalidArgument, "ae_model_open_memory: buffer is NULL") }
+  guard let model else { return fail(.invalidArgument, "ae_model_open_memory: model is NULL") }
+  guard length > 8 else { return fail(.format, "ae_model_open_memory: \(length) bytes is too short to be a model file") }
+  do {
+    let image = UnsafeRawBufferPointer(start: buffer, count: length)
+    model.pointee = ModelHandle(try InferenceModel.load(image: image)).opaque
+    return Status.ok.rawValue
+  } catch {
+    return fail(error)
+  }
+}
+
+@_cdecl("ae_model_close")
+public func ae_model_close(_ model: OpaquePointer?) { ModelHandle.release(model) }
+
+@_cdecl("ae_model_kind")
+public func ae_model_kind(_ model: OpaquePointer?) -> UnsafePointer<CChar>? {
+  ModelHandle.from(model).map { UnsafePointer($0.kind) }
+}
+
+@_cdecl("ae_model_loss")
+public func ae_model_loss(_ model: OpaquePointer?) -> UnsafePointer<CChar>? {
+  ModelHandle.from(model).map { UnsafePointer($0.loss) }
+}
+
+@_cdecl("ae_model_input_dim")
+public func ae_model_input_dim(_ model: OpaquePointer?) -> Int { ModelHandle.from(model)?.model.inputWidth ?? 0 }
+
+@_cdecl("ae_model_latent_dim")
+public func ae_model_latent_dim(_ model: OpaquePointer?) -> Int { ModelHandle.from(model)?.model.codeWidth ?? 0 }
+
+@_cdecl("ae_model_layer_count")
+public func ae_model_layer_count(_ model: OpaquePointer?) -> Int { ModelHandle.from(model)?.model.layerCount ?? 0 }
+
+@_cdecl("ae_model_can_sample")
+public func ae_model_can_sample(_ model: OpaquePointer?) -> Int32 { 0 }
+
+@_cdecl("ae_model_input_shape")
+public func ae_model_input_shape(_ model: OpaquePointer?, _ shape: UnsafeMutablePointer<Int>?) -> Int32 {
+  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "ae_model_input_shape: model is NULL") }
+  guard let shape else { return fail(.invalidArgument, "ae_model_input_shape: shape is NULL") }
+  guard let stored = handle.model.spec.inputShape, stored.count == 3 else {
+    return fail(.unsupported, "ae_model_input_shape: the model's rows are not images (no stored shape)")
+  }
+  for i in 0..<3 { shape[i] = stored[i] }
+  return Status.ok.rawValue
+}
+
+@_cdecl("ae_model_scaling")
+public func ae_model_scaling(
+  _ model: OpaquePointer?, _ method: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+  _ offset: UnsafeMutablePointer<UnsafePointer<Float>?>?, _ scale: UnsafeMutablePointer<UnsafePointer<Float>?>?
+) -> Int32 {
+  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "ae_model_scaling: model is NULL") }
+  method?.pointee = UnsafePointer(handle.scalingMethod)
+  offset?.pointee = UnsafePointer(handle.model.offset)
+  scale?.pointee = UnsafePointer(handle.model.scale)
+  return Status.ok.rawValue
+}
+
+// MARK: Workspaces
+
+@_cdecl("ae_workspace_create")
+public func ae_workspace_create(_ model: OpaquePointer?, _ maxRows: Int, _ workspace: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "ae_workspace_create: model is NULL") }
+  guard let workspace else { return fail(.invalidArgument, "ae_workspace_create: workspace is NULL") }
+  guard maxRows > 0 else {
+    return fail(maxRows == 0 ? .invalidArgument : .overflow, "ae_workspace_create: max_rows must be at least 1, got \(UInt(bitPattern: maxRows))")
+  }
+  do {
+    workspace.pointee = WorkspaceHandle(try handle.model.makeWorkspace(maxRows: maxRows)).opaque
+    return Status.ok.rawValue
+  } catch {
+    return fail(error)
+  }
+}
+
+@_cdecl("ae_workspace_free")
+public func ae_workspace_free(_ workspace: OpaquePointer?) { WorkspaceHandle.release(workspace) }
+
+// MARK: Compute
+
+/// Which computation a call asks for, and the widths of its input and output rows.
+enum Operation {
+  case encode, decode, reconstruct, score
+
+  var name: String {
+    switch self {
+    case .encode: "ae_encode"
+    case .decode: "ae_decode"
+    case .reconstruct: "ae_reconstruct"
+    case .score: "ae_score"
+    }
+  }
+}
+
+/// The shared body of every compute call: validate, pick or make a workspace, run.
+@inline(__always)
+func compute(
+  _ operation: Operation, _ model: OpaquePointer?, _ workspace: OpaquePointer?, usesWorkspace: Bool,
+  _ input: UnsafePointer<Float>?, _ rows: Int, _ output: UnsafeMutablePointer<Float>?
+) -> Int32 {
+  let name = operation.name + (usesWorkspace ? "_ws" : "")
+  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "\(name): model is NULL") }
+  guard let input else { return fail(.invalidArgument, "\(name): input is NULL") }
+  guard let output else { return fail(.invalidArgument, "\(name): output is NULL") }
+  guard rows != 0 else { return fail(.invalidArgument, "\(name): n is 0; pass at least one row") }
+  let m = handle.model
+  let inputWidth = operation == .decode ? m.codeWidth : m.inputWidth
+  let outputWidth = operation == .encode ? m.codeWidth : (operation == .score ? 1 : m.inputWidth)
+  guard rows > 0, elementCount(rows, inputWidth) != nil, elementCount(rows, outputWidth) != nil else {
+    return fail(.overflow, "\(name): \(UInt(bitPattern: rows)) rows of \(max(inputWidth, outputWidth)) values do not fit in memory")
+  }
+  let scratch: Workspace
+  if usesWorkspace {
+    guard let w = WorkspaceHandle.from(workspace) else { return fail(.invalidArgument, "\(name): workspace is NULL") }
+    scratch = w.workspace
+  } else {
+    do { scratch = try m.makeWorkspace(maxRows: min(rows, 256)) } catch { return fail(error) }
+  }
+  do {
+    switch operation {
+    case .encode: try m.encode(input, rows: rows, into: output, workspace: scratch)
+    case .decode: try m.decode(input, rows: rows, into: output, workspace: scratch)
+    case .reconstruct: try m.reconstruct(input, rows: rows, into: output, workspace: scratch)
+    case .score: try m.score(input, rows: rows, into: output, workspace: scratch)
+    }
+    return Status.ok.rawValue
+  } catch {
+    return fail(error)
+  }
+}
+
+@_cdecl("ae_encode")
+public func ae_encode(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
+  compute(.encode, model, nil, usesWorkspace: false, x, n, z)
+}
+
+@_cdecl("ae_decode")
+public func ae_decode(_ model: OpaquePointer?, _ z: UnsafePointer<Float>?, _ n: Int, _ x: UnsafeMutablePointer<Float>?) -> Int32 {
+  compute(.decode, model, nil, usesWorkspace: false, z, n, x)
+}
+
+@_cdecl("ae_reconstruct")
+public func ae_reconstruct(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ y: UnsafeMutablePointer<Float>?) -> Int32 {
+  compute(.reconstruct, model, nil, usesWorkspace: false, x, n, y)
+}
+
+@_cdecl("ae_score")
+public func ae_score(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ scores: UnsafeMutablePointer<Float>?) -> Int32 {
+  compute(.score, model, nil, usesWorkspace: false, x, n, scores)
+}
+
+@_cdecl("ae_encode_ws")
+public func ae_encode_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
+  compute(.encode, model, workspace, usesWorkspace: true, x, n, z)
+}
+
+@_cdecl("ae_decode_ws")
+public func ae_decode_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ z: UnsafePointer<Float>?, _ n: Int, _ x: UnsafeMutablePointer<Float>?) -> Int32 {
+  compute(.decode, model, workspace, usesWorkspace: true, z, n, x)
+}
+
+@_cdecl("ae_reconstruct_ws")
+public func ae_reconstruct_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ y: UnsafeMutablePointer<Float>?) -> Int32 {
+  compute(.reconstruct, model, workspace, usesWorkspace: true, x, n, y)
+}
+
+@_cdecl("ae_score_ws")
+public func ae_score_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ scores: UnsafeMutablePointer<Float>?) -> Int32 {
+  compute(.score, model, workspace, usesWorkspace: true, x, n, scores)
+}

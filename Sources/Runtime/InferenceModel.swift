@@ -1,0 +1,233 @@
+import Layers
+import Models
+import Store
+import Tensor
+
+/// Why an inference call was refused; `kind` maps to a C status.
+public struct InferenceError: Error, CustomStringConvertible, Sendable {
+  public enum Kind: Sendable { case invalidArgument, dimension, nonFinite, overflow, workspace, unsupported }
+  public let kind: Kind
+  public let description: String
+  public init(_ kind: Kind, _ description: String) { self.kind = kind; self.description = description }
+}
+
+/// A trained model that only runs forward: immutable after loading, so one instance serves
+/// any number of threads at once, each with its own `Workspace`.
+///
+/// Every call takes raw rows in the data's units, applies the stored scaling, and (for
+/// `decode`/`reconstruct`) returns data in the same units. HDF5 is touched only by `load`.
+public final class InferenceModel: @unchecked Sendable {
+  /// One dense layer's place in `weights`.
+  struct LayerPlan {
+    let inputWidth: Int
+    let outputWidth: Int
+    let activation: Activation
+    let kernelOffset: Int
+    let biasOffset: Int
+  }
+
+  public let spec: ModelSpec
+  public let scalingMethod: Scaling.Method
+  /// Per-feature offset and scale: x' = (x - offset) * scale.
+  public let offset: UnsafeMutablePointer<Float>
+  public let scale: UnsafeMutablePointer<Float>
+  private let weights: UnsafeMutablePointer<Float>
+  private let encoderPlan: [LayerPlan]
+  private let decoderPlan: [LayerPlan]
+  /// The widest activation any layer produces or reads.
+  let maxWidth: Int
+
+  public var inputWidth: Int { spec.inputWidth }
+  public var codeWidth: Int { spec.codeWidth }
+  public var layerCount: Int { encoderPlan.count + decoderPlan.count }
+
+  /// A forward-only copy of a trained model.
+  public init(_ model: Autoencoder) {
+    spec = model.spec
+    scalingMethod = model.scaling.method
+    let d = model.spec.inputWidth
+    offset = .allocate(capacity: d)
+    offset.initialize(from: model.scaling.offset, count: d)
+    scale = .allocate(capacity: d)
+    scale.initialize(from: model.scaling.scale, count: d)
+    weights = .allocate(capacity: max(model.parameters.count, 1))
+    weights.initialize(from: model.parameters.values, count: model.parameters.count)
+
+    func plan(_ part: String, _ layers: [LayerSpec], inputWidth: Int, isDecoder: Bool) -> [LayerPlan] {
+      var width = inputWidth
+      return layers.enumerated().map { i, layer in
+        let group = "\(part)/" + ModelSpec.layerGroupName(index: i, type: layer.type)
+        let kernel = model.parameterTensors.first { $0.path == group + "/kernel" }!
+        let bias = model.parameterTensors.first { $0.path == group + "/bias" }!
+        // The decoder's last layer yields logits; the output activation is applied after.
+        let activation = isDecoder && i == layers.count - 1 ? Activation.linear : layer.activation
+        defer { width = layer.units }
+        return LayerPlan(inputWidth: width, outputWidth: layer.units, activation: activation,
+                         kernelOffset: kernel.offset, biasOffset: bias.offset)
+      }
+    }
+    encoderPlan = plan("encoder", spec.encoder, inputWidth: d, isDecoder: false)
+    decoderPlan = plan("decoder", spec.decoder, inputWidth: spec.codeWidth, isDecoder: true)
+    maxWidth = ([d] + (spec.encoder + spec.decoder).map(\.units)).max()!
+  }
+
+  deinit {
+    offset.deallocate()
+    scale.deallocate()
+    weights.deallocate()
+  }
+
+  /// Load a model file (HDF5 is used here and nowhere else in this type).
+  public static func load(path: String) throws -> InferenceModel {
+    InferenceModel(try ModelFile.load(path).model)
+  }
+
+  /// Load a model from the bytes of a model file.
+  public static func load(image: UnsafeRawBufferPointer) throws -> InferenceModel {
+    InferenceModel(try ModelFile.load(image: image).model)
+  }
+
+  /// Scratch memory for up to `maxRows` rows per pass; larger calls run in passes.
+  public func makeWorkspace(maxRows: Int) throws -> Workspace {
+    try Workspace(model: self, maxRows: maxRows)
+  }
+
+  // MARK: Compute
+
+  /// Codes (rows, codeWidth) for raw inputs (rows, inputWidth).
+  public func encode(_ x: UnsafePointer<Float>, rows: Int, into z: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
+    try check(workspace)
+    try checkFinite(x, count: rows * inputWidth, what: "input")
+    forEachPass(rows, workspace) { start, n in
+      let code = runEncoder(x + start * inputWidth, rows: n, workspace)
+      (z + start * codeWidth).update(from: code, count: n * codeWidth)
+    }
+  }
+
+  /// Reconstructions (rows, inputWidth) in raw units for codes (rows, codeWidth).
+  public func decode(_ z: UnsafePointer<Float>, rows: Int, into x: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
+    try check(workspace)
+    try checkFinite(z, count: rows * codeWidth, what: "code")
+    forEachPass(rows, workspace) { start, n in
+      workspace.a.update(from: z + start * codeWidth, count: n * codeWidth)
+      let logits = run(decoderPlan, from: workspace.a, rows: n, workspace)
+      writeOutput(logits, rows: n, into: x + start * inputWidth)
+    }
+  }
+
+  /// Reconstructions in raw units for raw inputs.
+  public func reconstruct(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
+    try check(workspace)
+    try checkFinite(x, count: rows * inputWidth, what: "input")
+    forEachPass(rows, workspace) { start, n in
+      let code = runEncoder(x + start * inputWidth, rows: n, workspace)
+      let logits = run(decoderPlan, from: code, rows: n, workspace)
+      writeOutput(logits, rows: n, into: y + start * inputWidth)
+    }
+  }
+
+  /// Anomaly scores: each row's reconstruction loss in the model's own loss (BCE summed over
+  /// features, or squared error summed over features), on the scaled values.
+  public func score(_ x: UnsafePointer<Float>, rows: Int, into scores: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
+    try check(workspace)
+    try checkFinite(x, count: rows * inputWidth, what: "input")
+    forEachPass(rows, workspace) { start, n in
+      let code = runEncoder(x + start * inputWidth, rows: n, workspace)
+      let logits = run(decoderPlan, from: code, rows: n, workspace)
+      spec.loss.rowLosses(logits: logits, activation: spec.outputActivation, target: workspace.scaled,
+                          rows: n, width: inputWidth, into: scores + start)
+    }
+  }
+
+  // MARK: Internals
+
+  private func check(_ workspace: Workspace) throws {
+    guard workspace.model === self else {
+      throw InferenceError(.workspace, "the workspace was made for another model")
+    }
+  }
+
+  private func checkFinite(_ values: UnsafePointer<Float>, count: Int, what: String) throws {
+    let width = what == "code" ? codeWidth : inputWidth
+    for i in 0..<count where !values[i].isFinite {
+      throw InferenceError(.nonFinite, "\(what) row \(i / width), column \(i % width) is \(values[i]); values must be finite")
+    }
+  }
+
+  /// Run `body(firstRow, rowCount)` over passes of at most the workspace's row count.
+  @inline(__always)
+  private func forEachPass(_ rows: Int, _ workspace: Workspace, _ body: (Int, Int) -> Void) {
+    var start = 0
+    while start < rows {
+      let n = min(workspace.maxRows, rows - start)
+      body(start, n)
+      start += n
+    }
+  }
+
+  /// Scale raw rows into `workspace.scaled` and run the encoder; returns the code buffer.
+  private func runEncoder(_ x: UnsafePointer<Float>, rows n: Int, _ workspace: Workspace) -> UnsafeMutablePointer<Float> {
+    let d = inputWidth, s = workspace.scaled
+    for r in 0..<n {
+      let from = x + r * d, to = s + r * d
+      for j in 0..<d { to[j] = (from[j] - offset[j]) * scale[j] }
+    }
+    return run(encoderPlan, from: s, rows: n, workspace)
+  }
+
+  /// Run layers, alternating between the workspace's two buffers; returns the last output.
+  private func run(_ plan: [LayerPlan], from input: UnsafeMutablePointer<Float>, rows n: Int, _ workspace: Workspace) -> UnsafeMutablePointer<Float> {
+    var x = input
+    var y = input == workspace.a ? workspace.b : workspace.a
+    for layer in plan {
+      Dense.apply(x, rows: n, kernel: weights + layer.kernelOffset, bias: weights + layer.biasOffset,
+                  inputWidth: layer.inputWidth, outputWidth: layer.outputWidth, activation: layer.activation, into: y)
+      x = y
+      y = y == workspace.a ? workspace.b : workspace.a
+    }
+    return x
+  }
+
+  /// Output activation, then back to raw units.
+  private func writeOutput(_ logits: UnsafeMutablePointer<Float>, rows n: Int, into out: UnsafeMutablePointer<Float>) {
+    let d = inputWidth
+    out.update(from: logits, count: n * d)
+    spec.outputActivation.apply(out, count: n * d)
+    if scalingMethod == .none { return }
+    for r in 0..<n {
+      let row = out + r * d
+      for j in 0..<d { row[j] = row[j] / scale[j] + offset[j] }
+    }
+  }
+}
+
+/// Scratch buffers for one thread's calls on one model: allocated once, so calls that use a
+/// workspace allocate nothing.
+public final class Workspace: @unchecked Sendable {
+  public let model: InferenceModel
+  public let maxRows: Int
+  /// Scaled inputs (maxRows, inputWidth).
+  let scaled: UnsafeMutablePointer<Float>
+  /// Ping-pong activations (maxRows, maxWidth) each.
+  let a: UnsafeMutablePointer<Float>
+  let b: UnsafeMutablePointer<Float>
+
+  init(model: InferenceModel, maxRows: Int) throws {
+    guard maxRows >= 1 else { throw InferenceError(.invalidArgument, "a workspace needs max_rows >= 1, got \(maxRows)") }
+    let (perBuffer, overflow) = maxRows.multipliedReportingOverflow(by: model.maxWidth)
+    guard !overflow, perBuffer <= 1 << 34 else {
+      throw InferenceError(.overflow, "a workspace for \(maxRows) rows of \(model.maxWidth) values is too large")
+    }
+    self.model = model
+    self.maxRows = maxRows
+    scaled = .allocate(capacity: maxRows * model.inputWidth)
+    a = .allocate(capacity: perBuffer)
+    b = .allocate(capacity: perBuffer)
+  }
+
+  deinit {
+    scaled.deallocate()
+    a.deallocate()
+    b.deallocate()
+  }
+}

@@ -1,0 +1,177 @@
+/*
+ * autoencoder.h: run trained autoencoders from C, C++ or anything with a C FFI.
+ *
+ * A model is a file written by the `ae` tool (see docs/FORMAT.md). Open it, then encode,
+ * decode, reconstruct or score rows of floats. The library (libautoencoder.so) carries its
+ * own Swift runtime; it needs only libhdf5, libopenblas and the C library at run time.
+ *
+ *   ae_model *model = NULL;
+ *   if (ae_model_open("model.h5", &model) != AE_OK) {
+ *     fprintf(stderr, "%s\n", ae_last_error());
+ *     return 1;
+ *   }
+ *   float code[32];
+ *   ae_status status = ae_encode(model, pixels, 1, code);   // pixels: 784 floats
+ *   ae_model_close(model);
+ *
+ * Conventions
+ * - Names are ae_<object>_<verb>. Every fallible function returns an ae_status; AE_OK is 0.
+ * - On failure, ae_last_error() gives a message naming the problem (file, dataset, expected
+ *   and actual sizes), and out-parameters are left untouched.
+ * - Data is batch-first, row-major, 32-bit float, in caller-owned buffers: n rows of
+ *   ae_model_input_dim() values in, n rows of ae_model_latent_dim() (or input_dim) out.
+ *   Inputs are raw values in the data's units: the model applies its stored scaling, and
+ *   decode/reconstruct return values in the same units.
+ * - Sizes are size_t; products of sizes that overflow are reported (AE_ERROR_OVERFLOW).
+ * - NaN or infinite inputs are reported (AE_ERROR_NON_FINITE), never propagated.
+ * - Required pointers must not be NULL (AE_ERROR_INVALID_ARGUMENT otherwise). Every close
+ *   or free function accepts NULL and does nothing.
+ *
+ * Thread safety
+ * - An ae_model is immutable after opening: any number of threads may call the compute
+ *   functions on one model at once, and results are the same as sequential calls.
+ * - An ae_workspace belongs to one thread at a time.
+ * - ae_last_error() is per thread.
+ * - Opening and closing take a process-wide lock around libhdf5 (which is not thread-safe);
+ *   compute calls never touch HDF5.
+ */
+#ifndef AUTOENCODER_H
+#define AUTOENCODER_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define AE_API __attribute__((visibility("default")))
+#define AE_NODISCARD __attribute__((warn_unused_result))
+#else
+#define AE_API
+#define AE_NODISCARD
+#endif
+
+/* ------------------------------------------------------------------------------------------
+ * Versions
+ * ---------------------------------------------------------------------------------------- */
+
+/* The library version as a string, and as MAJOR * 1000000 + MINOR * 1000 + PATCH. */
+#define AE_VERSION "0.1.0"
+#define AE_VERSION_NUMBER 1000
+/* Bumped when a change breaks binary compatibility; part of the SONAME (libautoencoder.so.1). */
+#define AE_ABI_VERSION 1
+
+/* The version of the library actually loaded; compare with AE_VERSION. Static string. */
+AE_API const char *ae_version(void);
+/* AE_VERSION_NUMBER of the loaded library. */
+AE_API int ae_version_number(void);
+/* AE_ABI_VERSION of the loaded library: refuse to run if it differs from the header's. */
+AE_API int ae_abi_version(void);
+
+/* ------------------------------------------------------------------------------------------
+ * Status codes. Values are fixed; new codes are only ever appended.
+ * ---------------------------------------------------------------------------------------- */
+
+typedef enum ae_status {
+  AE_OK = 0,                     /* success */
+  AE_ERROR_INVALID_ARGUMENT = 1, /* a NULL pointer, zero size or value out of range */
+  AE_ERROR_IO = 2,               /* a file could not be opened or read */
+  AE_ERROR_FORMAT = 3,           /* not a model file, corrupt, or shapes that do not match */
+  AE_ERROR_VERSION = 4,          /* the file's format_version is newer than this library */
+  AE_ERROR_DIMENSION = 5,        /* a size does not match the model */
+  AE_ERROR_NON_FINITE = 6,       /* an input holds NaN or infinity */
+  AE_ERROR_OVERFLOW = 7,         /* a product of sizes does not fit in size_t or memory */
+  AE_ERROR_OUT_OF_MEMORY = 8,    /* an allocation failed */
+  AE_ERROR_UNSUPPORTED = 9,      /* the model cannot do this (e.g. sample from a plain autoencoder) */
+  AE_ERROR_WORKSPACE = 10,       /* the workspace belongs to another model */
+  AE_ERROR_INTERNAL = 99         /* a bug: please report it with ae_last_error()'s text */
+} ae_status;
+
+/* A fixed description of a status ("invalid argument", ...). Static string; never NULL. */
+AE_API const char *ae_status_string(ae_status status);
+
+/* The message of the last failed call on this thread, or "" if none failed yet.
+ * The text is valid until the next failing call on the same thread. */
+AE_API const char *ae_last_error(void);
+
+/* ------------------------------------------------------------------------------------------
+ * Models
+ * ---------------------------------------------------------------------------------------- */
+
+/* An opened model. Opaque. */
+typedef struct ae_model ae_model;
+
+/* Open a model file. On success *model is set and must be closed with ae_model_close.
+ * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL path or model), AE_ERROR_IO, AE_ERROR_FORMAT,
+ * AE_ERROR_VERSION or AE_ERROR_OUT_OF_MEMORY. On failure *model is not touched. */
+AE_API AE_NODISCARD ae_status ae_model_open(const char *path, ae_model **model);
+
+/* Open a model from the bytes of a model file (length bytes at buffer). The bytes are
+ * copied: the caller may free the buffer as soon as this returns. Same statuses as open. */
+AE_API AE_NODISCARD ae_status ae_model_open_memory(const void *buffer, size_t length, ae_model **model);
+
+/* Close a model and free everything it owns. NULL does nothing. Every workspace made for
+ * the model must be freed before (they hold a reference and keep it alive otherwise). */
+AE_API void ae_model_close(ae_model *model);
+
+/* Introspection. These cannot fail on a valid model; given NULL they return 0 or NULL. */
+AE_API const char *ae_model_kind(const ae_model *model);        /* "dense"; valid until close */
+AE_API size_t ae_model_input_dim(const ae_model *model);        /* values per input row */
+AE_API size_t ae_model_latent_dim(const ae_model *model);       /* values per code row */
+AE_API size_t ae_model_layer_count(const ae_model *model);      /* dense layers, encoder + decoder */
+AE_API int ae_model_can_sample(const ae_model *model);          /* 1 for generative models, else 0 */
+AE_API const char *ae_model_loss(const ae_model *model);        /* "bce" or "mse"; valid until close */
+
+/* The image shape (height, width, channels) when the model was trained on images.
+ * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT, or AE_ERROR_UNSUPPORTED when rows are not images. */
+AE_API AE_NODISCARD ae_status ae_model_input_shape(const ae_model *model, size_t shape[3]);
+
+/* The stored input scaling: the network sees (x - offset[j]) * scale[j]. *method is "unit",
+ * "standard" or "none"; offset and scale point to input_dim floats. All three stay valid
+ * until the model is closed. Any of the out-pointers may be NULL. */
+AE_API AE_NODISCARD ae_status ae_model_scaling(const ae_model *model, const char **method,
+                                               const float **offset, const float **scale);
+
+/* ------------------------------------------------------------------------------------------
+ * Compute. x: n * input_dim floats; z: n * latent_dim floats; scores: n floats.
+ * Each call allocates scratch memory for itself; use the _ws variants to avoid that.
+ * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL pointer or n == 0), AE_ERROR_OVERFLOW,
+ * AE_ERROR_NON_FINITE or AE_ERROR_OUT_OF_MEMORY. Output buffers are written only on AE_OK.
+ * ---------------------------------------------------------------------------------------- */
+
+/* Codes for n input rows. */
+AE_API AE_NODISCARD ae_status ae_encode(const ae_model *model, const float *x, size_t n, float *z);
+/* Reconstructions (n * input_dim, in the data's units) of n code rows. */
+AE_API AE_NODISCARD ae_status ae_decode(const ae_model *model, const float *z, size_t n, float *x_out);
+/* decode(encode(x)). x and x_out may not overlap. */
+AE_API AE_NODISCARD ae_status ae_reconstruct(const ae_model *model, const float *x, size_t n, float *x_out);
+/* Anomaly score per row: the reconstruction loss in the model's own loss (ae_model_loss),
+ * summed over the row's values, on scaled data. Higher means less like the training data. */
+AE_API AE_NODISCARD ae_status ae_score(const ae_model *model, const float *x, size_t n, float *scores);
+
+/* ------------------------------------------------------------------------------------------
+ * Workspaces: scratch memory made once, so compute calls allocate nothing (real-time use).
+ * ---------------------------------------------------------------------------------------- */
+
+/* Scratch for one thread's calls on one model. Calls with more than max_rows rows run in
+ * passes of max_rows. Free with ae_workspace_free. */
+typedef struct ae_workspace ae_workspace;
+
+/* Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL or max_rows == 0), AE_ERROR_OVERFLOW or
+ * AE_ERROR_OUT_OF_MEMORY. */
+AE_API AE_NODISCARD ae_status ae_workspace_create(const ae_model *model, size_t max_rows, ae_workspace **workspace);
+/* NULL does nothing. */
+AE_API void ae_workspace_free(ae_workspace *workspace);
+
+/* As the calls above, using workspace and allocating nothing. Also AE_ERROR_WORKSPACE when the
+ * workspace was made for another model. */
+AE_API AE_NODISCARD ae_status ae_encode_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *z);
+AE_API AE_NODISCARD ae_status ae_decode_ws(const ae_model *model, ae_workspace *workspace, const float *z, size_t n, float *x_out);
+AE_API AE_NODISCARD ae_status ae_reconstruct_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *x_out);
+AE_API AE_NODISCARD ae_status ae_score_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *scores);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AUTOENCODER_H */

@@ -17,13 +17,27 @@ swift_failed=$(grep -cE '^✘ Test .* failed after' "$log" || true)
 swift_passed=$((swift_total - swift_failed))
 rm -f "$log"
 
-.venv/bin/python -m pytest -q Tests/python
-python_status=$?
-summary=$(.venv/bin/python -m pytest -q Tests/python --co 2>/dev/null | grep -cE '::' || true)
-if [ "$python_status" -eq 0 ]; then python_passed=$summary; python_failed=0; else python_passed=0; python_failed=$summary; fi
+# The C library, header, example and C test (also under valgrind).
+c_log=$(mktemp)
+bash bindings/c/tests/run.sh 2>&1 | tee "$c_log"
+c_status=${PIPESTATUS[0]}
+c_passed=$(sed -n 's/^c: \([0-9]*\) passed.*/\1/p' "$c_log"); c_failed=$(sed -n 's/^c: [0-9]* passed, \([0-9]*\) failed/\1/p' "$c_log")
+rm -f "$c_log"
 
-passed=$((swift_passed + python_passed))
-failed=$((swift_failed + python_failed))
+# Python: the model file read with h5py, and the ctypes binding.
+export AUTOENCODER_LIBRARY="$PWD/.build-lib/release/libautoencoder.so"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check ./bindings/python
+py_log=$(mktemp)
+.venv/bin/python -m pytest -q Tests/python bindings/python/tests 2>&1 | tee "$py_log"
+python_status=${PIPESTATUS[0]}
+python_passed=$(grep -oE '[0-9]+ passed' "$py_log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+python_failed=$(grep -oE '[0-9]+ (failed|error)' "$py_log" | grep -oE '[0-9]+' | paste -sd+ | bc 2>/dev/null || echo 0)
+rm -f "$py_log"
+
+passed=$((swift_passed + ${c_passed:-0} + python_passed))
+failed=$((swift_failed + ${c_failed:-1} + ${python_failed:-0}))
+if [ "$c_status" -ne 0 ] && [ "${c_failed:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
+if [ "$python_status" -ne 0 ] && [ "${python_failed:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
 if [ "$swift_status" -ne 0 ] && [ "$swift_failed" -eq 0 ]; then failed=$((failed + 1)); fi
 echo "tests: $passed passed, $failed failed"
-[ "$swift_status" -eq 0 ] && [ "$python_status" -eq 0 ]
+[ "$swift_status" -eq 0 ] && [ "$c_status" -eq 0 ] && [ "$python_status" -eq 0 ]

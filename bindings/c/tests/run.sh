@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The C side of the test suite: installs libautoencoder into a scratch prefix, checks the
+# header compiles as strict C99 and C++, checks the exported symbols against the header,
+# builds the example and the C test with pkg-config alone, runs them (the test also under
+# valgrind), and runs the example with the Swift toolchain's libraries out of reach.
+# Prints "N passed, M failed" for its own checks.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+cd "$root"
+ae="$root/.build/release/ae"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+prefix="$work/prefix"
+passed=0 failed=0
+check() { # check NAME COMMAND...
+  local name=$1; shift
+  if "$@" >"$work/out.txt" 2>&1; then passed=$((passed + 1)); echo "ok   $name"
+  else failed=$((failed + 1)); echo "FAIL $name"; sed 's/^/     /' "$work/out.txt" | tail -20; fi
+}
+
+bash scripts/install-lib.sh "$prefix" >/dev/null 2>"$work/install.log" || { cat "$work/install.log"; exit 1; }
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+
+# A small model and the Swift side's answers for it.
+awk 'BEGIN { srand(7); for (r = 0; r < 60; r++) { line = ""; for (j = 0; j < 20; j++) line = line (j ? "," : "") sprintf("%.4f", 10 * rand() - 2); print line } }' > "$work/x.csv"
+"$ae" train --layers 12,4 --activation tanh --loss mse --scale standard --epochs 5 --batch 16 --data "$work/x.csv" --out "$work/model.h5" --quiet >/dev/null
+"$ae" train --layers 6 --loss mse --scale standard --epochs 1 --data "$work/x.csv" --out "$work/other.h5" --quiet >/dev/null
+"$ae" encode "$work/model.h5" --data "$work/x.csv" --out "$work/z.csv"
+"$ae" reconstruct "$work/model.h5" --data "$work/x.csv" --out "$work/y.csv"
+objective=$("$ae" eval "$work/model.h5" --data "$work/x.csv" | sed 's/.*"objective": \([^,}]*\).*/\1/')
+
+check "header compiles as C99 with -Wall -Wextra -Werror -pedantic" \
+  cc -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c include/autoencoder.h
+check "header compiles as C++11 with -Wall -Wextra -Werror" \
+  c++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only -x c++ include/autoencoder.h
+exported=$(readelf --dyn-syms -W "$prefix/lib/libautoencoder.so" | awk '$7 != "UND" && ($5 == "GLOBAL" || $5 == "WEAK") && $8 != "AUTOENCODER_1" {sub(/@.*/, "", $8); print $8}' | sort)
+declared=$(grep -oE '^AE_API [^(]*\bae_[a-z0-9_]+\(' include/autoencoder.h | grep -oE 'ae_[a-z0-9_]+\($' | tr -d '(' | sort)
+check "exported symbols are exactly the header's functions" diff <(echo "$declared") <(echo "$exported")
+check "SONAME carries the ABI version" sh -c "readelf -d '$prefix/lib/libautoencoder.so' | grep -q 'SONAME.*libautoencoder.so.1'"
+check "no Swift runtime libraries needed" sh -c "! ldd '$prefix/lib/libautoencoder.so' | grep -i swift"
+check "example and test build with pkg-config alone" make -s -C bindings/c clean all
+check "C test against the Swift side's results" \
+  bindings/c/test_autoencoder "$work/model.h5" "$work/x.csv" "$work/z.csv" "$work/y.csv" "$objective" "$work/other.h5" "$work"
+tail -1 "$work/out.txt"
+
+# The example prints the same codes as `ae encode` (to 9 significant digits).
+compare_codes() {
+  bindings/c/encode "$work/model.h5" "$work/x.csv" > "$work/codes.csv" 2>/dev/null &&
+  awk -F, 'NR == FNR { for (i = 1; i <= NF; i++) a[FNR, i] = $i; next }
+           { for (i = 1; i <= NF; i++) { d = a[FNR, i] - $i; if (d < 0) d = -d; s = (a[FNR, i] < 0 ? -a[FNR, i] : a[FNR, i]) + 1e-3; if (d / s > 1e-5) bad++ } }
+           END { exit bad > 0 }' "$work/z.csv" "$work/codes.csv"
+}
+check "encode example matches ae encode" compare_codes
+
+# With the Swift toolchain's runtime folder hidden (a private mount namespace), or, where
+# namespaces are not allowed, with a clean environment.
+swift_lib=$(dirname "$(command -v swift)")/../lib/swift
+if unshare --mount true 2>/dev/null; then
+  check "example runs with the Swift toolchain's libraries hidden" unshare --mount sh -c \
+    "mount -t tmpfs none '$swift_lib' && env -i PATH=/usr/bin:/bin bindings/c/encode '$work/model.h5' '$work/x.csv' >/dev/null"
+else
+  check "example runs in a clean environment" env -i PATH=/usr/bin:/bin bindings/c/encode "$work/model.h5" "$work/x.csv"
+fi
+
+if command -v valgrind >/dev/null; then
+  check "C test under valgrind memcheck: no leaks, no invalid accesses" \
+    valgrind --quiet --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+      bindings/c/test_autoencoder_plain "$work/model.h5" "$work/x.csv" "$work/z.csv" "$work/y.csv" "$objective" "$work/other.h5" "$work"
+else
+  failed=$((failed + 1)); echo "FAIL valgrind is not installed"
+fi
+make -s -C bindings/c clean
+echo "c: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

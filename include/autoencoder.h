@@ -29,7 +29,9 @@
  *
  * Thread safety
  * - An ae_model is immutable after opening: any number of threads may call the compute
- *   functions on one model at once, and results are the same as sequential calls.
+ *   functions on one model at once, and results are the same as sequential calls, bit for
+ *   bit. (A row's result may differ in the last bits between batch sizes or workspace sizes,
+ *   because the BLAS library picks its kernels by matrix size.)
  * - An ae_workspace belongs to one thread at a time.
  * - ae_last_error() is per thread.
  * - Opening and closing take a process-wide lock around libhdf5 (which is not thread-safe);

@@ -31,7 +31,7 @@ py_log=$(mktemp)
 .venv/bin/python -m pytest -q Tests/python bindings/python/tests 2>&1 | tee "$py_log"
 python_status=${PIPESTATUS[0]}
 python_passed=$(grep -oE '[0-9]+ passed' "$py_log" | tail -1 | grep -oE '[0-9]+' || echo 0)
-python_failed=$(grep -oE '[0-9]+ (failed|error)' "$py_log" | grep -oE '[0-9]+' | paste -sd+ | bc 2>/dev/null || echo 0)
+python_failed=$(grep -oE '[0-9]+ (failed|errors?)' "$py_log" | awk '{ s += $1 } END { print s + 0 }')
 rm -f "$py_log"
 
 passed=$((swift_passed + ${c_passed:-0} + python_passed))

@@ -204,14 +204,15 @@ int main(int argc, char **argv) {
   for (size_t r = 0; r < rows; r++) mean += scores[r] / rows;
   CHECK(fabs(mean - objective) < 1e-4 * fabs(objective), "mean score %g vs ae eval objective %g", mean, objective);
 
-  /* workspaces give identical results, allocate nothing, and run in passes */
+  /* workspaces give the same results (to rounding: passes of 3 rows may use other BLAS
+   * kernels than one pass of all rows), allocate nothing, and run in passes */
   ae_workspace *workspace = NULL;
   CHECK(ae_workspace_create(model, 3, &workspace) == AE_OK, "workspace");
   float *z2 = malloc(rows * latent * sizeof(float)), *y2 = malloc(rows * width * sizeof(float)), *s2 = malloc(rows * sizeof(float));
-  CHECK(ae_encode_ws(model, workspace, x, rows, z2) == AE_OK && same(z, z2, rows * latent), "encode_ws == encode");
-  CHECK(ae_reconstruct_ws(model, workspace, x, rows, y2) == AE_OK && same(y, y2, rows * width), "reconstruct_ws == reconstruct");
-  CHECK(ae_decode_ws(model, workspace, z, rows, y2) == AE_OK && same(y, y2, rows * width), "decode_ws == decode");
-  CHECK(ae_score_ws(model, workspace, x, rows, s2) == AE_OK && same(scores, s2, rows), "score_ws == score");
+  CHECK(ae_encode_ws(model, workspace, x, rows, z2) == AE_OK && max_relative_difference(z, z2, rows * latent) < 1e-5, "encode_ws ~ encode");
+  CHECK(ae_reconstruct_ws(model, workspace, x, rows, y2) == AE_OK && max_relative_difference(y, y2, rows * width) < 1e-5, "reconstruct_ws ~ reconstruct");
+  CHECK(ae_decode_ws(model, workspace, z, rows, y2) == AE_OK && max_relative_difference(y, y2, rows * width) < 1e-5, "decode_ws ~ decode");
+  CHECK(ae_score_ws(model, workspace, x, rows, s2) == AE_OK && max_relative_difference(scores, s2, rows) < 1e-5, "score_ws ~ score");
 #ifndef AE_TEST_UNDER_VALGRIND
   COUNT_START();
   ae_status ws_status = ae_encode_ws(model, workspace, x, rows, z2);
@@ -226,7 +227,11 @@ int main(int argc, char **argv) {
   CHECK(ws_status == AE_OK && counted > 0, "the allocation counter works (ae_encode allocates its scratch: %ld)", counted);
 #endif
 
-  /* many threads on one model give the sequential results */
+  /* many threads on one model give the sequential results, bit for bit */
+  float *sequential = malloc(rows * latent * sizeof(float));
+  struct job reference = {model, x, rows, sequential, -1};
+  encode_job(&reference);
+  CHECK(reference.status == AE_OK, "sequential reference");
   enum { THREADS = 8 };
   pthread_t threads[THREADS];
   struct job jobs[THREADS];
@@ -236,8 +241,8 @@ int main(int argc, char **argv) {
   }
   for (int t = 0; t < THREADS; t++) {
     pthread_join(threads[t], NULL);
-    CHECK(jobs[t].status == AE_OK && same(jobs[t].z, z, rows * latent), "thread %d: status %d, difference %g", t,
-          jobs[t].status, max_relative_difference(jobs[t].z, z, rows * latent));
+    CHECK(jobs[t].status == AE_OK && same(jobs[t].z, sequential, rows * latent), "thread %d: status %d, difference %g", t,
+          jobs[t].status, max_relative_difference(jobs[t].z, sequential, rows * latent));
     free(jobs[t].z);
   }
 
@@ -313,7 +318,7 @@ int main(int argc, char **argv) {
   ae_model_close(NULL);
 
   free(x); free(expected_z); free(expected_y); free(z); free(y); free(scores); free(decoded);
-  free(z2); free(y2); free(s2);
+  free(z2); free(y2); free(s2); free(sequential);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

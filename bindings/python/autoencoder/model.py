@@ -1,0 +1,143 @@
+"""The numpy face of libautoencoder: `Model`, a context manager owning one model handle."""
+from __future__ import annotations
+
+import ctypes
+import os
+from typing import Optional, Tuple, Union
+
+import numpy as np
+
+from . import _lib
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class AutoencoderError(RuntimeError):
+    """A call into libautoencoder failed. `status` is the C status code, `message` its text."""
+
+    def __init__(self, status: int, message: str):
+        self.status = status
+        self.message = message
+        super().__init__(f"{message} ({_lib.ae_status_string(status).decode()}, status {status})")
+
+
+def _check(status: int) -> None:
+    if status != 0:
+        raise AutoencoderError(status, _lib.ae_last_error().decode(errors="replace"))
+
+
+def _pointer(array: np.ndarray) -> "ctypes._Pointer[ctypes.c_float]":
+    return array.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+
+
+class Model:
+    """A trained autoencoder loaded from a model file (see docs/FORMAT.md).
+
+    Inputs are raw rows in the data's units; the model applies its stored scaling, and
+    `decode`/`reconstruct` return the same units. Arrays may be (n, d) or a single row (d,);
+    float32 C-contiguous arrays are passed without copying, others are converted once.
+    One Model may be used from many threads at once (each call releases the GIL).
+
+        with Model("model.h5") as model:
+            codes = model.encode(images)
+    """
+
+    def __init__(self, path: Optional[PathLike] = None, *, data: Optional[bytes] = None):
+        """Open `path`, or a model file's bytes given as `data`."""
+        self._handle: Optional[ctypes.c_void_p] = None
+        handle = ctypes.c_void_p()
+        if (path is None) == (data is None):
+            raise ValueError("pass either a path or data=bytes, not both")
+        if data is not None:
+            _check(_lib.ae_model_open_memory(data, len(data), ctypes.byref(handle)))
+        else:
+            _check(_lib.ae_model_open(os.fsencode(path), ctypes.byref(handle)))
+        self._handle = handle
+        self.kind: str = _lib.ae_model_kind(handle).decode()
+        self.loss: str = _lib.ae_model_loss(handle).decode()
+        self.input_dim: int = _lib.ae_model_input_dim(handle)
+        self.latent_dim: int = _lib.ae_model_latent_dim(handle)
+        self.layer_count: int = _lib.ae_model_layer_count(handle)
+        self.can_sample: bool = bool(_lib.ae_model_can_sample(handle))
+        shape = (ctypes.c_size_t * 3)()
+        self.input_shape: Optional[Tuple[int, int, int]] = (
+            tuple(shape) if _lib.ae_model_input_shape(handle, shape) == 0 else None)
+
+    # -- lifetime --------------------------------------------------------------------------
+    def close(self) -> None:
+        """Free the model; further calls raise. Safe to call twice."""
+        if self._handle is not None:
+            _lib.ae_model_close(self._handle)
+            self._handle = None
+
+    def __enter__(self) -> "Model":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Model(kind={self.kind!r}, input_dim={self.input_dim}, latent_dim={self.latent_dim})"
+
+    # -- introspection ---------------------------------------------------------------------
+    @property
+    def scaling(self) -> Tuple[str, np.ndarray, np.ndarray]:
+        """(method, offset, scale): the network sees (x - offset) * scale. Copies."""
+        method = ctypes.c_char_p()
+        offset, scale = ctypes.POINTER(ctypes.c_float)(), ctypes.POINTER(ctypes.c_float)()
+        _check(_lib.ae_model_scaling(self._live(), ctypes.byref(method), ctypes.byref(offset), ctypes.byref(scale)))
+        n = self.input_dim
+        return (method.value.decode(), np.ctypeslib.as_array(offset, (n,)).copy(),
+                np.ctypeslib.as_array(scale, (n,)).copy())
+
+    # -- compute ---------------------------------------------------------------------------
+    def encode(self, x: np.ndarray) -> np.ndarray:
+        """Codes (n, latent_dim) for rows x (n, input_dim)."""
+        return self._run(_lib.ae_encode, x, self.input_dim, self.latent_dim, "x")
+
+    def decode(self, z: np.ndarray) -> np.ndarray:
+        """Reconstructions (n, input_dim), in the data's units, for codes z (n, latent_dim)."""
+        return self._run(_lib.ae_decode, z, self.latent_dim, self.input_dim, "z")
+
+    def reconstruct(self, x: np.ndarray) -> np.ndarray:
+        """decode(encode(x)) in one call."""
+        return self._run(_lib.ae_reconstruct, x, self.input_dim, self.input_dim, "x")
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        """Anomaly score per row (n,): reconstruction loss in the model's own loss."""
+        return self._run(_lib.ae_score, x, self.input_dim, None, "x")
+
+    # -- internals -------------------------------------------------------------------------
+    def _live(self) -> ctypes.c_void_p:
+        if self._handle is None:
+            raise ValueError("the model is closed")
+        return self._handle
+
+    def _run(self, function, values, width: int, out_width: Optional[int], name: str) -> np.ndarray:
+        handle = self._live()
+        array = as_rows(values, width, name)
+        single = np.ndim(values) == 1
+        n = array.shape[0]
+        out = np.empty((n,) if out_width is None else (n, out_width), dtype=np.float32)
+        _check(function(handle, _pointer(array), n, _pointer(out)))
+        return out[0] if single else out
+
+
+def as_rows(values, width: int, name: str = "x") -> np.ndarray:
+    """`values` as a C-contiguous float32 (n, width) array, without copying when it already is one."""
+    array = np.asarray(values)
+    if array.ndim == 1:
+        array = array.reshape(1, -1)
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be 1-D or 2-D (rows, {width}), got shape {np.shape(values)}")
+    if array.shape[1] != width:
+        raise ValueError(f"{name} has rows of {array.shape[1]} values; the model expects {width} "
+                         f"(shape {np.shape(values)}, expected (n, {width}))")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} has no rows")
+    if not np.issubdtype(array.dtype, np.number):
+        raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
+    return np.ascontiguousarray(array, dtype=np.float32)

@@ -1,0 +1,109 @@
+"""The Python binding gives the CLI's results, raises on errors, and is safe across threads."""
+import concurrent.futures
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import autoencoder
+from autoencoder.model import as_rows
+
+AE = os.environ["AE_BINARY"]
+
+
+def ae(*args):
+    subprocess.run([AE, *map(str, args)], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("binding")
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 256, size=(300, 64)).astype(np.uint8)
+    np.save(folder / "x.npy", x)
+    ae("train", "--layers", "32,6", "--epochs", "4", "--data", folder / "x.npy", "--out", folder / "model.h5", "--quiet")
+    ae("encode", folder / "model.h5", "--data", folder / "x.npy", "--out", folder / "z.npy")
+    ae("reconstruct", folder / "model.h5", "--data", folder / "x.npy", "--out", folder / "y.npy")
+    ae("decode", folder / "model.h5", "--data", folder / "z.npy", "--out", folder / "d.npy")
+    return folder, x.astype(np.float32)
+
+
+def test_results_equal_the_cli(trained):
+    folder, x = trained
+    with autoencoder.Model(folder / "model.h5") as model:
+        assert (model.kind, model.loss, model.input_dim, model.latent_dim, model.layer_count) == ("dense", "bce", 64, 6, 4)
+        assert model.can_sample is False and model.input_shape is None
+        np.testing.assert_allclose(model.encode(x), np.load(folder / "z.npy"), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(model.reconstruct(x), np.load(folder / "y.npy"), rtol=1e-5, atol=1e-4)
+        np.testing.assert_allclose(model.decode(np.load(folder / "z.npy")), np.load(folder / "d.npy"), rtol=1e-5, atol=1e-4)
+        method, offset, scale = model.scaling
+        assert method == "unit" and np.all(offset == 0) and np.allclose(scale, 1 / 255)
+
+
+def test_scores_are_per_row_losses_whose_mean_is_the_eval_objective(trained):
+    folder, x = trained
+    out = subprocess.run([AE, "eval", folder / "model.h5", "--data", folder / "x.npy"], check=True,
+                         capture_output=True, text=True).stdout
+    import json
+    objective = json.loads(out)["objective"]
+    with autoencoder.Model(folder / "model.h5") as model:
+        scores = model.score(x)
+    assert scores.shape == (300,)
+    assert abs(scores.mean() - objective) < 1e-4 * objective
+
+
+def test_single_rows_other_dtypes_and_memory_models(trained):
+    folder, x = trained
+    with autoencoder.Model(folder / "model.h5") as model:
+        batch = model.encode(x)
+        # BLAS picks kernels by size, so one row may differ from its batch in the last bits.
+        np.testing.assert_allclose(model.encode(x[3]), batch[3], rtol=1e-5, atol=1e-6)
+        assert np.allclose(model.encode(x.astype(np.float64)), batch)
+        assert np.allclose(model.encode(np.asfortranarray(x)), batch)
+    with autoencoder.Model(data=(folder / "model.h5").read_bytes()) as model:
+        assert np.array_equal(model.encode(x), batch)
+
+
+def test_float32_contiguous_input_is_not_copied():
+    x = np.zeros((4, 8), dtype=np.float32)
+    assert as_rows(x, 8) is x
+    assert as_rows(x[:, :], 8).base is x or np.shares_memory(as_rows(x[:, :], 8), x)
+    assert not np.shares_memory(as_rows(x.astype(np.float64), 8), x)
+
+
+def test_errors_raise_with_the_library_message(trained, tmp_path):
+    folder, x = trained
+    with pytest.raises(autoencoder.AutoencoderError, match="missing.h5") as caught:
+        autoencoder.Model(tmp_path / "missing.h5")
+    assert caught.value.status == 2
+    (tmp_path / "text.h5").write_text("not a model")
+    with pytest.raises(autoencoder.AutoencoderError, match="not an HDF5 file"):
+        autoencoder.Model(tmp_path / "text.h5")
+    with autoencoder.Model(folder / "model.h5") as model:
+        with pytest.raises(ValueError, match="expects 64"):
+            model.encode(np.zeros((2, 63), np.float32))
+        bad = x[:5].copy()
+        bad[2, 7] = np.nan
+        with pytest.raises(autoencoder.AutoencoderError, match="row 2, column 7") as caught:
+            model.encode(bad)
+        assert caught.value.status == 6
+        with pytest.raises(ValueError, match="no rows"):
+            model.encode(np.zeros((0, 64), np.float32))
+    with pytest.raises(ValueError, match="closed"):
+        model.encode(x)
+
+
+def test_eight_threads_sharing_one_model_match_one_thread(trained):
+    folder, x = trained
+    with autoencoder.Model(folder / "model.h5") as model:
+        expected = [model.encode(x[i::8]) for i in range(8)]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            for _ in range(5):
+                results = list(pool.map(lambda i: model.encode(x[i::8]), range(8)))
+                for got, want in zip(results, expected):
+                    assert np.array_equal(got, want)
+
+
+def test_versions():
+    assert autoencoder.library_version() == "0.1.0"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end: train a deep dense autoencoder on Fashion-MNIST, save it, evaluate
-# it against PCA with the same code size, and draw test images above their reconstructions.
+# it against PCA with the same code size, draw test images above their reconstructions, then
+# use the model from C (libautoencoder + the encode example) and from Python (the binding).
 # Everything lands in out/. Usage: bash scripts/demo.sh  (EPOCHS=N to change the length)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,17 @@ $ae pca --components 32 --data fashion-mnist | tee out/pca.json
 
 echo "== picture: test images (top) and their reconstructions (bottom)"
 $ae montage out/model.h5 --data fashion-mnist:test --count 12 --out out/reconstructions.png
+
+echo "== install libautoencoder (the C library) into out/prefix"
+bash scripts/install-lib.sh "$PWD/out/prefix"
+bash scripts/python-env.sh
+.venv/bin/python -m pip install --quiet --disable-pip-version-check ./bindings/python
+echo "== Python: the model through the ctypes binding"
+AUTOENCODER_LIBRARY="$PWD/out/prefix/lib/libautoencoder.so" .venv/bin/python bindings/python/examples/fashion.py out/model.h5 out/test-rows.csv
+PKG_CONFIG_PATH="$PWD/out/prefix/lib/pkgconfig" make -s -C bindings/c encode
+echo "== C: bindings/c/examples/encode.c built with pkg-config; codes of 3 test images (first 100 characters):"
+bindings/c/encode out/model.h5 out/test-rows.csv | cut -c1-100
+make -s -C bindings/c clean
 
 python3 - <<'PY'
 import json

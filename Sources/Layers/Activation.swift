@@ -26,8 +26,20 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
       }
       while i < count { z[i] = max(z[i], 0); i += 1 }
     case .leakyRelu: for i in 0..<count { z[i] = z[i] > 0 ? z[i] : z[i] * Activation.leakySlope }
-    case .tanh: for i in 0..<count { z[i] = tanhf32(z[i]) }
-    case .sigmoid: for i in 0..<count { z[i] = VectorMath.sigmoid(z[i]) }
+    case .tanh:
+      var i = 0
+      while i + 8 <= count {
+        VectorMath.store(VectorMath.tanh(VectorMath.load(z + i)), to: z + i)
+        i += 8
+      }
+      while i < count { z[i] = VectorMath.tanh(z[i]); i += 1 }
+    case .sigmoid:
+      var i = 0
+      while i + 8 <= count {
+        VectorMath.store(VectorMath.sigmoid(VectorMath.load(z + i)), to: z + i)
+        i += 8
+      }
+      while i < count { z[i] = VectorMath.sigmoid(z[i]); i += 1 }
     }
   }
 
@@ -50,12 +62,4 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
     case .sigmoid: for i in 0..<count { dy[i] *= y[i] * (1 - y[i]) }
     }
   }
-}
-
-/// The logistic function, overflow-free for any input.
-@inlinable
-public func logistic(_ z: Float) -> Float {
-  if z >= 0 { return 1 / (1 + expf32(-z)) }
-  let e = expf32(z)
-  return e / (1 + e)
 }

@@ -67,8 +67,12 @@ public final class Dense: Layer {
     _ x: UnsafePointer<Float>, rows n: Int, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     inputWidth: Int, outputWidth: Int, activation: Activation, into y: UnsafeMutablePointer<Float>
   ) {
-    BLAS.gemm(m: n, n: outputWidth, k: inputWidth, a: x, lda: inputWidth,
-              b: kernel, ldb: outputWidth, c: y, ldc: outputWidth)
+    if n == 1 {
+      BLAS.rowTimesMatrix(x, kernel, k: inputWidth, n: outputWidth, into: y)
+    } else {
+      BLAS.gemm(m: n, n: outputWidth, k: inputWidth, a: x, lda: inputWidth,
+                b: kernel, ldb: outputWidth, c: y, ldc: outputWidth)
+    }
     for r in 0..<n {
       let row = y + r * outputWidth
       for j in 0..<outputWidth { row[j] += bias[j] }

@@ -148,6 +148,7 @@ public final class InferenceModel: @unchecked Sendable {
   }
 
   private func checkFinite(_ values: UnsafePointer<Float>, count: Int, what: String) throws {
+    guard VectorMath.containsNonFinite(values, count: count) else { return }
     let width = what == "code" ? codeWidth : inputWidth
     for i in 0..<count where !values[i].isFinite {
       throw InferenceError(.nonFinite, "\(what) row \(i / width), column \(i % width) is \(values[i]); values must be finite")

@@ -20,6 +20,14 @@ public enum BLAS {
       Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
   }
 
+  /// `y = x W` for one row x (k) and a row-major W (k, n): the product without packing W,
+  /// which is what a single-row call needs.
+  @inlinable
+  public static func rowTimesMatrix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, k: Int, n: Int, into y: UnsafeMutablePointer<Float>) {
+    if n == 0 { return }
+    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, w, Int32(n), x, 1, 0, y, 1)
+  }
+
   /// Number of threads OpenBLAS uses; results are bit-identical for a fixed thread count.
   public static var threads: Int {
     get { Int(openblas_get_num_threads()) }

@@ -12,8 +12,6 @@ import Darwin
 @inlinable public func expf32(_ x: Float) -> Float { expf(x) }
 /// log(1 + x) for Float, accurate for small x.
 @inlinable public func log1pf32(_ x: Float) -> Float { log1pf(x) }
-/// tanh for Float.
-@inlinable public func tanhf32(_ x: Float) -> Float { tanhf(x) }
 /// log for Float.
 @inlinable public func logf32(_ x: Float) -> Float { logf(x) }
 /// log for Double.

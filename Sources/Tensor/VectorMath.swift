@@ -58,6 +58,15 @@ public enum VectorMath {
     let inverse = 1 / (1 + e)
     return z >= 0 ? inverse : e * inverse
   }
+
+  /// tanh z = sign(z) (1 - e^-2|z|) / (1 + e^-2|z|); within a few ulp of libm's away from 0,
+  /// and within 1e-7 absolute near 0.
+  @inlinable @inline(__always)
+  public static func tanh(_ z: Float) -> Float {
+    let e = exp(-2 * abs(z))
+    let t = (1 - e) / (1 + e)
+    return z < 0 ? -t : t
+  }
 }
 
 /// The same functions on eight lanes at once. Every step is a plain lane-wise operation, so
@@ -101,6 +110,39 @@ extension VectorMath {
     let f2 = f * f
     let tail = Lanes(repeating: 0).replacing(with: 0.693_147_180_56, where: isLarge)
     return f * f2 * p - 0.5 * f2 + f + tail
+  }
+
+  @inlinable @inline(__always)
+  public static func sigmoid(_ z: Lanes) -> Lanes {
+    let e = exp(-magnitude(z))
+    let inverse: Lanes = 1 / (1 + e)
+    return inverse.replacing(with: e * inverse, where: z .< 0)
+  }
+
+  @inlinable @inline(__always)
+  public static func tanh(_ z: Lanes) -> Lanes {
+    let e = exp(-2 * magnitude(z))
+    let t: Lanes = (1 - e) / (1 + e)
+    return t.replacing(with: -t, where: z .< 0)
+  }
+
+  /// Whether any of `count` values is NaN or infinite: x - x is 0 for finite x and NaN
+  /// otherwise, so a running sum of x - x stays 0 exactly when every value is finite.
+  @inlinable
+  public static func containsNonFinite(_ values: UnsafePointer<Float>, count: Int) -> Bool {
+    var i = 0
+    var sum = Lanes(repeating: 0)
+    while i + 8 <= count {
+      let v = load(values + i)
+      sum += v - v
+      i += 8
+    }
+    var tail: Float = 0
+    while i < count {
+      tail += values[i] - values[i]
+      i += 1
+    }
+    return !(sum.sum() + tail == 0)
   }
 
   /// Square root lane-wise, as one vector instruction.

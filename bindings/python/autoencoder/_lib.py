@@ -33,6 +33,7 @@ def _load() -> ctypes.CDLL:
 lib = _load()
 
 _float_p = ctypes.POINTER(ctypes.c_float)
+_data_p = ctypes.c_void_p  # float arrays: passed as ndarray.ctypes.data, much cheaper than data_as
 _model_p = ctypes.c_void_p
 _workspace_p = ctypes.c_void_p
 
@@ -81,13 +82,13 @@ ae_model_scaling = _declare("ae_model_scaling", ctypes.c_int, _model_p, ctypes.P
                             ctypes.POINTER(_float_p), ctypes.POINTER(_float_p))
 
 # ae_status ae_encode(const ae_model *model, const float *x, size_t n, float *z);
-ae_encode = _declare("ae_encode", ctypes.c_int, _model_p, _float_p, ctypes.c_size_t, _float_p)
+ae_encode = _declare("ae_encode", ctypes.c_int, _model_p, _data_p, ctypes.c_size_t, _data_p)
 # ae_status ae_decode(const ae_model *model, const float *z, size_t n, float *x_out);
-ae_decode = _declare("ae_decode", ctypes.c_int, _model_p, _float_p, ctypes.c_size_t, _float_p)
+ae_decode = _declare("ae_decode", ctypes.c_int, _model_p, _data_p, ctypes.c_size_t, _data_p)
 # ae_status ae_reconstruct(const ae_model *model, const float *x, size_t n, float *x_out);
-ae_reconstruct = _declare("ae_reconstruct", ctypes.c_int, _model_p, _float_p, ctypes.c_size_t, _float_p)
+ae_reconstruct = _declare("ae_reconstruct", ctypes.c_int, _model_p, _data_p, ctypes.c_size_t, _data_p)
 # ae_status ae_score(const ae_model *model, const float *x, size_t n, float *scores);
-ae_score = _declare("ae_score", ctypes.c_int, _model_p, _float_p, ctypes.c_size_t, _float_p)
+ae_score = _declare("ae_score", ctypes.c_int, _model_p, _data_p, ctypes.c_size_t, _data_p)
 
 # ae_status ae_workspace_create(const ae_model *model, size_t max_rows, ae_workspace **workspace);
 ae_workspace_create = _declare("ae_workspace_create", ctypes.c_int, _model_p, ctypes.c_size_t,
@@ -95,14 +96,14 @@ ae_workspace_create = _declare("ae_workspace_create", ctypes.c_int, _model_p, ct
 # void ae_workspace_free(ae_workspace *workspace);
 ae_workspace_free = _declare("ae_workspace_free", None, _workspace_p)
 # ae_status ae_encode_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *z);
-ae_encode_ws = _declare("ae_encode_ws", ctypes.c_int, _model_p, _workspace_p, _float_p, ctypes.c_size_t, _float_p)
+ae_encode_ws = _declare("ae_encode_ws", ctypes.c_int, _model_p, _workspace_p, _data_p, ctypes.c_size_t, _data_p)
 # ae_status ae_decode_ws(const ae_model *model, ae_workspace *workspace, const float *z, size_t n, float *x_out);
-ae_decode_ws = _declare("ae_decode_ws", ctypes.c_int, _model_p, _workspace_p, _float_p, ctypes.c_size_t, _float_p)
+ae_decode_ws = _declare("ae_decode_ws", ctypes.c_int, _model_p, _workspace_p, _data_p, ctypes.c_size_t, _data_p)
 # ae_status ae_reconstruct_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *x_out);
-ae_reconstruct_ws = _declare("ae_reconstruct_ws", ctypes.c_int, _model_p, _workspace_p, _float_p, ctypes.c_size_t,
-                             _float_p)
+ae_reconstruct_ws = _declare("ae_reconstruct_ws", ctypes.c_int, _model_p, _workspace_p, _data_p, ctypes.c_size_t,
+                             _data_p)
 # ae_status ae_score_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *scores);
-ae_score_ws = _declare("ae_score_ws", ctypes.c_int, _model_p, _workspace_p, _float_p, ctypes.c_size_t, _float_p)
+ae_score_ws = _declare("ae_score_ws", ctypes.c_int, _model_p, _workspace_p, _data_p, ctypes.c_size_t, _data_p)
 
 
 def library_version() -> str:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import ctypes
 import os
-from typing import Optional, Tuple, Union
+import threading
+from typing import List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -26,8 +27,8 @@ def _check(status: int) -> None:
         raise AutoencoderError(status, _lib.ae_last_error().decode(errors="replace"))
 
 
-def _pointer(array: np.ndarray) -> "ctypes._Pointer[ctypes.c_float]":
-    return array.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+_FLOAT32 = np.dtype(np.float32)
+_WORKSPACE_ROWS = 256  # rows per pass in each thread's scratch memory
 
 
 class Model:
@@ -36,7 +37,8 @@ class Model:
     Inputs are raw rows in the data's units; the model applies its stored scaling, and
     `decode`/`reconstruct` return the same units. Arrays may be (n, d) or a single row (d,);
     float32 C-contiguous arrays are passed without copying, others are converted once.
-    One Model may be used from many threads at once (each call releases the GIL).
+    One Model may be used from many threads at once (each call releases the GIL); each thread
+    gets its own scratch workspace, made on its first call, so calls allocate nothing in C.
 
         with Model("model.h5") as model:
             codes = model.encode(images)
@@ -53,6 +55,9 @@ class Model:
         else:
             _check(_lib.ae_model_open(os.fsencode(path), ctypes.byref(handle)))
         self._handle = handle
+        self._local = threading.local()
+        self._workspaces: List[ctypes.c_void_p] = []
+        self._lock = threading.Lock()
         self.kind: str = _lib.ae_model_kind(handle).decode()
         self.loss: str = _lib.ae_model_loss(handle).decode()
         self.input_dim: int = _lib.ae_model_input_dim(handle)
@@ -65,8 +70,13 @@ class Model:
 
     # -- lifetime --------------------------------------------------------------------------
     def close(self) -> None:
-        """Free the model; further calls raise. Safe to call twice."""
+        """Free the model and its workspaces; further calls raise. Safe to call twice.
+        Do not close a model while another thread is still computing with it."""
         if self._handle is not None:
+            with self._lock:
+                for workspace in self._workspaces:
+                    _lib.ae_workspace_free(workspace)
+                self._workspaces.clear()
             _lib.ae_model_close(self._handle)
             self._handle = None
 
@@ -96,19 +106,19 @@ class Model:
     # -- compute ---------------------------------------------------------------------------
     def encode(self, x: np.ndarray) -> np.ndarray:
         """Codes (n, latent_dim) for rows x (n, input_dim)."""
-        return self._run(_lib.ae_encode, x, self.input_dim, self.latent_dim, "x")
+        return self._run(_lib.ae_encode_ws, x, self.input_dim, self.latent_dim, "x")
 
     def decode(self, z: np.ndarray) -> np.ndarray:
         """Reconstructions (n, input_dim), in the data's units, for codes z (n, latent_dim)."""
-        return self._run(_lib.ae_decode, z, self.latent_dim, self.input_dim, "z")
+        return self._run(_lib.ae_decode_ws, z, self.latent_dim, self.input_dim, "z")
 
     def reconstruct(self, x: np.ndarray) -> np.ndarray:
         """decode(encode(x)) in one call."""
-        return self._run(_lib.ae_reconstruct, x, self.input_dim, self.input_dim, "x")
+        return self._run(_lib.ae_reconstruct_ws, x, self.input_dim, self.input_dim, "x")
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """Anomaly score per row (n,): reconstruction loss in the model's own loss."""
-        return self._run(_lib.ae_score, x, self.input_dim, None, "x")
+        return self._run(_lib.ae_score_ws, x, self.input_dim, None, "x")
 
     # -- internals -------------------------------------------------------------------------
     def _live(self) -> ctypes.c_void_p:
@@ -116,13 +126,26 @@ class Model:
             raise ValueError("the model is closed")
         return self._handle
 
+    def _workspace(self, handle: ctypes.c_void_p) -> ctypes.c_void_p:
+        workspace = getattr(self._local, "workspace", None)
+        if workspace is None:
+            workspace = ctypes.c_void_p()
+            _check(_lib.ae_workspace_create(handle, _WORKSPACE_ROWS, ctypes.byref(workspace)))
+            with self._lock:
+                self._workspaces.append(workspace)
+            self._local.workspace = workspace
+        return workspace
+
     def _run(self, function, values, width: int, out_width: Optional[int], name: str) -> np.ndarray:
         handle = self._live()
-        array = as_rows(values, width, name)
-        single = np.ndim(values) == 1
+        if (type(values) is np.ndarray and values.dtype == _FLOAT32 and values.ndim == 2
+                and values.shape[1] == width and values.shape[0] > 0 and values.flags.c_contiguous):
+            array, single = values, False  # the common case: no conversion, no copy
+        else:
+            array, single = as_rows(values, width, name), np.ndim(values) == 1
         n = array.shape[0]
         out = np.empty((n,) if out_width is None else (n, out_width), dtype=np.float32)
-        _check(function(handle, _pointer(array), n, _pointer(out)))
+        _check(function(handle, self._workspace(handle), array.ctypes.data, n, out.ctypes.data))
         return out[0] if single else out
 
 

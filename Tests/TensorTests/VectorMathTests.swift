@@ -27,13 +27,41 @@ import Testing
     #expect(worst < 1.5e-7, "worst absolute error \(worst)")
   }
 
+  @Test func sigmoidAndTanhMatchLibm() {
+    var x: Float = -30
+    while x < 30 {
+      let sigmoid = 1 / (1 + Foundation_exp(-Double(x)))
+      #expect(abs(Double(VectorMath.sigmoid(x)) - sigmoid) <= 1e-6 * sigmoid + 1e-30)
+      #expect(abs(Double(VectorMath.tanh(x)) - Foundation_tanh(Double(x))) < 2e-7)
+      x += 0.0173
+    }
+    #expect(VectorMath.sigmoid(-200) >= 0 && VectorMath.sigmoid(200) == 1)
+    #expect(VectorMath.tanh(-50) == -1 && VectorMath.tanh(50) == 1)
+  }
+
+  @Test func nonFiniteValuesAreFoundAnywhere() {
+    var values = [Float](repeating: 1.5, count: 37)
+    #expect(!VectorMath.containsNonFinite(values, count: values.count))
+    for bad in [Float.nan, .infinity, -.infinity] {
+      for position in [0, 7, 8, 31, 36] {
+        values[position] = bad
+        #expect(VectorMath.containsNonFinite(values, count: values.count), "\(bad) at \(position)")
+        values[position] = 1.5
+      }
+    }
+    #expect(!VectorMath.containsNonFinite([Float.greatestFiniteMagnitude, -Float.greatestFiniteMagnitude], count: 2))
+  }
+
   @Test func laneResultsEqualScalarResultsBitForBit() {
     var random = SeededRandom(seed: 1)
     for _ in 0..<1000 {
       let x = VectorMath.Lanes((0..<8).map { _ in random.uniform(-90, 90) })
       let e = VectorMath.Lanes((0..<8).map { _ in random.uniform(0, 1) })
       let ve = VectorMath.exp(x), vl = VectorMath.log1pUnit(e), vs = VectorMath.squareRoot(e)
+      let vsig = VectorMath.sigmoid(x), vt = VectorMath.tanh(x)
       for lane in 0..<8 {
+        #expect(vsig[lane].bitPattern == VectorMath.sigmoid(x[lane]).bitPattern)
+        #expect(vt[lane].bitPattern == VectorMath.tanh(x[lane]).bitPattern)
         #expect(ve[lane].bitPattern == VectorMath.exp(x[lane]).bitPattern)
         #expect(vl[lane].bitPattern == VectorMath.log1pUnit(e[lane]).bitPattern)
         #expect(vs[lane] == e[lane].squareRoot())
@@ -44,3 +72,5 @@ import Testing
 
 func Foundation_expf(_ x: Float) -> Float { expf(x) }
 func Foundation_log1p(_ x: Double) -> Double { log1p(x) }
+func Foundation_exp(_ x: Double) -> Double { exp(x) }
+func Foundation_tanh(_ x: Double) -> Double { tanh(x) }

@@ -33,7 +33,8 @@ int main(int argc, char **argv) {
   if (ae_workspace_create(model, batch, &workspace) != AE_OK) { fprintf(stderr, "%s\n", ae_last_error()); return 1; }
 
   double *times = malloc(sizeof(double) * calls);
-  for (int i = 0; i < 200; i++) (void)ae_reconstruct_ws(model, workspace, x + (i % batch) * d, 1, y); /* warm up */
+  for (int i = 0; i < 200; i++) /* warm up */
+    if (ae_reconstruct_ws(model, workspace, x + (i % batch) * d, 1, y) != AE_OK) return 1;
   for (int i = 0; i < calls; i++) {
     double start = now();
     ae_status status = ae_reconstruct_ws(model, workspace, x + (i % batch) * d, 1, y);

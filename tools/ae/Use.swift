@@ -29,6 +29,28 @@ struct Eval: ParsableCommand {
   }
 }
 
+/// What `ae encode`, `ae decode` and `ae reconstruct` share: load, check, compute, write.
+struct TableCommand {
+  enum Kind { case encode, decode, reconstruct }
+
+  static func run(_ kind: Kind, modelPath: String, data: DataOptions, out: String, compute: ComputeOptions) throws {
+    try failing {
+      compute.apply()
+      let (model, _) = try loadModel(modelPath)
+      let dataset = try data.load()
+      let expected = kind == .decode ? model.spec.codeWidth : model.spec.inputWidth
+      try checkWidth(dataset, expected, what: kind == .decode ? "the model's code" : "the model's input")
+      try dataset.checkFinite()
+      let result = switch kind {
+      case .encode: model.encode(dataset.features)
+      case .decode: model.decode(dataset.features)
+      case .reconstruct: model.reconstruct(dataset.features)
+      }
+      try writeTable(result, to: out)
+    }
+  }
+}
+
 /// `ae encode`: codes for data.
 struct Encode: ParsableCommand {
   static let configuration = CommandConfiguration(abstract: "Write the codes of data rows (.npy or .csv).")
@@ -37,16 +59,7 @@ struct Encode: ParsableCommand {
   @Option(help: "Output file (.npy or .csv).") var out: String
   @OptionGroup var compute: ComputeOptions
 
-  func run() throws {
-    try failing {
-      compute.apply()
-      let (model, _) = try loadModel(modelPath)
-      let dataset = try dataOptions.load()
-      try checkWidth(dataset, model.spec.inputWidth, what: "the model's input")
-      try dataset.checkFinite()
-      try writeTable(model.encode(dataset.features), to: out)
-    }
-  }
+  func run() throws { try TableCommand.run(.encode, modelPath: modelPath, data: dataOptions, out: out, compute: compute) }
 }
 
 /// `ae decode`: reconstructions from codes.
@@ -57,16 +70,7 @@ struct Decode: ParsableCommand {
   @Option(help: "Output file (.npy or .csv).") var out: String
   @OptionGroup var compute: ComputeOptions
 
-  func run() throws {
-    try failing {
-      compute.apply()
-      let (model, _) = try loadModel(modelPath)
-      let dataset = try dataOptions.load()
-      try checkWidth(dataset, model.spec.codeWidth, what: "the model's code")
-      try dataset.checkFinite()
-      try writeTable(model.decode(dataset.features), to: out)
-    }
-  }
+  func run() throws { try TableCommand.run(.decode, modelPath: modelPath, data: dataOptions, out: out, compute: compute) }
 }
 
 /// `ae reconstruct`: encode then decode.
@@ -77,16 +81,7 @@ struct Reconstruct: ParsableCommand {
   @Option(help: "Output file (.npy or .csv).") var out: String
   @OptionGroup var compute: ComputeOptions
 
-  func run() throws {
-    try failing {
-      compute.apply()
-      let (model, _) = try loadModel(modelPath)
-      let dataset = try dataOptions.load()
-      try checkWidth(dataset, model.spec.inputWidth, what: "the model's input")
-      try dataset.checkFinite()
-      try writeTable(model.reconstruct(dataset.features), to: out)
-    }
-  }
+  func run() throws { try TableCommand.run(.reconstruct, modelPath: modelPath, data: dataOptions, out: out, compute: compute) }
 }
 
 /// `ae inspect`: what a model file holds.

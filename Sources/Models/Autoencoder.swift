@@ -121,24 +121,9 @@ public final class Autoencoder {
     var objective = spec.loss.evaluate(logits: logits, activation: spec.outputActivation,
                                        target: target, gradient: logitGradient)
     guard let dCode = decoder.backward(logitGradient) else { return objective }
-    if spec.l1Activity > 0 {
-      objective += addL1Penalty(code: code, gradient: dCode)
-    }
+    objective += CodePenalties.add(spec, code: code, gradient: dCode, gradientWeight: 1)
     encoder.backward(dCode)
     return objective
-  }
-
-  /// `weight * sum |code|` (per batch), adding its gradient `weight * sign(code) / n` to `gradient`.
-  private func addL1Penalty(code: Tensor, gradient: Tensor) -> Double {
-    let weight = spec.l1Activity
-    let step = weight / Float(max(code.rows, 1))
-    var sum: Float = 0
-    for i in 0..<code.count {
-      let c = code.data[i]
-      sum += abs(c)
-      gradient.data[i] += c > 0 ? step : (c < 0 ? -step : 0)
-    }
-    return Double(weight) * Double(sum)
   }
 
   /// Objective and errors of scaled inputs against scaled targets, summed over the batch.
@@ -147,11 +132,7 @@ public final class Autoencoder {
     let logits = decoder.forward(code, training: false)
     let activation = spec.outputActivation
     var objective = spec.loss.evaluate(logits: logits, activation: activation, target: target, gradient: nil)
-    if spec.l1Activity > 0 {
-      var sum: Float = 0
-      for i in 0..<code.count { sum += abs(code.data[i]) }
-      objective += Double(spec.l1Activity) * Double(sum)
-    }
+    objective += CodePenalties.add(spec, code: code, gradient: nil, gradientWeight: 1)
     let bce = activation == .sigmoid
       ? (spec.loss == .bce ? objective : Loss.bce.evaluate(logits: logits, activation: activation, target: target, gradient: nil))
       : 0

@@ -4,6 +4,10 @@ import Layers
 public enum ModelKind: String, Codable, CaseIterable, Sendable {
   /// Undercomplete dense autoencoder, any depth (deep / stacked).
   case dense
+  /// Trained to undo input corruption (`noise`); the target is the clean input.
+  case denoising
+  /// Codes kept sparse by an L1 activity penalty or a KL sparsity target.
+  case sparse
 }
 
 /// One dense layer of an encoder or decoder.
@@ -38,6 +42,10 @@ public struct ModelSpec: Codable, Equatable, Sendable {
   public var dropout: Float
   /// L1 penalty weight on the code activations (sum over the code, mean over the batch).
   public var l1Activity: Float
+  /// Input corruption while training (denoising models).
+  public var noise: Corruption?
+  /// KL sparsity target on the code (sparse models with a sigmoid code).
+  public var klSparsity: KLSparsity?
 
   /// Width of the code (latent) layer.
   public var codeWidth: Int { encoder.last?.units ?? inputWidth }
@@ -64,15 +72,19 @@ public struct ModelSpec: Codable, Equatable, Sendable {
   public static func dense(
     inputWidth: Int, widths: [Int], decoderWidths: [Int]? = nil, activation: Activation = .relu,
     codeActivation: Activation? = nil, outputActivation: Activation = .sigmoid, loss: Loss = .bce,
-    dropout: Float = 0, l1Activity: Float = 0, inputShape: [Int]? = nil
+    dropout: Float = 0, l1Activity: Float = 0, inputShape: [Int]? = nil, kind: ModelKind = .dense,
+    noise: Corruption? = nil, klSparsity: KLSparsity? = nil
   ) -> ModelSpec {
     var encoder = widths.map { LayerSpec(units: $0, activation: activation) }
     if let codeActivation, !encoder.isEmpty { encoder[encoder.count - 1].activation = codeActivation }
     let hidden = decoderWidths ?? Array(widths.dropLast().reversed())
     let decoder = hidden.map { LayerSpec(units: $0, activation: activation) }
       + [LayerSpec(units: inputWidth, activation: outputActivation)]
-    return ModelSpec(kind: .dense, inputWidth: inputWidth, inputShape: inputShape, encoder: encoder,
-                     decoder: decoder, loss: loss, dropout: dropout, l1Activity: l1Activity)
+    var spec = ModelSpec(kind: kind, inputWidth: inputWidth, inputShape: inputShape, encoder: encoder,
+                         decoder: decoder, loss: loss, dropout: dropout, l1Activity: l1Activity)
+    spec.noise = noise
+    spec.klSparsity = klSparsity
+    return spec
   }
 
   /// The group that holds a layer's weights in the model file, e.g. "01_dense".
@@ -100,6 +112,19 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     }
     if !(dropout >= 0 && dropout < 1) { found.append("dropout must be in [0, 1), got \(dropout)") }
     if !(l1Activity >= 0) { found.append("l1 activity weight must be >= 0, got \(l1Activity)") }
+    if kind == .denoising && noise == nil { found.append("a denoising model needs a noise setting") }
+    if kind != .denoising && noise != nil { found.append("input noise belongs to denoising models") }
+    if let noise, noise.kind != .gaussian && noise.level > 1 {
+      found.append("\(noise.kind.rawValue) noise is a probability; got \(noise.level)")
+    }
+    if kind == .sparse && l1Activity == 0 && klSparsity == nil {
+      found.append("a sparse model needs an L1 activity weight or a KL sparsity target")
+    }
+    if let kl = klSparsity {
+      if !(kl.target > 0 && kl.target < 1) { found.append("the KL sparsity target must be in (0, 1), got \(kl.target)") }
+      if !(kl.weight >= 0) { found.append("the KL sparsity weight must be >= 0, got \(kl.weight)") }
+      if encoder.last?.activation != .sigmoid { found.append("KL sparsity needs a sigmoid code (codes in (0, 1))") }
+    }
     if let shape = inputShape, shape.reduce(1, *) != inputWidth {
       found.append("input shape \(shape) holds \(shape.reduce(1, *)) values, not \(inputWidth)")
     }

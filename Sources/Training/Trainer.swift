@@ -81,6 +81,16 @@ public final class Trainer {
     return (Array(order[holdOut...]).sorted(), Array(order[..<holdOut]).sorted())
   }
 
+  /// The smallest and largest value in `data`: where corrupted inputs are clipped.
+  static func valueRange(_ data: Tensor) -> ClosedRange<Float> {
+    var low = Float.infinity, high = -Float.infinity
+    for i in 0..<data.count {
+      low = min(low, data.data[i])
+      high = max(high, data.data[i])
+    }
+    return low <= high ? low...high : 0...1
+  }
+
   /// Train on `data` (already scaled), starting fresh or from `resume` (a checkpoint directory).
   public func fit(_ data: Tensor, resume: String? = nil) throws -> TrainingResult {
     let problems = options.problems()
@@ -105,6 +115,8 @@ public final class Trainer {
 
     let usesValidation = validationData.rows > 0
     let batch = Tensor(rows: 0, cols: data.cols)
+    let noisyBatch = Tensor(rows: 0, cols: data.cols)
+    let dataRange = Self.valueRange(trainData)
     let batchesPerEpoch = (trainData.rows + options.batchSize - 1) / options.batchSize
     var stoppedEarly = false
     let runStart = Date()
@@ -116,11 +128,17 @@ public final class Trainer {
       var random = SeededRandom(seed: options.seed, stream: UInt64(epoch))
       let order = random.permutation(trainData.rows)
       model.reseedDropout(seed: options.seed, epoch: epoch)
+      var noiseRandom = SeededRandom(seed: options.seed, stream: UInt64(epoch) | 0x4E01 << 32)
       var lossSum = 0.0
       for b in 0..<batchesPerEpoch {
         let range = (b * options.batchSize)..<min((b + 1) * options.batchSize, trainData.rows)
         batch.gather(rows: order[range], from: trainData)
-        let loss = model.computeGradients(input: batch, target: batch)
+        var input = batch
+        if let noise = model.spec.noise {
+          noise.apply(batch, into: noisyBatch, range: dataRange, random: &noiseRandom)
+          input = noisyBatch
+        }
+        let loss = model.computeGradients(input: input, target: batch)
         guard loss.isFinite else {
           throw TrainingError("the loss became \(loss) in epoch \(epoch), batch \(b + 1); lower the learning rate or check the data scaling")
         }

@@ -22,4 +22,21 @@ import Testing
     }
     #expect(error < 1e-3)
   }
+
+  /// The KL sparsity term couples every row of the batch through the mean activation.
+  @Test func klSparsityGradientMatchesFiniteDifferences() throws {
+    var spec = ModelSpec.dense(inputWidth: 6, widths: [5, 3], activation: .tanh, codeActivation: .sigmoid,
+                               outputActivation: .sigmoid, loss: .bce, kind: .sparse,
+                               klSparsity: KLSparsity(target: 0.1, weight: 2))
+    spec.l1Activity = 0
+    let model = try Autoencoder(spec: spec, seed: 5)
+    let x = GradientCheck.randomTensor(rows: 4, cols: 6, seed: 9, low: 0, high: 1)
+    _ = model.computeGradients(input: x, target: x)
+    let analytic = Array(UnsafeBufferPointer(start: model.parameters.gradients, count: model.parameters.count))
+    let error = GradientCheck.relativeError(values: model.parameters.values, count: model.parameters.count,
+                                            analytic: analytic.map { $0 * 4 }, step: 1e-2) {
+      model.computeGradients(input: x, target: x)
+    }
+    #expect(error < 1e-3)
+  }
 }

@@ -54,6 +54,12 @@ struct Train: ParsableCommand {
   @Option(help: "L1 penalty weight on the code activations (sparse codes).")
   var l1Activity: Float = 0
 
+  @Option(help: "Input corruption for --model denoising: gaussian:SIGMA, masking:P or salt-pepper:P (default gaussian:0.5).")
+  var noise: String?
+
+  @Option(help: "Sparsity for --model sparse: l1:WEIGHT, or kl:RHO:BETA (KL target rho with weight beta; makes the code sigmoid).")
+  var sparsity: String?
+
   @Option(help: "Rows per mini-batch.")
   var batch: Int = 128
 
@@ -99,8 +105,39 @@ struct Train: ParsableCommand {
     return values
   }
 
+  /// The corruption asked for (denoising models default to gaussian:0.5).
+  func corruption() throws -> Corruption? {
+    guard let noise else { return model == .denoising ? Corruption(kind: .gaussian, level: 0.5) : nil }
+    guard let parsed = Corruption(parsing: noise) else {
+      throw ValidationError("--noise must be gaussian:SIGMA, masking:P or salt-pepper:P, got '\(noise)'")
+    }
+    return parsed
+  }
+
+  /// (L1 weight, KL target) from --sparsity and --l1-activity.
+  func sparsitySettings() throws -> (l1: Float, kl: KLSparsity?) {
+    guard let sparsity else { return (l1Activity, nil) }
+    let parts = sparsity.split(separator: ":").map(String.init)
+    if parts.count == 2, parts[0] == "l1", let weight = Float(parts[1]), weight >= 0 {
+      return (weight, nil)
+    }
+    if parts.count == 3, parts[0] == "kl", let rho = Float(parts[1]), let beta = Float(parts[2]), rho > 0, rho < 1, beta >= 0 {
+      return (l1Activity, KLSparsity(target: rho, weight: beta))
+    }
+    throw ValidationError("--sparsity must be l1:WEIGHT or kl:RHO:BETA with 0 < RHO < 1, got '\(sparsity)'")
+  }
+
   func validate() throws {
     _ = try widths(layers, "--layers")
+    if noise != nil && model != .denoising { throw ValidationError("--noise needs --model denoising") }
+    _ = try corruption()
+    let (l1, kl) = try sparsitySettings()
+    if model == .sparse && l1 == 0 && kl == nil {
+      throw ValidationError("--model sparse needs --sparsity l1:WEIGHT or kl:RHO:BETA")
+    }
+    if kl != nil, let codeActivation, codeActivation != .sigmoid {
+      throw ValidationError("--sparsity kl needs a sigmoid code, got --code-activation \(codeActivation.rawValue)")
+    }
     if let decoderLayers { _ = try widths(decoderLayers, "--decoder-layers") }
     if epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
     if batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
@@ -130,10 +167,12 @@ struct Train: ParsableCommand {
         throw CommandError("--layers: the code has \(code) units but the input has only \(inputWidth) values; an undercomplete autoencoder needs a narrower code (or pass --overcomplete)")
       }
       let output = outputActivation ?? (loss == .bce || scale == .unit ? .sigmoid : .linear)
+      let (l1, kl) = try sparsitySettings()
       let spec = ModelSpec.dense(
         inputWidth: inputWidth, widths: encoderWidths, decoderWidths: try decoderLayers.map { try widths($0, "--decoder-layers") },
-        activation: activation, codeActivation: codeActivation, outputActivation: output, loss: loss,
-        dropout: dropout, l1Activity: l1Activity, inputShape: dataset.imageShape)
+        activation: activation, codeActivation: kl != nil ? .sigmoid : codeActivation, outputActivation: output, loss: loss,
+        dropout: dropout, l1Activity: l1, inputShape: dataset.imageShape, kind: model, noise: try corruption(),
+        klSparsity: kl)
       let autoencoder = try Autoencoder(spec: spec, seed: seed)
       autoencoder.scaling = Scaling.fit(dataset.features, method: scale, isByteData: dataset.isByteData)
       let scaled = dataset.features.copy()
@@ -163,5 +202,9 @@ struct Train: ParsableCommand {
 func describe(_ spec: ModelSpec) -> String {
   let widths = [spec.inputWidth] + (spec.encoder + spec.decoder).map(\.units)
   let hidden = spec.encoder.first?.activation.rawValue ?? "linear"
-  return "\(spec.kind.rawValue) \(widths.map(String.init).joined(separator: "-")) (\(hidden), \(spec.outputActivation.rawValue) output, \(spec.loss.rawValue))"
+  var extras = ""
+  if let noise = spec.noise { extras += ", \(noise.kind.rawValue) noise \(noise.level)" }
+  if spec.l1Activity > 0 { extras += ", l1 code \(spec.l1Activity)" }
+  if let kl = spec.klSparsity { extras += ", kl sparsity \(kl.target) x \(kl.weight)" }
+  return "\(spec.kind.rawValue) \(widths.map(String.init).joined(separator: "-")) (\(hidden), \(spec.outputActivation.rawValue) output, \(spec.loss.rawValue)\(extras))"
 }

@@ -178,5 +178,11 @@ import Testing
     let run = try ae("train", "--layers", "256,x", "--data", "whatever.csv")
     #expect(run.status != 0)
     #expect(run.stderr.contains("--layers must be positive whole numbers"))
+    let noise = try ae("train", "--noise", "gaussian:0.3", "--data", "whatever.csv")
+    #expect(noise.status != 0 && noise.stderr.contains("--noise needs --model denoising"))
+    let sparse = try ae("train", "--model", "sparse", "--data", "whatever.csv")
+    #expect(sparse.status != 0 && sparse.stderr.contains("--model sparse needs --sparsity"))
+    let badSparsity = try ae("train", "--model", "sparse", "--sparsity", "kl:2:1", "--data", "whatever.csv")
+    #expect(badSparsity.status != 0 && badSparsity.stderr.contains("0 < RHO < 1"))
   }
 }

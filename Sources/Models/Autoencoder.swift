@@ -26,6 +26,15 @@ public struct Evaluation: Sendable {
   /// Mean squared error per value.
   public var mse: Double
   public var samples: Int
+  /// VAE: mean KL divergence of the posterior from the prior per sample (nats).
+  public var kl: Double?
+  /// VAE: mean reconstruction term per sample (the loss on sampled codes).
+  public var reconstruction: Double?
+  /// VAE: negative evidence lower bound per sample, reconstruction + KL (nats).
+  public var negativeELBO: Double? {
+    guard let kl, let reconstruction else { return nil }
+    return reconstruction + kl
+  }
 }
 
 /// An autoencoder built from a `ModelSpec`: encoder and decoder networks over one parameter store.
@@ -41,8 +50,17 @@ public final class Autoencoder {
   public let encoder: Sequential
   public let decoder: Sequential
   private let dropouts: [Dropout]
-  private let logitGradient: Tensor // (n, inputWidth)
+  let logitGradient: Tensor // (n, inputWidth)
   private let batch: Tensor // (n, inputWidth) scratch for batched calls
+  /// VAE: where the reparameterization noise comes from; reseeded every epoch.
+  public var latentRandom = SeededRandom(seed: 0)
+  /// VAE: the KL term's current weight (beta, scaled down during warm-up by the trainer).
+  public var klWeight: Float
+  /// VAE: KL summed over the rows seen by `variationalErrors` since evaluation began.
+  var klSum = 0.0
+  let epsilon: Tensor // (n, k) VAE noise
+  let latent: Tensor // (n, k) VAE sampled code z
+  let headGradient: Tensor // (n, 2k) VAE dObjective/d(mu, logvar)
 
   /// Build the networks for `spec` and draw initial weights from `seed`.
   public init(spec: ModelSpec, seed: UInt64 = 0) throws {
@@ -96,13 +114,19 @@ public final class Autoencoder {
     for dense in denseLayers { dense.initialize(using: &random) }
     logitGradient = Tensor(rows: 0, cols: spec.inputWidth)
     batch = Tensor(rows: 0, cols: spec.inputWidth)
+    klWeight = spec.beta ?? 1
+    epsilon = Tensor(rows: 0, cols: spec.codeWidth)
+    latent = Tensor(rows: 0, cols: spec.codeWidth)
+    headGradient = Tensor(rows: 0, cols: spec.isVariational ? 2 * spec.codeWidth : 0)
   }
 
-  /// Reseed every dropout layer for one epoch, so a resumed run draws the same masks.
-  public func reseedDropout(seed: UInt64, epoch: Int) {
+  /// Reseed every random draw of the training step (dropout masks, VAE noise) for one epoch,
+  /// so a resumed run draws the same numbers.
+  public func reseed(seed: UInt64, epoch: Int) {
     for (i, dropout) in dropouts.enumerated() {
       dropout.random = SeededRandom(seed: seed, stream: UInt64(epoch) << 16 | UInt64(i) | 0xD0 << 40)
     }
+    latentRandom = SeededRandom(seed: seed, stream: UInt64(epoch) << 16 | 0xFFFF | 0xD1 << 40)
   }
 
   // MARK: Training
@@ -115,6 +139,7 @@ public final class Autoencoder {
   ///   - target: t (n, inputWidth), what the decoder should produce.
   /// - Returns: the objective summed over the batch.
   public func computeGradients(input: Tensor, target: Tensor) -> Double {
+    if spec.isVariational { return variationalGradients(input: input, target: target) }
     parameters.zeroGradients()
     let code = encoder.forward(input, training: true)
     let logits = decoder.forward(code, training: true)
@@ -128,6 +153,7 @@ public final class Autoencoder {
 
   /// Objective and errors of scaled inputs against scaled targets, summed over the batch.
   private func batchErrors(input: Tensor, target: Tensor) -> (objective: Double, bce: Double, squared: Double) {
+    if spec.isVariational { return variationalErrors(input: input, target: target) }
     let code = encoder.forward(input, training: false)
     let logits = decoder.forward(code, training: false)
     let activation = spec.outputActivation
@@ -143,6 +169,12 @@ public final class Autoencoder {
   /// Figures for already-scaled data, in batches of `batchSize`.
   public func evaluateScaled(_ data: Tensor, target: Tensor? = nil, batchSize: Int = 256) -> Evaluation {
     let targetData = target ?? data
+    // A VAE's figures use sampled codes: draw them from a fixed stream, so evaluation is
+    // repeatable, and leave the training stream where it was.
+    let savedRandom = latentRandom, savedKL = klSum
+    latentRandom = SeededRandom(seed: 0xE7A1)
+    klSum = 0
+    defer { latentRandom = savedRandom; klSum = savedKL }
     var objective = 0.0, bce = 0.0, squared = 0.0
     let targetBatch = Tensor(rows: 0, cols: spec.inputWidth)
     var start = 0
@@ -156,8 +188,13 @@ public final class Autoencoder {
     }
     let n = Double(max(data.rows, 1))
     let hasBCE = spec.outputActivation == .sigmoid
-    return Evaluation(objective: objective / n, bce: hasBCE ? bce / n : nil,
-                      mse: squared / (n * Double(spec.inputWidth)), samples: data.rows)
+    var result = Evaluation(objective: objective / n, bce: hasBCE ? bce / n : nil,
+                            mse: squared / (n * Double(spec.inputWidth)), samples: data.rows)
+    if spec.isVariational {
+      result.kl = klSum / n
+      result.reconstruction = result.objective - Double(klWeight) * klSum / n
+    }
+    return result
   }
 
   // MARK: Inference in the user's units
@@ -176,7 +213,9 @@ public final class Autoencoder {
       batch.copyRows(range, from: raw)
       scaling.apply(to: batch)
       let code = encoder.forward(batch, training: false)
-      result.row(range.lowerBound).update(from: code.data, count: code.count)
+      // A VAE's head holds (mu, logvar) per row; its code is mu.
+      let width = spec.codeWidth
+      for r in 0..<code.rows { result.row(range.lowerBound + r).update(from: code.row(r), count: width) }
     }
     return result
   }

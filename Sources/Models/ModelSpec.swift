@@ -8,6 +8,9 @@ public enum ModelKind: String, Codable, CaseIterable, Sendable {
   case denoising
   /// Codes kept sparse by an L1 activity penalty or a KL sparsity target.
   case sparse
+  /// Variational autoencoder: the encoder's last layer is a linear head giving the mean and
+  /// log-variance of a Gaussian posterior over the code (beta-VAE with `beta`).
+  case vae
 }
 
 /// One dense layer of an encoder or decoder.
@@ -46,9 +49,19 @@ public struct ModelSpec: Codable, Equatable, Sendable {
   public var noise: Corruption?
   /// KL sparsity target on the code (sparse models with a sigmoid code).
   public var klSparsity: KLSparsity?
+  /// VAE: weight of the KL term (1 is the ELBO; other values make a beta-VAE).
+  public var beta: Float?
+  /// VAE: epochs over which the KL weight ramps linearly from 0 up to beta (0 or nil: none).
+  public var klWarmupEpochs: Int?
 
-  /// Width of the code (latent) layer.
-  public var codeWidth: Int { encoder.last?.units ?? inputWidth }
+  /// Whether the encoder ends in a (mean, log-variance) head.
+  public var isVariational: Bool { kind == .vae }
+
+  /// Width of the code (latent) layer; for a VAE, half the head (means, then log-variances).
+  public var codeWidth: Int {
+    let head = encoder.last?.units ?? inputWidth
+    return isVariational ? head / 2 : head
+  }
   /// The output activation.
   public var outputActivation: Activation { decoder.last?.activation ?? .linear }
 
@@ -87,6 +100,23 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     return spec
   }
 
+  /// A variational autoencoder: `hidden` encoder widths, then a linear head of 2 x `latent`
+  /// units (means and log-variances); the decoder mirrors `hidden` from `latent`.
+  public static func variational(
+    inputWidth: Int, hidden: [Int], latent: Int, activation: Activation = .relu,
+    outputActivation: Activation = .sigmoid, loss: Loss = .bce, beta: Float = 1, klWarmupEpochs: Int = 0,
+    inputShape: [Int]? = nil
+  ) -> ModelSpec {
+    let encoder = hidden.map { LayerSpec(units: $0, activation: activation) } + [LayerSpec(units: 2 * latent, activation: .linear)]
+    let decoder = hidden.reversed().map { LayerSpec(units: $0, activation: activation) }
+      + [LayerSpec(units: inputWidth, activation: outputActivation)]
+    var spec = ModelSpec(kind: .vae, inputWidth: inputWidth, inputShape: inputShape, encoder: encoder,
+                         decoder: decoder, loss: loss)
+    spec.beta = beta
+    spec.klWarmupEpochs = klWarmupEpochs
+    return spec
+  }
+
   /// The group that holds a layer's weights in the model file, e.g. "01_dense".
   public static func layerGroupName(index: Int, type: String) -> String {
     (index < 10 ? "0" : "") + "\(index)_\(type)"
@@ -119,6 +149,13 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     }
     if kind == .sparse && l1Activity == 0 && klSparsity == nil {
       found.append("a sparse model needs an L1 activity weight or a KL sparsity target")
+    }
+    if isVariational {
+      if let head = encoder.last, head.units % 2 != 0 || head.activation != .linear {
+        found.append("a VAE's last encoder layer must be a linear head of 2 x latent units, got \(head.units) \(head.activation.rawValue)")
+      }
+      if let beta, !(beta >= 0) { found.append("beta must be >= 0, got \(beta)") }
+      if let warmup = klWarmupEpochs, warmup < 0 { found.append("KL warm-up epochs must be >= 0, got \(warmup)") }
     }
     if let kl = klSparsity {
       if !(kl.target > 0 && kl.target < 1) { found.append("the KL sparsity target must be in (0, 1), got \(kl.target)") }

@@ -127,7 +127,11 @@ public final class Trainer {
       let epochStart = Date()
       var random = SeededRandom(seed: options.seed, stream: UInt64(epoch))
       let order = random.permutation(trainData.rows)
-      model.reseedDropout(seed: options.seed, epoch: epoch)
+      model.reseed(seed: options.seed, epoch: epoch)
+      if model.spec.isVariational {
+        let beta = model.spec.beta ?? 1, warmup = model.spec.klWarmupEpochs ?? 0
+        model.klWeight = warmup > 0 ? beta * min(1, Float(epoch) / Float(warmup)) : beta
+      }
       var noiseRandom = SeededRandom(seed: options.seed, stream: UInt64(epoch) | 0x4E01 << 32)
       var lossSum = 0.0
       for b in 0..<batchesPerEpoch {

@@ -60,6 +60,12 @@ struct Train: ParsableCommand {
   @Option(help: "Sparsity for --model sparse: l1:WEIGHT, or kl:RHO:BETA (KL target rho with weight beta; makes the code sigmoid).")
   var sparsity: String?
 
+  @Option(help: "VAE: weight of the KL term (1 = the ELBO; other values give a beta-VAE).")
+  var beta: Float = 1
+
+  @Option(help: "VAE: epochs over which the KL weight ramps up from 0 to --beta.")
+  var klWarmup: Int = 0
+
   @Option(help: "Rows per mini-batch.")
   var batch: Int = 128
 
@@ -135,6 +141,10 @@ struct Train: ParsableCommand {
     if model == .sparse && l1 == 0 && kl == nil {
       throw ValidationError("--model sparse needs --sparsity l1:WEIGHT or kl:RHO:BETA")
     }
+    if model == .vae && (decoderLayers != nil || codeActivation != nil) {
+      throw ValidationError("--model vae builds its own code head: drop --decoder-layers and --code-activation")
+    }
+    if !(beta >= 0) || klWarmup < 0 { throw ValidationError("--beta and --kl-warmup must be >= 0") }
     if kl != nil, let codeActivation, codeActivation != .sigmoid {
       throw ValidationError("--sparsity kl needs a sigmoid code, got --code-activation \(codeActivation.rawValue)")
     }
@@ -168,11 +178,16 @@ struct Train: ParsableCommand {
       }
       let output = outputActivation ?? (loss == .bce || scale == .unit ? .sigmoid : .linear)
       let (l1, kl) = try sparsitySettings()
-      let spec = ModelSpec.dense(
+      var spec = model == .vae
+        ? ModelSpec.variational(inputWidth: inputWidth, hidden: Array(encoderWidths.dropLast()), latent: code,
+                                activation: activation, outputActivation: output, loss: loss, beta: beta,
+                                klWarmupEpochs: klWarmup, inputShape: dataset.imageShape)
+        : ModelSpec.dense(
         inputWidth: inputWidth, widths: encoderWidths, decoderWidths: try decoderLayers.map { try widths($0, "--decoder-layers") },
         activation: activation, codeActivation: kl != nil ? .sigmoid : codeActivation, outputActivation: output, loss: loss,
         dropout: dropout, l1Activity: l1, inputShape: dataset.imageShape, kind: model, noise: try corruption(),
         klSparsity: kl)
+      spec.dropout = dropout
       let autoencoder = try Autoencoder(spec: spec, seed: seed)
       autoencoder.scaling = Scaling.fit(dataset.features, method: scale, isByteData: dataset.isByteData)
       let scaled = dataset.features.copy()
@@ -206,5 +221,6 @@ func describe(_ spec: ModelSpec) -> String {
   if let noise = spec.noise { extras += ", \(noise.kind.rawValue) noise \(noise.level)" }
   if spec.l1Activity > 0 { extras += ", l1 code \(spec.l1Activity)" }
   if let kl = spec.klSparsity { extras += ", kl sparsity \(kl.target) x \(kl.weight)" }
+  if spec.isVariational { extras += ", latent \(spec.codeWidth), beta \(spec.beta ?? 1)" }
   return "\(spec.kind.rawValue) \(widths.map(String.init).joined(separator: "-")) (\(hidden), \(spec.outputActivation.rawValue) output, \(spec.loss.rawValue)\(extras))"
 }

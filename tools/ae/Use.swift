@@ -24,7 +24,12 @@ struct Eval: ParsableCommand {
       try checkWidth(dataset, model.spec.inputWidth, what: "the model")
       try dataset.checkFinite()
       let e = model.evaluate(dataset.features)
-      print(jsonLine(["samples": e.samples, "bce": e.bce, "mse": e.mse, "objective": e.objective]))
+      if model.spec.isVariational {
+        print(jsonLine(["samples": e.samples, "neg_elbo": e.negativeELBO, "reconstruction": e.reconstruction,
+                        "kl": e.kl, "bce": e.bce, "mse": e.mse, "objective": e.objective]))
+      } else {
+        print(jsonLine(["samples": e.samples, "bce": e.bce, "mse": e.mse, "objective": e.objective]))
+      }
     }
   }
 }

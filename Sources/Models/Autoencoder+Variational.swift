@@ -1,0 +1,83 @@
+import Layers
+import Tensor
+
+/// The variational autoencoder's step (Kingma & Welling 2014, arXiv:1312.6114): the encoder's
+/// head gives mu and log sigma^2 (n, 2k); z = mu + sigma * eps with eps ~ N(0, I); the decoder
+/// reconstructs from z; the objective is reconstruction + klWeight * KL(q(z|x) || N(0, I)),
+/// with KL = -1/2 sum_j (1 + logvar - mu^2 - exp(logvar)), summed over the batch.
+extension Autoencoder {
+  /// Draw eps, form z from the head (n, 2k), and return the batch's KL sum.
+  private func sampleLatent(head: Tensor) -> Double {
+    let n = head.rows, k = spec.codeWidth
+    epsilon.resize(rows: n)
+    latent.resize(rows: n)
+    var kl = 0.0
+    for r in 0..<n {
+      let h = head.row(r), e = epsilon.row(r), z = latent.row(r)
+      var rowKL: Float = 0
+      for j in 0..<k {
+        let mu = h[j], logvar = h[k + j]
+        let sigma = VectorMath.exp(0.5 * logvar)
+        e[j] = latentRandom.gaussian()
+        z[j] = mu + sigma * e[j]
+        rowKL += -0.5 * (1 + logvar - mu * mu - sigma * sigma)
+      }
+      kl += Double(rowKL)
+    }
+    return kl
+  }
+
+  /// Gradients of the batch-mean objective; returns the objective summed over the batch.
+  func variationalGradients(input: Tensor, target: Tensor) -> Double {
+    parameters.zeroGradients()
+    let head = encoder.forward(input, training: true)
+    let kl = sampleLatent(head: head)
+    let logits = decoder.forward(latent, training: true)
+    let reconstruction = spec.loss.evaluate(logits: logits, activation: spec.outputActivation,
+                                            target: target, gradient: logitGradient)
+    guard let dz = decoder.backward(logitGradient) else { return reconstruction }
+    let n = head.rows, k = spec.codeWidth
+    let klScale = klWeight / Float(max(n, 1))
+    headGradient.resize(rows: n)
+    for r in 0..<n {
+      let h = head.row(r), e = epsilon.row(r), g = dz.row(r), d = headGradient.row(r)
+      for j in 0..<k {
+        let mu = h[j], logvar = h[k + j]
+        let sigma = VectorMath.exp(0.5 * logvar)
+        d[j] = g[j] + klScale * mu
+        d[k + j] = g[j] * e[j] * 0.5 * sigma + klScale * 0.5 * (sigma * sigma - 1)
+      }
+    }
+    encoder.backward(headGradient)
+    return reconstruction + Double(klWeight) * kl
+  }
+
+  /// Objective and errors for evaluation, on sampled codes; adds the batch's KL to `klSum`.
+  func variationalErrors(input: Tensor, target: Tensor) -> (objective: Double, bce: Double, squared: Double) {
+    let head = encoder.forward(input, training: false)
+    let kl = sampleLatent(head: head)
+    klSum += kl
+    let logits = decoder.forward(latent, training: false)
+    let activation = spec.outputActivation
+    let reconstruction = spec.loss.evaluate(logits: logits, activation: activation, target: target, gradient: nil)
+    let bce = activation == .sigmoid
+      ? (spec.loss == .bce ? reconstruction : Loss.bce.evaluate(logits: logits, activation: activation, target: target, gradient: nil))
+      : 0
+    let squared = Loss.mse.evaluate(logits: logits, activation: activation, target: target, gradient: nil)
+    return (reconstruction + Double(klWeight) * kl, bce, squared)
+  }
+
+  /// Means and log-variances (n, k) each of the posterior for raw inputs.
+  public func encodeDistribution(_ raw: Tensor) -> (mean: Tensor, logVariance: Tensor) {
+    let k = spec.codeWidth
+    let mean = Tensor(rows: raw.rows, cols: k), logVariance = Tensor(rows: raw.rows, cols: k)
+    let scaled = raw.copy()
+    scaling.apply(to: scaled)
+    let head = encoder.forward(scaled, training: false)
+    for r in 0..<raw.rows {
+      mean.row(r).update(from: head.row(r), count: k)
+      logVariance.row(r).update(from: head.row(r) + k, count: k)
+    }
+    return (mean, logVariance)
+  }
+}

@@ -44,7 +44,7 @@ let package = Package(
     .executableTarget(
       name: "ae",
       dependencies: [
-        "Tensor", "Layers", "Models", "Datasets", "Store", "Training", "Baselines",
+        "Tensor", "Layers", "Models", "Datasets", "Store", "Training", "Baselines", "Runtime",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "tools/ae",

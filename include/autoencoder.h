@@ -118,11 +118,11 @@ AE_API AE_NODISCARD ae_status ae_model_open_memory(const void *buffer, size_t le
 AE_API void ae_model_close(ae_model *model);
 
 /* Introspection. These cannot fail on a valid model; given NULL they return 0 or NULL. */
-AE_API const char *ae_model_kind(const ae_model *model);        /* "dense"; valid until close */
+AE_API const char *ae_model_kind(const ae_model *model);        /* "dense", "denoising", "sparse", "vae"; valid until close */
 AE_API size_t ae_model_input_dim(const ae_model *model);        /* values per input row */
 AE_API size_t ae_model_latent_dim(const ae_model *model);       /* values per code row */
 AE_API size_t ae_model_layer_count(const ae_model *model);      /* dense layers, encoder + decoder */
-AE_API int ae_model_can_sample(const ae_model *model);          /* 1 for generative models, else 0 */
+AE_API int ae_model_can_sample(const ae_model *model);          /* 1 for generative models (vae), else 0 */
 AE_API const char *ae_model_loss(const ae_model *model);        /* "bce" or "mse"; valid until close */
 
 /* The image shape (height, width, channels) when the model was trained on images.
@@ -153,6 +153,30 @@ AE_API AE_NODISCARD ae_status ae_reconstruct(const ae_model *model, const float 
 AE_API AE_NODISCARD ae_status ae_score(const ae_model *model, const float *x, size_t n, float *scores);
 
 /* ------------------------------------------------------------------------------------------
+ * Generative models (ae_model_can_sample() == 1: variational autoencoders). Codes follow the
+ * prior N(0, I). These return AE_ERROR_UNSUPPORTED for other models.
+ * ---------------------------------------------------------------------------------------- */
+
+/* The posterior of n input rows: means and log-variances, n * latent_dim floats each.
+ * (ae_encode gives the means alone.) */
+AE_API AE_NODISCARD ae_status ae_encode_distribution(const ae_model *model, const float *x, size_t n,
+                                                     float *mean, float *log_variance);
+
+/* n new rows (n * input_dim floats, in the data's units) decoded from codes drawn from
+ * N(0, temperature^2 I). The same seed gives the same samples on any thread and with any
+ * workspace. The codes are written to z_out (n * latent_dim floats) unless it is NULL.
+ * Also AE_ERROR_INVALID_ARGUMENT for a negative or non-finite temperature. */
+AE_API AE_NODISCARD ae_status ae_sample(const ae_model *model, size_t n, unsigned long long seed, float temperature,
+                                        float *x_out, float *z_out);
+
+/* Decode `steps` codes evenly spaced from z_a to z_b (latent_dim floats each) into x_out
+ * (steps * input_dim floats): along a straight line, or along the great circle between them
+ * when spherical is non-zero (slerp; better for Gaussian codes). steps must be >= 2.
+ * Works for every model kind. */
+AE_API AE_NODISCARD ae_status ae_interpolate(const ae_model *model, const float *z_a, const float *z_b, size_t steps,
+                                             int spherical, float *x_out);
+
+/* ------------------------------------------------------------------------------------------
  * Workspaces: scratch memory made once, so compute calls allocate nothing (real-time use).
  * ---------------------------------------------------------------------------------------- */
 
@@ -172,6 +196,8 @@ AE_API AE_NODISCARD ae_status ae_encode_ws(const ae_model *model, ae_workspace *
 AE_API AE_NODISCARD ae_status ae_decode_ws(const ae_model *model, ae_workspace *workspace, const float *z, size_t n, float *x_out);
 AE_API AE_NODISCARD ae_status ae_reconstruct_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *x_out);
 AE_API AE_NODISCARD ae_status ae_score_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *scores);
+AE_API AE_NODISCARD ae_status ae_sample_ws(const ae_model *model, ae_workspace *workspace, size_t n, unsigned long long seed,
+                                           float temperature, float *x_out, float *z_out);
 
 #ifdef __cplusplus
 }

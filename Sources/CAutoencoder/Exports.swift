@@ -72,7 +72,7 @@ public func ae_model_latent_dim(_ model: OpaquePointer?) -> Int { ModelHandle.fr
 public func ae_model_layer_count(_ model: OpaquePointer?) -> Int { ModelHandle.from(model)?.model.layerCount ?? 0 }
 
 @_cdecl("ae_model_can_sample")
-public func ae_model_can_sample(_ model: OpaquePointer?) -> Int32 { 0 }
+public func ae_model_can_sample(_ model: OpaquePointer?) -> Int32 { ModelHandle.from(model)?.model.canSample == true ? 1 : 0 }
 
 @_cdecl("ae_model_input_shape")
 public func ae_model_input_shape(_ model: OpaquePointer?, _ shape: UnsafeMutablePointer<Int>?) -> Int32 {
@@ -208,4 +208,80 @@ public func ae_reconstruct_ws(_ model: OpaquePointer?, _ workspace: OpaquePointe
 @_cdecl("ae_score_ws")
 public func ae_score_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ scores: UnsafeMutablePointer<Float>?) -> Int32 {
   compute(.score, model, workspace, usesWorkspace: true, x, n, scores)
+}
+
+// MARK: Generative models
+
+@_cdecl("ae_encode_distribution")
+public func ae_encode_distribution(
+  _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ mean: UnsafeMutablePointer<Float>?,
+  _ logVariance: UnsafeMutablePointer<Float>?
+) -> Int32 {
+  let name = "ae_encode_distribution"
+  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "\(name): model is NULL") }
+  guard let x, let mean, let logVariance else { return fail(.invalidArgument, "\(name): x, mean and log_variance must not be NULL") }
+  guard n != 0 else { return fail(.invalidArgument, "\(name): n is 0; pass at least one row") }
+  let m = handle.model
+  guard n > 0, elementCount(n, m.inputWidth) != nil else { return fail(.overflow, "\(name): \(UInt(bitPattern: n)) rows do not fit in memory") }
+  do {
+    let workspace = try m.makeWorkspace(maxRows: min(n, 256))
+    try m.encodeDistribution(x, rows: n, mean: mean, logVariance: logVariance, workspace: workspace)
+    return Status.ok.rawValue
+  } catch {
+    return fail(error)
+  }
+}
+
+/// The shared body of ae_sample and ae_sample_ws.
+func sample(
+  _ name: String, _ model: OpaquePointer?, _ workspace: OpaquePointer?, usesWorkspace: Bool, _ n: Int, _ seed: UInt64,
+  _ temperature: Float, _ x: UnsafeMutablePointer<Float>?, _ z: UnsafeMutablePointer<Float>?
+) -> Int32 {
+  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "\(name): model is NULL") }
+  guard let x else { return fail(.invalidArgument, "\(name): x_out is NULL") }
+  guard n != 0 else { return fail(.invalidArgument, "\(name): n is 0; ask for at least one sample") }
+  let m = handle.model
+  guard n > 0, elementCount(n, m.inputWidth) != nil else { return fail(.overflow, "\(name): \(UInt(bitPattern: n)) samples do not fit in memory") }
+  do {
+    let scratch: Workspace
+    if usesWorkspace {
+      guard let w = WorkspaceHandle.from(workspace) else { return fail(.invalidArgument, "\(name): workspace is NULL") }
+      scratch = w.workspace
+    } else {
+      scratch = try m.makeWorkspace(maxRows: min(n, 256))
+    }
+    try m.sample(rows: n, seed: seed, temperature: temperature, into: x, codes: z, workspace: scratch)
+    return Status.ok.rawValue
+  } catch {
+    return fail(error)
+  }
+}
+
+@_cdecl("ae_sample")
+public func ae_sample(_ model: OpaquePointer?, _ n: Int, _ seed: UInt64, _ temperature: Float,
+                      _ x: UnsafeMutablePointer<Float>?, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
+  sample("ae_sample", model, nil, usesWorkspace: false, n, seed, temperature, x, z)
+}
+
+@_cdecl("ae_sample_ws")
+public func ae_sample_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ n: Int, _ seed: UInt64, _ temperature: Float,
+                         _ x: UnsafeMutablePointer<Float>?, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
+  sample("ae_sample_ws", model, workspace, usesWorkspace: true, n, seed, temperature, x, z)
+}
+
+@_cdecl("ae_interpolate")
+public func ae_interpolate(_ model: OpaquePointer?, _ a: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?, _ steps: Int,
+                           _ spherical: Int32, _ x: UnsafeMutablePointer<Float>?) -> Int32 {
+  let name = "ae_interpolate"
+  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "\(name): model is NULL") }
+  guard let a, let b, let x else { return fail(.invalidArgument, "\(name): z_a, z_b and x_out must not be NULL") }
+  let m = handle.model
+  guard steps > 0, elementCount(steps, m.inputWidth) != nil else { return fail(.overflow, "\(name): \(UInt(bitPattern: steps)) steps do not fit in memory") }
+  do {
+    let workspace = try m.makeWorkspace(maxRows: min(steps, 256))
+    try m.interpolate(from: a, to: b, steps: steps, spherical: spherical != 0, into: x, workspace: workspace)
+    return Status.ok.rawValue
+  } catch {
+    return fail(error)
+  }
 }

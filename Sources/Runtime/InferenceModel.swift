@@ -1,4 +1,7 @@
 import Layers
+#if canImport(Glibc)
+import Glibc
+#endif
 import Models
 import Store
 import Tensor
@@ -39,6 +42,8 @@ public final class InferenceModel: @unchecked Sendable {
 
   public var inputWidth: Int { spec.inputWidth }
   public var codeWidth: Int { spec.codeWidth }
+  /// Whether the model can generate: a VAE, whose codes follow the N(0, I) prior.
+  public var canSample: Bool { spec.isVariational }
   public var layerCount: Int { encoderPlan.count + decoderPlan.count }
 
   /// A forward-only copy of a trained model.
@@ -99,8 +104,82 @@ public final class InferenceModel: @unchecked Sendable {
     try check(workspace)
     try checkFinite(x, count: rows * inputWidth, what: "input")
     forEachPass(rows, workspace) { start, n in
-      let code = runEncoder(x + start * inputWidth, rows: n, workspace)
+      let code = codes(runEncoder(x + start * inputWidth, rows: n, workspace), rows: n, workspace)
       (z + start * codeWidth).update(from: code, count: n * codeWidth)
+    }
+  }
+
+  /// VAE: posterior means and log-variances (rows, codeWidth) each for raw inputs.
+  public func encodeDistribution(
+    _ x: UnsafePointer<Float>, rows: Int, mean: UnsafeMutablePointer<Float>, logVariance: UnsafeMutablePointer<Float>,
+    workspace: Workspace
+  ) throws {
+    try check(workspace)
+    guard canSample else { throw InferenceError(.unsupported, "a \(spec.kind.rawValue) model has no posterior distribution; only a vae has") }
+    try checkFinite(x, count: rows * inputWidth, what: "input")
+    let k = codeWidth
+    forEachPass(rows, workspace) { start, n in
+      let head = runEncoder(x + start * inputWidth, rows: n, workspace)
+      for r in 0..<n {
+        (mean + (start + r) * k).update(from: head + r * 2 * k, count: k)
+        (logVariance + (start + r) * k).update(from: head + r * 2 * k + k, count: k)
+      }
+    }
+  }
+
+  /// VAE: `rows` new samples in raw units: codes z ~ N(0, temperature^2 I) drawn from `seed`
+  /// (the same seed gives the same samples, whatever the workspace or thread), then decoded.
+  /// The codes go to `codes` too when it is given.
+  public func sample(
+    rows: Int, seed: UInt64, temperature: Float, into x: UnsafeMutablePointer<Float>,
+    codes: UnsafeMutablePointer<Float>?, workspace: Workspace
+  ) throws {
+    try check(workspace)
+    guard canSample else { throw InferenceError(.unsupported, "a \(spec.kind.rawValue) model cannot sample; only a vae can") }
+    guard temperature.isFinite, temperature >= 0 else {
+      throw InferenceError(.invalidArgument, "temperature must be finite and >= 0, got \(temperature)")
+    }
+    var random = SeededRandom(seed: seed)
+    let k = codeWidth
+    forEachPass(rows, workspace) { start, n in
+      let z = workspace.a
+      for i in 0..<(n * k) { z[i] = temperature * random.gaussian() }
+      codes.map { ($0 + start * k).update(from: z, count: n * k) }
+      let logits = run(decoderPlan, from: z, rows: n, workspace)
+      writeOutput(logits, rows: n, into: x + start * inputWidth)
+    }
+  }
+
+  /// Decode `steps` codes on the path from `a` to `b` (codeWidth values each): straight, or
+  /// along the great circle (slerp, better for Gaussian codes) when `spherical`.
+  public func interpolate(
+    from a: UnsafePointer<Float>, to b: UnsafePointer<Float>, steps: Int, spherical: Bool,
+    into x: UnsafeMutablePointer<Float>, workspace: Workspace
+  ) throws {
+    try check(workspace)
+    guard steps >= 2 else { throw InferenceError(.invalidArgument, "interpolation needs at least 2 steps, got \(steps)") }
+    try checkFinite(a, count: codeWidth, what: "code")
+    try checkFinite(b, count: codeWidth, what: "code")
+    let k = codeWidth
+    var dot = 0.0, normA = 0.0, normB = 0.0
+    for j in 0..<k {
+      dot += Double(a[j]) * Double(b[j]); normA += Double(a[j] * a[j]); normB += Double(b[j] * b[j])
+    }
+    let cosine = dot / max((normA * normB).squareRoot(), 1e-30)
+    let angle = acos(min(max(cosine, -1), 1))
+    forEachPass(steps, workspace) { start, n in
+      let z = workspace.a
+      for r in 0..<n {
+        let t = Double(start + r) / Double(steps - 1)
+        var wa = 1 - t, wb = t
+        if spherical && angle > 1e-6 {
+          wa = sin((1 - t) * angle) / sin(angle)
+          wb = sin(t * angle) / sin(angle)
+        }
+        for j in 0..<k { z[r * k + j] = Float(wa * Double(a[j]) + wb * Double(b[j])) }
+      }
+      let logits = run(decoderPlan, from: z, rows: n, workspace)
+      writeOutput(logits, rows: n, into: x + start * inputWidth)
     }
   }
 
@@ -120,7 +199,7 @@ public final class InferenceModel: @unchecked Sendable {
     try check(workspace)
     try checkFinite(x, count: rows * inputWidth, what: "input")
     forEachPass(rows, workspace) { start, n in
-      let code = runEncoder(x + start * inputWidth, rows: n, workspace)
+      let code = codes(runEncoder(x + start * inputWidth, rows: n, workspace), rows: n, workspace)
       let logits = run(decoderPlan, from: code, rows: n, workspace)
       writeOutput(logits, rows: n, into: y + start * inputWidth)
     }
@@ -132,7 +211,7 @@ public final class InferenceModel: @unchecked Sendable {
     try check(workspace)
     try checkFinite(x, count: rows * inputWidth, what: "input")
     forEachPass(rows, workspace) { start, n in
-      let code = runEncoder(x + start * inputWidth, rows: n, workspace)
+      let code = codes(runEncoder(x + start * inputWidth, rows: n, workspace), rows: n, workspace)
       let logits = run(decoderPlan, from: code, rows: n, workspace)
       spec.loss.rowLosses(logits: logits, activation: spec.outputActivation, target: workspace.scaled,
                           rows: n, width: inputWidth, into: scores + start)
@@ -174,6 +253,16 @@ public final class InferenceModel: @unchecked Sendable {
       for j in 0..<d { to[j] = (from[j] - offset[j]) * scale[j] }
     }
     return run(encoderPlan, from: s, rows: n, workspace)
+  }
+
+  /// The codes in the encoder's output: itself, or for a VAE the means, packed into the other
+  /// ping-pong buffer (the head holds mu and logvar side by side).
+  private func codes(_ head: UnsafeMutablePointer<Float>, rows n: Int, _ workspace: Workspace) -> UnsafeMutablePointer<Float> {
+    guard canSample else { return head }
+    let k = codeWidth
+    let packed = head == workspace.a ? workspace.b : workspace.a
+    for r in 0..<n { (packed + r * k).update(from: head + r * 2 * k, count: k) }
+    return packed
   }
 
   /// Run layers, alternating between the workspace's two buffers; returns the last output.

@@ -27,6 +27,8 @@ awk 'BEGIN { srand(7); for (r = 0; r < 60; r++) { line = ""; for (j = 0; j < 20;
 "$ae" train --layers 6 --loss mse --scale standard --epochs 1 --data "$work/x.csv" --out "$work/other.h5" --quiet >/dev/null
 "$ae" encode "$work/model.h5" --data "$work/x.csv" --out "$work/z.csv"
 "$ae" reconstruct "$work/model.h5" --data "$work/x.csv" --out "$work/y.csv"
+"$ae" train --model vae --layers 10,3 --loss mse --scale standard --epochs 3 --batch 16 --data "$work/x.csv" --out "$work/vae.h5" --quiet >/dev/null
+"$ae" sample "$work/vae.h5" -n 5 --seed 7 --out "$work/samples.csv"
 objective=$("$ae" eval "$work/model.h5" --data "$work/x.csv" | sed 's/.*"objective": \([^,}]*\).*/\1/')
 
 check "header compiles as C99 with -Wall -Wextra -Werror -pedantic" \
@@ -40,7 +42,7 @@ check "SONAME carries the ABI version" sh -c "readelf -d '$prefix/lib/libautoenc
 check "no Swift runtime libraries needed" sh -c "! ldd '$prefix/lib/libautoencoder.so' | grep -i swift"
 check "example and test build with pkg-config alone" make -s -C bindings/c clean all
 check "C test against the Swift side's results" \
-  bindings/c/test_autoencoder "$work/model.h5" "$work/x.csv" "$work/z.csv" "$work/y.csv" "$objective" "$work/other.h5" "$work"
+  bindings/c/test_autoencoder "$work/model.h5" "$work/x.csv" "$work/z.csv" "$work/y.csv" "$objective" "$work/other.h5" "$work" "$work/vae.h5" "$work/samples.csv"
 tail -1 "$work/out.txt"
 
 # The example prints the same codes as `ae encode` (to 9 significant digits).
@@ -65,7 +67,8 @@ fi
 if command -v valgrind >/dev/null; then
   check "C test under valgrind memcheck: no leaks, no invalid accesses" \
     valgrind --quiet --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
-      bindings/c/test_autoencoder_plain "$work/model.h5" "$work/x.csv" "$work/z.csv" "$work/y.csv" "$objective" "$work/other.h5" "$work"
+      bindings/c/test_autoencoder_plain "$work/model.h5" "$work/x.csv" "$work/z.csv" "$work/y.csv" "$objective" "$work/other.h5" "$work" \
+        "$work/vae.h5" "$work/samples.csv"
 else
   failed=$((failed + 1)); echo "FAIL valgrind is not installed"
 fi

@@ -2,10 +2,11 @@
  * test_autoencoder: checks libautoencoder against results the Swift side (the `ae` tool)
  * computed, and exercises every error path of the C API.
  *
- *   test_autoencoder MODEL X.csv Z.csv Y.csv OBJECTIVE OTHER_MODEL SCRATCH_DIR
+ *   test_autoencoder MODEL X.csv Z.csv Y.csv OBJECTIVE OTHER_MODEL SCRATCH_DIR VAE SAMPLES.csv
  *
  * X.csv holds inputs, Z.csv and Y.csv what `ae encode` and `ae reconstruct` wrote for them,
- * OBJECTIVE the "objective" of `ae eval` on X, OTHER_MODEL any other model file.
+ * OBJECTIVE the "objective" of `ae eval` on X, OTHER_MODEL any other model file, VAE a
+ * variational model and SAMPLES.csv what `ae sample VAE -n 5 --seed 7` wrote.
  * Prints "N passed, M failed" and exits non-zero on any failure.
  *
  * Unless built with -DAE_TEST_UNDER_VALGRIND, it defines malloc and friends itself (calling
@@ -151,8 +152,8 @@ static void *encode_job(void *argument) {
 /* ---- the tests -------------------------------------------------------------------------- */
 
 int main(int argc, char **argv) {
-  if (argc != 8) {
-    fprintf(stderr, "usage: %s MODEL X.csv Z.csv Y.csv OBJECTIVE OTHER_MODEL SCRATCH_DIR\n", argv[0]);
+  if (argc != 10) {
+    fprintf(stderr, "usage: %s MODEL X.csv Z.csv Y.csv OBJECTIVE OTHER_MODEL SCRATCH_DIR VAE SAMPLES.csv\n", argv[0]);
     return 2;
   }
   const char *model_path = argv[1], *other_path = argv[6], *scratch = argv[7];
@@ -308,6 +309,46 @@ int main(int argc, char **argv) {
   CHECK(ae_workspace_create(NULL, 4, &no_workspace) == AE_ERROR_INVALID_ARGUMENT, "workspace without model");
   CHECK(ae_model_input_shape(model, NULL) == AE_ERROR_INVALID_ARGUMENT, "NULL shape");
   CHECK(ae_model_input_dim(NULL) == 0 && ae_model_kind(NULL) == NULL, "introspection of NULL");
+
+  /* generative models: same seed, same samples as the Swift side; plain models refuse */
+  CHECK(ae_sample(model, 2, 1, 1.0f, y2, NULL) == AE_ERROR_UNSUPPORTED, "a dense model cannot sample");
+  CHECK(ae_encode_distribution(model, x, rows, z2, z2) == AE_ERROR_UNSUPPORTED, "a dense model has no posterior");
+  ae_model *vae = NULL;
+  CHECK(ae_model_open(argv[8], &vae) == AE_OK, "open the vae");
+  if (vae) {
+    size_t samples_rows, samples_width;
+    float *expected_samples = read_csv(argv[9], &samples_rows, &samples_width);
+    size_t vae_latent = ae_model_latent_dim(vae);
+    CHECK(ae_model_can_sample(vae) == 1 && strcmp(ae_model_kind(vae), "vae") == 0, "the vae can sample");
+    CHECK(samples_width == ae_model_input_dim(vae), "sample width");
+    float *samples = malloc(samples_rows * samples_width * sizeof(float)), *codes = malloc(samples_rows * vae_latent * sizeof(float));
+    CHECK(ae_sample(vae, samples_rows, 7, 1.0f, samples, codes) == AE_OK, "sample");
+    CHECK(same(samples, expected_samples, samples_rows * samples_width),
+          "samples differ from ae sample by %g", max_relative_difference(samples, expected_samples, samples_rows * samples_width));
+    ae_workspace *vae_workspace = NULL;
+    CHECK(ae_workspace_create(vae, 2, &vae_workspace) == AE_OK, "vae workspace");
+    float *again = malloc(samples_rows * samples_width * sizeof(float));
+#ifndef AE_TEST_UNDER_VALGRIND
+    COUNT_START();
+#endif
+    ae_status sampled = ae_sample_ws(vae, vae_workspace, samples_rows, 7, 1.0f, again, NULL);
+#ifndef AE_TEST_UNDER_VALGRIND
+    long sample_allocations = COUNT_STOP();
+    CHECK(sample_allocations == 0, "ae_sample_ws made %ld allocations", sample_allocations);
+#endif
+    CHECK(sampled == AE_OK && same(again, samples, samples_rows * samples_width), "sample_ws in passes of 2 == sample");
+    CHECK(ae_sample(vae, 3, 7, -1.0f, again, NULL) == AE_ERROR_INVALID_ARGUMENT, "negative temperature");
+    CHECK(ae_sample(vae, 0, 7, 1.0f, again, NULL) == AE_ERROR_INVALID_ARGUMENT, "zero samples");
+    float *mean = malloc(samples_rows * vae_latent * sizeof(float)), *log_variance = malloc(samples_rows * vae_latent * sizeof(float));
+    CHECK(ae_encode_distribution(vae, samples, samples_rows, mean, log_variance) == AE_OK, "encode_distribution");
+    CHECK(ae_encode(vae, samples, samples_rows, codes) == AE_OK && same(codes, mean, samples_rows * vae_latent), "encode gives the means");
+    float *path = malloc(4 * samples_width * sizeof(float));
+    CHECK(ae_interpolate(vae, mean, mean + vae_latent, 4, 1, path) == AE_OK, "interpolate");
+    CHECK(ae_interpolate(vae, mean, mean + vae_latent, 1, 1, path) == AE_ERROR_INVALID_ARGUMENT, "one-step path");
+    ae_workspace_free(vae_workspace);
+    free(expected_samples); free(samples); free(codes); free(again); free(mean); free(log_variance); free(path);
+    ae_model_close(vae);
+  }
 
   ae_workspace_free(other_workspace);
   ae_model_close(other);

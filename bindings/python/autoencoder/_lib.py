@@ -106,6 +106,21 @@ ae_reconstruct_ws = _declare("ae_reconstruct_ws", ctypes.c_int, _model_p, _works
 ae_score_ws = _declare("ae_score_ws", ctypes.c_int, _model_p, _workspace_p, _data_p, ctypes.c_size_t, _data_p)
 
 
+# ae_status ae_encode_distribution(const ae_model *model, const float *x, size_t n, float *mean, float *log_variance);
+ae_encode_distribution = _declare("ae_encode_distribution", ctypes.c_int, _model_p, _data_p, ctypes.c_size_t, _data_p,
+                                  _data_p)
+# ae_status ae_sample(const ae_model *model, size_t n, unsigned long long seed, float temperature, float *x_out, float *z_out);
+ae_sample = _declare("ae_sample", ctypes.c_int, _model_p, ctypes.c_size_t, ctypes.c_ulonglong, ctypes.c_float, _data_p,
+                     _data_p)
+# ae_status ae_sample_ws(const ae_model *model, ae_workspace *workspace, size_t n, unsigned long long seed, float temperature,
+#                        float *x_out, float *z_out);
+ae_sample_ws = _declare("ae_sample_ws", ctypes.c_int, _model_p, _workspace_p, ctypes.c_size_t, ctypes.c_ulonglong,
+                        ctypes.c_float, _data_p, _data_p)
+# ae_status ae_interpolate(const ae_model *model, const float *z_a, const float *z_b, size_t steps, int spherical, float *x_out);
+ae_interpolate = _declare("ae_interpolate", ctypes.c_int, _model_p, _data_p, _data_p, ctypes.c_size_t, ctypes.c_int,
+                          _data_p)
+
+
 def library_version() -> str:
     """The loaded libautoencoder's version string."""
     return ae_version().decode()

@@ -120,6 +120,44 @@ class Model:
         """Anomaly score per row (n,): reconstruction loss in the model's own loss."""
         return self._run(_lib.ae_score_ws, x, self.input_dim, None, "x")
 
+    def encode_distribution(self, x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """VAE: posterior (mean, log_variance), each (n, latent_dim). Raises for other kinds."""
+        handle = self._live()
+        array = as_rows(x, self.input_dim, "x")
+        mean = np.empty((array.shape[0], self.latent_dim), np.float32)
+        log_variance = np.empty_like(mean)
+        _check(_lib.ae_encode_distribution(handle, array.ctypes.data, array.shape[0], mean.ctypes.data,
+                                           log_variance.ctypes.data))
+        return mean, log_variance
+
+    def sample(self, n: int, seed: int = 0, temperature: float = 1.0, *, return_codes: bool = False):
+        """VAE: `n` new rows (n, input_dim) in the data's units, from codes ~ N(0, temperature^2 I).
+        The same seed gives the same rows as `ae sample` and the C library. With
+        return_codes=True, returns (rows, codes)."""
+        handle = self._live()
+        if n < 1:
+            raise ValueError(f"n must be at least 1, got {n}")
+        if not 0 <= seed < 2 ** 64:
+            raise ValueError(f"seed must fit in 64 unsigned bits, got {seed}")
+        x = np.empty((n, self.input_dim), np.float32)
+        z = np.empty((n, self.latent_dim), np.float32)
+        _check(_lib.ae_sample_ws(handle, self._workspace(handle), n, seed, temperature, x.ctypes.data, z.ctypes.data))
+        return (x, z) if return_codes else x
+
+    def interpolate(self, a: np.ndarray, b: np.ndarray, steps: int = 8, spherical: Optional[bool] = None) -> np.ndarray:
+        """Decode `steps` codes from code `a` to code `b` (latent_dim each): rows (steps, input_dim).
+        Spherical (slerp) by default for VAEs, straight otherwise."""
+        handle = self._live()
+        za = as_rows(a, self.latent_dim, "a")
+        zb = as_rows(b, self.latent_dim, "b")
+        if za.shape[0] != 1 or zb.shape[0] != 1:
+            raise ValueError("a and b must be single codes")
+        if spherical is None:
+            spherical = self.can_sample
+        out = np.empty((steps, self.input_dim), np.float32)
+        _check(_lib.ae_interpolate(handle, za.ctypes.data, zb.ctypes.data, steps, int(spherical), out.ctypes.data))
+        return out
+
     # -- internals -------------------------------------------------------------------------
     def _live(self) -> ctypes.c_void_p:
         if self._handle is None:

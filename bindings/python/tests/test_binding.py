@@ -107,3 +107,45 @@ def test_eight_threads_sharing_one_model_match_one_thread(trained):
 
 def test_versions():
     assert autoencoder.library_version() == "0.1.0"
+
+
+@pytest.fixture(scope="module")
+def vae(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("vae")
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 256, size=(300, 49)).astype(np.uint8)
+    np.save(folder / "x.npy", x)
+    ae("train", "--model", "vae", "--layers", "32,4", "--epochs", "3", "--data", folder / "x.npy", "--out", folder / "vae.h5",
+       "--quiet")
+    ae("sample", folder / "vae.h5", "-n", "10", "--seed", "7", "--temperature", "0.8", "--out", folder / "s.npy",
+       "--codes", folder / "sz.npy")
+    return folder, x.astype(np.float32)
+
+
+def test_sampling_with_a_seed_matches_the_cli_and_repeats(vae):
+    folder, x = vae
+    with autoencoder.Model(folder / "vae.h5") as model:
+        assert model.kind == "vae" and model.can_sample and model.latent_dim == 4
+        rows, codes = model.sample(10, seed=7, temperature=0.8, return_codes=True)
+        assert np.array_equal(rows, np.load(folder / "s.npy"))
+        assert np.array_equal(codes, np.load(folder / "sz.npy"))
+        assert np.array_equal(model.sample(10, seed=7, temperature=0.8), rows)
+        assert not np.array_equal(model.sample(10, seed=8, temperature=0.8), rows)
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            for got in pool.map(lambda _: model.sample(10, seed=7, temperature=0.8), range(8)):
+                assert np.array_equal(got, rows)
+        mean, log_variance = model.encode_distribution(x[:5])
+        assert np.array_equal(mean, model.encode(x[:5]))
+        assert log_variance.shape == (5, 4) and np.all(np.isfinite(log_variance))
+        path = model.interpolate(mean[0], mean[1], steps=5)
+        assert path.shape == (5, 49)
+        np.testing.assert_allclose(path[0], model.decode(mean[0]), rtol=1e-5, atol=1e-3)
+        np.testing.assert_allclose(path[-1], model.decode(mean[1]), rtol=1e-5, atol=1e-3)
+
+
+def test_plain_models_refuse_to_sample(trained):
+    folder, _ = trained
+    with autoencoder.Model(folder / "model.h5") as model:
+        with pytest.raises(autoencoder.AutoencoderError, match="cannot sample") as caught:
+            model.sample(3)
+        assert caught.value.status == 9

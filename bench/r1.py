@@ -15,6 +15,7 @@ import h5py
 import numpy as np
 from sklearn.decomposition import PCA
 
+from common import alternate, median
 from fashion import train_test
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -46,20 +47,11 @@ def torch_run(threads):
     return json.loads(out.strip().splitlines()[-1])
 
 
-def median(runs, key):
-    return statistics.median(r[key] for r in runs)
-
-
 rows = []
 with tempfile.TemporaryDirectory() as folder:
     for threads in [int(t) for t in args.threads.split(",")]:
-        mine, theirs = [], []
-        for repeat in range(args.repeats):
-            # Alternate which side goes first, so drifting machine load hits both alike.
-            pair = [lambda: mine.append(ours(threads, folder)), lambda: theirs.append(torch_run(threads))]
-            for run in (pair if repeat % 2 == 0 else pair[::-1]):
-                run()
-            print(f"threads {threads}, repeat {repeat + 1}: ours {mine[-1]}, torch {theirs[-1]}", file=sys.stderr)
+        mine, theirs = alternate(f"threads {threads}", lambda: ours(threads, folder), lambda: torch_run(threads),
+                                 args.repeats)
         rows.append((threads, mine, theirs))
 
     train, test = train_test()

@@ -10,6 +10,8 @@ import tempfile
 
 import h5py
 
+from common import alternate, median
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 AE = os.environ.get("AE_BINARY", os.path.join(HERE, "..", ".build", "release", "ae"))
 parser = argparse.ArgumentParser()
@@ -41,18 +43,14 @@ def torch_run(threads):
 rows = []
 with tempfile.TemporaryDirectory() as folder:
     for threads in [int(t) for t in args.threads.split(",")]:
-        mine, theirs = [], []
-        for repeat in range(args.repeats):
-            pair = [lambda: mine.append(ours(threads, folder)), lambda: theirs.append(torch_run(threads))]
-            for run in (pair if repeat % 2 == 0 else pair[::-1]):
-                run()
-            print(f"threads {threads}, repeat {repeat + 1}: ours {mine[-1]}, torch {theirs[-1]}", file=sys.stderr)
+        mine, theirs = alternate(f"threads {threads}", lambda: ours(threads, folder), lambda: torch_run(threads),
+                                 args.repeats)
         rows.append((threads, mine, theirs))
 
 print(f"\nR2 VAE 784-400-(20,20)-400-784, Fashion-MNIST, {args.epochs} epochs, medians of {args.repeats} alternated runs")
 print(f"{'threads':>7} | {'-ELBO ours':>10} {'torch':>8} {'ratio':>6} | {'s/epoch ours':>12} {'torch':>7} {'ratio':>6}")
 for threads, mine, theirs in rows:
-    e1, e2 = (statistics.median(r["neg_elbo"] for r in side) for side in (mine, theirs))
-    s1, s2 = (statistics.median(r["seconds_per_epoch"] for r in side) for side in (mine, theirs))
+    e1, e2 = median(mine, "neg_elbo"), median(theirs, "neg_elbo")
+    s1, s2 = median(mine, "seconds_per_epoch"), median(theirs, "seconds_per_epoch")
     print(f"{threads:>7} | {e1:10.2f} {e2:8.2f} {e1 / e2:6.3f} | {s1:12.3f} {s2:7.3f} {s1 / s2:6.2f}")
 print("targets: -ELBO ratio <= 1.0, s/epoch ratio <= 0.8")

@@ -38,9 +38,22 @@ public final class Dense: Layer {
     dBias = gradients + inputWidth * outputWidth
   }
 
-  /// Draw initial weights: He-uniform before ReLU-like activations, Glorot-uniform otherwise;
-  /// biases start at zero.
-  public func initialize(using random: inout SeededRandom) {
+  /// How initial weights are drawn.
+  public enum Initialization: Sendable {
+    /// He-uniform before ReLU-like activations, Glorot-uniform otherwise; zero biases.
+    case fanBased
+    /// PyTorch's `nn.Linear` default: weights and biases from U(-1/sqrt(in), 1/sqrt(in)).
+    case uniformFanIn
+  }
+
+  /// Draw initial weights (see `Initialization`).
+  public func initialize(using random: inout SeededRandom, scheme: Initialization = .fanBased) {
+    if scheme == .uniformFanIn {
+      let limit = 1 / Float(inputWidth).squareRoot()
+      for i in 0..<(inputWidth * outputWidth) { kernel[i] = random.uniform(-limit, limit) }
+      for j in 0..<outputWidth { bias[j] = random.uniform(-limit, limit) }
+      return
+    }
     let limit: Float = switch activation {
     case .relu, .leakyRelu: (6 / Float(inputWidth)).squareRoot()
     default: (6 / Float(inputWidth + outputWidth)).squareRoot()

@@ -15,16 +15,7 @@ import Training
     let spec = ModelSpec.variational(inputWidth: 6, hidden: [5], latent: 2, activation: .tanh,
                                      outputActivation: loss == .bce ? .sigmoid : .linear, loss: loss, beta: beta)
     let model = try Autoencoder(spec: spec, seed: 3)
-    let x = GradientCheck.randomTensor(rows: 4, cols: 6, seed: 8, low: 0, high: 1)
-    func objective() -> Double {
-      model.latentRandom = SeededRandom(seed: 42)
-      return model.computeGradients(input: x, target: x)
-    }
-    _ = objective()
-    let analytic = Array(UnsafeBufferPointer(start: model.parameters.gradients, count: model.parameters.count))
-    let error = GradientCheck.relativeError(values: model.parameters.values, count: model.parameters.count,
-                                            analytic: analytic.map { $0 * 4 }, step: 1e-2, loss: objective)
-    #expect(error < 1e-3)
+    #expect(objectiveGradientError(model, dataSeed: 8) { model.latentRandom = SeededRandom(seed: 42) } < 1e-3)
   }
 
   @Test func trainingImprovesTheELBOAndTheFileKeepsTheModel() throws {

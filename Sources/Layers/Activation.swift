@@ -43,6 +43,22 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
     }
   }
 
+  /// f'(z) and f''(z) from the output y = f(z), for one value.
+  @inlinable
+  public func derivatives(output y: Float) -> (first: Float, second: Float) {
+    switch self {
+    case .linear: return (1, 0)
+    case .relu: return (y > 0 ? 1 : 0, 0)
+    case .leakyRelu: return (y > 0 ? 1 : Activation.leakySlope, 0)
+    case .tanh:
+      let first = 1 - y * y
+      return (first, -2 * y * first)
+    case .sigmoid:
+      let first = y * (1 - y)
+      return (first, first * (1 - 2 * y))
+    }
+  }
+
   /// `dz = dy * f'(z)`, with f' taken from the output `y`; written into `dy` in place.
   @inlinable
   public func backward(_ dy: UnsafeMutablePointer<Float>, output y: UnsafePointer<Float>, count: Int) {

@@ -26,6 +26,12 @@ public final class Dense: Layer {
     inputGradient = Tensor(rows: 0, cols: inputWidth)
   }
 
+  /// The kernel (in, out) and its gradient, for penalties on the weights themselves
+  /// (the contractive penalty). Valid once bound.
+  public var kernelAndGradient: (kernel: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>) {
+    (kernel, dKernel)
+  }
+
   public var parameterShapes: [ParameterShape] {
     [ParameterShape(name: "kernel", shape: [inputWidth, outputWidth]),
      ParameterShape(name: "bias", shape: [outputWidth])]

@@ -125,6 +125,9 @@ public final class Autoencoder {
     headGradient = Tensor(rows: 0, cols: spec.isVariational ? 2 * spec.codeWidth : 0)
   }
 
+  /// The encoder's last dense layer, which produces the code.
+  var codeLayer: Dense? { encoder.layers.last as? Dense }
+
   /// Reseed every random draw of the training step (dropout masks, VAE noise) for one epoch,
   /// so a resumed run draws the same numbers.
   public func reseed(seed: UInt64, epoch: Int) {
@@ -151,7 +154,7 @@ public final class Autoencoder {
     var objective = spec.loss.evaluate(logits: logits, activation: spec.outputActivation,
                                        target: target, gradient: logitGradient)
     guard let dCode = decoder.backward(logitGradient) else { return objective }
-    objective += CodePenalties.add(spec, code: code, gradient: dCode, gradientWeight: 1)
+    objective += CodePenalties.add(spec, code: code, gradient: dCode, gradientWeight: 1, codeLayer: codeLayer)
     encoder.backward(dCode)
     return objective
   }
@@ -163,7 +166,7 @@ public final class Autoencoder {
     let logits = decoder.forward(code, training: false)
     let activation = spec.outputActivation
     var objective = spec.loss.evaluate(logits: logits, activation: activation, target: target, gradient: nil)
-    objective += CodePenalties.add(spec, code: code, gradient: nil, gradientWeight: 1)
+    objective += CodePenalties.add(spec, code: code, gradient: nil, gradientWeight: 1, codeLayer: codeLayer)
     let bce = activation == .sigmoid
       ? (spec.loss == .bce ? objective : Loss.bce.evaluate(logits: logits, activation: activation, target: target, gradient: nil))
       : 0

@@ -8,6 +8,8 @@ public enum ModelKind: String, Codable, CaseIterable, Sendable {
   case denoising
   /// Codes kept sparse by an L1 activity penalty or a KL sparsity target.
   case sparse
+  /// Contractive autoencoder: penalizes how much the code moves with its input.
+  case contractive
   /// Variational autoencoder: the encoder's last layer is a linear head giving the mean and
   /// log-variance of a Gaussian posterior over the code (beta-VAE with `beta`).
   case vae
@@ -49,6 +51,8 @@ public struct ModelSpec: Codable, Equatable, Sendable {
   public var noise: Corruption?
   /// KL sparsity target on the code (sparse models with a sigmoid code).
   public var klSparsity: KLSparsity?
+  /// Contractive models: weight of the Jacobian penalty (see `CodePenalties`).
+  public var contractive: Float?
   /// VAE: weight of the KL term (1 is the ELBO; other values make a beta-VAE).
   public var beta: Float?
   /// VAE: epochs over which the KL weight ramps linearly from 0 up to beta (0 or nil: none).
@@ -86,7 +90,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     inputWidth: Int, widths: [Int], decoderWidths: [Int]? = nil, activation: Activation = .relu,
     codeActivation: Activation? = nil, outputActivation: Activation = .sigmoid, loss: Loss = .bce,
     dropout: Float = 0, l1Activity: Float = 0, inputShape: [Int]? = nil, kind: ModelKind = .dense,
-    noise: Corruption? = nil, klSparsity: KLSparsity? = nil
+    noise: Corruption? = nil, klSparsity: KLSparsity? = nil, contractive: Float? = nil
   ) -> ModelSpec {
     var encoder = widths.map { LayerSpec(units: $0, activation: activation) }
     if let codeActivation, !encoder.isEmpty { encoder[encoder.count - 1].activation = codeActivation }
@@ -97,6 +101,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
                          decoder: decoder, loss: loss, dropout: dropout, l1Activity: l1Activity)
     spec.noise = noise
     spec.klSparsity = klSparsity
+    spec.contractive = contractive
     return spec
   }
 
@@ -150,6 +155,10 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     if kind == .sparse && l1Activity == 0 && klSparsity == nil {
       found.append("a sparse model needs an L1 activity weight or a KL sparsity target")
     }
+    if kind == .contractive && !((contractive ?? 0) > 0) {
+      found.append("a contractive model needs a positive contractive weight")
+    }
+    if kind != .contractive && contractive != nil { found.append("the contractive weight belongs to contractive models") }
     if isVariational {
       if let head = encoder.last, head.units % 2 != 0 || head.activation != .linear {
         found.append("a VAE's last encoder layer must be a linear head of 2 x latent units, got \(head.units) \(head.activation.rawValue)")

@@ -61,15 +61,25 @@ public struct KLSparsity: Codable, Equatable, Sendable {
   }
 }
 
-/// Penalties on the code layer's activations: L1 activity and KL sparsity.
+/// Penalties on the code layer's activations: L1 activity, KL sparsity, and the contractive
+/// penalty.
+///
+/// The contractive penalty (Rifai et al. 2011, "Contractive auto-encoders") is, per sample,
+/// `lambda * sum_j f'(z_j)^2 * sum_i W_ij^2`: the squared Frobenius norm of the Jacobian of the
+/// code with respect to the code layer's input. For a one-layer encoder that is the Jacobian
+/// with respect to the data, exactly as in the paper; for deeper encoders it penalizes the last
+/// layer's contribution (computing the full Jacobian costs ~15x a forward pass).
 enum CodePenalties {
   /// Add the penalties of `spec` for `code` (n, k): returns their value summed over the batch
   /// (batch-level terms count n times, so dividing by n gives the per-sample objective), and
   /// adds the gradient of the batch-mean objective times `gradientWeight` into `gradient`.
-  static func add(_ spec: ModelSpec, code: Tensor, gradient: Tensor?, gradientWeight: Float) -> Double {
+  static func add(_ spec: ModelSpec, code: Tensor, gradient: Tensor?, gradientWeight: Float, codeLayer: Dense? = nil) -> Double {
     var total = 0.0
     let n = code.rows, k = code.cols
     guard n > 0 else { return 0 }
+    if let lambda = spec.contractive, lambda > 0, let layer = codeLayer {
+      total += contractive(lambda, code: code, layer: layer, gradient: gradient, gradientWeight: gradientWeight)
+    }
     if spec.l1Activity > 0 {
       let weight = spec.l1Activity
       let step = weight * gradientWeight / Float(n)
@@ -95,6 +105,43 @@ enum CodePenalties {
         }
       }
       total += Double(kl.weight) * penalty * Double(n)
+    }
+    return total
+  }
+}
+
+extension CodePenalties {
+  /// The contractive penalty summed over the batch; adds its gradient (batch mean, times
+  /// `gradientWeight`) to the code gradient (through f'') and to the layer's kernel gradient.
+  static func contractive(_ lambda: Float, code: Tensor, layer: Dense, gradient: Tensor?, gradientWeight: Float) -> Double {
+    let n = code.rows, k = code.cols, inputs = layer.inputWidth
+    let (kernel, kernelGradient) = layer.kernelAndGradient
+    let activation = layer.activation
+    var columnNorms = [Float](repeating: 0, count: k) // c_j = sum_i W_ij^2
+    for i in 0..<inputs {
+      let row = kernel + i * k
+      for j in 0..<k { columnNorms[j] += row[j] * row[j] }
+    }
+    var total = 0.0
+    var slopeSquares = [Float](repeating: 0, count: k) // sum over rows of f'(z_j)^2
+    let scale = gradientWeight / Float(n)
+    for r in 0..<n {
+      let y = code.row(r)
+      var rowPenalty: Float = 0
+      for j in 0..<k {
+        let (first, second) = activation.derivatives(output: y[j])
+        rowPenalty += first * first * columnNorms[j]
+        slopeSquares[j] += first * first
+        // dP/dy_j, chosen so the layer's backward (times f') gives dP/dz_j = 2 lambda c_j f' f''.
+        gradient?.row(r)[j] += 2 * lambda * columnNorms[j] * second * scale
+      }
+      total += Double(lambda * rowPenalty)
+    }
+    if gradient != nil {
+      for i in 0..<inputs {
+        let w = kernel + i * k, dw = kernelGradient + i * k
+        for j in 0..<k { dw[j] += 2 * lambda * w[j] * slopeSquares[j] * scale }
+      }
     }
     return total
   }

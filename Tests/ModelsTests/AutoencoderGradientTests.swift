@@ -38,3 +38,14 @@ func objectiveGradientError(_ model: Autoencoder, dataSeed: UInt64, prepare: @es
     #expect(try objectiveGradientError(Autoencoder(spec: spec, seed: 5), dataSeed: 9) < 1e-3)
   }
 }
+
+@Suite struct ContractiveTests {
+  /// The penalty's gradient reaches the code layer's kernel directly and every layer through
+  /// f''; both must match finite differences, for one- and two-layer encoders.
+  @Test(arguments: [([3], Activation.sigmoid), ([5, 3], .tanh), ([5, 3], .sigmoid)])
+  func gradientMatchesFiniteDifferences(widths: [Int], code: Activation) throws {
+    let spec = ModelSpec.dense(inputWidth: 6, widths: widths, activation: .tanh, codeActivation: code,
+                               outputActivation: .sigmoid, loss: .bce, kind: .contractive, contractive: 0.5)
+    #expect(try objectiveGradientError(Autoencoder(spec: spec, seed: 6), dataSeed: 10) < 1e-3)
+  }
+}

@@ -76,3 +76,45 @@ import Training
     #expect(sparseMSE < allowance * plainMSE, "on \(source): sparse MSE \(sparseMSE) vs plain \(plainMSE)")
   }
 }
+
+@Suite(.serialized) struct ContractiveOutcomeTests {
+  /// Mean squared Frobenius norm of d code / d input over `rows`, by central differences.
+  func jacobianNorm(_ model: Autoencoder, _ data: Tensor, rows: Int) -> Double {
+    var total = 0.0
+    let eps: Float = 1e-2
+    for r in 0..<rows {
+      let x = data.slice(rows: r..<(r + 1))
+      for i in 0..<x.cols {
+        let saved = x.data[i]
+        x.data[i] = saved + eps
+        let plus = model.encoder.forward(x, training: false).values
+        x.data[i] = saved - eps
+        let minus = model.encoder.forward(x, training: false).values
+        x.data[i] = saved
+        for j in 0..<plus.count {
+          let d = Double(plus[j] - minus[j]) / Double(2 * eps)
+          total += d * d
+        }
+      }
+    }
+    return total / Double(rows)
+  }
+
+  @Test func contractiveEncodersMoveLessWithTheirInput() throws {
+    let (train, test, source) = try TestData.images(count: 2000, testCount: 50)
+    func fit(_ spec: ModelSpec) throws -> Autoencoder {
+      let model = try Autoencoder(spec: spec, seed: 1)
+      let options = TrainingOptions(epochs: 20, batchSize: 64, optimizer: OptimizerSettings(kind: .adam, learningRate: 1e-3), seed: 1)
+      _ = try Trainer(model: model, options: options).fit(train)
+      return model
+    }
+    let plainSpec = ModelSpec.dense(inputWidth: train.cols, widths: [32], activation: .sigmoid, loss: .bce)
+    var contractiveSpec = plainSpec
+    contractiveSpec.kind = .contractive
+    contractiveSpec.contractive = 10
+    let plain = try fit(plainSpec), contractive = try fit(contractiveSpec)
+    let plainNorm = jacobianNorm(plain, test, rows: 20), contractiveNorm = jacobianNorm(contractive, test, rows: 20)
+    #expect(contractiveNorm < 0.7 * plainNorm, "on \(source): Jacobian norm \(contractiveNorm) vs plain \(plainNorm)")
+    #expect(contractive.evaluateScaled(test).mse < 2 * plain.evaluateScaled(test).mse)
+  }
+}

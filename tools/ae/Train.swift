@@ -60,6 +60,9 @@ struct Train: ParsableCommand {
   @Option(help: "Sparsity for --model sparse: l1:WEIGHT, or kl:RHO:BETA (KL target rho with weight beta; makes the code sigmoid).")
   var sparsity: String?
 
+  @Option(help: "Contractive models: weight of the penalty on the code's Jacobian (default 10 with --model contractive; the loss sums over features, so weights run larger than in papers that average).")
+  var contractive: Float?
+
   @Option(help: "VAE: weight of the KL term (1 = the ELBO; other values give a beta-VAE).")
   var beta: Float = 1
 
@@ -144,6 +147,8 @@ struct Train: ParsableCommand {
     if model == .vae && (decoderLayers != nil || codeActivation != nil) {
       throw ValidationError("--model vae builds its own code head: drop --decoder-layers and --code-activation")
     }
+    if contractive != nil && model != .contractive { throw ValidationError("--contractive needs --model contractive") }
+    if let contractive, !(contractive > 0) { throw ValidationError("--contractive must be positive, got \(contractive)") }
     if !(beta >= 0) || klWarmup < 0 { throw ValidationError("--beta and --kl-warmup must be >= 0") }
     if kl != nil, let codeActivation, codeActivation != .sigmoid {
       throw ValidationError("--sparsity kl needs a sigmoid code, got --code-activation \(codeActivation.rawValue)")
@@ -186,7 +191,7 @@ struct Train: ParsableCommand {
         inputWidth: inputWidth, widths: encoderWidths, decoderWidths: try decoderLayers.map { try widths($0, "--decoder-layers") },
         activation: activation, codeActivation: kl != nil ? .sigmoid : codeActivation, outputActivation: output, loss: loss,
         dropout: dropout, l1Activity: l1, inputShape: dataset.imageShape, kind: model, noise: try corruption(),
-        klSparsity: kl)
+        klSparsity: kl, contractive: model == .contractive ? (contractive ?? 10) : nil)
       spec.dropout = dropout
       let autoencoder = try Autoencoder(spec: spec, seed: seed)
       autoencoder.scaling = Scaling.fit(dataset.features, method: scale, isByteData: dataset.isByteData)
@@ -221,6 +226,7 @@ func describe(_ spec: ModelSpec) -> String {
   if let noise = spec.noise { extras += ", \(noise.kind.rawValue) noise \(noise.level)" }
   if spec.l1Activity > 0 { extras += ", l1 code \(spec.l1Activity)" }
   if let kl = spec.klSparsity { extras += ", kl sparsity \(kl.target) x \(kl.weight)" }
+  if let lambda = spec.contractive { extras += ", contractive \(lambda)" }
   if spec.isVariational { extras += ", latent \(spec.codeWidth), beta \(spec.beta ?? 1)" }
   return "\(spec.kind.rawValue) \(widths.map(String.init).joined(separator: "-")) (\(hidden), \(spec.outputActivation.rawValue) output, \(spec.loss.rawValue)\(extras))"
 }

@@ -214,6 +214,14 @@ public final class Autoencoder {
     return evaluateScaled(scaled, batchSize: batchSize)
   }
 
+  /// Codes (n, codeWidth) for already-scaled inputs.
+  public func encodeScaled(_ scaled: Tensor, batchSize: Int = 256) -> Tensor {
+    let saved = scaling
+    scaling = .identity(width: spec.inputWidth)
+    defer { scaling = saved }
+    return encode(scaled, batchSize: batchSize)
+  }
+
   /// Codes (n, codeWidth) for raw inputs (n, inputWidth).
   public func encode(_ raw: Tensor, batchSize: Int = 256) -> Tensor {
     let result = Tensor(rows: raw.rows, cols: spec.codeWidth)

@@ -118,3 +118,23 @@ import Training
     #expect(contractive.evaluateScaled(test).mse < 2 * plain.evaluateScaled(test).mse)
   }
 }
+
+@Suite(.serialized) struct GreedyPretrainingTests {
+  /// Each level learns to reconstruct the one below; stacked, they already reconstruct the
+  /// data well before any end-to-end training, and fine-tuning improves on that.
+  @Test func stackedLevelsReconstructBeforeFineTuning() throws {
+    let (train, test, source) = try TestData.images(count: 2000, testCount: 300)
+    let spec = ModelSpec.dense(inputWidth: train.cols, widths: [128, 32, 8], loss: .bce)
+    let model = try Autoencoder(spec: spec, seed: 1)
+    let options = TrainingOptions(epochs: 5, batchSize: 64, optimizer: OptimizerSettings(kind: .adam, learningRate: 1e-3), seed: 1)
+    let untrained = model.evaluateScaled(test).mse
+    try GreedyPretraining.run(model, on: train, epochs: 10, options: options)
+    let pretrained = model.evaluateScaled(test).mse
+    _ = try Trainer(model: model, options: options).fit(train)
+    let tuned = model.evaluateScaled(test).mse
+    #expect(pretrained < 0.6 * untrained, "on \(source): MSE untrained \(untrained), pretrained \(pretrained)")
+    #expect(tuned < pretrained, "on \(source): fine-tuning \(pretrained) -> \(tuned)")
+    let vae = try Autoencoder(spec: ModelSpec.variational(inputWidth: train.cols, hidden: [16], latent: 2))
+    #expect(throws: TrainingError.self) { try GreedyPretraining.run(vae, on: train, epochs: 1, options: options) }
+  }
+}

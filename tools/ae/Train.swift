@@ -69,6 +69,12 @@ struct Train: ParsableCommand {
   @Option(help: "VAE: epochs over which the KL weight ramps up from 0 to --beta.")
   var klWarmup: Int = 0
 
+  @Option(help: "Pretraining before end-to-end training: greedy (layer-wise, the classic stacked autoencoder).")
+  var pretrain: String?
+
+  @Option(help: "Epochs per layer for --pretrain greedy.")
+  var pretrainEpochs: Int = 3
+
   @Option(help: "Rows per mini-batch.")
   var batch: Int = 128
 
@@ -147,6 +153,12 @@ struct Train: ParsableCommand {
     if model == .vae && (decoderLayers != nil || codeActivation != nil) {
       throw ValidationError("--model vae builds its own code head: drop --decoder-layers and --code-activation")
     }
+    if let pretrain, pretrain != "greedy" { throw ValidationError("--pretrain takes greedy, got '\(pretrain)'") }
+    if pretrain != nil && (model == .vae || decoderLayers != nil) {
+      throw ValidationError("--pretrain greedy needs a non-VAE model whose decoder mirrors the encoder (no --decoder-layers)")
+    }
+    if pretrainEpochs < 1 { throw ValidationError("--pretrain-epochs must be at least 1, got \(pretrainEpochs)") }
+    if pretrain != nil && resume != nil { throw ValidationError("--pretrain and --resume do not mix: the checkpoint holds pretrained weights") }
     if contractive != nil && model != .contractive { throw ValidationError("--contractive needs --model contractive") }
     if let contractive, !(contractive > 0) { throw ValidationError("--contractive must be positive, got \(contractive)") }
     if !(beta >= 0) || klWarmup < 0 { throw ValidationError("--beta and --kl-warmup must be >= 0") }
@@ -205,6 +217,10 @@ struct Train: ParsableCommand {
       trainer.checkpointDirectory = checkpoint
       trainer.progress = progress
       progress?.message("training \(describe(spec)) on \(dataset.features.rows) rows of \(dataset.name) (\(autoencoder.parameters.count) parameters, \(BLAS.threads) threads)")
+      if pretrain == "greedy" {
+        try GreedyPretraining.run(autoencoder, on: scaled, epochs: pretrainEpochs, options: options,
+                                  progress: quiet ? nil : ProgressPrinter())
+      }
       let result = try trainer.fit(scaled, resume: resume)
       try ModelFile.save(autoencoder, history: result.history, to: out)
       let seconds = result.history.seconds

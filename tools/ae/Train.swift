@@ -236,7 +236,8 @@ struct Train: ParsableCommand {
 
 /// "dense 784-256-32-256-784 (relu, sigmoid output, bce)".
 func describe(_ spec: ModelSpec) -> String {
-  let widths = [spec.inputWidth] + (spec.encoder + spec.decoder).map(\.units)
+  var widths = ([spec.inputWidth] + (spec.encoder + spec.decoder).map(\.units)).map(String.init)
+  if spec.isVariational { widths[spec.encoder.count] = "(\(spec.codeWidth),\(spec.codeWidth))" } // mean and log-variance
   let hidden = spec.encoder.first?.activation.rawValue ?? "linear"
   var extras = ""
   if let noise = spec.noise { extras += ", \(noise.kind.rawValue) noise \(noise.level)" }
@@ -244,5 +245,5 @@ func describe(_ spec: ModelSpec) -> String {
   if let kl = spec.klSparsity { extras += ", kl sparsity \(kl.target) x \(kl.weight)" }
   if let lambda = spec.contractive { extras += ", contractive \(lambda)" }
   if spec.isVariational { extras += ", latent \(spec.codeWidth), beta \(spec.beta ?? 1)" }
-  return "\(spec.kind.rawValue) \(widths.map(String.init).joined(separator: "-")) (\(hidden), \(spec.outputActivation.rawValue) output, \(spec.loss.rawValue)\(extras))"
+  return "\(spec.kind.rawValue) \(widths.joined(separator: "-")) (\(hidden), \(spec.outputActivation.rawValue) output, \(spec.loss.rawValue)\(extras))"
 }

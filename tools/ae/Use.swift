@@ -102,7 +102,11 @@ struct Inspect: ParsableCommand {
       print("kind:       \(spec.kind.rawValue)")
       print("layers:     \(describe(spec))")
       if let shape = spec.inputShape { print("input:      \(spec.inputWidth) values (\(shape.map(String.init).joined(separator: "x")) image)") }
-      print("code:       \(spec.codeWidth) units (\(spec.encoder.last!.activation.rawValue))")
+      if spec.isVariational {
+        print("latent:     \(spec.codeWidth) (Gaussian posterior from a linear head of \(2 * spec.codeWidth); prior N(0, I); beta \(spec.beta ?? 1))")
+      } else {
+        print("code:       \(spec.codeWidth) units (\(spec.encoder.last!.activation.rawValue))")
+      }
       print("parameters: \(model.parameters.count)")
       for tensor in model.parameterTensors {
         print("  \(tensor.path) \(tensor.shape.map(String.init).joined(separator: "x"))")

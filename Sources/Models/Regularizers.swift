@@ -35,7 +35,13 @@ public struct Corruption: Codable, Equatable, Sendable {
     let x = clean.data, y = noisy.data, low = range.lowerBound, high = range.upperBound
     switch kind {
     case .gaussian:
-      for i in 0..<clean.count { y[i] = min(max(x[i] + level * random.gaussian(), low), high) }
+      var i = 0
+      while i < clean.count {
+        let (a, b) = random.gaussianPair()
+        y[i] = min(max(x[i] + level * a, low), high)
+        if i + 1 < clean.count { y[i + 1] = min(max(x[i + 1] + level * b, low), high) }
+        i += 2
+      }
     case .masking:
       for i in 0..<clean.count { y[i] = random.uniform() < level ? low : x[i] }
     case .saltPepper:

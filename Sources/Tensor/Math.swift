@@ -7,6 +7,7 @@ import Darwin
 // Scalar maths the kernels use, in one place so every module calls the same functions.
 @usableFromInline func _log(_ x: Double) -> Double { log(x) }
 @usableFromInline func _cos(_ x: Double) -> Double { cos(x) }
+@usableFromInline func _sin(_ x: Double) -> Double { sin(x) }
 
 /// exp for Float.
 @inlinable public func expf32(_ x: Float) -> Float { expf(x) }

@@ -28,7 +28,16 @@ import Training
     #expect(other.parameters.valueArray != (try Autoencoder(spec: spec, seed: 9)).parameters.valueArray)
   }
 
-  @Test func resumeAfterACheckpointMatchesAnUninterruptedRun() throws {
+  /// Every model kind with randomness in its training step: dropout masks, input noise, and
+  /// the VAE's sampled codes with a warming-up KL weight.
+  static let resumableSpecs: [ModelSpec] = [
+    ModelSpec.dense(inputWidth: 196, widths: [32, 8], loss: .bce, dropout: 0.2),
+    ModelSpec.dense(inputWidth: 196, widths: [32, 8], loss: .bce, kind: .denoising, noise: Corruption(kind: .gaussian, level: 0.3)),
+    ModelSpec.variational(inputWidth: 196, hidden: [32], latent: 4, klWarmupEpochs: 3),
+  ]
+
+  @Test(arguments: resumableSpecs)
+  func resumeAfterACheckpointMatchesAnUninterruptedRun(spec: ModelSpec) throws {
     let straight = try Autoencoder(spec: spec, seed: 9)
     let straightResult = try Trainer(model: straight, options: options(epochs: 4)).fit(data)
 

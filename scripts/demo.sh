@@ -27,6 +27,11 @@ $ae pca --components 32 --data fashion-mnist | tee out/pca.json
 echo "== picture: test images (top) and their reconstructions (bottom)"
 $ae montage out/model.h5 --data fashion-mnist:test --count 12 --out out/reconstructions.png
 
+echo "== a variational autoencoder (784-400-(20,20)-400-784), its -ELBO, and 30 images it generates"
+$ae train --model vae --layers 400,20 --epochs "$epochs" --seed 1 --data fashion-mnist --out out/vae.h5 --quiet >/dev/null
+$ae eval out/vae.h5 --data fashion-mnist:test
+$ae montage out/vae.h5 --data fashion-mnist:test --samples 30 --count 10 --out out/samples.png
+
 echo "== install libautoencoder (the C library) into out/prefix"
 bash scripts/install-lib.sh "$PWD/out/prefix"
 bash scripts/python-env.sh
@@ -46,5 +51,5 @@ print(f"== summary\n"
       f"autoencoder test BCE {model['bce']:.1f} nats/image, MSE {model['mse']:.4f} per pixel\n"
       f"PCA-32      test MSE {pca['mse']:.4f} per pixel\n"
       f"autoencoder / PCA MSE ratio: {model['mse'] / pca['mse']:.2f} (lower is better)\n"
-      f"files: out/model.h5, out/reconstructions.png")
+      f"files: out/model.h5, out/reconstructions.png, out/vae.h5, out/samples.png")
 PY

@@ -4,6 +4,7 @@ import Datasets
 import Foundation
 import Layers
 import Models
+import Runtime
 import Tensor
 
 /// `ae eval`: test-set figures as one JSON line.
@@ -168,11 +169,15 @@ struct PCACommand: ParsableCommand {
   }
 }
 
-/// `ae montage`: a PNG of inputs above their reconstructions.
+/// `ae montage`: a PNG of inputs above their reconstructions, or of a VAE's samples.
 struct Montage: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Write a PNG showing images (top row) above their reconstructions (bottom row).")
+  static let configuration = CommandConfiguration(
+    abstract: "Write a PNG showing images (top row) above their reconstructions (bottom row).",
+    discussion: "With --samples N (a vae), draw N generated images instead, in rows of --count.")
   @Argument(help: "The model file.") var modelPath: String
   @OptionGroup var dataOptions: DataOptions
+  @Option(help: "Draw this many samples from a vae instead of reconstructions.") var samples: Int?
+  @Option(help: "Seed for --samples.") var seed: UInt64 = 1
   @Option(help: "How many images.") var count: Int = 10
   @Option(help: "Image size as HEIGHTxWIDTH (default: from the data or the model).") var shape: String?
   @Option(help: "Draw each pixel as a ZOOM x ZOOM square.") var zoom: Int = 3
@@ -192,10 +197,19 @@ struct Montage: ParsableCommand {
       guard size.count == 2, size[0] * size[1] == model.spec.inputWidth else {
         throw CommandError("cannot draw rows of \(model.spec.inputWidth) values as images: pass --shape HEIGHTxWIDTH")
       }
-      let reconstructions = model.reconstruct(dataset.features)
       let low = min(dataset.features.values.min() ?? 0, 0)
       let high = dataset.isByteData ? 255 : max(dataset.features.values.max() ?? 1, low + 1e-6)
-      try ImageGrid.writePNG(rows: [dataset.features, reconstructions], height: size[0], width: size[1], range: low...high, zoom: zoom, to: out)
+      var rows = [dataset.features, model.reconstruct(dataset.features)]
+      if let samples {
+        let runtime = InferenceModel(model)
+        guard runtime.canSample else { throw CommandError("--samples needs a vae; \(modelPath) is a \(model.spec.kind.rawValue) model") }
+        let drawn = Tensor(rows: max(samples, 1), cols: model.spec.inputWidth)
+        try runtime.sample(rows: drawn.rows, seed: seed, temperature: 1, into: drawn.data, codes: nil,
+                           workspace: runtime.makeWorkspace(maxRows: min(drawn.rows, 256)))
+        let perRow = max(count, 1)
+        rows = stride(from: 0, to: drawn.rows, by: perRow).map { drawn.slice(rows: $0..<min($0 + perRow, drawn.rows)) }
+      }
+      try ImageGrid.writePNG(rows: rows, height: size[0], width: size[1], range: low...high, zoom: zoom, to: out)
       FileHandle.standardError.write(Data("wrote \(out)\n".utf8))
     }
   }

@@ -1,6 +1,43 @@
-"""What the side-by-side benchmarks share: alternating runs and medians."""
+"""What the side-by-side benchmarks share: arguments, running both sides, medians."""
+import argparse
+import json
+import os
 import statistics
+import subprocess
 import sys
+
+import h5py
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+AE = os.environ.get("AE_BINARY", os.path.join(HERE, "..", ".build", "release", "ae"))
+
+
+def arguments():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", default="1,2")
+    return parser.parse_args()
+
+
+def train_ours(train_args, epochs, threads, model_path):
+    """`ae train` on Fashion-MNIST (all 60,000 images), then `ae eval` on the test split.
+    Returns eval's figures plus the median seconds per epoch from the model's history."""
+    subprocess.run([AE, "train", *train_args, "--optimizer", "adam", "--lr", "1e-3", "--batch", "128",
+                    "--epochs", str(epochs), "--seed", "1", "--validation", "0", "--data", "fashion-mnist",
+                    "--threads", str(threads), "--quiet", "--out", model_path], check=True, stdout=subprocess.DEVNULL)
+    figures = json.loads(subprocess.run([AE, "eval", model_path, "--data", "fashion-mnist:test", "--threads", str(threads)],
+                                        check=True, capture_output=True, text=True).stdout)
+    with h5py.File(model_path, "r") as f:
+        figures["seconds_per_epoch"] = statistics.median(f["history/seconds"][...])
+    return figures
+
+
+def run_torch(script, epochs, threads):
+    """A PyTorch recipe script; returns the JSON line it prints last."""
+    out = subprocess.run([sys.executable, os.path.join(HERE, script), "--epochs", str(epochs), "--threads", str(threads)],
+                         check=True, capture_output=True, text=True, cwd=HERE).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def alternate(label, ours, theirs, repeats):

@@ -2,49 +2,28 @@
 scikit-learn, same data, architecture, optimizer, epochs and thread count, runs alternated.
 
 Prints a table of medians over the repeats and the ratios ours / theirs."""
-import argparse
 import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 
-import h5py
-import numpy as np
 from sklearn.decomposition import PCA
 
-from common import alternate, median
+from common import AE, alternate, arguments, median, run_torch, train_ours
 from fashion import train_test
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-AE = os.environ.get("AE_BINARY", os.path.join(HERE, "..", ".build", "release", "ae"))
-
-parser = argparse.ArgumentParser()
-parser.add_argument("--epochs", type=int, default=10)
-parser.add_argument("--repeats", type=int, default=3)
-parser.add_argument("--threads", default="1,2")
-args = parser.parse_args()
+args = arguments()
 
 
 def ours(threads, folder):
-    model = os.path.join(folder, "r1.h5")
-    subprocess.run([AE, "train", "--layers", "256,32", "--activation", "relu", "--loss", "bce",
-                    "--optimizer", "adam", "--lr", "1e-3", "--batch", "128", "--epochs", str(args.epochs),
-                    "--seed", "1", "--validation", "0", "--data", "fashion-mnist", "--threads", str(threads),
-                    "--quiet", "--out", model], check=True, stdout=subprocess.DEVNULL)
-    figures = json.loads(subprocess.run([AE, "eval", model, "--data", "fashion-mnist:test", "--threads", str(threads)],
-                                        check=True, capture_output=True, text=True).stdout)
-    with h5py.File(model, "r") as f:
-        seconds = statistics.median(f["history/seconds"][...])
-    return {"bce": figures["bce"], "mse": figures["mse"], "seconds_per_epoch": seconds}
+    figures = train_ours(["--layers", "256,32", "--activation", "relu", "--loss", "bce"], args.epochs, threads, os.path.join(folder, "r1.h5"))
+    return {k: figures[k] for k in ("bce", "mse", "seconds_per_epoch")}
 
 
 def torch_run(threads):
-    out = subprocess.run([sys.executable, os.path.join(HERE, "r1_torch.py"), "--epochs", str(args.epochs),
-                          "--threads", str(threads)], check=True, capture_output=True, text=True, cwd=HERE).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return run_torch("r1_torch.py", args.epochs, threads)
 
 
 rows = []

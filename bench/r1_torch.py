@@ -5,7 +5,6 @@ import json
 import statistics
 import time
 
-import numpy as np
 import torch
 from torch import nn
 

@@ -1,43 +1,20 @@
 """Recipe R2 (VAE) side by side: our `ae train --model vae` against PyTorch's VAE example, same
 architecture, optimizer, batch, epochs and threads, runs alternated; medians and ratios."""
-import argparse
-import json
 import os
-import statistics
-import subprocess
-import sys
 import tempfile
 
-import h5py
+from common import alternate, arguments, median, run_torch, train_ours
 
-from common import alternate, median
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-AE = os.environ.get("AE_BINARY", os.path.join(HERE, "..", ".build", "release", "ae"))
-parser = argparse.ArgumentParser()
-parser.add_argument("--epochs", type=int, default=10)
-parser.add_argument("--repeats", type=int, default=3)
-parser.add_argument("--threads", default="1,2")
-args = parser.parse_args()
+args = arguments()
 
 
 def ours(threads, folder):
-    model = os.path.join(folder, "r2.h5")
-    subprocess.run([AE, "train", "--model", "vae", "--layers", "400,20", "--loss", "bce", "--optimizer", "adam",
-                    "--lr", "1e-3", "--batch", "128", "--epochs", str(args.epochs), "--seed", "1", "--validation", "0",
-                    "--data", "fashion-mnist", "--threads", str(threads), "--quiet", "--out", model],
-                   check=True, stdout=subprocess.DEVNULL)
-    figures = json.loads(subprocess.run([AE, "eval", model, "--data", "fashion-mnist:test"], check=True,
-                                        capture_output=True, text=True).stdout)
-    with h5py.File(model, "r") as f:
-        seconds = statistics.median(f["history/seconds"][...])
-    return {"neg_elbo": figures["neg_elbo"], "seconds_per_epoch": seconds}
+    figures = train_ours(["--model", "vae", "--layers", "400,20", "--loss", "bce"], args.epochs, threads, os.path.join(folder, "r2.h5"))
+    return {k: figures[k] for k in ("neg_elbo", "seconds_per_epoch")}
 
 
 def torch_run(threads):
-    out = subprocess.run([sys.executable, os.path.join(HERE, "r2_torch.py"), "--epochs", str(args.epochs),
-                          "--threads", str(threads)], check=True, capture_output=True, text=True, cwd=HERE).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return run_torch("r2_torch.py", args.epochs, threads)
 
 
 rows = []

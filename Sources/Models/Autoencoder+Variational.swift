@@ -6,9 +6,10 @@ import Tensor
 /// reconstructs from z; the objective is reconstruction + klWeight * KL(q(z|x) || N(0, I)),
 /// with KL = -1/2 sum_j (1 + logvar - mu^2 - exp(logvar)), summed over the batch.
 extension Autoencoder {
-  /// Draw eps, form z from the head (n, 2k), and return the batch's KL sum.
-  private func sampleLatent(head: Tensor) -> Double {
-    let n = head.rows, k = spec.codeWidth
+  /// Draw eps, form z from the head (n, 2k) into `latent`, followed by the input's label for
+  /// conditional models, and return the batch's KL sum.
+  private func sampleLatent(head: Tensor, input: Tensor) -> Double {
+    let n = head.rows, k = spec.codeWidth, c = spec.conditionWidth, d = spec.inputWidth
     epsilon.resize(rows: n)
     latent.resize(rows: n)
     var kl = 0.0
@@ -22,6 +23,7 @@ extension Autoencoder {
         z[j] = mu + sigma * e[j]
         rowKL += -0.5 * (1 + logvar - mu * mu - sigma * sigma)
       }
+      if c > 0 { (z + k).update(from: input.row(r) + d, count: c) }
       kl += Double(rowKL)
     }
     return kl
@@ -31,7 +33,7 @@ extension Autoencoder {
   func variationalGradients(input: Tensor, target: Tensor) -> Double {
     parameters.zeroGradients()
     let head = encoder.forward(input, training: true)
-    let kl = sampleLatent(head: head)
+    let kl = sampleLatent(head: head, input: input)
     let logits = decoder.forward(latent, training: true)
     let reconstruction = spec.loss.evaluate(logits: logits, activation: spec.outputActivation,
                                             target: target, gradient: logitGradient)
@@ -55,7 +57,7 @@ extension Autoencoder {
   /// Objective and errors for evaluation, on sampled codes; adds the batch's KL to `klSum`.
   func variationalErrors(input: Tensor, target: Tensor) -> (objective: Double, bce: Double, squared: Double) {
     let head = encoder.forward(input, training: false)
-    let kl = sampleLatent(head: head)
+    let kl = sampleLatent(head: head, input: input)
     klSum += kl
     let logits = decoder.forward(latent, training: false)
     let activation = spec.outputActivation
@@ -68,12 +70,12 @@ extension Autoencoder {
   }
 
   /// Means and log-variances (n, k) each of the posterior for raw inputs.
-  public func encodeDistribution(_ raw: Tensor) -> (mean: Tensor, logVariance: Tensor) {
+  public func encodeDistribution(_ raw: Tensor, labels: [Int]? = nil) -> (mean: Tensor, logVariance: Tensor) {
     let k = spec.codeWidth
     let mean = Tensor(rows: raw.rows, cols: k), logVariance = Tensor(rows: raw.rows, cols: k)
     let scaled = raw.copy()
     scaling.apply(to: scaled)
-    let head = encoder.forward(scaled, training: false)
+    let head = encoder.forward(conditioned(scaled, labels: labels), training: false)
     for r in 0..<raw.rows {
       mean.row(r).update(from: head.row(r), count: k)
       logVariance.row(r).update(from: head.row(r) + k, count: k)

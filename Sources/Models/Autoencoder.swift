@@ -97,8 +97,8 @@ public final class Autoencoder {
       }
       return layers
     }
-    let encoderLayers = build(spec.encoder, part: "encoder", inputWidth: spec.inputWidth, isDecoder: false)
-    let decoderLayers = build(spec.decoder, part: "decoder", inputWidth: spec.codeWidth, isDecoder: true)
+    let encoderLayers = build(spec.encoder, part: "encoder", inputWidth: spec.encoderInputWidth, isDecoder: false)
+    let decoderLayers = build(spec.decoder, part: "decoder", inputWidth: spec.decoderInputWidth, isDecoder: true)
     encoder = Sequential(encoderLayers, needsInputGradient: false)
     decoder = Sequential(decoderLayers, needsInputGradient: true)
     parameterTensors = named
@@ -118,10 +118,10 @@ public final class Autoencoder {
     let scheme: Dense.Initialization = spec.isVariational ? .uniformFanIn : .fanBased
     for dense in denseLayers { dense.initialize(using: &random, scheme: scheme) }
     logitGradient = Tensor(rows: 0, cols: spec.inputWidth)
-    batch = Tensor(rows: 0, cols: spec.inputWidth)
+    batch = Tensor(rows: 0, cols: spec.encoderInputWidth)
     klWeight = spec.beta ?? 1
     epsilon = Tensor(rows: 0, cols: spec.codeWidth)
-    latent = Tensor(rows: 0, cols: spec.codeWidth)
+    latent = Tensor(rows: 0, cols: spec.decoderInputWidth)
     headGradient = Tensor(rows: 0, cols: spec.isVariational ? 2 * spec.codeWidth : 0)
   }
 
@@ -207,11 +207,26 @@ public final class Autoencoder {
 
   // MARK: Inference in the user's units
 
-  /// Figures for raw data (scaled here with the model's scaling).
-  public func evaluate(_ raw: Tensor, batchSize: Int = 256) -> Evaluation {
+  /// Figures for raw data (scaled here with the model's scaling); conditional models need labels.
+  public func evaluate(_ raw: Tensor, labels: [Int]? = nil, batchSize: Int = 256) -> Evaluation {
     let scaled = raw.copy()
     scaling.apply(to: scaled)
-    return evaluateScaled(scaled, batchSize: batchSize)
+    return evaluateScaled(conditioned(scaled, labels: labels), target: scaled, batchSize: batchSize)
+  }
+
+  /// `x` (n, inputWidth) with each row's one-hot label appended, for conditional models;
+  /// `x` itself for the others. Labels must be in 0..<classes.
+  public func conditioned(_ x: Tensor, labels: [Int]?) -> Tensor {
+    let c = spec.conditionWidth
+    guard c > 0 else { return x }
+    precondition(labels?.count == x.rows, "a conditional model needs one label per row")
+    let d = x.cols
+    let result = Tensor(rows: x.rows, cols: d + c)
+    for r in 0..<x.rows {
+      result.row(r).update(from: x.row(r), count: d)
+      result.row(r)[d + labels![r]] = 1
+    }
+    return result
   }
 
   /// Codes (n, codeWidth) for already-scaled inputs.
@@ -222,12 +237,14 @@ public final class Autoencoder {
     return encode(scaled, batchSize: batchSize)
   }
 
-  /// Codes (n, codeWidth) for raw inputs (n, inputWidth).
-  public func encode(_ raw: Tensor, batchSize: Int = 256) -> Tensor {
+  /// Codes (n, codeWidth) for raw inputs (n, inputWidth); conditional models need labels.
+  public func encode(_ raw: Tensor, labels: [Int]? = nil, batchSize: Int = 256) -> Tensor {
+    let scaled = raw.copy()
+    scaling.apply(to: scaled)
+    let input = conditioned(scaled, labels: labels)
     let result = Tensor(rows: raw.rows, cols: spec.codeWidth)
     forEachBatch(raw.rows, batchSize) { range in
-      batch.copyRows(range, from: raw)
-      scaling.apply(to: batch)
+      batch.copyRows(range, from: input)
       let code = encoder.forward(batch, training: false)
       // A VAE's head holds (mu, logvar) per row; its code is mu.
       let width = spec.codeWidth
@@ -236,12 +253,14 @@ public final class Autoencoder {
     return result
   }
 
-  /// Reconstructions in raw units (n, inputWidth) for codes (n, codeWidth).
-  public func decode(_ codes: Tensor, batchSize: Int = 256) -> Tensor {
+  /// Reconstructions in raw units (n, inputWidth) for codes (n, codeWidth); conditional
+  /// models need labels.
+  public func decode(_ codes: Tensor, labels: [Int]? = nil, batchSize: Int = 256) -> Tensor {
     let result = Tensor(rows: codes.rows, cols: spec.inputWidth)
-    let codeBatch = Tensor(rows: 0, cols: spec.codeWidth)
+    let input = conditioned(codes, labels: labels)
+    let codeBatch = Tensor(rows: 0, cols: spec.decoderInputWidth)
     forEachBatch(codes.rows, batchSize) { range in
-      codeBatch.copyRows(range, from: codes)
+      codeBatch.copyRows(range, from: input)
       let logits = decoder.forward(codeBatch, training: false)
       let out = result.row(range.lowerBound)
       out.update(from: logits.data, count: logits.count)
@@ -252,8 +271,8 @@ public final class Autoencoder {
   }
 
   /// Reconstructions in raw units for raw inputs.
-  public func reconstruct(_ raw: Tensor, batchSize: Int = 256) -> Tensor {
-    decode(encode(raw, batchSize: batchSize), batchSize: batchSize)
+  public func reconstruct(_ raw: Tensor, labels: [Int]? = nil, batchSize: Int = 256) -> Tensor {
+    decode(encode(raw, labels: labels, batchSize: batchSize), labels: labels, batchSize: batchSize)
   }
 
   private func forEachBatch(_ rows: Int, _ size: Int, _ body: (Range<Int>) -> Void) {

@@ -13,6 +13,8 @@ public enum ModelKind: String, Codable, CaseIterable, Sendable {
   /// Variational autoencoder: the encoder's last layer is a linear head giving the mean and
   /// log-variance of a Gaussian posterior over the code (beta-VAE with `beta`).
   case vae
+  /// Conditional VAE: a one-hot class label is appended to the encoder's input and to the code.
+  case cvae
 }
 
 /// One dense layer of an encoder or decoder.
@@ -58,8 +60,17 @@ public struct ModelSpec: Codable, Equatable, Sendable {
   /// VAE: epochs over which the KL weight ramps linearly from 0 up to beta (0 or nil: none).
   public var klWarmupEpochs: Int?
 
+  /// Conditional models: how many classes the one-hot label has.
+  public var classes: Int?
+
   /// Whether the encoder ends in a (mean, log-variance) head.
-  public var isVariational: Bool { kind == .vae }
+  public var isVariational: Bool { kind == .vae || kind == .cvae }
+  /// Width of the one-hot label appended to the encoder's input and the code (0 if none).
+  public var conditionWidth: Int { kind == .cvae ? classes ?? 0 : 0 }
+  /// Values per row the encoder reads: the features, then the label.
+  public var encoderInputWidth: Int { inputWidth + conditionWidth }
+  /// Values per row the decoder reads: the code, then the label.
+  public var decoderInputWidth: Int { codeWidth + conditionWidth }
 
   /// Width of the code (latent) layer; for a VAE, half the head (means, then log-variances).
   public var codeWidth: Int {
@@ -110,13 +121,14 @@ public struct ModelSpec: Codable, Equatable, Sendable {
   public static func variational(
     inputWidth: Int, hidden: [Int], latent: Int, activation: Activation = .relu,
     outputActivation: Activation = .sigmoid, loss: Loss = .bce, beta: Float = 1, klWarmupEpochs: Int = 0,
-    inputShape: [Int]? = nil
+    inputShape: [Int]? = nil, classes: Int? = nil
   ) -> ModelSpec {
     let encoder = hidden.map { LayerSpec(units: $0, activation: activation) } + [LayerSpec(units: 2 * latent, activation: .linear)]
     let decoder = hidden.reversed().map { LayerSpec(units: $0, activation: activation) }
       + [LayerSpec(units: inputWidth, activation: outputActivation)]
-    var spec = ModelSpec(kind: .vae, inputWidth: inputWidth, inputShape: inputShape, encoder: encoder,
-                         decoder: decoder, loss: loss)
+    var spec = ModelSpec(kind: classes == nil ? .vae : .cvae, inputWidth: inputWidth, inputShape: inputShape,
+                         encoder: encoder, decoder: decoder, loss: loss)
+    spec.classes = classes
     spec.beta = beta
     spec.klWarmupEpochs = klWarmupEpochs
     return spec
@@ -155,6 +167,8 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     if kind == .sparse && l1Activity == 0 && klSparsity == nil {
       found.append("a sparse model needs an L1 activity weight or a KL sparsity target")
     }
+    if kind == .cvae && !((classes ?? 0) >= 2) { found.append("a conditional VAE needs at least 2 classes") }
+    if kind != .cvae && classes != nil { found.append("class labels belong to conditional VAEs") }
     if kind == .contractive && !((contractive ?? 0) > 0) {
       found.append("a contractive model needs a positive contractive weight")
     }

@@ -92,18 +92,34 @@ public final class Trainer {
   }
 
   /// Train on `data` (already scaled), starting fresh or from `resume` (a checkpoint directory).
-  public func fit(_ data: Tensor, resume: String? = nil) throws -> TrainingResult {
+  ///
+  /// Conditional models need `labels`, one class in 0..<classes per row.
+  public func fit(_ data: Tensor, labels: [Int]? = nil, resume: String? = nil) throws -> TrainingResult {
     let problems = options.problems()
     guard problems.isEmpty else { throw TrainingError(problems.joined(separator: "; ")) }
     guard data.cols == model.spec.inputWidth else {
       throw TrainingError("the data has \(data.cols) features per row; the model expects \(model.spec.inputWidth)")
     }
+    if let classes = model.spec.classes, model.spec.conditionWidth > 0 {
+      guard let labels, labels.count == data.rows else {
+        throw TrainingError("a conditional model needs one label per row (\(data.rows) rows, \(labels?.count ?? 0) labels)")
+      }
+      if let bad = labels.firstIndex(where: { !(0..<classes).contains($0) }) {
+        throw TrainingError("label \(labels[bad]) of row \(bad) is outside 0..<\(classes)")
+      }
+    }
+    // The encoder reads features and (conditional models) the one-hot label; targets are features.
+    let input = model.conditioned(data, labels: labels)
     let (trainRows, validationRows) = Self.split(rows: data.rows, validationFraction: options.validationFraction, seed: options.seed)
     guard !trainRows.isEmpty else { throw TrainingError("no training rows left after the validation split") }
     let trainData = Tensor(rows: 0, cols: data.cols)
     trainData.gather(rows: trainRows[...], from: data)
     let validationData = Tensor(rows: 0, cols: data.cols)
     validationData.gather(rows: validationRows[...], from: data)
+    let trainInput = input === data ? trainData : Tensor(rows: 0, cols: input.cols)
+    if trainInput !== trainData { trainInput.gather(rows: trainRows[...], from: input) }
+    let validationInput = input === data ? validationData : Tensor(rows: 0, cols: input.cols)
+    if validationInput !== validationData { validationInput.gather(rows: validationRows[...], from: input) }
 
     let optimizer = Optimizer(settings: options.optimizer, parameterCount: model.parameters.count)
     var state = TrainingState(parameterCount: model.parameters.count)
@@ -115,6 +131,7 @@ public final class Trainer {
 
     let usesValidation = validationData.rows > 0
     let batch = Tensor(rows: 0, cols: data.cols)
+    let inputBatch = input === data ? batch : Tensor(rows: 0, cols: input.cols)
     let noisyBatch = Tensor(rows: 0, cols: data.cols)
     let dataRange = Self.valueRange(trainData)
     let batchesPerEpoch = (trainData.rows + options.batchSize - 1) / options.batchSize
@@ -137,12 +154,13 @@ public final class Trainer {
       for b in 0..<batchesPerEpoch {
         let range = (b * options.batchSize)..<min((b + 1) * options.batchSize, trainData.rows)
         batch.gather(rows: order[range], from: trainData)
-        var input = batch
+        if inputBatch !== batch { inputBatch.gather(rows: order[range], from: trainInput) }
+        var batchInput = inputBatch
         if let noise = model.spec.noise {
           noise.apply(batch, into: noisyBatch, range: dataRange, random: &noiseRandom)
-          input = noisyBatch
+          batchInput = noisyBatch
         }
-        let loss = model.computeGradients(input: input, target: batch)
+        let loss = model.computeGradients(input: batchInput, target: batch)
         guard loss.isFinite else {
           throw TrainingError("the loss became \(loss) in epoch \(epoch), batch \(b + 1); lower the learning rate or check the data scaling")
         }
@@ -166,7 +184,7 @@ public final class Trainer {
       var note = ""
       var validationLoss: Double?
       if usesValidation {
-        let value = model.evaluateScaled(validationData).objective
+        let value = model.evaluateScaled(validationInput, target: validationData).objective
         validationLoss = value
         state.history.validationLoss.append(value)
       }

@@ -118,12 +118,13 @@ AE_API AE_NODISCARD ae_status ae_model_open_memory(const void *buffer, size_t le
 AE_API void ae_model_close(ae_model *model);
 
 /* Introspection. These cannot fail on a valid model; given NULL they return 0 or NULL. */
-AE_API const char *ae_model_kind(const ae_model *model);        /* "dense", "denoising", "sparse", "vae"; valid until close */
+AE_API const char *ae_model_kind(const ae_model *model);        /* "dense", "denoising", "sparse", "contractive", "vae", "cvae"; valid until close */
 AE_API size_t ae_model_input_dim(const ae_model *model);        /* values per input row */
 AE_API size_t ae_model_latent_dim(const ae_model *model);       /* values per code row */
 AE_API size_t ae_model_layer_count(const ae_model *model);      /* dense layers, encoder + decoder */
 AE_API int ae_model_can_sample(const ae_model *model);          /* 1 for generative models (vae), else 0 */
 AE_API const char *ae_model_loss(const ae_model *model);        /* "bce" or "mse"; valid until close */
+AE_API size_t ae_model_class_count(const ae_model *model);      /* classes of a conditional model (cvae), else 0 */
 
 /* The image shape (height, width, channels) when the model was trained on images.
  * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT, or AE_ERROR_UNSUPPORTED when rows are not images. */
@@ -168,6 +169,12 @@ AE_API AE_NODISCARD ae_status ae_encode_distribution(const ae_model *model, cons
  * Also AE_ERROR_INVALID_ARGUMENT for a negative or non-finite temperature. */
 AE_API AE_NODISCARD ae_status ae_sample(const ae_model *model, size_t n, unsigned long long seed, float temperature,
                                         float *x_out, float *z_out);
+
+/* As ae_sample, for a conditional model (ae_model_class_count() > 0): every row is drawn for
+ * class `label` (0 <= label < class count). Conditional models need this call: ae_sample, and
+ * the calls that take data rows, return AE_ERROR_UNSUPPORTED for them. */
+AE_API AE_NODISCARD ae_status ae_sample_class(const ae_model *model, size_t n, size_t label, unsigned long long seed,
+                                              float temperature, float *x_out, float *z_out);
 
 /* Decode `steps` codes evenly spaced from z_a to z_b (latent_dim floats each) into x_out
  * (steps * input_dim floats): along a straight line, or along the great circle between them

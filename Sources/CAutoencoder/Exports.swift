@@ -71,6 +71,9 @@ public func ae_model_latent_dim(_ model: OpaquePointer?) -> Int { ModelHandle.fr
 @_cdecl("ae_model_layer_count")
 public func ae_model_layer_count(_ model: OpaquePointer?) -> Int { ModelHandle.from(model)?.model.layerCount ?? 0 }
 
+@_cdecl("ae_model_class_count")
+public func ae_model_class_count(_ model: OpaquePointer?) -> Int { ModelHandle.from(model)?.model.classCount ?? 0 }
+
 @_cdecl("ae_model_can_sample")
 public func ae_model_can_sample(_ model: OpaquePointer?) -> Int32 { ModelHandle.from(model)?.model.canSample == true ? 1 : 0 }
 
@@ -235,7 +238,7 @@ public func ae_encode_distribution(
 /// The shared body of ae_sample and ae_sample_ws.
 func sample(
   _ name: String, _ model: OpaquePointer?, _ workspace: OpaquePointer?, usesWorkspace: Bool, _ n: Int, _ seed: UInt64,
-  _ temperature: Float, _ x: UnsafeMutablePointer<Float>?, _ z: UnsafeMutablePointer<Float>?
+  _ temperature: Float, _ x: UnsafeMutablePointer<Float>?, _ z: UnsafeMutablePointer<Float>?, label: Int? = nil
 ) -> Int32 {
   guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "\(name): model is NULL") }
   guard let x else { return fail(.invalidArgument, "\(name): x_out is NULL") }
@@ -250,7 +253,8 @@ func sample(
     } else {
       scratch = try m.makeWorkspace(maxRows: min(n, 256))
     }
-    try m.sample(rows: n, seed: seed, temperature: temperature, into: x, codes: z, workspace: scratch)
+    if let label, label < 0 { return fail(.invalidArgument, "\(name): label \(UInt(bitPattern: label)) is out of range") }
+    try m.sample(rows: n, seed: seed, temperature: temperature, label: label, into: x, codes: z, workspace: scratch)
     return Status.ok.rawValue
   } catch {
     return fail(error)
@@ -267,6 +271,12 @@ public func ae_sample(_ model: OpaquePointer?, _ n: Int, _ seed: UInt64, _ tempe
 public func ae_sample_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ n: Int, _ seed: UInt64, _ temperature: Float,
                          _ x: UnsafeMutablePointer<Float>?, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
   sample("ae_sample_ws", model, workspace, usesWorkspace: true, n, seed, temperature, x, z)
+}
+
+@_cdecl("ae_sample_class")
+public func ae_sample_class(_ model: OpaquePointer?, _ n: Int, _ label: Int, _ seed: UInt64, _ temperature: Float,
+                            _ x: UnsafeMutablePointer<Float>?, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
+  sample("ae_sample_class", model, nil, usesWorkspace: false, n, seed, temperature, x, z, label: label)
 }
 
 @_cdecl("ae_interpolate")

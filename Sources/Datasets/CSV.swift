@@ -42,4 +42,27 @@ public enum CSV {
     guard rows > 0, let width else { throw DataError("\(path): no data rows") }
     return (Dataset(features: Tensor(rows: rows, cols: width, values: values), name: path), header)
   }
+
+  /// Read a CSV whose column `labelColumn` (named in the header) holds class labels 0, 1, ...:
+  /// the labels become the dataset's labels and the other columns its features.
+  public static func read(_ path: String, labelColumn: String) throws -> Dataset {
+    let (table, header) = try read(path)
+    guard let header, let column = header.firstIndex(of: labelColumn) else {
+      throw DataError("\(path): no column named '\(labelColumn)' in the header")
+    }
+    let t = table.features, width = t.cols - 1
+    guard width > 0 else { throw DataError("\(path): nothing but the label column") }
+    let features = Tensor(rows: t.rows, cols: width)
+    var labels: [Int] = []
+    for r in 0..<t.rows {
+      let value = t[r, column]
+      guard value >= 0, value == value.rounded(), value < 1e6 else {
+        throw DataError("\(path): row \(r + 1), column '\(labelColumn)': \(value) is not a class label (0, 1, 2, ...)")
+      }
+      labels.append(Int(value))
+      var j = 0
+      for c in 0..<t.cols where c != column { features[r, j] = t[r, c]; j += 1 }
+    }
+    return Dataset(features: features, labels: labels, name: path)
+  }
 }

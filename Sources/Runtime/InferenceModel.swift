@@ -44,6 +44,15 @@ public final class InferenceModel: @unchecked Sendable {
   public var codeWidth: Int { spec.codeWidth }
   /// Whether the model can generate: a VAE, whose codes follow the N(0, I) prior.
   public var canSample: Bool { spec.isVariational }
+  /// Classes of a conditional model (0 for the others).
+  public var classCount: Int { spec.conditionWidth }
+
+  /// Conditional models need a label for every row, which these calls do not take.
+  private func requireUnconditional(_ what: String) throws {
+    guard classCount == 0 else {
+      throw InferenceError(.unsupported, "\(what) on a conditional (cvae) model needs labels; sample by class instead")
+    }
+  }
   public var layerCount: Int { encoderPlan.count + decoderPlan.count }
 
   /// A forward-only copy of a trained model.
@@ -71,9 +80,9 @@ public final class InferenceModel: @unchecked Sendable {
                          kernelOffset: kernel.offset, biasOffset: bias.offset)
       }
     }
-    encoderPlan = plan("encoder", spec.encoder, inputWidth: d, isDecoder: false)
-    decoderPlan = plan("decoder", spec.decoder, inputWidth: spec.codeWidth, isDecoder: true)
-    maxWidth = ([d] + (spec.encoder + spec.decoder).map(\.units)).max()!
+    encoderPlan = plan("encoder", spec.encoder, inputWidth: spec.encoderInputWidth, isDecoder: false)
+    decoderPlan = plan("decoder", spec.decoder, inputWidth: spec.decoderInputWidth, isDecoder: true)
+    maxWidth = ([spec.encoderInputWidth, spec.decoderInputWidth] + (spec.encoder + spec.decoder).map(\.units)).max()!
   }
 
   deinit {
@@ -102,6 +111,7 @@ public final class InferenceModel: @unchecked Sendable {
   /// Codes (rows, codeWidth) for raw inputs (rows, inputWidth).
   public func encode(_ x: UnsafePointer<Float>, rows: Int, into z: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
     try check(workspace)
+    try requireUnconditional("encode")
     try checkFinite(x, count: rows * inputWidth, what: "input")
     forEachPass(rows, workspace) { start, n in
       let code = codes(runEncoder(x + start * inputWidth, rows: n, workspace), rows: n, workspace)
@@ -115,6 +125,7 @@ public final class InferenceModel: @unchecked Sendable {
     workspace: Workspace
   ) throws {
     try check(workspace)
+    try requireUnconditional("encodeDistribution")
     guard canSample else { throw InferenceError(.unsupported, "a \(spec.kind.rawValue) model has no posterior distribution; only a vae has") }
     try checkFinite(x, count: rows * inputWidth, what: "input")
     let k = codeWidth
@@ -130,21 +141,39 @@ public final class InferenceModel: @unchecked Sendable {
   /// VAE: `rows` new samples in raw units: codes z ~ N(0, temperature^2 I) drawn from `seed`
   /// (the same seed gives the same samples, whatever the workspace or thread), then decoded.
   /// The codes go to `codes` too when it is given.
+  ///
+  /// Conditional models need `label` (in 0..<classCount): every row is drawn for that class.
   public func sample(
-    rows: Int, seed: UInt64, temperature: Float, into x: UnsafeMutablePointer<Float>,
+    rows: Int, seed: UInt64, temperature: Float, label: Int? = nil, into x: UnsafeMutablePointer<Float>,
     codes: UnsafeMutablePointer<Float>?, workspace: Workspace
   ) throws {
     try check(workspace)
     guard canSample else { throw InferenceError(.unsupported, "a \(spec.kind.rawValue) model cannot sample; only a vae can") }
+    if classCount > 0 {
+      guard let label else { throw InferenceError(.unsupported, "a conditional (cvae) model samples by class: pass a label (ae sample --class, ae_sample_class, sample(label=))") }
+      guard (0..<classCount).contains(label) else {
+        throw InferenceError(.invalidArgument, "class \(label) is outside 0..<\(classCount)")
+      }
+    } else if label != nil {
+      throw InferenceError(.unsupported, "a \(spec.kind.rawValue) model has no classes; sample without a label")
+    }
     guard temperature.isFinite, temperature >= 0 else {
       throw InferenceError(.invalidArgument, "temperature must be finite and >= 0, got \(temperature)")
     }
     var random = SeededRandom(seed: seed)
     let k = codeWidth
+    let width = spec.decoderInputWidth
     forEachPass(rows, workspace) { start, n in
       let z = workspace.a
-      for i in 0..<(n * k) { z[i] = temperature * random.gaussian() }
-      codes.map { ($0 + start * k).update(from: z, count: n * k) }
+      for r in 0..<n {
+        let row = z + r * width
+        for j in 0..<k { row[j] = temperature * random.gaussian() }
+        if let label {
+          (row + k).update(repeating: 0, count: classCount)
+          row[k + label] = 1
+        }
+        codes.map { ($0 + (start + r) * k).update(from: row, count: k) }
+      }
       let logits = run(decoderPlan, from: z, rows: n, workspace)
       writeOutput(logits, rows: n, into: x + start * inputWidth)
     }
@@ -157,6 +186,7 @@ public final class InferenceModel: @unchecked Sendable {
     into x: UnsafeMutablePointer<Float>, workspace: Workspace
   ) throws {
     try check(workspace)
+    try requireUnconditional("interpolate")
     guard steps >= 2 else { throw InferenceError(.invalidArgument, "interpolation needs at least 2 steps, got \(steps)") }
     try checkFinite(a, count: codeWidth, what: "code")
     try checkFinite(b, count: codeWidth, what: "code")
@@ -186,6 +216,7 @@ public final class InferenceModel: @unchecked Sendable {
   /// Reconstructions (rows, inputWidth) in raw units for codes (rows, codeWidth).
   public func decode(_ z: UnsafePointer<Float>, rows: Int, into x: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
     try check(workspace)
+    try requireUnconditional("decode")
     try checkFinite(z, count: rows * codeWidth, what: "code")
     forEachPass(rows, workspace) { start, n in
       workspace.a.update(from: z + start * codeWidth, count: n * codeWidth)
@@ -197,6 +228,7 @@ public final class InferenceModel: @unchecked Sendable {
   /// Reconstructions in raw units for raw inputs.
   public func reconstruct(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
     try check(workspace)
+    try requireUnconditional("reconstruct")
     try checkFinite(x, count: rows * inputWidth, what: "input")
     forEachPass(rows, workspace) { start, n in
       let code = codes(runEncoder(x + start * inputWidth, rows: n, workspace), rows: n, workspace)
@@ -209,6 +241,7 @@ public final class InferenceModel: @unchecked Sendable {
   /// features, or squared error summed over features), on the scaled values.
   public func score(_ x: UnsafePointer<Float>, rows: Int, into scores: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
     try check(workspace)
+    try requireUnconditional("score")
     try checkFinite(x, count: rows * inputWidth, what: "input")
     forEachPass(rows, workspace) { start, n in
       let code = codes(runEncoder(x + start * inputWidth, rows: n, workspace), rows: n, workspace)

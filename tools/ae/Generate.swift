@@ -13,6 +13,7 @@ struct Sample: ParsableCommand {
   @Option(name: .shortAndLong, help: "How many rows.") var n: Int = 16
   @Option(help: "Seed for the codes.") var seed: UInt64 = 1
   @Option(help: "Scale of the codes' spread (1 = the prior).") var temperature: Float = 1
+  @Option(name: .customLong("class"), help: "The class to draw (conditional VAEs).") var label: Int?
   @Option(help: "Output file (.npy or .csv).") var out: String
   @Option(help: "Also write the codes here (.npy or .csv).") var codes: String?
   @OptionGroup var compute: ComputeOptions
@@ -27,7 +28,7 @@ struct Sample: ParsableCommand {
       compute.apply()
       let model = try InferenceModel.load(path: modelPath)
       let x = Tensor(rows: n, cols: model.inputWidth), z = Tensor(rows: n, cols: model.codeWidth)
-      try model.sample(rows: n, seed: seed, temperature: temperature, into: x.data, codes: z.data,
+      try model.sample(rows: n, seed: seed, temperature: temperature, label: label, into: x.data, codes: z.data,
                        workspace: model.makeWorkspace(maxRows: min(n, 256)))
       try writeTable(x, to: out)
       if let codes { try writeTable(z, to: codes) }

@@ -14,12 +14,20 @@ struct DataOptions: ParsableArguments {
   @Option(help: "Use only the first N rows.")
   var limit: Int?
 
+  @Option(help: "CSV column holding class labels (for --model cvae); Fashion-MNIST brings its own.")
+  var labelColumn: String?
+
   func validate() throws {
     if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
   }
 
   func load() throws -> Dataset {
-    let dataset = try DataSource.load(data, limit: limit)
+    var dataset = try DataSource.load(data, limit: limit)
+    if let labelColumn {
+      guard data.lowercased().hasSuffix(".csv") else { throw DataError("\(data): --label-column applies to CSV files") }
+      dataset = try CSV.read(data, labelColumn: labelColumn)
+      if let limit { dataset = dataset.prefix(limit) }
+    }
     guard dataset.features.rows > 0 else { throw DataError("\(data): no rows") }
     return dataset
   }
@@ -58,6 +66,18 @@ func failing<T>(_ body: () throws -> T) throws -> T {
 /// Load a model file for a command.
 func loadModel(_ path: String) throws -> (model: Autoencoder, history: TrainingHistory) {
   try ModelFile.load(path)
+}
+
+/// The labels a conditional model needs (nil for other models), checked against its classes.
+func labelsFor(_ model: Autoencoder, _ dataset: Dataset) throws -> [Int]? {
+  guard let classes = model.spec.classes, model.spec.conditionWidth > 0 else { return nil }
+  guard let labels = dataset.labels else {
+    throw DataError("\(dataset.name): a cvae model needs class labels (Fashion-MNIST has them; for CSV pass --label-column)")
+  }
+  if let bad = labels.firstIndex(where: { !(0..<classes).contains($0) }) {
+    throw DataError("\(dataset.name): row \(bad) has label \(labels[bad]); the model knows classes 0..<\(classes)")
+  }
+  return labels
 }
 
 /// Check that data fits a model, naming both widths.

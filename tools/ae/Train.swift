@@ -150,11 +150,11 @@ struct Train: ParsableCommand {
     if model == .sparse && l1 == 0 && kl == nil {
       throw ValidationError("--model sparse needs --sparsity l1:WEIGHT or kl:RHO:BETA")
     }
-    if model == .vae && (decoderLayers != nil || codeActivation != nil) {
+    if (model == .vae || model == .cvae) && (decoderLayers != nil || codeActivation != nil) {
       throw ValidationError("--model vae builds its own code head: drop --decoder-layers and --code-activation")
     }
     if let pretrain, pretrain != "greedy" { throw ValidationError("--pretrain takes greedy, got '\(pretrain)'") }
-    if pretrain != nil && (model == .vae || decoderLayers != nil) {
+    if pretrain != nil && (model == .vae || model == .cvae || decoderLayers != nil) {
       throw ValidationError("--pretrain greedy needs a non-VAE model whose decoder mirrors the encoder (no --decoder-layers)")
     }
     if pretrainEpochs < 1 { throw ValidationError("--pretrain-epochs must be at least 1, got \(pretrainEpochs)") }
@@ -195,10 +195,17 @@ struct Train: ParsableCommand {
       }
       let output = outputActivation ?? (loss == .bce || scale == .unit ? .sigmoid : .linear)
       let (l1, kl) = try sparsitySettings()
-      var spec = model == .vae
+      var classes: Int?
+      if model == .cvae {
+        guard let labels = dataset.labels else {
+          throw CommandError("--model cvae needs class labels: Fashion-MNIST has them; for CSV pass --label-column NAME")
+        }
+        classes = max(2, (labels.max() ?? 0) + 1)
+      }
+      var spec = model == .vae || model == .cvae
         ? ModelSpec.variational(inputWidth: inputWidth, hidden: Array(encoderWidths.dropLast()), latent: code,
                                 activation: activation, outputActivation: output, loss: loss, beta: beta,
-                                klWarmupEpochs: klWarmup, inputShape: dataset.imageShape)
+                                klWarmupEpochs: klWarmup, inputShape: dataset.imageShape, classes: classes)
         : ModelSpec.dense(
         inputWidth: inputWidth, widths: encoderWidths, decoderWidths: try decoderLayers.map { try widths($0, "--decoder-layers") },
         activation: activation, codeActivation: kl != nil ? .sigmoid : codeActivation, outputActivation: output, loss: loss,
@@ -221,7 +228,7 @@ struct Train: ParsableCommand {
         try GreedyPretraining.run(autoencoder, on: scaled, epochs: pretrainEpochs, options: options,
                                   progress: quiet ? nil : ProgressPrinter())
       }
-      let result = try trainer.fit(scaled, resume: resume)
+      let result = try trainer.fit(scaled, labels: model == .cvae ? dataset.labels : nil, resume: resume)
       try ModelFile.save(autoencoder, history: result.history, to: out)
       let seconds = result.history.seconds
       print(jsonLine([

@@ -24,7 +24,7 @@ struct Eval: ParsableCommand {
       let dataset = try dataOptions.load()
       try checkWidth(dataset, model.spec.inputWidth, what: "the model")
       try dataset.checkFinite()
-      let e = model.evaluate(dataset.features)
+      let e = model.evaluate(dataset.features, labels: try labelsFor(model, dataset))
       if model.spec.isVariational {
         print(jsonLine(["samples": e.samples, "neg_elbo": e.negativeELBO, "reconstruction": e.reconstruction,
                         "kl": e.kl, "bce": e.bce, "mse": e.mse, "objective": e.objective]))
@@ -47,10 +47,11 @@ struct TableCommand {
       let expected = kind == .decode ? model.spec.codeWidth : model.spec.inputWidth
       try checkWidth(dataset, expected, what: kind == .decode ? "the model's code" : "the model's input")
       try dataset.checkFinite()
+      let labels = try labelsFor(model, dataset)
       let result = switch kind {
-      case .encode: model.encode(dataset.features)
-      case .decode: model.decode(dataset.features)
-      case .reconstruct: model.reconstruct(dataset.features)
+      case .encode: model.encode(dataset.features, labels: labels)
+      case .decode: model.decode(dataset.features, labels: labels)
+      case .reconstruct: model.reconstruct(dataset.features, labels: labels)
       }
       try writeTable(result, to: out)
     }
@@ -199,15 +200,24 @@ struct Montage: ParsableCommand {
       }
       let low = min(dataset.features.values.min() ?? 0, 0)
       let high = dataset.isByteData ? 255 : max(dataset.features.values.max() ?? 1, low + 1e-6)
-      var rows = [dataset.features, model.reconstruct(dataset.features)]
+      var rows = [dataset.features, model.reconstruct(dataset.features, labels: try labelsFor(model, dataset))]
       if let samples {
         let runtime = InferenceModel(model)
         guard runtime.canSample else { throw CommandError("--samples needs a vae; \(modelPath) is a \(model.spec.kind.rawValue) model") }
-        let drawn = Tensor(rows: max(samples, 1), cols: model.spec.inputWidth)
-        try runtime.sample(rows: drawn.rows, seed: seed, temperature: 1, into: drawn.data, codes: nil,
-                           workspace: runtime.makeWorkspace(maxRows: min(drawn.rows, 256)))
         let perRow = max(count, 1)
-        rows = stride(from: 0, to: drawn.rows, by: perRow).map { drawn.slice(rows: $0..<min($0 + perRow, drawn.rows)) }
+        let workspace = try runtime.makeWorkspace(maxRows: 256)
+        if runtime.classCount > 0 {
+          // A conditional model: one row per class, the same seed for each.
+          rows = try (0..<runtime.classCount).map { label in
+            let drawn = Tensor(rows: perRow, cols: model.spec.inputWidth)
+            try runtime.sample(rows: perRow, seed: seed, temperature: 1, label: label, into: drawn.data, codes: nil, workspace: workspace)
+            return drawn
+          }
+        } else {
+          let drawn = Tensor(rows: max(samples, 1), cols: model.spec.inputWidth)
+          try runtime.sample(rows: drawn.rows, seed: seed, temperature: 1, into: drawn.data, codes: nil, workspace: workspace)
+          rows = stride(from: 0, to: drawn.rows, by: perRow).map { drawn.slice(rows: $0..<min($0 + perRow, drawn.rows)) }
+        }
       }
       try ImageGrid.writePNG(rows: rows, height: size[0], width: size[1], range: low...high, zoom: zoom, to: out)
       FileHandle.standardError.write(Data("wrote \(out)\n".utf8))

@@ -338,6 +338,8 @@ int main(int argc, char **argv) {
 #endif
     CHECK(sampled == AE_OK && same(again, samples, samples_rows * samples_width), "sample_ws in passes of 2 == sample");
     CHECK(ae_sample(vae, 3, 7, -1.0f, again, NULL) == AE_ERROR_INVALID_ARGUMENT, "negative temperature");
+    CHECK(ae_model_class_count(vae) == 0 && ae_sample_class(vae, 3, 0, 7, 1.0f, again, NULL) == AE_ERROR_UNSUPPORTED,
+          "a plain vae has no classes");
     CHECK(ae_sample(vae, 0, 7, 1.0f, again, NULL) == AE_ERROR_INVALID_ARGUMENT, "zero samples");
     float *mean = malloc(samples_rows * vae_latent * sizeof(float)), *log_variance = malloc(samples_rows * vae_latent * sizeof(float));
     CHECK(ae_encode_distribution(vae, samples, samples_rows, mean, log_variance) == AE_OK, "encode_distribution");

@@ -116,6 +116,12 @@ ae_sample = _declare("ae_sample", ctypes.c_int, _model_p, ctypes.c_size_t, ctype
 #                        float *x_out, float *z_out);
 ae_sample_ws = _declare("ae_sample_ws", ctypes.c_int, _model_p, _workspace_p, ctypes.c_size_t, ctypes.c_ulonglong,
                         ctypes.c_float, _data_p, _data_p)
+# ae_status ae_sample_class(const ae_model *model, size_t n, size_t label, unsigned long long seed, float temperature,
+#                           float *x_out, float *z_out);
+ae_sample_class = _declare("ae_sample_class", ctypes.c_int, _model_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_ulonglong,
+                           ctypes.c_float, _data_p, _data_p)
+# size_t ae_model_class_count(const ae_model *model);
+ae_model_class_count = _declare("ae_model_class_count", ctypes.c_size_t, _model_p)
 # ae_status ae_interpolate(const ae_model *model, const float *z_a, const float *z_b, size_t steps, int spherical, float *x_out);
 ae_interpolate = _declare("ae_interpolate", ctypes.c_int, _model_p, _data_p, _data_p, ctypes.c_size_t, ctypes.c_int,
                           _data_p)

@@ -64,6 +64,7 @@ class Model:
         self.latent_dim: int = _lib.ae_model_latent_dim(handle)
         self.layer_count: int = _lib.ae_model_layer_count(handle)
         self.can_sample: bool = bool(_lib.ae_model_can_sample(handle))
+        self.classes: int = _lib.ae_model_class_count(handle)
         shape = (ctypes.c_size_t * 3)()
         self.input_shape: Optional[Tuple[int, int, int]] = (
             tuple(shape) if _lib.ae_model_input_shape(handle, shape) == 0 else None)
@@ -130,10 +131,11 @@ class Model:
                                            log_variance.ctypes.data))
         return mean, log_variance
 
-    def sample(self, n: int, seed: int = 0, temperature: float = 1.0, *, return_codes: bool = False):
+    def sample(self, n: int, seed: int = 0, temperature: float = 1.0, *, label: Optional[int] = None,
+               return_codes: bool = False):
         """VAE: `n` new rows (n, input_dim) in the data's units, from codes ~ N(0, temperature^2 I).
-        The same seed gives the same rows as `ae sample` and the C library. With
-        return_codes=True, returns (rows, codes)."""
+        A conditional VAE (`classes` > 0) draws them for class `label`. The same seed gives the
+        same rows as `ae sample` and the C library. With return_codes=True, returns (rows, codes)."""
         handle = self._live()
         if n < 1:
             raise ValueError(f"n must be at least 1, got {n}")
@@ -141,7 +143,13 @@ class Model:
             raise ValueError(f"seed must fit in 64 unsigned bits, got {seed}")
         x = np.empty((n, self.input_dim), np.float32)
         z = np.empty((n, self.latent_dim), np.float32)
-        _check(_lib.ae_sample_ws(handle, self._workspace(handle), n, seed, temperature, x.ctypes.data, z.ctypes.data))
+        if label is None:
+            _check(_lib.ae_sample_ws(handle, self._workspace(handle), n, seed, temperature, x.ctypes.data, z.ctypes.data))
+        else:
+            if not 0 <= label < max(self.classes, 1):
+                raise ValueError(f"label must be in 0..{self.classes - 1}, got {label}" if self.classes
+                                 else "this model has no classes; sample without a label")
+            _check(_lib.ae_sample_class(handle, n, label, seed, temperature, x.ctypes.data, z.ctypes.data))
         return (x, z) if return_codes else x
 
     def interpolate(self, a: np.ndarray, b: np.ndarray, steps: int = 8, spherical: Optional[bool] = None) -> np.ndarray:

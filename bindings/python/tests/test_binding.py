@@ -149,3 +149,25 @@ def test_plain_models_refuse_to_sample(trained):
         with pytest.raises(autoencoder.AutoencoderError, match="cannot sample") as caught:
             model.sample(3)
         assert caught.value.status == 9
+
+
+def test_conditional_vae_samples_by_class(tmp_path):
+    rng = np.random.default_rng(9)
+    x = rng.random((240, 16)).astype(np.float32)
+    labels = np.arange(240) % 3
+    x[:, :4] += labels[:, None] * 0.5  # the class moves a few features
+    header = ",".join([f"f{j}" for j in range(16)] + ["label"])
+    np.savetxt(tmp_path / "x.csv", np.column_stack([x, labels]), delimiter=",", header=header, comments="", fmt="%g")
+    ae("train", "--model", "cvae", "--layers", "12,2", "--loss", "mse", "--scale", "standard", "--epochs", "3",
+       "--data", tmp_path / "x.csv", "--label-column", "label", "--out", tmp_path / "cvae.h5", "--quiet")
+    ae("sample", tmp_path / "cvae.h5", "-n", "4", "--class", "2", "--seed", "3", "--out", tmp_path / "s.npy")
+    with autoencoder.Model(tmp_path / "cvae.h5") as model:
+        assert model.kind == "cvae" and model.classes == 3 and model.latent_dim == 2
+        assert np.array_equal(model.sample(4, seed=3, label=2), np.load(tmp_path / "s.npy"))
+        assert not np.array_equal(model.sample(4, seed=3, label=0), np.load(tmp_path / "s.npy"))
+        with pytest.raises(autoencoder.AutoencoderError, match="samples by class"):
+            model.sample(4, seed=3)
+        with pytest.raises(autoencoder.AutoencoderError, match="needs labels"):
+            model.encode(x[:2, :16])
+        with pytest.raises(ValueError, match="label must be in"):
+            model.sample(2, label=3)

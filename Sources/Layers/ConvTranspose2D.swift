@@ -1,0 +1,96 @@
+import Tensor
+
+/// A transposed 2-D convolution with a fused activation over NHWC rows: the adjoint of
+/// `Conv2D`'s linear map, used by decoders to grow images back (y = f(convT(x, K) + b)).
+///
+/// `geometry` describes the convolution that would map this layer's output back to its input:
+/// output image (H', W', Cout) = geometry's image; input (n, positions * Cin). Stating the
+/// output size this way covers PyTorch's `output_padding`. Kernel K (kh*kw*Cout, Cin) row-major,
+/// Keras' Conv2DTranspose (kh, kw, Cout, Cin) order flattened; bias (Cout).
+public final class ConvTranspose2D: Layer {
+  public let geometry: ConvGeometry
+  public let inputChannels: Int
+  public let activation: Activation
+  public var needsInputGradient = true
+
+  public var inputWidth: Int { geometry.positions * inputChannels }
+  public var outputWidth: Int { geometry.imageSize }
+
+  private var kernel: UnsafeMutablePointer<Float>! // (patchSize, inputChannels)
+  private var bias: UnsafeMutablePointer<Float>! // (channels)
+  private var dKernel: UnsafeMutablePointer<Float>!
+  private var dBias: UnsafeMutablePointer<Float>!
+  private unowned(unsafe) var input: Tensor? // (n, positions * inputChannels)
+  private let columns: Tensor // (n * positions, patchSize)
+  private let output: Tensor // (n, imageSize)
+  private let inputGradient: Tensor // (n, positions * inputChannels)
+
+  public init(geometry: ConvGeometry, inputChannels: Int, activation: Activation) {
+    precondition(geometry.problems().isEmpty && inputChannels > 0, "invalid transposed convolution: \(geometry.problems())")
+    self.geometry = geometry
+    self.inputChannels = inputChannels
+    self.activation = activation
+    columns = Tensor(rows: 0, cols: geometry.patchSize)
+    output = Tensor(rows: 0, cols: geometry.imageSize)
+    inputGradient = Tensor(rows: 0, cols: geometry.positions * inputChannels)
+  }
+
+  public var parameterShapes: [ParameterShape] {
+    [ParameterShape(name: "kernel", shape: [geometry.kernelHeight, geometry.kernelWidth, geometry.channels, inputChannels]),
+     ParameterShape(name: "bias", shape: [geometry.channels])]
+  }
+
+  public func bind(parameters: UnsafeMutablePointer<Float>, gradients: UnsafeMutablePointer<Float>) {
+    kernel = parameters
+    bias = parameters + geometry.patchSize * inputChannels
+    dKernel = gradients
+    dBias = gradients + geometry.patchSize * inputChannels
+  }
+
+  /// He-uniform before ReLU-like activations, Glorot otherwise (fans as PyTorch counts them); zero bias.
+  public func initialize(using random: inout SeededRandom) {
+    let area = Float(geometry.kernelHeight * geometry.kernelWidth)
+    let fanIn = area * Float(geometry.channels), fanOut = area * Float(inputChannels)
+    let limit: Float = activation == .relu || activation == .leakyRelu ? (6 / fanIn).squareRoot() : (6 / (fanIn + fanOut)).squareRoot()
+    for i in 0..<(geometry.patchSize * inputChannels) { kernel[i] = random.uniform(-limit, limit) }
+    bias.update(repeating: 0, count: geometry.channels)
+  }
+
+  public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    let n = x.rows, rows = n * geometry.positions, p = geometry.patchSize, c = geometry.channels
+    input = x
+    columns.resize(rows: rows)
+    BLAS.gemm(transposeB: true, m: rows, n: p, k: inputChannels, a: x.data, lda: inputChannels,
+              b: kernel, ldb: inputChannels, c: columns.data, ldc: p)
+    output.resize(rows: n)
+    output.fill(0)
+    geometry.col2im(columns.data, count: n, into: output.data)
+    let pixels = n * geometry.height * geometry.width
+    for i in 0..<pixels {
+      let pixel = output.data + i * c
+      for ch in 0..<c { pixel[ch] += bias[ch] }
+    }
+    activation.apply(output.data, count: output.count)
+    return output
+  }
+
+  public func backward(_ dy: Tensor) -> Tensor? {
+    guard let x = input else { preconditionFailure("ConvTranspose2D.backward before forward") }
+    let n = dy.rows, rows = n * geometry.positions, p = geometry.patchSize, c = geometry.channels
+    activation.backward(dy.data, output: output.data, count: dy.count)
+    let pixels = n * geometry.height * geometry.width
+    for i in 0..<pixels {
+      let pixel = dy.data + i * c
+      for ch in 0..<c { dBias[ch] += pixel[ch] }
+    }
+    columns.resize(rows: rows)
+    geometry.im2col(dy.data, count: n, into: columns.data) // dColumns; the forward columns are not needed again
+    BLAS.gemm(transposeA: true, m: p, n: inputChannels, k: rows, a: columns.data, lda: p,
+              b: x.data, ldb: inputChannels, beta: 1, c: dKernel, ldc: inputChannels)
+    guard needsInputGradient else { return nil }
+    inputGradient.resize(rows: n)
+    BLAS.gemm(m: rows, n: inputChannels, k: p, a: columns.data, lda: p, b: kernel, ldb: inputChannels,
+              c: inputGradient.data, ldc: inputChannels)
+    return inputGradient
+  }
+}

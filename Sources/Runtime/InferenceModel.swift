@@ -110,9 +110,7 @@ public final class InferenceModel: @unchecked Sendable {
 
   /// Codes (rows, codeWidth) for raw inputs (rows, inputWidth).
   public func encode(_ x: UnsafePointer<Float>, rows: Int, into z: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
-    try check(workspace)
-    try requireUnconditional("encode")
-    try checkFinite(x, count: rows * inputWidth, what: "input")
+    try validate("encode", x, rows: rows, what: "input", workspace)
     forEachPass(rows, workspace) { start, n in
       let code = codes(runEncoder(x + start * inputWidth, rows: n, workspace), rows: n, workspace)
       (z + start * codeWidth).update(from: code, count: n * codeWidth)
@@ -215,9 +213,7 @@ public final class InferenceModel: @unchecked Sendable {
 
   /// Reconstructions (rows, inputWidth) in raw units for codes (rows, codeWidth).
   public func decode(_ z: UnsafePointer<Float>, rows: Int, into x: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
-    try check(workspace)
-    try requireUnconditional("decode")
-    try checkFinite(z, count: rows * codeWidth, what: "code")
+    try validate("decode", z, rows: rows, what: "code", workspace)
     forEachPass(rows, workspace) { start, n in
       workspace.a.update(from: z + start * codeWidth, count: n * codeWidth)
       let logits = run(decoderPlan, from: workspace.a, rows: n, workspace)
@@ -227,9 +223,7 @@ public final class InferenceModel: @unchecked Sendable {
 
   /// Reconstructions in raw units for raw inputs.
   public func reconstruct(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
-    try check(workspace)
-    try requireUnconditional("reconstruct")
-    try checkFinite(x, count: rows * inputWidth, what: "input")
+    try validate("reconstruct", x, rows: rows, what: "input", workspace)
     forEachPass(rows, workspace) { start, n in
       let code = codes(runEncoder(x + start * inputWidth, rows: n, workspace), rows: n, workspace)
       let logits = run(decoderPlan, from: code, rows: n, workspace)
@@ -240,9 +234,7 @@ public final class InferenceModel: @unchecked Sendable {
   /// Anomaly scores: each row's reconstruction loss in the model's own loss (BCE summed over
   /// features, or squared error summed over features), on the scaled values.
   public func score(_ x: UnsafePointer<Float>, rows: Int, into scores: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
-    try check(workspace)
-    try requireUnconditional("score")
-    try checkFinite(x, count: rows * inputWidth, what: "input")
+    try validate("score", x, rows: rows, what: "input", workspace)
     forEachPass(rows, workspace) { start, n in
       let code = codes(runEncoder(x + start * inputWidth, rows: n, workspace), rows: n, workspace)
       let logits = run(decoderPlan, from: code, rows: n, workspace)
@@ -252,6 +244,14 @@ public final class InferenceModel: @unchecked Sendable {
   }
 
   // MARK: Internals
+
+  /// The checks every data-taking call makes: its workspace, a model that needs no labels,
+  /// and finite values in its `rows` rows of input ("input") or codes ("code").
+  private func validate(_ name: String, _ values: UnsafePointer<Float>, rows: Int, what: String, _ workspace: Workspace) throws {
+    try check(workspace)
+    try requireUnconditional(name)
+    try checkFinite(values, count: rows * (what == "code" ? codeWidth : inputWidth), what: what)
+  }
 
   private func check(_ workspace: Workspace) throws {
     guard workspace.model === self else {

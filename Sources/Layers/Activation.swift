@@ -43,6 +43,16 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
     }
   }
 
+  /// Half-width of the uniform range initial weights are drawn from: He-uniform
+  /// (sqrt(6 / fanIn)) before ReLU-like activations, Glorot-uniform (sqrt(6 / (fanIn + fanOut)))
+  /// otherwise. Shared by every layer with a kernel.
+  public func initialWeightLimit(fanIn: Int, fanOut: Int) -> Float {
+    switch self {
+    case .relu, .leakyRelu: (6 / Float(fanIn)).squareRoot()
+    default: (6 / Float(fanIn + fanOut)).squareRoot()
+    }
+  }
+
   /// f'(z) and f''(z) from the output y = f(z), for one value.
   @inlinable
   public func derivatives(output y: Float) -> (first: Float, second: Float) {

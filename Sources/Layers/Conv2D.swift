@@ -48,8 +48,8 @@ public final class Conv2D: Layer {
 
   /// He-uniform (fan-in = patch size) before ReLU-like activations, Glorot otherwise; zero bias.
   public func initialize(using random: inout SeededRandom) {
-    let fanIn = Float(geometry.patchSize), fanOut = Float(geometry.kernelHeight * geometry.kernelWidth * filters)
-    let limit: Float = activation == .relu || activation == .leakyRelu ? (6 / fanIn).squareRoot() : (6 / (fanIn + fanOut)).squareRoot()
+    let fanIn = geometry.patchSize, fanOut = geometry.kernelHeight * geometry.kernelWidth * filters
+    let limit = activation.initialWeightLimit(fanIn: fanIn, fanOut: fanOut)
     for i in 0..<(geometry.patchSize * filters) { kernel[i] = random.uniform(-limit, limit) }
     bias.update(repeating: 0, count: filters)
   }

@@ -49,9 +49,9 @@ public final class ConvTranspose2D: Layer {
 
   /// He-uniform before ReLU-like activations, Glorot otherwise (fans as PyTorch counts them); zero bias.
   public func initialize(using random: inout SeededRandom) {
-    let area = Float(geometry.kernelHeight * geometry.kernelWidth)
-    let fanIn = area * Float(geometry.channels), fanOut = area * Float(inputChannels)
-    let limit: Float = activation == .relu || activation == .leakyRelu ? (6 / fanIn).squareRoot() : (6 / (fanIn + fanOut)).squareRoot()
+    let area = geometry.kernelHeight * geometry.kernelWidth
+    let fanIn = area * geometry.channels, fanOut = area * inputChannels
+    let limit = activation.initialWeightLimit(fanIn: fanIn, fanOut: fanOut)
     for i in 0..<(geometry.patchSize * inputChannels) { kernel[i] = random.uniform(-limit, limit) }
     bias.update(repeating: 0, count: geometry.channels)
   }

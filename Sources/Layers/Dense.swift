@@ -60,10 +60,7 @@ public final class Dense: Layer {
       for j in 0..<outputWidth { bias[j] = random.uniform(-limit, limit) }
       return
     }
-    let limit: Float = switch activation {
-    case .relu, .leakyRelu: (6 / Float(inputWidth)).squareRoot()
-    default: (6 / Float(inputWidth + outputWidth)).squareRoot()
-    }
+    let limit = activation.initialWeightLimit(fanIn: inputWidth, fanOut: outputWidth)
     for i in 0..<(inputWidth * outputWidth) { kernel[i] = random.uniform(-limit, limit) }
     bias.update(repeating: 0, count: outputWidth)
   }

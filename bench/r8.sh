@@ -14,7 +14,7 @@ if [ ! -f "$work/r1.h5" ]; then
   .build/release/ae train --layers 256,32 --epochs 1 --data fashion-mnist --out "$work/r1.h5" --quiet >/dev/null
 fi
 bench/.venv/bin/python bench/r8_export.py "$work/r1.h5" "$work/r1.onnx"
-cc -O2 -std=c99 -D_POSIX_C_SOURCE=199309L bench/r8_bench.c -I"$prefix/include" -L"$prefix/lib" -lautoencoder \
+cc -O3 -march=native -std=c99 -D_POSIX_C_SOURCE=199309L bench/r8_bench.c -I"$prefix/include" -L"$prefix/lib" -lautoencoder \
   -Wl,-rpath,"$prefix/lib" -o "$work/r8_bench"
 export AUTOENCODER_LIBRARY="$prefix/lib/libautoencoder.so"
 cd bench && exec .venv/bin/python r8.py --model "$PWD/results/r1.h5" --onnx "$PWD/results/r1.onnx" \

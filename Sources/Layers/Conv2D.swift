@@ -55,14 +55,25 @@ public final class Conv2D: Layer {
   }
 
   public func forward(_ x: Tensor, training: Bool) -> Tensor {
-    let n = x.rows, rows = n * geometry.positions
-    columns.resize(rows: rows)
-    geometry.im2col(x.data, count: n, into: columns.data)
+    let n = x.rows
+    columns.resize(rows: n * geometry.positions)
     output.resize(rows: n)
-    // Every output position is one row of a (rows, filters) matrix: the Dense kernel applies.
-    Dense.apply(columns.data, rows: rows, kernel: kernel, bias: bias, inputWidth: geometry.patchSize,
-                outputWidth: filters, activation: activation, into: output.data)
+    Conv2D.apply(x.data, rows: n, geometry: geometry, kernel: kernel, bias: bias, filters: filters,
+                 activation: activation, columns: columns.data, into: output.data)
     return output
+  }
+
+  /// `y = f(conv(x, K) + b)` for `rows` images, touching nothing but its arguments (training
+  /// and the thread-safe runtime share it). `columns` is scratch of rows * positions * patchSize.
+  public static func apply(
+    _ x: UnsafePointer<Float>, rows n: Int, geometry: ConvGeometry, kernel: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>, filters: Int, activation: Activation, columns: UnsafeMutablePointer<Float>,
+    into y: UnsafeMutablePointer<Float>
+  ) {
+    geometry.im2col(x, count: n, into: columns)
+    // Every output position is one row of a (n * positions, filters) matrix: the Dense kernel applies.
+    Dense.apply(columns, rows: n * geometry.positions, kernel: kernel, bias: bias, inputWidth: geometry.patchSize,
+                outputWidth: filters, activation: activation, into: y)
   }
 
   public func backward(_ dy: Tensor) -> Tensor? {

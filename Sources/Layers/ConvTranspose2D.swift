@@ -57,21 +57,35 @@ public final class ConvTranspose2D: Layer {
   }
 
   public func forward(_ x: Tensor, training: Bool) -> Tensor {
-    let n = x.rows, rows = n * geometry.positions, p = geometry.patchSize, c = geometry.channels
+    let n = x.rows
     input = x
-    columns.resize(rows: rows)
-    BLAS.gemm(transposeB: true, m: rows, n: p, k: inputChannels, a: x.data, lda: inputChannels,
-              b: kernel, ldb: inputChannels, c: columns.data, ldc: p)
+    columns.resize(rows: n * geometry.positions)
     output.resize(rows: n)
-    output.fill(0)
-    geometry.col2im(columns.data, count: n, into: output.data)
+    ConvTranspose2D.apply(x.data, rows: n, geometry: geometry, kernel: kernel, bias: bias, inputChannels: inputChannels,
+                          activation: activation, columns: columns.data, into: output.data)
+    return output
+  }
+
+  /// `y = f(convT(x, K) + b)` for `rows` inputs, touching nothing but its arguments (training
+  /// and the thread-safe runtime share it). `columns` is scratch of rows * positions * patchSize.
+  public static func apply(
+    _ x: UnsafePointer<Float>, rows n: Int, geometry: ConvGeometry, kernel: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>, inputChannels: Int, activation: Activation, columns: UnsafeMutablePointer<Float>,
+    into y: UnsafeMutablePointer<Float>
+  ) {
+    let rows = n * geometry.positions, p = geometry.patchSize, c = geometry.channels
+    // Each input position spreads its channels over one patch: columns = x K^T, then col2im adds
+    // the overlapping patches into the image.
+    BLAS.gemm(transposeB: true, m: rows, n: p, k: inputChannels, a: x, lda: inputChannels,
+              b: kernel, ldb: inputChannels, c: columns, ldc: p)
+    y.update(repeating: 0, count: n * geometry.imageSize)
+    geometry.col2im(columns, count: n, into: y)
     let pixels = n * geometry.height * geometry.width
     for i in 0..<pixels {
-      let pixel = output.data + i * c
+      let pixel = y + i * c
       for ch in 0..<c { pixel[ch] += bias[ch] }
     }
-    activation.apply(output.data, count: output.count)
-    return output
+    activation.apply(y, count: n * geometry.imageSize)
   }
 
   public func backward(_ dy: Tensor) -> Tensor? {

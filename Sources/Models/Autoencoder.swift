@@ -72,7 +72,7 @@ public final class Autoencoder {
     var dropouts: [Dropout] = []
     var named: [NamedParameter] = []
     var offset = 0
-    var denseLayers: [Dense] = []
+    var weighted: [Layer] = [] // layers with parameters, in storage order
     func build(_ specs: [LayerSpec], part: String, inputWidth: Int, isDecoder: Bool) -> [Layer] {
       var layers: [Layer] = []
       var width = inputWidth
@@ -80,14 +80,14 @@ public final class Autoencoder {
         let isLast = i == specs.count - 1
         // The output layer stays linear inside the network: the loss sees logits.
         let activation = isDecoder && isLast ? Activation.linear : layer.activation
-        let dense = Dense(inputWidth: width, outputWidth: layer.units, activation: activation)
-        for shape in dense.parameterShapes {
+        let built = Autoencoder.makeLayer(layer, inputWidth: width, activation: activation)
+        for shape in built.parameterShapes {
           named.append(NamedParameter(path: "\(part)/\(ModelSpec.layerGroupName(index: i, type: layer.type))/\(shape.name)",
                                       shape: shape.shape, offset: offset))
           offset += shape.count
         }
-        layers.append(dense)
-        denseLayers.append(dense)
+        layers.append(built)
+        weighted.append(built)
         width = layer.units
         if spec.dropout > 0 && !isLast {
           let dropout = Dropout(width: width, rate: spec.dropout)
@@ -106,9 +106,9 @@ public final class Autoencoder {
     self.dropouts = dropouts
 
     var bound = 0
-    for dense in denseLayers {
-      dense.bind(parameters: parameters.values + bound, gradients: parameters.gradients + bound)
-      bound += dense.parameterCount
+    for layer in weighted {
+      layer.bind(parameters: parameters.values + bound, gradients: parameters.gradients + bound)
+      bound += layer.parameterCount
     }
     var random = SeededRandom(seed: seed, stream: 0x1417)
     // Measured on Fashion-MNIST (bench/r1.sh, bench/r2.sh): He/Glorot initialization gives
@@ -116,13 +116,31 @@ public final class Autoencoder {
     // U(+-1/sqrt(in)) the better VAEs (R2 -ELBO 244.4 against 245.8): its small initial
     // log-variances let the KL term settle sooner.
     let scheme: Dense.Initialization = spec.isVariational ? .uniformFanIn : .fanBased
-    for dense in denseLayers { dense.initialize(using: &random, scheme: scheme) }
+    for layer in weighted {
+      switch layer {
+      case let dense as Dense: dense.initialize(using: &random, scheme: scheme)
+      case let convolution as Conv2D: convolution.initialize(using: &random)
+      case let transposed as ConvTranspose2D: transposed.initialize(using: &random)
+      default: break
+      }
+    }
     logitGradient = Tensor(rows: 0, cols: spec.inputWidth)
     batch = Tensor(rows: 0, cols: spec.encoderInputWidth)
     klWeight = spec.beta ?? 1
     epsilon = Tensor(rows: 0, cols: spec.codeWidth)
     latent = Tensor(rows: 0, cols: spec.decoderInputWidth)
     headGradient = Tensor(rows: 0, cols: spec.isVariational ? 2 * spec.codeWidth : 0)
+  }
+
+  /// The network layer for a checked layer spec (`problems()` has ruled out bad shapes).
+  static func makeLayer(_ layer: LayerSpec, inputWidth: Int, activation: Activation) -> Layer {
+    guard let geometry = layer.geometry, let input = layer.inputShape, let output = layer.outputShape else {
+      return Dense(inputWidth: inputWidth, outputWidth: layer.units, activation: activation)
+    }
+    if layer.type == LayerSpec.convolutionType {
+      return Conv2D(geometry: geometry, filters: output[2], activation: activation)
+    }
+    return ConvTranspose2D(geometry: geometry, inputChannels: input[2], activation: activation)
   }
 
   /// The encoder's last dense layer, which produces the code.

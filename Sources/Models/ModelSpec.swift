@@ -17,16 +17,97 @@ public enum ModelKind: String, Codable, CaseIterable, Sendable {
   case cvae
 }
 
-/// One dense layer of an encoder or decoder.
+/// One layer of an encoder or decoder: `dense`, `conv2d` or `conv2d_transpose`.
+///
+/// `units` is always the values per output row (height x width x channels for the
+/// convolutions), so widths chain the same way whatever the layer type. Convolutions also
+/// record their square kernel, stride, zero padding and the NHWC image shapes they read and
+/// write; a transposed convolution's output shape settles what PyTorch calls output_padding.
 public struct LayerSpec: Codable, Equatable, Sendable {
   public var type: String
   public var units: Int
   public var activation: Activation
+  public var kernel: Int?
+  public var stride: Int?
+  public var padding: Int?
+  public var inputShape: [Int]?
+  public var outputShape: [Int]?
+
+  public static let denseType = "dense"
+  public static let convolutionType = "conv2d"
+  public static let transposedConvolutionType = "conv2d_transpose"
 
   public init(units: Int, activation: Activation) {
-    type = "dense"
+    type = LayerSpec.denseType
     self.units = units
     self.activation = activation
+  }
+
+  /// A convolution over `inputShape` (height, width, channels) with `filters` output channels
+  /// and "same"-style padding (kernel / 2), so stride 2 halves the image (rounding up).
+  public static func convolution(inputShape: [Int], filters: Int, kernel: Int, stride: Int, activation: Activation) -> LayerSpec {
+    var layer = LayerSpec(units: 0, activation: activation)
+    layer.type = convolutionType
+    layer.kernel = kernel
+    layer.stride = stride
+    layer.padding = kernel / 2
+    layer.inputShape = inputShape
+    if inputShape.count == 3 {
+      let g = ConvGeometry(height: inputShape[0], width: inputShape[1], channels: inputShape[2],
+                           kernelHeight: kernel, kernelWidth: kernel, stride: stride, padding: kernel / 2)
+      layer.outputShape = [g.outputHeight, g.outputWidth, filters]
+      layer.units = g.positions * filters
+    }
+    return layer
+  }
+
+  /// The transposed convolution that undoes `convolution`'s shape change: it reads the
+  /// convolution's output shape and writes its input shape.
+  public static func transposed(of convolution: LayerSpec, activation: Activation) -> LayerSpec {
+    var layer = convolution
+    layer.type = transposedConvolutionType
+    layer.activation = activation
+    layer.inputShape = convolution.outputShape
+    layer.outputShape = convolution.inputShape
+    layer.units = convolution.inputShape?.reduce(1, *) ?? 0
+    return layer
+  }
+
+  public var isConvolution: Bool { type == LayerSpec.convolutionType || type == LayerSpec.transposedConvolutionType }
+
+  /// The convolution's shape arithmetic: over the input image for `conv2d`, over the output
+  /// image for `conv2d_transpose` (whose forward pass is that convolution's adjoint).
+  public var geometry: ConvGeometry? {
+    guard isConvolution, let kernel, let stride, let padding else { return nil }
+    guard let image = type == LayerSpec.convolutionType ? inputShape : outputShape, image.count == 3 else { return nil }
+    return ConvGeometry(height: image[0], width: image[1], channels: image[2], kernelHeight: kernel,
+                        kernelWidth: kernel, stride: stride, padding: padding)
+  }
+
+  /// Reasons this layer cannot read rows of `inputWidth` values, empty when it can.
+  func problems(inputWidth: Int) -> [String] {
+    switch type {
+    case LayerSpec.denseType:
+      return kernel == nil && inputShape == nil && outputShape == nil ? [] : ["a dense layer takes no kernel or image shapes"]
+    case LayerSpec.convolutionType, LayerSpec.transposedConvolutionType:
+      guard let geometry, let input = inputShape, let output = outputShape, input.count == 3, output.count == 3 else {
+        return ["a \(type) layer needs kernel, stride, padding, and input and output shapes (height, width, channels)"]
+      }
+      var found = geometry.problems()
+      if !found.isEmpty { return found }
+      if input.reduce(1, *) != inputWidth {
+        found.append("it reads a \(input.map(String.init).joined(separator: "x")) image (\(input.reduce(1, *)) values) but gets rows of \(inputWidth)")
+      }
+      // Both directions relate the small image (positions) to the large one (the geometry's image).
+      let small = type == LayerSpec.convolutionType ? output : input
+      if small[0] != geometry.outputHeight || small[1] != geometry.outputWidth {
+        found.append("a \(kernel!)x\(kernel!) kernel with stride \(stride!) and padding \(padding!) maps \(geometry.height)x\(geometry.width) to \(geometry.outputHeight)x\(geometry.outputWidth), not \(small[0])x\(small[1])")
+      }
+      if output.reduce(1, *) != units { found.append("its output shape holds \(output.reduce(1, *)) values, not its \(units) units") }
+      return found
+    default:
+      return ["unknown layer type '\(type)'"]
+    }
   }
 }
 
@@ -148,8 +229,18 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     for (i, layer) in (encoder + decoder).enumerated() where layer.units <= 0 {
       found.append("layer \(i) has \(layer.units) units; every layer needs at least 1")
     }
-    for (i, layer) in (encoder + decoder).enumerated() where layer.type != "dense" {
-      found.append("layer \(i) has unknown type '\(layer.type)'")
+    for (part, layers, width) in [("encoder", encoder, encoderInputWidth), ("decoder", decoder, decoderInputWidth)] {
+      var width = width
+      for (i, layer) in layers.enumerated() {
+        found += layer.problems(inputWidth: width).map { "\(part) layer \(i) (\(layer.type)): \($0)" }
+        width = layer.units
+      }
+    }
+    if conditionWidth > 0 && (encoder.first?.isConvolution ?? false) {
+      found.append("a conditional VAE's encoder must start with a dense layer (the label is appended to the input row)")
+    }
+    if conditionWidth > 0 && (decoder.first?.isConvolution ?? false) {
+      found.append("a conditional VAE's decoder must start with a dense layer (the label is appended to the code)")
     }
     if let last = decoder.last, last.units != inputWidth {
       found.append("the decoder's last layer has \(last.units) units; it must reconstruct all \(inputWidth) inputs")

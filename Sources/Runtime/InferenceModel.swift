@@ -20,13 +20,27 @@ public struct InferenceError: Error, CustomStringConvertible, Sendable {
 /// Every call takes raw rows in the data's units, applies the stored scaling, and (for
 /// `decode`/`reconstruct`) returns data in the same units. HDF5 is touched only by `load`.
 public final class InferenceModel: @unchecked Sendable {
-  /// One dense layer's place in `weights`.
+  /// One layer's operation and its place in `weights`.
   struct LayerPlan {
+    enum Operation {
+      case dense
+      case convolution(ConvGeometry, filters: Int)
+      case transposedConvolution(ConvGeometry, inputChannels: Int)
+    }
+    let operation: Operation
     let inputWidth: Int
     let outputWidth: Int
     let activation: Activation
     let kernelOffset: Int
     let biasOffset: Int
+
+    /// Scratch values per row for the im2col patches of a convolution (0 for dense layers).
+    var columnsPerRow: Int {
+      switch operation {
+      case .dense: 0
+      case .convolution(let g, _), .transposedConvolution(let g, _): g.positions * g.patchSize
+      }
+    }
   }
 
   public let spec: ModelSpec
@@ -39,6 +53,8 @@ public final class InferenceModel: @unchecked Sendable {
   private let decoderPlan: [LayerPlan]
   /// The widest activation any layer produces or reads.
   let maxWidth: Int
+  /// The most im2col scratch values any convolution needs per row.
+  let maxColumns: Int
 
   public var inputWidth: Int { spec.inputWidth }
   public var codeWidth: Int { spec.codeWidth }
@@ -76,13 +92,19 @@ public final class InferenceModel: @unchecked Sendable {
         // The decoder's last layer yields logits; the output activation is applied after.
         let activation = isDecoder && i == layers.count - 1 ? Activation.linear : layer.activation
         defer { width = layer.units }
-        return LayerPlan(inputWidth: width, outputWidth: layer.units, activation: activation,
+        var operation = LayerPlan.Operation.dense
+        if let geometry = layer.geometry, let input = layer.inputShape, let output = layer.outputShape {
+          operation = layer.type == LayerSpec.convolutionType
+            ? .convolution(geometry, filters: output[2]) : .transposedConvolution(geometry, inputChannels: input[2])
+        }
+        return LayerPlan(operation: operation, inputWidth: width, outputWidth: layer.units, activation: activation,
                          kernelOffset: kernel.offset, biasOffset: bias.offset)
       }
     }
     encoderPlan = plan("encoder", spec.encoder, inputWidth: spec.encoderInputWidth, isDecoder: false)
     decoderPlan = plan("decoder", spec.decoder, inputWidth: spec.decoderInputWidth, isDecoder: true)
     maxWidth = ([spec.encoderInputWidth, spec.decoderInputWidth] + (spec.encoder + spec.decoder).map(\.units)).max()!
+    maxColumns = (encoderPlan + decoderPlan).map(\.columnsPerRow).max() ?? 0
   }
 
   deinit {
@@ -303,8 +325,18 @@ public final class InferenceModel: @unchecked Sendable {
     var x = input
     var y = input == workspace.a ? workspace.b : workspace.a
     for layer in plan {
-      Dense.apply(x, rows: n, kernel: weights + layer.kernelOffset, bias: weights + layer.biasOffset,
-                  inputWidth: layer.inputWidth, outputWidth: layer.outputWidth, activation: layer.activation, into: y)
+      let kernel = weights + layer.kernelOffset, bias = weights + layer.biasOffset
+      switch layer.operation {
+      case .dense:
+        Dense.apply(x, rows: n, kernel: kernel, bias: bias, inputWidth: layer.inputWidth,
+                    outputWidth: layer.outputWidth, activation: layer.activation, into: y)
+      case .convolution(let geometry, let filters):
+        Conv2D.apply(x, rows: n, geometry: geometry, kernel: kernel, bias: bias, filters: filters,
+                     activation: layer.activation, columns: workspace.columns, into: y)
+      case .transposedConvolution(let geometry, let inputChannels):
+        ConvTranspose2D.apply(x, rows: n, geometry: geometry, kernel: kernel, bias: bias, inputChannels: inputChannels,
+                              activation: layer.activation, columns: workspace.columns, into: y)
+      }
       x = y
       y = y == workspace.a ? workspace.b : workspace.a
     }
@@ -334,23 +366,28 @@ public final class Workspace: @unchecked Sendable {
   /// Ping-pong activations (maxRows, maxWidth) each.
   let a: UnsafeMutablePointer<Float>
   let b: UnsafeMutablePointer<Float>
+  /// im2col patches of convolutions (maxRows, maxColumns).
+  let columns: UnsafeMutablePointer<Float>
 
   init(model: InferenceModel, maxRows: Int) throws {
     guard maxRows >= 1 else { throw InferenceError(.invalidArgument, "a workspace needs max_rows >= 1, got \(maxRows)") }
-    let (perBuffer, overflow) = maxRows.multipliedReportingOverflow(by: model.maxWidth)
+    let perRow = max(model.maxWidth, model.maxColumns)
+    let (perBuffer, overflow) = maxRows.multipliedReportingOverflow(by: perRow)
     guard !overflow, perBuffer <= 1 << 34 else {
-      throw InferenceError(.overflow, "a workspace for \(maxRows) rows of \(model.maxWidth) values is too large")
+      throw InferenceError(.overflow, "a workspace for \(maxRows) rows of \(perRow) values is too large")
     }
     self.model = model
     self.maxRows = maxRows
     scaled = .allocate(capacity: maxRows * model.inputWidth)
-    a = .allocate(capacity: perBuffer)
-    b = .allocate(capacity: perBuffer)
+    a = .allocate(capacity: maxRows * model.maxWidth)
+    b = .allocate(capacity: maxRows * model.maxWidth)
+    columns = .allocate(capacity: max(maxRows * model.maxColumns, 1))
   }
 
   deinit {
     scaled.deallocate()
     a.deallocate()
     b.deallocate()
+    columns.deallocate()
   }
 }

@@ -11,6 +11,8 @@ import Tensor
 ///
 ///     /                  attrs format, format_version, library_version, kind, spec (JSON), created
 ///     /encoder/NN_dense/ kernel (in, out) float32, bias (out) float32; attrs units, activation
+///     /encoder/NN_conv2d/ kernel (kh, kw, in_channels, filters); NN_conv2d_transpose/ (kh, kw, out, in);
+///                        attrs kernel_size, stride, padding besides units and activation
 ///     /decoder/NN_dense/ same
 ///     /preprocessing/    offset (d), scale (d) float32; attr method
 ///     /history/          loss, val_loss, seconds float64 (per epoch)
@@ -51,6 +53,11 @@ public enum ModelFile {
         if let layer = layers[groupPath] {
           try group.setAttribute("units", layer.units)
           try group.setAttribute("activation", layer.activation.rawValue)
+          if let kernel = layer.kernel, let stride = layer.stride, let padding = layer.padding {
+            try group.setAttribute("kernel_size", kernel)
+            try group.setAttribute("stride", stride)
+            try group.setAttribute("padding", padding)
+          }
         }
         groups[groupPath] = group
       }

@@ -19,8 +19,8 @@ public enum GreedyPretraining {
     let depth = spec.encoder.count
     let mirrored = spec.decoder.dropLast().map(\.units) == spec.encoder.dropLast().reversed().map(\.units)
       && spec.decoder.count == depth
-    guard !spec.isVariational, mirrored else {
-      throw TrainingError("greedy pretraining needs a plain autoencoder whose decoder mirrors its encoder")
+    guard !spec.isVariational, mirrored, !(spec.encoder + spec.decoder).contains(where: \.isConvolution) else {
+      throw TrainingError("greedy pretraining needs a plain dense autoencoder whose decoder mirrors its encoder")
     }
     var levelOptions = options
     levelOptions.epochs = epochs

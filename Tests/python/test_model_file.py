@@ -82,3 +82,22 @@ def test_a_bce_model_with_sigmoid_output(tmp_path):
     run_ae("reconstruct", tmp_path / "m.h5", "--data", tmp_path / "bytes.npy", "--out", tmp_path / "y.npy")
     expected = format_snippet()["reconstruct"](tmp_path / "m.h5", x)
     np.testing.assert_allclose(expected, np.load(tmp_path / "y.npy"), rtol=1e-4, atol=1e-3)
+
+
+def test_the_documented_forward_pass_runs_convolutional_models(tmp_path):
+    rng = np.random.default_rng(2)
+    x = rng.integers(0, 256, size=(64, 8 * 8 * 2), dtype=np.uint8)
+    np.save(tmp_path / "images.npy", x)
+    model = tmp_path / "conv.h5"
+    run_ae("train", "--arch", "conv3s2,conv4k2,dense5", "--image-shape", "8x8x2", "--epochs", "2",
+           "--data", tmp_path / "images.npy", "--out", model, "--quiet")
+    with h5py.File(model, "r") as f:
+        assert f["encoder/00_conv2d/kernel"].shape == (3, 3, 2, 3)
+        assert f["encoder/01_conv2d/kernel"].shape == (2, 2, 3, 4)
+        assert f["decoder/02_conv2d_transpose/kernel"].shape == (3, 3, 2, 3)
+        assert f["encoder/00_conv2d"].attrs["stride"] == 2 and f["encoder/00_conv2d"].attrs["padding"] == 1
+        spec = json.loads(f.attrs["spec"])
+        assert spec["decoder"][-1]["outputShape"] == [8, 8, 2]
+    snippet = format_snippet()
+    run_ae("reconstruct", model, "--data", tmp_path / "images.npy", "--out", tmp_path / "y.npy")
+    np.testing.assert_allclose(snippet["reconstruct"](model, x), np.load(tmp_path / "y.npy"), rtol=1e-4, atol=1e-3)

@@ -17,8 +17,22 @@ struct DataOptions: ParsableArguments {
   @Option(help: "CSV column holding class labels (for --model cvae); Fashion-MNIST brings its own.")
   var labelColumn: String?
 
+  @Option(help: "Image shape of each row as HxWxC (channels fastest), for convolutional models on data that does not carry one; Fashion-MNIST is 28x28x1.")
+  var imageShape: String?
+
+  /// --image-shape as [height, width, channels].
+  func parsedImageShape() throws -> [Int]? {
+    guard let imageShape else { return nil }
+    let parts = imageShape.lowercased().split(separator: "x").map { Int($0) }
+    guard parts.count == 3, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+      throw ValidationError("--image-shape must be HxWxC with positive numbers, e.g. 28x28x1, got '\(imageShape)'")
+    }
+    return parts.map { $0! }
+  }
+
   func validate() throws {
     if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+    _ = try parsedImageShape()
   }
 
   func load() throws -> Dataset {
@@ -29,6 +43,12 @@ struct DataOptions: ParsableArguments {
       if let limit { dataset = dataset.prefix(limit) }
     }
     guard dataset.features.rows > 0 else { throw DataError("\(data): no rows") }
+    if let shape = try parsedImageShape() {
+      guard shape.reduce(1, *) == dataset.features.cols else {
+        throw DataError("\(data): --image-shape \(imageShape!) holds \(shape.reduce(1, *)) values but rows have \(dataset.features.cols)")
+      }
+      dataset.imageShape = shape
+    }
     return dataset
   }
 }

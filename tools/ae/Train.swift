@@ -21,6 +21,9 @@ struct Train: ParsableCommand {
   @Option(help: "Encoder widths down to the code, comma-separated, e.g. 256,32.")
   var layers: String = "256,32"
 
+  @Option(help: "Encoder as a layer string instead of --layers, for convolutional models: conv<filters>[k<kernel>][s<stride>] and dense<units>, e.g. conv16s2,conv32s2,dense32. Convolutions come first (padding kernel/2); the last item is the code (a VAE's latent width); the decoder mirrors the encoder with transposed convolutions.")
+  var arch: String?
+
   @Option(help: "Decoder hidden widths (default: the encoder mirrored).")
   var decoderLayers: String?
 
@@ -144,6 +147,13 @@ struct Train: ParsableCommand {
 
   func validate() throws {
     _ = try widths(layers, "--layers")
+    if let arch {
+      do { _ = try Architecture(parsing: arch) } catch { throw ValidationError("--arch: \(error)") }
+      if decoderLayers != nil { throw ValidationError("--arch builds a mirrored decoder: drop --decoder-layers") }
+      if model == .cvae, try Architecture(parsing: arch).hasConvolutions {
+        throw ValidationError("--model cvae takes dense layers only (the label joins the input row); use --model vae for a convolutional VAE")
+      }
+    }
     if noise != nil && model != .denoising { throw ValidationError("--noise needs --model denoising") }
     _ = try corruption()
     let (l1, kl) = try sparsitySettings()
@@ -188,10 +198,12 @@ struct Train: ParsableCommand {
       let dataset = try dataOptions.load()
       try dataset.checkFinite()
       let inputWidth = dataset.features.cols
+      let architecture = try arch.map { try Architecture(parsing: $0) }
       let encoderWidths = try widths(layers, "--layers")
-      let code = encoderWidths.last!
+      var code = encoderWidths.last!
+      if let architecture, case .dense(let units) = architecture.items.last! { code = units }
       if !overcomplete && code >= inputWidth {
-        throw CommandError("--layers: the code has \(code) units but the input has only \(inputWidth) values; an undercomplete autoencoder needs a narrower code (or pass --overcomplete)")
+        throw CommandError("\(arch == nil ? "--layers" : "--arch"): the code has \(code) units but the input has only \(inputWidth) values; an undercomplete autoencoder needs a narrower code (or pass --overcomplete)")
       }
       let output = outputActivation ?? (loss == .bce || scale == .unit ? .sigmoid : .linear)
       let (l1, kl) = try sparsitySettings()
@@ -211,6 +223,19 @@ struct Train: ParsableCommand {
         activation: activation, codeActivation: kl != nil ? .sigmoid : codeActivation, outputActivation: output, loss: loss,
         dropout: dropout, l1Activity: l1, inputShape: dataset.imageShape, kind: model, noise: try corruption(),
         klSparsity: kl, contractive: model == .contractive ? (contractive ?? 10) : nil)
+      if let architecture {
+        // The same settings on an encoder from --arch (convolutions allowed).
+        let dense = spec
+        spec = try architecture.spec(kind: model, inputWidth: inputWidth, inputShape: dataset.imageShape, activation: activation,
+                                     codeActivation: kl != nil ? .sigmoid : codeActivation, outputActivation: output, loss: loss)
+        spec.l1Activity = dense.l1Activity
+        spec.noise = dense.noise
+        spec.klSparsity = dense.klSparsity
+        spec.contractive = dense.contractive
+        spec.beta = dense.beta
+        spec.klWarmupEpochs = dense.klWarmupEpochs
+        spec.classes = dense.classes
+      }
       spec.dropout = dropout
       let autoencoder = try Autoencoder(spec: spec, seed: seed)
       autoencoder.scaling = Scaling.fit(dataset.features, method: scale, isByteData: dataset.isByteData)
@@ -243,7 +268,11 @@ struct Train: ParsableCommand {
 
 /// "dense 784-256-32-256-784 (relu, sigmoid output, bce)".
 func describe(_ spec: ModelSpec) -> String {
-  var widths = ([spec.inputWidth] + (spec.encoder + spec.decoder).map(\.units)).map(String.init)
+  // Feature maps of convolutional layers read as HxWxC, dense layers as their width.
+  let convolutional = (spec.encoder + spec.decoder).contains(where: \.isConvolution)
+  func shape(_ s: [Int]) -> String { s.map(String.init).joined(separator: "x") }
+  let input = convolutional ? spec.inputShape.map(shape) ?? String(spec.inputWidth) : String(spec.inputWidth)
+  var widths = [input] + (spec.encoder + spec.decoder).map { layer in layer.outputShape.map(shape) ?? String(layer.units) }
   if spec.isVariational { widths[spec.encoder.count] = "(\(spec.codeWidth),\(spec.codeWidth))" } // mean and log-variance
   let hidden = spec.encoder.first?.activation.rawValue ?? "linear"
   var extras = ""

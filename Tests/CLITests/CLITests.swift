@@ -171,6 +171,11 @@ import Testing
     expectFailure(try ae("train", "--layers", "256,200", "--data", data, "--quiet"),
                   mentioning: ["code has 200 units", "196 values", "undercomplete"])
     expectFailure(try ae("train", "--data", directory + "/nothing.npy", "--quiet"), mentioning: ["nothing.npy", "no such file"])
+    // Convolutions need an image shape: the data's, or one given that fits its rows.
+    expectFailure(try ae("train", "--arch", "conv4s2,dense8", "--data", data, "--quiet"),
+                  mentioning: ["convolutions need image rows", "--image-shape"])
+    expectFailure(try ae("train", "--arch", "conv4s2,dense8", "--image-shape", "10x10x1", "--data", data, "--quiet"),
+                  mentioning: ["10x10x1 holds 100 values", "rows have 196"])
   }
 
   @Test func badArgumentsAreRejectedBeforeAnyWork() throws {
@@ -184,5 +189,9 @@ import Testing
     #expect(sparse.status != 0 && sparse.stderr.contains("--model sparse needs --sparsity"))
     let badSparsity = try ae("train", "--model", "sparse", "--sparsity", "kl:2:1", "--data", "whatever.csv")
     #expect(badSparsity.status != 0 && badSparsity.stderr.contains("0 < RHO < 1"))
+    let arch = try ae("train", "--arch", "dense8,conv4s2", "--data", "whatever.csv")
+    #expect(arch.status != 0 && arch.stderr.contains("convolutions must come before dense layers"))
+    let shape = try ae("train", "--image-shape", "28x28", "--data", "whatever.csv")
+    #expect(shape.status != 0 && shape.stderr.contains("--image-shape must be HxWxC"))
   }
 }

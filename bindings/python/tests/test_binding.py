@@ -171,3 +171,24 @@ def test_conditional_vae_samples_by_class(tmp_path):
             model.encode(x[:2, :16])
         with pytest.raises(ValueError, match="label must be in"):
             model.sample(2, label=3)
+
+
+@pytest.mark.parametrize("kind", ["dense", "vae"])
+def test_convolutional_models_give_the_cli_results(tmp_path, kind):
+    rng = np.random.default_rng(6)
+    x = rng.integers(0, 256, size=(40, 10 * 10 * 1)).astype(np.uint8)
+    np.save(tmp_path / "x.npy", x)
+    model_path = tmp_path / "conv.h5"
+    ae("train", "--model", kind, "--arch", "conv4s2,conv6s2,dense3", "--image-shape", "10x10x1", "--epochs", "2",
+       "--data", tmp_path / "x.npy", "--out", model_path, "--quiet")
+    ae("reconstruct", model_path, "--data", tmp_path / "x.npy", "--out", tmp_path / "y.npy")
+    ae("encode", model_path, "--data", tmp_path / "x.npy", "--out", tmp_path / "z.npy")
+    with autoencoder.Model(model_path) as model:
+        assert model.input_shape == (10, 10, 1) and model.latent_dim == 3 and model.layer_count == 6
+        np.testing.assert_allclose(model.reconstruct(x.astype(np.float32)), np.load(tmp_path / "y.npy"), rtol=1e-5, atol=1e-3)
+        np.testing.assert_allclose(model.encode(x.astype(np.float32)), np.load(tmp_path / "z.npy"), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(model.reconstruct(x[:1].astype(np.float32)), np.load(tmp_path / "y.npy")[:1],
+                                   rtol=1e-5, atol=1e-3)
+        assert np.all(model.score(x.astype(np.float32)) > 0)
+        if kind == "vae":
+            assert model.sample(5, seed=1).shape == (5, 100)

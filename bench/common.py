@@ -12,9 +12,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 AE = os.environ.get("AE_BINARY", os.path.join(HERE, "..", ".build", "release", "ae"))
 
 
-def arguments():
+def arguments(epochs=10):
     parser = argparse.ArgumentParser()
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=epochs)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", default="1,2")
     return parser.parse_args()
@@ -33,10 +33,10 @@ def train_ours(train_args, epochs, threads, model_path):
     return figures
 
 
-def run_torch(script, epochs, threads):
+def run_torch(script, epochs, threads, extra=()):
     """A PyTorch recipe script; returns the JSON line it prints last."""
-    out = subprocess.run([sys.executable, os.path.join(HERE, script), "--epochs", str(epochs), "--threads", str(threads)],
-                         check=True, capture_output=True, text=True, cwd=HERE).stdout
+    out = subprocess.run([sys.executable, os.path.join(HERE, script), "--epochs", str(epochs), "--threads", str(threads),
+                          *extra], check=True, capture_output=True, text=True, cwd=HERE).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 

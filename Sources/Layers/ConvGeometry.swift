@@ -44,26 +44,39 @@ public struct ConvGeometry: Equatable, Sendable {
     return found
   }
 
+  /// The kernel columns kx whose input column x = ox * stride + kx - padding lies inside the
+  /// image, as a range: within one kernel row they are neighbours in memory (NHWC), so each
+  /// kernel row of a patch is one contiguous run of values.
+  @inline(__always)
+  func validColumns(_ ox: Int) -> Range<Int> {
+    let first = ox * stride - padding
+    let lower = max(0, -first)
+    return lower..<max(lower, min(kernelWidth, width - first))
+  }
+
   /// Copy every patch of `images` (n images) into `columns` (n * positions, patchSize);
   /// positions outside the image read as 0.
   public func im2col(_ images: UnsafePointer<Float>, count n: Int, into columns: UnsafeMutablePointer<Float>) {
-    let oh = outputHeight, ow = outputWidth, c = channels
+    let oh = outputHeight, ow = outputWidth, c = channels, rowValues = kernelWidth * c
     for image in 0..<n {
       let source = images + image * imageSize
+      var target = columns + image * positions * patchSize
       for oy in 0..<oh {
         for ox in 0..<ow {
-          var target = columns + ((image * oh + oy) * ow + ox) * patchSize
+          let valid = validColumns(ox)
+          let x0 = ox * stride - padding
           for ky in 0..<kernelHeight {
             let y = oy * stride + ky - padding
-            for kx in 0..<kernelWidth {
-              let x = ox * stride + kx - padding
-              if y >= 0 && y < height && x >= 0 && x < width {
-                target.update(from: source + (y * width + x) * c, count: c)
-              } else {
-                target.update(repeating: 0, count: c)
-              }
-              target += c
+            if y < 0 || y >= height || valid.isEmpty {
+              for i in 0..<rowValues { target[i] = 0 }
+            } else {
+              let lead = valid.lowerBound * c, run = valid.count * c
+              for i in 0..<lead { target[i] = 0 }
+              let from = source + (y * width + x0 + valid.lowerBound) * c
+              for i in 0..<run { target[lead + i] = from[i] }
+              for i in (lead + run)..<rowValues { target[i] = 0 }
             }
+            target += rowValues
           }
         }
       }
@@ -73,22 +86,22 @@ public struct ConvGeometry: Equatable, Sendable {
   /// The adjoint of `im2col`: add every patch value in `columns` back into its place in
   /// `images` (which the caller zeroes first); values that fell outside are dropped.
   public func col2im(_ columns: UnsafePointer<Float>, count n: Int, into images: UnsafeMutablePointer<Float>) {
-    let oh = outputHeight, ow = outputWidth, c = channels
+    let oh = outputHeight, ow = outputWidth, c = channels, rowValues = kernelWidth * c
     for image in 0..<n {
       let target = images + image * imageSize
+      var source = columns + image * positions * patchSize
       for oy in 0..<oh {
         for ox in 0..<ow {
-          var source = columns + ((image * oh + oy) * ow + ox) * patchSize
+          let valid = validColumns(ox)
+          let x0 = ox * stride - padding
           for ky in 0..<kernelHeight {
             let y = oy * stride + ky - padding
-            for kx in 0..<kernelWidth {
-              let x = ox * stride + kx - padding
-              if y >= 0 && y < height && x >= 0 && x < width {
-                let place = target + (y * width + x) * c
-                for ch in 0..<c { place[ch] += source[ch] }
-              }
-              source += c
+            if y >= 0 && y < height && !valid.isEmpty {
+              let lead = valid.lowerBound * c, run = valid.count * c
+              let place = target + (y * width + x0 + valid.lowerBound) * c
+              for i in 0..<run { place[i] += source[lead + i] }
             }
+            source += rowValues
           }
         }
       }

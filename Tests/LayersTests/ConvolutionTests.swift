@@ -66,6 +66,42 @@ import Testing
     #expect(abs(left - right) < 1e-4 * max(abs(left), 1))
   }
 
+  /// im2col against its definition, value by value, on geometries whose patches run off
+  /// every edge (padding wider than the kernel included); col2im must be its exact adjoint.
+  @Test(arguments: [(5, 6, 2, 3, 2, 2, 1), (4, 4, 1, 3, 3, 1, 2), (7, 5, 3, 1, 2, 2, 3), (3, 3, 1, 3, 3, 1, 1)])
+  func im2colCopiesEveryPatch(h: Int, w: Int, c: Int, kh: Int, kw: Int, stride: Int, padding: Int) {
+    let g = ConvGeometry(height: h, width: w, channels: c, kernelHeight: kh, kernelWidth: kw, stride: stride, padding: padding)
+    #expect(g.problems().isEmpty)
+    let images = GradientCheck.randomTensor(rows: 2, cols: g.imageSize, seed: 11)
+    let columns = Tensor(rows: 2 * g.positions, cols: g.patchSize)
+    columns.fill(.nan)
+    g.im2col(images.data, count: 2, into: columns.data)
+    var mismatches = 0
+    for n in 0..<2 {
+      for oy in 0..<g.outputHeight {
+        for ox in 0..<g.outputWidth {
+          for ky in 0..<kh {
+            for kx in 0..<kw {
+              for ch in 0..<c {
+                let y = oy * stride + ky - padding, x = ox * stride + kx - padding
+                let expected = y >= 0 && y < h && x >= 0 && x < w ? images[n, (y * w + x) * c + ch] : 0
+                let got = columns[(n * g.outputHeight + oy) * g.outputWidth + ox, (ky * kw + kx) * c + ch]
+                if got != expected { mismatches += 1 }
+              }
+            }
+          }
+        }
+      }
+    }
+    #expect(mismatches == 0)
+    let r = GradientCheck.randomTensor(rows: 2 * g.positions, cols: g.patchSize, seed: 12)
+    let back = Tensor(rows: 2, cols: g.imageSize)
+    back.fill(0)
+    g.col2im(r.data, count: 2, into: back.data)
+    let left = GradientCheck.dot(columns, r), right = GradientCheck.dot(images, back)
+    #expect(abs(left - right) < 1e-4 * max(abs(left), 1))
+  }
+
   /// A 1x1 convolution with stride 1 is a dense layer applied to every pixel.
   @Test func pointwiseConvolutionIsDenseOnPixels() {
     let g = ConvGeometry(height: 2, width: 3, channels: 4, kernelHeight: 1, kernelWidth: 1, stride: 1, padding: 0)

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A seeded pseudo-random generator (xoshiro256**, seeded through SplitMix64).
 ///
 /// Every random choice in training (initial weights, shuffling, dropout masks, noise) draws
@@ -49,13 +53,20 @@ public struct SeededRandom: RandomNumberGenerator {
     return Float((-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2))
   }
 
-  /// Two independent standard normals from one Box-Muller draw (half the work of two
-  /// `gaussian()` calls).
+  /// Two independent standard normals by Marsaglia's polar method: a point drawn uniformly in
+  /// the unit disc, scaled by sqrt(-2 ln s / s). One logf and no trigonometry per pair, about
+  /// five times faster than Box-Muller in Double, which made noise the denoising model's
+  /// largest cost after the matrix products.
   public mutating func gaussianPair() -> (Float, Float) {
-    let u1 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) + 1e-300
-    let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
-    let radius = (-2 * _log(u1)).squareRoot(), angle = 2 * Double.pi * u2
-    return (Float(radius * _cos(angle)), Float(radius * _sin(angle)))
+    while true {
+      let u = Float(Int32(truncatingIfNeeded: next() >> 32)) * (1.0 / 2_147_483_648.0)
+      let v = Float(Int32(truncatingIfNeeded: next() >> 32)) * (1.0 / 2_147_483_648.0)
+      let s = u * u + v * v
+      if s > 0 && s < 1 {
+        let factor = (-2 * logf(s) / s).squareRoot()
+        return (u * factor, v * factor)
+      }
+    }
   }
 
   /// 0..<n shuffled (Fisher-Yates).

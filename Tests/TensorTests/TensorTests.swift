@@ -68,6 +68,21 @@ import Tensor
     #expect(abs(square / Double(n) - mean * mean - 1) < 0.02)
   }
 
+  /// The polar method's pairs: unit variance, the normal's tails, and no correlation within a pair.
+  @Test func gaussianPairsAreIndependentStandardNormals() {
+    var random = SeededRandom(seed: 8)
+    let n = 200_000
+    var square = 0.0, product = 0.0, beyondTwo = 0
+    for _ in 0..<n {
+      let (a, b) = random.gaussianPair()
+      square += Double(a * a + b * b); product += Double(a * b)
+      beyondTwo += (abs(a) > 2 ? 1 : 0) + (abs(b) > 2 ? 1 : 0)
+    }
+    #expect(abs(square / Double(2 * n) - 1) < 0.01)
+    #expect(abs(product / Double(n)) < 0.01)
+    #expect(abs(Double(beyondTwo) / Double(2 * n) - 0.0455) < 0.002, "P(|z| > 2) should be 4.55 %")
+  }
+
   @Test func permutationIsAPermutation() {
     var random = SeededRandom(seed: 9)
     let p = random.permutation(1000)

@@ -123,7 +123,7 @@ AE_API size_t ae_model_input_dim(const ae_model *model);        /* values per in
 AE_API size_t ae_model_latent_dim(const ae_model *model);       /* values per code row */
 AE_API size_t ae_model_layer_count(const ae_model *model);      /* dense layers, encoder + decoder */
 AE_API int ae_model_can_sample(const ae_model *model);          /* 1 for generative models (vae), else 0 */
-AE_API const char *ae_model_loss(const ae_model *model);        /* "bce" or "mse"; valid until close */
+AE_API const char *ae_model_loss(const ae_model *model);        /* "bce", "mse" or "gaussian"; valid until close */
 AE_API size_t ae_model_class_count(const ae_model *model);      /* classes of a conditional model (cvae), else 0 */
 
 /* The image shape (height, width, channels) when the model was trained on images.
@@ -150,7 +150,8 @@ AE_API AE_NODISCARD ae_status ae_decode(const ae_model *model, const float *z, s
 /* decode(encode(x)). x and x_out may not overlap. */
 AE_API AE_NODISCARD ae_status ae_reconstruct(const ae_model *model, const float *x, size_t n, float *x_out);
 /* Anomaly score per row: the reconstruction loss in the model's own loss (ae_model_loss),
- * summed over the row's values, on scaled data. Higher means less like the training data. */
+ * summed over the row's values, on scaled data (for "gaussian", the negative log-likelihood
+ * under the learned per-feature variances, in nats). Higher means less like the training data. */
 AE_API AE_NODISCARD ae_status ae_score(const ae_model *model, const float *x, size_t n, float *scores);
 
 /* ------------------------------------------------------------------------------------------

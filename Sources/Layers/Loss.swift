@@ -8,6 +8,13 @@ public enum Loss: String, Codable, CaseIterable, Sendable {
   /// Binary cross-entropy, `-sum_j t_j log y_j + (1 - t_j) log(1 - y_j)`; needs a sigmoid output
   /// and is computed from the logits, so it never takes the log of 0.
   case bce
+  /// Gaussian negative log-likelihood with a learned variance per feature:
+  /// `sum_j ((y_j - t_j)^2 / sigma_j^2 + log sigma_j^2 + log 2 pi) / 2`, the model keeping
+  /// `log sigma_j^2` as parameters (a VAE's Gaussian decoder; `mse` is the fixed-variance one).
+  case gaussian
+
+  /// log(2 pi), the Gaussian density's constant.
+  static let logTwoPi: Float = 1.837_877_1
 
   /// Loss of predictions `f(z)` against `target`, and its gradient with respect to the logits.
   ///
@@ -17,9 +24,12 @@ public enum Loss: String, Codable, CaseIterable, Sendable {
   ///   - target: t (n, d).
   ///   - gradient: receives dLoss/dz (n, d), already divided by n; pass nil for the value only.
   ///   - weight: scales the loss and gradient (1 for plain training).
+  ///   - logVariance: `gaussian` only: log sigma^2 per feature (d), and where to add the
+  ///     gradient with respect to it (batch mean, like the others) when `gradient` is given.
   /// - Returns: the loss summed over all rows (divide by n for the per-sample mean).
   public func evaluate(
-    logits: Tensor, activation: Activation, target: Tensor, gradient: Tensor?, weight: Float = 1
+    logits: Tensor, activation: Activation, target: Tensor, gradient: Tensor?, weight: Float = 1,
+    logVariance: (values: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>)? = nil
   ) -> Double {
     let n = logits.rows, d = logits.cols
     precondition(target.rows == n && target.cols == d, "loss: target is \(target.rows)x\(target.cols), prediction is \(n)x\(d)")
@@ -28,7 +38,8 @@ public enum Loss: String, Codable, CaseIterable, Sendable {
     var total = 0.0
     for r in 0..<n {
       total += Double(row(logits.row(r), activation: activation, target: target.row(r), width: d,
-                          gradient: gradient?.row(r), scale: scale))
+                          gradient: gradient?.row(r), scale: scale, logVariance: logVariance?.values,
+                          logVarianceGradient: gradient == nil ? nil : logVariance?.gradient))
     }
     return total * Double(weight)
   }
@@ -37,12 +48,12 @@ public enum Loss: String, Codable, CaseIterable, Sendable {
   /// the anomaly score. Touches nothing but its arguments.
   public func rowLosses(
     logits: UnsafePointer<Float>, activation: Activation, target: UnsafePointer<Float>,
-    rows: Int, width: Int, into losses: UnsafeMutablePointer<Float>
+    rows: Int, width: Int, logVariance: UnsafePointer<Float>? = nil, into losses: UnsafeMutablePointer<Float>
   ) {
     for r in 0..<rows {
       losses[r] = row(UnsafeMutablePointer(mutating: logits + r * width), activation: activation,
                       target: UnsafeMutablePointer(mutating: target + r * width), width: width,
-                      gradient: nil, scale: 0)
+                      gradient: nil, scale: 0, logVariance: logVariance, logVarianceGradient: nil)
     }
   }
 
@@ -50,13 +61,39 @@ public enum Loss: String, Codable, CaseIterable, Sendable {
   @inline(__always)
   func row(
     _ z: UnsafeMutablePointer<Float>, activation: Activation, target t: UnsafeMutablePointer<Float>,
-    width d: Int, gradient g: UnsafeMutablePointer<Float>?, scale: Float
+    width d: Int, gradient g: UnsafeMutablePointer<Float>?, scale: Float,
+    logVariance: UnsafePointer<Float>?, logVarianceGradient: UnsafeMutablePointer<Float>?
   ) -> Float {
     switch (self, activation) {
     case (.bce, .sigmoid): Loss.bceWithLogits(z, t, g, d, scale)
     case (.bce, _): Loss.bceOnOutput(z, activation, t, g, d, scale)
     case (.mse, _): Loss.squaredError(z, activation, t, g, d, scale)
+    case (.gaussian, _):
+      Loss.gaussianNLL(z, activation, t, g, d, scale, logVariance!, logVarianceGradient)
     }
+  }
+
+  /// Gaussian NLL on `y = f(z)` with log-variances s: gradient `(y - t) e^-s f'(z)` for the
+  /// logits and `(1 - (y - t)^2 e^-s) / 2` for s.
+  static func gaussianNLL(
+    _ z: UnsafeMutablePointer<Float>, _ f: Activation, _ t: UnsafeMutablePointer<Float>,
+    _ g: UnsafeMutablePointer<Float>?, _ d: Int, _ scale: Float,
+    _ s: UnsafePointer<Float>, _ gs: UnsafeMutablePointer<Float>?
+  ) -> Float {
+    var sum: Float = 0
+    for j in 0..<d {
+      var y = z[j]
+      f.apply(&y, count: 1)
+      let diff = y - t[j], precision = VectorMath.exp(-s[j])
+      sum += 0.5 * (diff * diff * precision + s[j] + logTwoPi)
+      if let g {
+        var dy = diff * precision * scale
+        f.backward(&dy, output: &y, count: 1)
+        g[j] = dy
+        gs?[j] += 0.5 * (1 - diff * diff * precision) * scale
+      }
+    }
+    return sum
   }
 
   /// BCE from logits: `max(z, 0) - z t + log(1 + e^-|z|)`, gradient `sigmoid(z) - t`.

@@ -36,7 +36,7 @@ extension Autoencoder {
     let kl = sampleLatent(head: head, input: input)
     let logits = decoder.forward(latent, training: true)
     let reconstruction = spec.loss.evaluate(logits: logits, activation: spec.outputActivation,
-                                            target: target, gradient: logitGradient)
+                                            target: target, gradient: logitGradient, logVariance: outputLogVariance)
     guard let dz = decoder.backward(logitGradient) else { return reconstruction }
     let n = head.rows, k = spec.codeWidth
     let klScale = klWeight / Float(max(n, 1))
@@ -61,7 +61,8 @@ extension Autoencoder {
     klSum += kl
     let logits = decoder.forward(latent, training: false)
     let activation = spec.outputActivation
-    let reconstruction = spec.loss.evaluate(logits: logits, activation: activation, target: target, gradient: nil)
+    let reconstruction = spec.loss.evaluate(logits: logits, activation: activation, target: target, gradient: nil,
+                                            logVariance: outputLogVariance)
     let bce = activation == .sigmoid
       ? (spec.loss == .bce ? reconstruction : Loss.bce.evaluate(logits: logits, activation: activation, target: target, gradient: nil))
       : 0

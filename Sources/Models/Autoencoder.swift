@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Layers
 import Tensor
 
@@ -62,6 +65,12 @@ public final class Autoencoder {
   let latent: Tensor // (n, k) VAE sampled code z
   let headGradient: Tensor // (n, 2k) VAE dObjective/d(mu, logvar)
 
+  /// `gaussian` loss: the learned log-variances of the output (inputWidth) and their gradients,
+  /// inside `parameters`.
+  public let outputLogVariance: (values: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>)?
+  /// Where the Gaussian likelihood's log-variances live in the model file.
+  public static let logVariancePath = "likelihood/gaussian/log_variance"
+
   /// Build the networks for `spec` and draw initial weights from `seed`.
   public init(spec: ModelSpec, seed: UInt64 = 0) throws {
     let problems = spec.problems()
@@ -99,10 +108,18 @@ public final class Autoencoder {
     }
     let encoderLayers = build(spec.encoder, part: "encoder", inputWidth: spec.encoderInputWidth, isDecoder: false)
     let decoderLayers = build(spec.decoder, part: "decoder", inputWidth: spec.decoderInputWidth, isDecoder: true)
+    // A Gaussian likelihood learns log sigma^2 per feature, after the layers (starting at 0: sigma 1).
+    let logVarianceOffset = offset
+    if spec.loss == .gaussian {
+      named.append(NamedParameter(path: Autoencoder.logVariancePath, shape: [spec.inputWidth], offset: offset))
+      offset += spec.inputWidth
+    }
     encoder = Sequential(encoderLayers, needsInputGradient: false)
     decoder = Sequential(decoderLayers, needsInputGradient: true)
     parameterTensors = named
     parameters = ParameterStore(count: offset)
+    outputLogVariance = spec.loss == .gaussian
+      ? (UnsafePointer(parameters.values + logVarianceOffset), parameters.gradients + logVarianceOffset) : nil
     self.dropouts = dropouts
 
     var bound = 0
@@ -130,6 +147,22 @@ public final class Autoencoder {
     epsilon = Tensor(rows: 0, cols: spec.codeWidth)
     latent = Tensor(rows: 0, cols: spec.decoderInputWidth)
     headGradient = Tensor(rows: 0, cols: spec.isVariational ? 2 * spec.codeWidth : 0)
+  }
+
+  /// `gaussian` loss: start each feature's log-variance at the log of its variance in `data`
+  /// (scaled), the error of a model that predicts the mean, instead of log 1. Adam moves a
+  /// parameter about one learning rate per step, so from 0 the variances of [0, 1] pixels
+  /// (about e^-4.6) would take thousands of steps to reach. Does nothing for other losses.
+  public func initializeLikelihood(from data: Tensor) {
+    guard let logVariance = outputLogVariance, data.rows > 1 else { return }
+    let d = data.cols, values = UnsafeMutablePointer(mutating: logVariance.values)
+    for j in 0..<d {
+      var mean = 0.0, square = 0.0
+      for r in 0..<data.rows { let v = Double(data[r, j]); mean += v; square += v * v }
+      mean /= Double(data.rows)
+      let variance = square / Double(data.rows) - mean * mean
+      values[j] = Float(log(max(variance, 1e-4)))
+    }
   }
 
   /// The network layer for a checked layer spec (`problems()` has ruled out bad shapes).
@@ -170,7 +203,7 @@ public final class Autoencoder {
     let code = encoder.forward(input, training: true)
     let logits = decoder.forward(code, training: true)
     var objective = spec.loss.evaluate(logits: logits, activation: spec.outputActivation,
-                                       target: target, gradient: logitGradient)
+                                       target: target, gradient: logitGradient, logVariance: outputLogVariance)
     guard let dCode = decoder.backward(logitGradient) else { return objective }
     objective += CodePenalties.add(spec, code: code, gradient: dCode, gradientWeight: 1, codeLayer: codeLayer)
     encoder.backward(dCode)
@@ -183,7 +216,8 @@ public final class Autoencoder {
     let code = encoder.forward(input, training: false)
     let logits = decoder.forward(code, training: false)
     let activation = spec.outputActivation
-    var objective = spec.loss.evaluate(logits: logits, activation: activation, target: target, gradient: nil)
+    var objective = spec.loss.evaluate(logits: logits, activation: activation, target: target, gradient: nil,
+                                       logVariance: outputLogVariance)
     objective += CodePenalties.add(spec, code: code, gradient: nil, gradientWeight: 1, codeLayer: codeLayer)
     let bce = activation == .sigmoid
       ? (spec.loss == .bce ? objective : Loss.bce.evaluate(logits: logits, activation: activation, target: target, gradient: nil))

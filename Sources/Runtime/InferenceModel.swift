@@ -49,6 +49,8 @@ public final class InferenceModel: @unchecked Sendable {
   public let offset: UnsafeMutablePointer<Float>
   public let scale: UnsafeMutablePointer<Float>
   private let weights: UnsafeMutablePointer<Float>
+  /// `gaussian` loss: the learned log-variance per feature, inside `weights` (for `score`).
+  private let logVariance: UnsafePointer<Float>?
   private let encoderPlan: [LayerPlan]
   private let decoderPlan: [LayerPlan]
   /// The widest activation any layer produces or reads.
@@ -82,6 +84,9 @@ public final class InferenceModel: @unchecked Sendable {
     scale.initialize(from: model.scaling.scale, count: d)
     weights = .allocate(capacity: max(model.parameters.count, 1))
     weights.initialize(from: model.parameters.values, count: model.parameters.count)
+    let weightsStart = weights
+    logVariance = model.parameterTensors.first { $0.path == Autoencoder.logVariancePath }
+      .map { UnsafePointer(weightsStart + $0.offset) }
 
     func plan(_ part: String, _ layers: [LayerSpec], inputWidth: Int, isDecoder: Bool) -> [LayerPlan] {
       var width = inputWidth
@@ -261,7 +266,7 @@ public final class InferenceModel: @unchecked Sendable {
       let code = codes(runEncoder(x + start * inputWidth, rows: n, workspace), rows: n, workspace)
       let logits = run(decoderPlan, from: code, rows: n, workspace)
       spec.loss.rowLosses(logits: logits, activation: spec.outputActivation, target: workspace.scaled,
-                          rows: n, width: inputWidth, into: scores + start)
+                          rows: n, width: inputWidth, logVariance: logVariance, into: scores + start)
     }
   }
 

@@ -14,6 +14,7 @@ import Tensor
 ///     /encoder/NN_conv2d/ kernel (kh, kw, in_channels, filters); NN_conv2d_transpose/ (kh, kw, out, in);
 ///                        attrs kernel_size, stride, padding besides units and activation
 ///     /decoder/NN_dense/ same
+///     /likelihood/gaussian/ log_variance (d) float32, for the gaussian loss
 ///     /preprocessing/    offset (d), scale (d) float32; attr method
 ///     /history/          loss, val_loss, seconds float64 (per epoch)
 public enum ModelFile {
@@ -48,6 +49,7 @@ public enum ModelFile {
     for tensor in model.parameterTensors {
       let pieces = tensor.path.split(separator: "/").map(String.init) // part, layer, name
       let groupPath = pieces[0] + "/" + pieces[1]
+      if groups[pieces[0]] == nil { groups[pieces[0]] = try file.createGroup(pieces[0]) } // e.g. likelihood
       if groups[groupPath] == nil {
         let group = try groups[pieces[0]]!.createGroup(pieces[1])
         if let layer = layers[groupPath] {

@@ -127,6 +127,10 @@ public final class Trainer {
       state = try Checkpoint.restore(from: resume, model: model, optimizer: optimizer, options: options)
       progress?.message("resumed from \(resume) after epoch \(state.epoch)")
     }
+    if resume == nil, let logVariance = model.outputLogVariance,
+       UnsafeBufferPointer(start: logVariance.values, count: data.cols).allSatisfy({ $0 == 0 }) {
+      model.initializeLikelihood(from: trainData) // a fresh Gaussian likelihood
+    }
     if state.bestParameters.isEmpty { state.bestParameters = model.parameters.valueArray }
 
     let usesValidation = validationData.rows > 0

@@ -36,7 +36,7 @@ struct Train: ParsableCommand {
   @Option(help: "Output activation (default: sigmoid, or linear for mse with --scale standard/none).")
   var outputActivation: Activation?
 
-  @Option(help: "Reconstruction loss: bce (needs data in [0, 1] and a sigmoid output) or mse.")
+  @Option(help: "Reconstruction loss: bce (needs data in [0, 1] and a sigmoid output), mse, or gaussian (negative log-likelihood with a learned variance per feature: a VAE's Gaussian decoder).")
   var loss: Loss = .bce
 
   @Option(help: "Optimizer: sgd, adam or adamw.")

@@ -172,8 +172,9 @@ AE_API AE_NODISCARD ae_status ae_sample(const ae_model *model, size_t n, unsigne
                                         float *x_out, float *z_out);
 
 /* As ae_sample, for a conditional model (ae_model_class_count() > 0): every row is drawn for
- * class `label` (0 <= label < class count). Conditional models need this call: ae_sample, and
- * the calls that take data rows, return AE_ERROR_UNSUPPORTED for them. */
+ * class `label` (0 <= label < class count). Conditional models need this call: ae_sample
+ * returns AE_ERROR_UNSUPPORTED for them, as do the unlabeled calls that take data rows (use the
+ * _labeled calls below). */
 AE_API AE_NODISCARD ae_status ae_sample_class(const ae_model *model, size_t n, size_t label, unsigned long long seed,
                                               float temperature, float *x_out, float *z_out);
 
@@ -206,6 +207,23 @@ AE_API AE_NODISCARD ae_status ae_reconstruct_ws(const ae_model *model, ae_worksp
 AE_API AE_NODISCARD ae_status ae_score_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *scores);
 AE_API AE_NODISCARD ae_status ae_sample_ws(const ae_model *model, ae_workspace *workspace, size_t n, unsigned long long seed,
                                            float temperature, float *x_out, float *z_out);
+
+/* ------------------------------------------------------------------------------------------
+ * Conditional models (ae_model_class_count() > 0, a cvae): encode, decode, reconstruct and
+ * score with one class label per row, labels[i] in 0 .. class count - 1. The label joins the
+ * encoder's input and the code, as in training. workspace may be NULL (the call then
+ * allocates its scratch) or one made for this model (the call then allocates nothing).
+ * Also AE_ERROR_INVALID_ARGUMENT for a NULL labels array or a label out of range, and
+ * AE_ERROR_UNSUPPORTED for models without classes (use the calls above for those).
+ * ---------------------------------------------------------------------------------------- */
+AE_API AE_NODISCARD ae_status ae_encode_labeled(const ae_model *model, ae_workspace *workspace, const float *x,
+                                                const int *labels, size_t n, float *z);
+AE_API AE_NODISCARD ae_status ae_decode_labeled(const ae_model *model, ae_workspace *workspace, const float *z,
+                                                const int *labels, size_t n, float *x_out);
+AE_API AE_NODISCARD ae_status ae_reconstruct_labeled(const ae_model *model, ae_workspace *workspace, const float *x,
+                                                     const int *labels, size_t n, float *x_out);
+AE_API AE_NODISCARD ae_status ae_score_labeled(const ae_model *model, ae_workspace *workspace, const float *x,
+                                               const int *labels, size_t n, float *scores);
 
 #ifdef __cplusplus
 }

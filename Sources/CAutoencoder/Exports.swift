@@ -140,11 +140,13 @@ enum Operation {
 @inline(__always)
 func compute(
   _ operation: Operation, _ model: OpaquePointer?, _ workspace: OpaquePointer?, usesWorkspace: Bool,
-  _ input: UnsafePointer<Float>?, _ rows: Int, _ output: UnsafeMutablePointer<Float>?
+  _ input: UnsafePointer<Float>?, _ rows: Int, _ output: UnsafeMutablePointer<Float>?,
+  labeled: Bool = false, _ labels: UnsafePointer<Int32>? = nil
 ) -> Int32 {
-  let name = operation.name + (usesWorkspace ? "_ws" : "")
+  let name = operation.name + (labeled ? "_labeled" : usesWorkspace ? "_ws" : "")
   guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "\(name): model is NULL") }
   guard let input else { return fail(.invalidArgument, "\(name): input is NULL") }
+  if labeled && labels == nil { return fail(.invalidArgument, "\(name): labels is NULL") }
   guard let output else { return fail(.invalidArgument, "\(name): output is NULL") }
   guard rows != 0 else { return fail(.invalidArgument, "\(name): n is 0; pass at least one row") }
   let m = handle.model
@@ -154,18 +156,19 @@ func compute(
     return fail(.overflow, "\(name): \(UInt(bitPattern: rows)) rows of \(max(inputWidth, outputWidth)) values do not fit in memory")
   }
   let scratch: Workspace
-  if usesWorkspace {
-    guard let w = WorkspaceHandle.from(workspace) else { return fail(.invalidArgument, "\(name): workspace is NULL") }
+  if let w = WorkspaceHandle.from(workspace) {
     scratch = w.workspace
+  } else if usesWorkspace {
+    return fail(.invalidArgument, "\(name): workspace is NULL")
   } else {
     do { scratch = try m.makeWorkspace(maxRows: min(rows, 256)) } catch { return fail(error) }
   }
   do {
     switch operation {
-    case .encode: try m.encode(input, rows: rows, into: output, workspace: scratch)
-    case .decode: try m.decode(input, rows: rows, into: output, workspace: scratch)
-    case .reconstruct: try m.reconstruct(input, rows: rows, into: output, workspace: scratch)
-    case .score: try m.score(input, rows: rows, into: output, workspace: scratch)
+    case .encode: try m.encode(input, rows: rows, labels: labels, into: output, workspace: scratch)
+    case .decode: try m.decode(input, rows: rows, labels: labels, into: output, workspace: scratch)
+    case .reconstruct: try m.reconstruct(input, rows: rows, labels: labels, into: output, workspace: scratch)
+    case .score: try m.score(input, rows: rows, labels: labels, into: output, workspace: scratch)
     }
     return Status.ok.rawValue
   } catch {
@@ -211,6 +214,32 @@ public func ae_reconstruct_ws(_ model: OpaquePointer?, _ workspace: OpaquePointe
 @_cdecl("ae_score_ws")
 public func ae_score_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ scores: UnsafeMutablePointer<Float>?) -> Int32 {
   compute(.score, model, workspace, usesWorkspace: true, x, n, scores)
+}
+
+// Conditional models: the same four calls with a class label per row; the workspace is optional.
+
+@_cdecl("ae_encode_labeled")
+public func ae_encode_labeled(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?,
+                              _ labels: UnsafePointer<Int32>?, _ n: Int, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
+  compute(.encode, model, workspace, usesWorkspace: false, x, n, z, labeled: true, labels)
+}
+
+@_cdecl("ae_decode_labeled")
+public func ae_decode_labeled(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ z: UnsafePointer<Float>?,
+                              _ labels: UnsafePointer<Int32>?, _ n: Int, _ x: UnsafeMutablePointer<Float>?) -> Int32 {
+  compute(.decode, model, workspace, usesWorkspace: false, z, n, x, labeled: true, labels)
+}
+
+@_cdecl("ae_reconstruct_labeled")
+public func ae_reconstruct_labeled(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?,
+                                   _ labels: UnsafePointer<Int32>?, _ n: Int, _ y: UnsafeMutablePointer<Float>?) -> Int32 {
+  compute(.reconstruct, model, workspace, usesWorkspace: false, x, n, y, labeled: true, labels)
+}
+
+@_cdecl("ae_score_labeled")
+public func ae_score_labeled(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?,
+                             _ labels: UnsafePointer<Int32>?, _ n: Int, _ scores: UnsafeMutablePointer<Float>?) -> Int32 {
+  compute(.score, model, workspace, usesWorkspace: false, x, n, scores, labeled: true, labels)
 }
 
 // MARK: Generative models

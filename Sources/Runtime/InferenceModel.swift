@@ -136,10 +136,17 @@ public final class InferenceModel: @unchecked Sendable {
   // MARK: Compute
 
   /// Codes (rows, codeWidth) for raw inputs (rows, inputWidth).
-  public func encode(_ x: UnsafePointer<Float>, rows: Int, into z: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
-    try validate("encode", x, rows: rows, what: "input", workspace)
+  ///
+  /// Conditional (cvae) models need `labels`, one class per row in 0..<classCount; the
+  /// other models take none. The same holds for `decode`, `reconstruct` and `score`.
+  public func encode(
+    _ x: UnsafePointer<Float>, rows: Int, labels: UnsafePointer<Int32>? = nil, into z: UnsafeMutablePointer<Float>,
+    workspace: Workspace
+  ) throws {
+    try validate("encode", x, rows: rows, what: "input", labels: labels, workspace)
     forEachPass(rows, workspace) { start, n in
-      let code = codes(runEncoder(x + start * inputWidth, rows: n, workspace), rows: n, workspace)
+      let head = runEncoder(x + start * inputWidth, rows: n, labels: labels.map { $0 + start }, workspace)
+      let code = codes(head, rows: n, workspace)
       (z + start * codeWidth).update(from: code, count: n * codeWidth)
     }
   }
@@ -239,32 +246,39 @@ public final class InferenceModel: @unchecked Sendable {
   }
 
   /// Reconstructions (rows, inputWidth) in raw units for codes (rows, codeWidth).
-  public func decode(_ z: UnsafePointer<Float>, rows: Int, into x: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
-    try validate("decode", z, rows: rows, what: "code", workspace)
+  public func decode(
+    _ z: UnsafePointer<Float>, rows: Int, labels: UnsafePointer<Int32>? = nil, into x: UnsafeMutablePointer<Float>,
+    workspace: Workspace
+  ) throws {
+    try validate("decode", z, rows: rows, what: "code", labels: labels, workspace)
     forEachPass(rows, workspace) { start, n in
-      workspace.a.update(from: z + start * codeWidth, count: n * codeWidth)
-      let logits = run(decoderPlan, from: workspace.a, rows: n, workspace)
+      let input = decoderInput(z + start * codeWidth, rows: n, labels: labels.map { $0 + start }, into: workspace.a)
+      let logits = run(decoderPlan, from: input, rows: n, workspace)
       writeOutput(logits, rows: n, into: x + start * inputWidth)
     }
   }
 
   /// Reconstructions in raw units for raw inputs.
-  public func reconstruct(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
-    try validate("reconstruct", x, rows: rows, what: "input", workspace)
+  public func reconstruct(
+    _ x: UnsafePointer<Float>, rows: Int, labels: UnsafePointer<Int32>? = nil, into y: UnsafeMutablePointer<Float>,
+    workspace: Workspace
+  ) throws {
+    try validate("reconstruct", x, rows: rows, what: "input", labels: labels, workspace)
     forEachPass(rows, workspace) { start, n in
-      let code = codes(runEncoder(x + start * inputWidth, rows: n, workspace), rows: n, workspace)
-      let logits = run(decoderPlan, from: code, rows: n, workspace)
+      let logits = runAutoencoder(x + start * inputWidth, rows: n, labels: labels.map { $0 + start }, workspace)
       writeOutput(logits, rows: n, into: y + start * inputWidth)
     }
   }
 
   /// Anomaly scores: each row's reconstruction loss in the model's own loss (BCE summed over
   /// features, or squared error summed over features), on the scaled values.
-  public func score(_ x: UnsafePointer<Float>, rows: Int, into scores: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
-    try validate("score", x, rows: rows, what: "input", workspace)
+  public func score(
+    _ x: UnsafePointer<Float>, rows: Int, labels: UnsafePointer<Int32>? = nil, into scores: UnsafeMutablePointer<Float>,
+    workspace: Workspace
+  ) throws {
+    try validate("score", x, rows: rows, what: "input", labels: labels, workspace)
     forEachPass(rows, workspace) { start, n in
-      let code = codes(runEncoder(x + start * inputWidth, rows: n, workspace), rows: n, workspace)
-      let logits = run(decoderPlan, from: code, rows: n, workspace)
+      let logits = runAutoencoder(x + start * inputWidth, rows: n, labels: labels.map { $0 + start }, workspace)
       spec.loss.rowLosses(logits: logits, activation: spec.outputActivation, target: workspace.scaled,
                           rows: n, width: inputWidth, logVariance: logVariance, into: scores + start)
     }
@@ -272,11 +286,24 @@ public final class InferenceModel: @unchecked Sendable {
 
   // MARK: Internals
 
-  /// The checks every data-taking call makes: its workspace, a model that needs no labels,
-  /// and finite values in its `rows` rows of input ("input") or codes ("code").
-  private func validate(_ name: String, _ values: UnsafePointer<Float>, rows: Int, what: String, _ workspace: Workspace) throws {
+  /// The checks every data-taking call makes: its workspace, labels exactly when the model is
+  /// conditional (each in range), and finite values in its `rows` rows of input ("input") or
+  /// codes ("code").
+  private func validate(
+    _ name: String, _ values: UnsafePointer<Float>, rows: Int, what: String, labels: UnsafePointer<Int32>?,
+    _ workspace: Workspace
+  ) throws {
     try check(workspace)
-    try requireUnconditional(name)
+    if let labels {
+      guard classCount > 0 else {
+        throw InferenceError(.unsupported, "\(name): a \(spec.kind.rawValue) model has no classes; call it without labels")
+      }
+      for r in 0..<rows where !(0..<Int32(classCount)).contains(labels[r]) {
+        throw InferenceError(.invalidArgument, "\(name): label \(labels[r]) of row \(r) is outside 0..<\(classCount)")
+      }
+    } else if classCount > 0 {
+      throw InferenceError(.unsupported, "\(name) on a conditional (cvae) model needs a label per row (the _labeled calls, labels=)")
+    }
     try checkFinite(values, count: rows * (what == "code" ? codeWidth : inputWidth), what: what)
   }
 
@@ -305,14 +332,52 @@ public final class InferenceModel: @unchecked Sendable {
     }
   }
 
-  /// Scale raw rows into `workspace.scaled` and run the encoder; returns the code buffer.
-  private func runEncoder(_ x: UnsafePointer<Float>, rows n: Int, _ workspace: Workspace) -> UnsafeMutablePointer<Float> {
+  /// Scale raw rows into `workspace.scaled` and run the encoder; returns its output (the
+  /// head). Conditional models read each scaled row with its one-hot label appended.
+  private func runEncoder(
+    _ x: UnsafePointer<Float>, rows n: Int, labels: UnsafePointer<Int32>? = nil, _ workspace: Workspace
+  ) -> UnsafeMutablePointer<Float> {
     let d = inputWidth, s = workspace.scaled
     for r in 0..<n {
       let from = x + r * d, to = s + r * d
       for j in 0..<d { to[j] = (from[j] - offset[j]) * scale[j] }
     }
-    return run(encoderPlan, from: s, rows: n, workspace)
+    guard let labels else { return run(encoderPlan, from: s, rows: n, workspace) }
+    let width = spec.encoderInputWidth, input = workspace.a
+    for r in 0..<n {
+      let row = input + r * width
+      row.update(from: s + r * d, count: d)
+      (row + d).update(repeating: 0, count: classCount)
+      row[d + Int(labels[r])] = 1
+    }
+    return run(encoderPlan, from: input, rows: n, workspace)
+  }
+
+  /// Encoder, then decoder (on the code and, for conditional models, the label); the logits.
+  private func runAutoencoder(
+    _ x: UnsafePointer<Float>, rows n: Int, labels: UnsafePointer<Int32>?, _ workspace: Workspace
+  ) -> UnsafeMutablePointer<Float> {
+    let code = codes(runEncoder(x, rows: n, labels: labels, workspace), rows: n, workspace)
+    let input = labels == nil ? code : decoderInput(code, rows: n, labels: labels, into: code == workspace.a ? workspace.b : workspace.a)
+    return run(decoderPlan, from: input, rows: n, workspace)
+  }
+
+  /// Codes (rows, codeWidth) laid out as the decoder reads them in `buffer`: each followed by
+  /// its one-hot label for conditional models. Returns `buffer`.
+  private func decoderInput(
+    _ z: UnsafePointer<Float>, rows n: Int, labels: UnsafePointer<Int32>?, into buffer: UnsafeMutablePointer<Float>
+  ) -> UnsafeMutablePointer<Float> {
+    let k = codeWidth
+    guard let labels else { buffer.update(from: z, count: n * k); return buffer }
+    let width = spec.decoderInputWidth
+    for r in (0..<n).reversed() { // back to front: z may share the buffer
+      let row = buffer + r * width
+      let label = Int(labels[r])
+      (row).update(from: z + r * k, count: k)
+      (row + k).update(repeating: 0, count: classCount)
+      row[k + label] = 1
+    }
+    return buffer
   }
 
   /// The codes in the encoder's output: itself, or for a VAE the means, packed into the other

@@ -152,8 +152,9 @@ static void *encode_job(void *argument) {
 /* ---- the tests -------------------------------------------------------------------------- */
 
 int main(int argc, char **argv) {
-  if (argc != 10) {
-    fprintf(stderr, "usage: %s MODEL X.csv Z.csv Y.csv OBJECTIVE OTHER_MODEL SCRATCH_DIR VAE SAMPLES.csv\n", argv[0]);
+  if (argc != 12) {
+    fprintf(stderr, "usage: %s MODEL X.csv Z.csv Y.csv OBJECTIVE OTHER_MODEL SCRATCH_DIR VAE SAMPLES.csv CVAE CVAE_Y.csv\n"
+                    "  (CVAE was trained on X.csv with row r labelled r %% 3; CVAE_Y.csv is its reconstruction)\n", argv[0]);
     return 2;
   }
   const char *model_path = argv[1], *other_path = argv[6], *scratch = argv[7];
@@ -351,6 +352,50 @@ int main(int argc, char **argv) {
     free(expected_samples); free(samples); free(codes); free(again); free(mean); free(log_variance); free(path);
     ae_model_close(vae);
   }
+
+  /* conditional models: a label per row through the _labeled calls; others refuse labels */
+  int *labels = malloc(rows * sizeof(int));
+  for (size_t r = 0; r < rows; r++) labels[r] = (int)(r % 3);
+  CHECK(ae_encode_labeled(model, NULL, x, labels, rows, z2) == AE_ERROR_UNSUPPORTED, "a dense model takes no labels");
+  ae_model *cvae = NULL;
+  CHECK(ae_model_open(argv[10], &cvae) == AE_OK, "open the cvae");
+  if (cvae) {
+    size_t cy_rows, cy_width;
+    float *expected = read_csv(argv[11], &cy_rows, &cy_width);
+    size_t k = ae_model_latent_dim(cvae);
+    float *out = malloc(rows * width * sizeof(float)), *codes = malloc(rows * k * sizeof(float));
+    CHECK(ae_model_class_count(cvae) == 3 && cy_rows == rows && cy_width == width, "cvae: 3 classes, %zu x %zu", cy_rows, cy_width);
+    CHECK(ae_reconstruct_labeled(cvae, NULL, x, labels, rows, out) == AE_OK, "reconstruct_labeled: %s", ae_last_error());
+    CHECK(same(out, expected, rows * width), "labeled reconstructions differ from ae reconstruct by %g",
+          max_relative_difference(out, expected, rows * width));
+    ae_workspace *cvae_workspace = NULL;
+    CHECK(ae_workspace_create(cvae, 8, &cvae_workspace) == AE_OK, "cvae workspace");
+    float *again = malloc(rows * width * sizeof(float));
+    CHECK(ae_encode_labeled(cvae, cvae_workspace, x, labels, rows, codes) == AE_OK &&
+          ae_decode_labeled(cvae, cvae_workspace, codes, labels, rows, again) == AE_OK &&
+          same(again, expected, rows * width), "encode then decode with labels == reconstruct");
+    float *scores = malloc(rows * sizeof(float));
+#ifndef AE_TEST_UNDER_VALGRIND
+    COUNT_START();
+#endif
+    ae_status scored = ae_score_labeled(cvae, cvae_workspace, x, labels, rows, scores);
+#ifndef AE_TEST_UNDER_VALGRIND
+    long labeled_allocations = COUNT_STOP();
+    CHECK(labeled_allocations == 0, "ae_score_labeled with a workspace made %ld allocations", labeled_allocations);
+#endif
+    CHECK(scored == AE_OK && scores[0] > 0, "score_labeled");
+    CHECK(ae_reconstruct(cvae, x, rows, out) == AE_ERROR_UNSUPPORTED, "a cvae needs labels");
+    CHECK(ae_reconstruct_labeled(cvae, NULL, x, NULL, rows, out) == AE_ERROR_INVALID_ARGUMENT, "NULL labels");
+    labels[1] = 3;
+    CHECK(ae_reconstruct_labeled(cvae, NULL, x, labels, rows, out) == AE_ERROR_INVALID_ARGUMENT &&
+          strstr(ae_last_error(), "label 3 of row 1") != NULL, "label out of range: %s", ae_last_error());
+    labels[1] = 1;
+    CHECK(ae_reconstruct_labeled(cvae, other_workspace, x, labels, rows, out) == AE_ERROR_WORKSPACE, "another model's workspace");
+    ae_workspace_free(cvae_workspace);
+    free(expected); free(out); free(codes); free(again); free(scores);
+    ae_model_close(cvae);
+  }
+  free(labels);
 
   ae_workspace_free(other_workspace);
   ae_model_close(other);

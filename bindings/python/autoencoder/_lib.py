@@ -105,6 +105,16 @@ ae_reconstruct_ws = _declare("ae_reconstruct_ws", ctypes.c_int, _model_p, _works
 # ae_status ae_score_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *scores);
 ae_score_ws = _declare("ae_score_ws", ctypes.c_int, _model_p, _workspace_p, _data_p, ctypes.c_size_t, _data_p)
 
+# ae_status ae_encode_labeled(const ae_model *model, ae_workspace *workspace, const float *x, const int *labels,
+#                             size_t n, float *z);  (and _decode_, _reconstruct_, _score_labeled alike)
+ae_encode_labeled = _declare("ae_encode_labeled", ctypes.c_int, _model_p, _workspace_p, _data_p, _data_p, ctypes.c_size_t,
+                             _data_p)
+ae_decode_labeled = _declare("ae_decode_labeled", ctypes.c_int, _model_p, _workspace_p, _data_p, _data_p, ctypes.c_size_t,
+                             _data_p)
+ae_reconstruct_labeled = _declare("ae_reconstruct_labeled", ctypes.c_int, _model_p, _workspace_p, _data_p, _data_p,
+                                  ctypes.c_size_t, _data_p)
+ae_score_labeled = _declare("ae_score_labeled", ctypes.c_int, _model_p, _workspace_p, _data_p, _data_p, ctypes.c_size_t,
+                            _data_p)
 
 # ae_status ae_encode_distribution(const ae_model *model, const float *x, size_t n, float *mean, float *log_variance);
 ae_encode_distribution = _declare("ae_encode_distribution", ctypes.c_int, _model_p, _data_p, ctypes.c_size_t, _data_p,

@@ -105,21 +105,23 @@ class Model:
                 np.ctypeslib.as_array(scale, (n,)).copy())
 
     # -- compute ---------------------------------------------------------------------------
-    def encode(self, x: np.ndarray) -> np.ndarray:
+    # Conditional models (classes > 0) take labels=: one class per row, as training had.
+    def encode(self, x: np.ndarray, labels=None) -> np.ndarray:
         """Codes (n, latent_dim) for rows x (n, input_dim)."""
-        return self._run(_lib.ae_encode_ws, x, self.input_dim, self.latent_dim, "x")
+        return self._run(_lib.ae_encode_ws, x, self.input_dim, self.latent_dim, "x", labels, _lib.ae_encode_labeled)
 
-    def decode(self, z: np.ndarray) -> np.ndarray:
+    def decode(self, z: np.ndarray, labels=None) -> np.ndarray:
         """Reconstructions (n, input_dim), in the data's units, for codes z (n, latent_dim)."""
-        return self._run(_lib.ae_decode_ws, z, self.latent_dim, self.input_dim, "z")
+        return self._run(_lib.ae_decode_ws, z, self.latent_dim, self.input_dim, "z", labels, _lib.ae_decode_labeled)
 
-    def reconstruct(self, x: np.ndarray) -> np.ndarray:
+    def reconstruct(self, x: np.ndarray, labels=None) -> np.ndarray:
         """decode(encode(x)) in one call."""
-        return self._run(_lib.ae_reconstruct_ws, x, self.input_dim, self.input_dim, "x")
+        return self._run(_lib.ae_reconstruct_ws, x, self.input_dim, self.input_dim, "x", labels,
+                         _lib.ae_reconstruct_labeled)
 
-    def score(self, x: np.ndarray) -> np.ndarray:
+    def score(self, x: np.ndarray, labels=None) -> np.ndarray:
         """Anomaly score per row (n,): reconstruction loss in the model's own loss."""
-        return self._run(_lib.ae_score_ws, x, self.input_dim, None, "x")
+        return self._run(_lib.ae_score_ws, x, self.input_dim, None, "x", labels, _lib.ae_score_labeled)
 
     def encode_distribution(self, x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """VAE: posterior (mean, log_variance), each (n, latent_dim). Raises for other kinds."""
@@ -182,8 +184,11 @@ class Model:
             self._local.workspace = workspace
         return workspace
 
-    def _run(self, function, values, width: int, out_width: Optional[int], name: str) -> np.ndarray:
+    def _run(self, function, values, width: int, out_width: Optional[int], name: str, labels=None,
+             labeled=None) -> np.ndarray:
         handle = self._live()
+        if labels is not None:
+            return self._run_labeled(labeled, handle, values, width, out_width, name, labels)
         if (type(values) is np.ndarray and values.dtype == _FLOAT32 and values.ndim == 2
                 and values.shape[1] == width and values.shape[0] > 0 and values.flags.c_contiguous):
             array, single = values, False  # the common case: no conversion, no copy
@@ -192,6 +197,16 @@ class Model:
         n = array.shape[0]
         out = np.empty((n,) if out_width is None else (n, out_width), dtype=np.float32)
         _check(function(handle, self._workspace(handle), array.ctypes.data, n, out.ctypes.data))
+        return out[0] if single else out
+
+    def _run_labeled(self, function, handle, values, width, out_width, name, labels) -> np.ndarray:
+        array, single = as_rows(values, width, name), np.ndim(values) == 1
+        n = array.shape[0]
+        classes = np.ascontiguousarray(np.atleast_1d(labels), dtype=np.intc)
+        if classes.shape != (n,):
+            raise ValueError(f"labels must give one class per row: {n} rows, labels of shape {np.shape(labels)}")
+        out = np.empty((n,) if out_width is None else (n, out_width), dtype=np.float32)
+        _check(function(handle, self._workspace(handle), array.ctypes.data, classes.ctypes.data, n, out.ctypes.data))
         return out[0] if single else out
 
 

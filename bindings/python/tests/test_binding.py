@@ -167,10 +167,32 @@ def test_conditional_vae_samples_by_class(tmp_path):
         assert not np.array_equal(model.sample(4, seed=3, label=0), np.load(tmp_path / "s.npy"))
         with pytest.raises(autoencoder.AutoencoderError, match="samples by class"):
             model.sample(4, seed=3)
-        with pytest.raises(autoencoder.AutoencoderError, match="needs labels"):
+        with pytest.raises(autoencoder.AutoencoderError, match="needs a label per row"):
             model.encode(x[:2, :16])
         with pytest.raises(ValueError, match="label must be in"):
             model.sample(2, label=3)
+        # Data calls take a label per row, as the CLI does with --label-column.
+        ae("encode", tmp_path / "cvae.h5", "--data", tmp_path / "x.csv", "--label-column", "label", "--out", tmp_path / "z.npy")
+        ae("reconstruct", tmp_path / "cvae.h5", "--data", tmp_path / "x.csv", "--label-column", "label",
+           "--out", tmp_path / "y.npy")
+        codes = model.encode(x, labels=labels)
+        np.testing.assert_allclose(codes, np.load(tmp_path / "z.npy"), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(model.reconstruct(x, labels=labels), np.load(tmp_path / "y.npy"), rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(model.decode(codes, labels=labels), np.load(tmp_path / "y.npy"), rtol=1e-4, atol=1e-4)
+        assert model.score(x, labels=labels).shape == (240,)
+        other = model.reconstruct(x, labels=(labels + 1) % 3)
+        assert not np.allclose(other, np.load(tmp_path / "y.npy"), atol=1e-3), "the label must change the output"
+        with pytest.raises(autoencoder.AutoencoderError, match="label 3 of row 0 is outside 0..<3"):
+            model.encode(x[:2], labels=[3, 0])
+        with pytest.raises(ValueError, match="one class per row"):
+            model.encode(x[:2], labels=[1])
+
+
+def test_models_without_classes_refuse_labels(trained):
+    folder, x = trained
+    with autoencoder.Model(folder / "model.h5") as model:
+        with pytest.raises(autoencoder.AutoencoderError, match="has no classes"):
+            model.encode(x[:2], labels=[0, 1])
 
 
 @pytest.mark.parametrize("kind", ["dense", "vae"])

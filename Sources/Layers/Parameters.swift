@@ -20,16 +20,34 @@ public final class ParameterStore {
   /// Gradients, same layout as `values`; layers accumulate into them (`+=`).
   public let gradients: UnsafeMutablePointer<Float>
 
+  /// Whether `values` is this store's own buffer (false for a replica's view of another's).
+  private let ownsValues: Bool
+  /// Keeps the store whose values a replica reads alive as long as the replica.
+  private let valueOwner: ParameterStore?
+
   public init(count: Int) {
     self.count = count
     values = .allocate(capacity: max(count, 1))
     values.initialize(repeating: 0, count: max(count, 1))
     gradients = .allocate(capacity: max(count, 1))
     gradients.initialize(repeating: 0, count: max(count, 1))
+    ownsValues = true
+    valueOwner = nil
+  }
+
+  /// A store that reads `other`'s values and keeps gradients of its own: what a replica that
+  /// computes gradients on part of a batch needs (data-parallel training).
+  public init(sharingValuesWith other: ParameterStore) {
+    count = other.count
+    values = other.values
+    gradients = .allocate(capacity: max(count, 1))
+    gradients.initialize(repeating: 0, count: max(count, 1))
+    ownsValues = false
+    valueOwner = other
   }
 
   deinit {
-    values.deallocate()
+    if ownsValues { values.deallocate() }
     gradients.deallocate()
   }
 

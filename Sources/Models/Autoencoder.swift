@@ -72,7 +72,17 @@ public final class Autoencoder {
   public static let logVariancePath = "likelihood/gaussian/log_variance"
 
   /// Build the networks for `spec` and draw initial weights from `seed`.
-  public init(spec: ModelSpec, seed: UInt64 = 0) throws {
+  public convenience init(spec: ModelSpec, seed: UInt64 = 0) throws {
+    try self.init(spec: spec, seed: seed, sharing: nil)
+  }
+
+  /// A replica of `model` for data-parallel training: its own layers and gradients, the same
+  /// parameter values (read, never written, while it computes gradients).
+  public convenience init(replicaOf model: Autoencoder) throws {
+    try self.init(spec: model.spec, seed: 0, sharing: model.parameters)
+  }
+
+  private init(spec: ModelSpec, seed: UInt64, sharing shared: ParameterStore?) throws {
     let problems = spec.problems()
     guard problems.isEmpty else { throw ModelError("invalid model: " + problems.joined(separator: "; ")) }
     self.spec = spec
@@ -117,7 +127,7 @@ public final class Autoencoder {
     encoder = Sequential(encoderLayers, needsInputGradient: false)
     decoder = Sequential(decoderLayers, needsInputGradient: true)
     parameterTensors = named
-    parameters = ParameterStore(count: offset)
+    parameters = shared.map { ParameterStore(sharingValuesWith: $0) } ?? ParameterStore(count: offset)
     outputLogVariance = spec.loss == .gaussian
       ? (UnsafePointer(parameters.values + logVarianceOffset), parameters.gradients + logVarianceOffset) : nil
     self.dropouts = dropouts
@@ -133,7 +143,7 @@ public final class Autoencoder {
     // U(+-1/sqrt(in)) the better VAEs (R2 -ELBO 244.4 against 245.8): its small initial
     // log-variances let the KL term settle sooner.
     let scheme: Dense.Initialization = spec.isVariational ? .uniformFanIn : .fanBased
-    for layer in weighted {
+    for layer in weighted where shared == nil { // a replica's values are its model's
       switch layer {
       case let dense as Dense: dense.initialize(using: &random, scheme: scheme)
       case let convolution as Conv2D: convolution.initialize(using: &random)

@@ -133,6 +133,13 @@ public final class Trainer {
     }
     if state.bestParameters.isEmpty { state.bestParameters = model.parameters.valueArray }
 
+    // Convolutional models train data-parallel (see DataParallel), with one BLAS thread per worker.
+    let threads = BLAS.threads
+    let workerCount = DataParallel.workerCount(for: model, threads: threads)
+    let parallel = workerCount > 1 ? try DataParallel(model: model, workers: workerCount) : nil
+    if parallel != nil { BLAS.threads = 1 }
+    defer { BLAS.threads = threads }
+
     let usesValidation = validationData.rows > 0
     let batch = Tensor(rows: 0, cols: data.cols)
     let inputBatch = input === data ? batch : Tensor(rows: 0, cols: input.cols)
@@ -153,6 +160,7 @@ public final class Trainer {
         let beta = model.spec.beta ?? 1, warmup = model.spec.klWarmupEpochs ?? 0
         model.klWeight = warmup > 0 ? beta * min(1, Float(epoch) / Float(warmup)) : beta
       }
+      parallel?.prepare(seed: options.seed, epoch: epoch)
       var noiseRandom = SeededRandom(seed: options.seed, stream: UInt64(epoch) | 0x4E01 << 32)
       var lossSum = 0.0
       for b in 0..<batchesPerEpoch {
@@ -164,7 +172,8 @@ public final class Trainer {
           noise.apply(batch, into: noisyBatch, range: dataRange, random: &noiseRandom)
           batchInput = noisyBatch
         }
-        let loss = model.computeGradients(input: batchInput, target: batch)
+        let loss = parallel?.computeGradients(input: batchInput, target: batch)
+          ?? model.computeGradients(input: batchInput, target: batch)
         guard loss.isFinite else {
           throw TrainingError("the loss became \(loss) in epoch \(epoch), batch \(b + 1); lower the learning rate or check the data scaling")
         }

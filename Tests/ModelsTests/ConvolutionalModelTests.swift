@@ -78,6 +78,26 @@ import Training
     #expect(loaded.reconstruct(test).values == expected.values)
   }
 
+  /// Data-parallel training splits a batch over replicas; their row-weighted gradients must
+  /// equal the whole batch's (up to rounding), uneven shares included.
+  @Test func dataParallelGradientsEqualTheWholeBatch() throws {
+    let (_, test, _) = try TestData.images(count: 1, testCount: 11)
+    let model = try Autoencoder(spec: try imageSpec("conv4s2,conv6s2,dense5", test), seed: 8)
+    let expectedObjective = model.computeGradients(input: test, target: test)
+    let expected = Array(UnsafeBufferPointer(start: model.parameters.gradients, count: model.parameters.count))
+    let parallel = try DataParallel(model: model, workers: 3)
+    let objective = parallel.computeGradients(input: test, target: test)
+    var difference = 0.0, norm = 0.0
+    for j in 0..<expected.count {
+      let d = Double(model.parameters.gradients[j] - expected[j])
+      difference += d * d; norm += Double(expected[j] * expected[j])
+    }
+    #expect((difference / norm).squareRoot() < 1e-5, "relative gradient difference \((difference / norm).squareRoot())")
+    #expect(abs(objective - expectedObjective) < 1e-5 * abs(expectedObjective))
+    #expect(DataParallel.workerCount(for: model, threads: 2) == 2)
+    #expect(DataParallel.workerCount(for: try Autoencoder(spec: .dense(inputWidth: 8, widths: [2])), threads: 2) == 1)
+  }
+
   func fit(_ spec: ModelSpec, _ data: Tensor, epochs: Int) throws -> Autoencoder {
     let model = try Autoencoder(spec: spec, seed: 1)
     let options = TrainingOptions(epochs: epochs, batchSize: 64, optimizer: OptimizerSettings(kind: .adam, learningRate: 2e-3), seed: 1)

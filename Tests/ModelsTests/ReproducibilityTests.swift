@@ -34,6 +34,13 @@ import Training
     ModelSpec.dense(inputWidth: 196, widths: [32, 8], loss: .bce, dropout: 0.2),
     ModelSpec.dense(inputWidth: 196, widths: [32, 8], loss: .bce, kind: .denoising, noise: Corruption(kind: .gaussian, level: 0.3)),
     ModelSpec.variational(inputWidth: 196, hidden: [32], latent: 4, klWarmupEpochs: 3),
+    // Convolutional models train data-parallel on more than one core: replicas reseed too.
+    {
+      var spec = try! Architecture(parsing: "conv4s2,dense6").spec(kind: .vae, inputWidth: 196, inputShape: [14, 14, 1])
+      spec.dropout = 0.2
+      spec.klWarmupEpochs = 2
+      return spec
+    }(),
   ]
 
   @Test(arguments: resumableSpecs)

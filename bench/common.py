@@ -17,14 +17,15 @@ def arguments(epochs=10):
     parser.add_argument("--epochs", type=int, default=epochs)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--seeds", default="1", help="comma-separated seeds; each repeat runs every seed on both sides")
     return parser.parse_args()
 
 
-def train_ours(train_args, epochs, threads, model_path):
+def train_ours(train_args, epochs, threads, model_path, seed=1):
     """`ae train` on Fashion-MNIST (all 60,000 images), then `ae eval` on the test split.
     Returns eval's figures plus the median seconds per epoch from the model's history."""
     subprocess.run([AE, "train", *train_args, "--optimizer", "adam", "--lr", "1e-3", "--batch", "128",
-                    "--epochs", str(epochs), "--seed", "1", "--validation", "0", "--data", "fashion-mnist",
+                    "--epochs", str(epochs), "--seed", str(seed), "--validation", "0", "--data", "fashion-mnist",
                     "--threads", str(threads), "--quiet", "--out", model_path], check=True, stdout=subprocess.DEVNULL)
     figures = json.loads(subprocess.run([AE, "eval", model_path, "--data", "fashion-mnist:test", "--threads", str(threads)],
                                         check=True, capture_output=True, text=True).stdout)

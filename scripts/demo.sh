@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end: train a deep dense autoencoder on Fashion-MNIST, save it, evaluate
-# it against PCA with the same code size, draw test images above their reconstructions, then
-# use the model from C (libautoencoder + the encode example) and from Python (the binding).
+# it against PCA with the same code size, draw test images above their reconstructions, train
+# a VAE and draw images it generates, train a convolutional denoising model, then use the
+# models from C (libautoencoder + the encode example) and from Python (the binding).
 # Everything lands in out/. Usage: bash scripts/demo.sh  (EPOCHS=N to change the length)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,10 @@ bash scripts/python-env.sh
 .venv/bin/python -m pip install --quiet --disable-pip-version-check ./bindings/python
 echo "== Python: the model through the ctypes binding"
 AUTOENCODER_LIBRARY="$PWD/out/prefix/lib/libautoencoder.so" .venv/bin/python bindings/python/examples/fashion.py out/model.h5 out/test-rows.csv
+echo "== a convolutional denoising autoencoder (conv16s2,conv32s2,dense32, Gaussian noise 0.5), used from Python"
+$ae train --model denoising --noise gaussian:0.5 --arch conv16s2,conv32s2,dense32 --epochs "$(( (epochs + 1) / 2 ))" --seed 1 \
+  --validation 0 --data fashion-mnist --out out/denoise.h5 --quiet
+AUTOENCODER_LIBRARY="$PWD/out/prefix/lib/libautoencoder.so" .venv/bin/python bindings/python/examples/denoise.py out/denoise.h5
 PKG_CONFIG_PATH="$PWD/out/prefix/lib/pkgconfig" make -s -C bindings/c encode
 echo "== C: bindings/c/examples/encode.c built with pkg-config; codes of 3 test images (first 100 characters):"
 bindings/c/encode out/model.h5 out/test-rows.csv | cut -c1-100
@@ -51,5 +56,5 @@ print(f"== summary\n"
       f"autoencoder test BCE {model['bce']:.1f} nats/image, MSE {model['mse']:.4f} per pixel\n"
       f"PCA-32      test MSE {pca['mse']:.4f} per pixel\n"
       f"autoencoder / PCA MSE ratio: {model['mse'] / pca['mse']:.2f} (lower is better)\n"
-      f"files: out/model.h5, out/reconstructions.png, out/vae.h5, out/samples.png")
+      f"files: out/model.h5, out/reconstructions.png, out/vae.h5, out/samples.png, out/denoise.h5")
 PY

@@ -27,11 +27,18 @@ public enum NPY {
     let shapeText = try field(header, "shape", path)
     let shape = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
       .split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard shape.count == 2 else {
-      throw DataError("\(path): array has shape (\(shape.map(String.init).joined(separator: ", "))), rank \(shape.count); expected a 2-D array (rows, features) — reshape it, e.g. x.reshape(len(x), -1)")
+    // (rows, features), or images: (rows, height, width) or (rows, height, width, channels).
+    guard (2...4).contains(shape.count), shape.allSatisfy({ $0 >= 0 }) else {
+      throw DataError("\(path): array has shape (\(shape.map(String.init).joined(separator: ", "))), rank \(shape.count); expected a 2-D array (rows, features), or images (rows, height, width[, channels]) — reshape it, e.g. x.reshape(len(x), -1)")
     }
     guard fortran == "False" else { throw DataError("\(path): Fortran-ordered arrays are not supported; save with np.ascontiguousarray") }
-    let (n, d) = (shape[0], shape[1])
+    let imageShape = shape.count == 2 ? nil : Array(shape[1...]) + (shape.count == 3 ? [1] : [])
+    let (d, wide) = shape.dropFirst().reduce((1, false)) { acc, size in
+      let (product, overflow) = acc.0.multipliedReportingOverflow(by: size)
+      return (product, acc.1 || overflow)
+    }
+    guard !wide else { throw DataError("\(path): shape (\(shapeText)) is too large") }
+    let n = shape[0]
     let itemSize: Int
     switch descr {
     case "<f4": itemSize = 4
@@ -53,7 +60,7 @@ public enum NPY {
       default: for i in 0..<count { features.data[i] = Float(base.load(fromByteOffset: i, as: UInt8.self)) }
       }
     }
-    let dataset = Dataset(features: features, isByteData: itemSize == 1, name: path)
+    let dataset = Dataset(features: features, imageShape: imageShape, isByteData: itemSize == 1, name: path)
     try dataset.checkFinite()
     return dataset
   }

@@ -161,11 +161,11 @@ import Testing
     try Data("a,b\n1,2\n3,oops\n".utf8).write(to: URL(fileURLWithPath: text))
     expectFailure(try ae("train", "--layers", "1", "--data", text, "--quiet"), mentioning: ["text.csv", "line 3, column 2", "'oops' is not a number"])
 
-    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2, 2), }"
+    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2, 2, 1, 1), }"
     header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
     let npy = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8) + [UInt8](repeating: 0, count: 32)
     try Data(npy).write(to: URL(fileURLWithPath: directory + "/rank3.npy"))
-    expectFailure(try ae("train", "--layers", "1", "--data", directory + "/rank3.npy", "--quiet"), mentioning: ["rank3.npy", "rank 3", "2-D"])
+    expectFailure(try ae("train", "--layers", "1", "--data", directory + "/rank3.npy", "--quiet"), mentioning: ["rank3.npy", "rank 5", "2-D"])
 
     let data = try blobCSV()
     expectFailure(try ae("train", "--layers", "256,200", "--data", data, "--quiet"),

@@ -38,11 +38,25 @@ import Testing
     #expect(bytes.isByteData)
   }
 
+  /// Image arrays keep their shape: (n, h, w) as h x w x 1, (n, h, w, c) as given (NHWC).
+  @Test func imageArraysBringTheirShape() throws {
+    let directory = TestData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let values = (0..<24).map { UInt8($0) }
+    try npy(descr: "|u1", shape: "(2, 3, 4)", payload: values).write(to: URL(fileURLWithPath: directory + "/g.npy"))
+    let gray = try NPY.read(directory + "/g.npy")
+    #expect(gray.features.rows == 2 && gray.features.cols == 12 && gray.imageShape == [3, 4, 1])
+    #expect(gray.features.values == values.map(Float.init))
+    try npy(descr: "|u1", shape: "(2, 2, 3, 2)", payload: values).write(to: URL(fileURLWithPath: directory + "/c.npy"))
+    let color = try NPY.read(directory + "/c.npy")
+    #expect(color.features.cols == 12 && color.imageShape == [2, 3, 2])
+  }
+
   @Test func wrongRankDtypeAndTruncationAreClearErrors() throws {
     let directory = TestData.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let cases: [(String, Data, String)] = [
-      ("rank3.npy", npy(descr: "<f4", shape: "(2, 2, 2)", payload: [UInt8](repeating: 0, count: 32)), "expected a 2-D array"),
+      ("rank5.npy", npy(descr: "<f4", shape: "(2, 2, 2, 1, 1)", payload: [UInt8](repeating: 0, count: 32)), "expected a 2-D array"),
       ("rank1.npy", npy(descr: "<f4", shape: "(4,)", payload: [UInt8](repeating: 0, count: 16)), "rank 1"),
       ("int.npy", npy(descr: "<i8", shape: "(1, 1)", payload: [UInt8](repeating: 0, count: 8)), "dtype '<i8'"),
       ("short.npy", npy(descr: "<f4", shape: "(10, 10)", payload: [UInt8](repeating: 0, count: 8)), "truncated"),

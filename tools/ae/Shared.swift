@@ -8,7 +8,7 @@ import Tensor
 
 /// Options every command that reads data shares.
 struct DataOptions: ParsableArguments {
-  @Option(help: "Input data: fashion-mnist, fashion-mnist:test, a .npy (2-D float32/float64/uint8), a .csv (numeric) or an IDX file (.gz too).")
+  @Option(help: "Input data: fashion-mnist, fashion-mnist:test, a .npy (float32/float64/uint8; (rows, features), or images (rows, h, w[, c])), a .csv (numeric) or an IDX file (.gz too).")
   var data: String
 
   @Option(help: "Use only the first N rows.")

@@ -6,10 +6,7 @@ output, BCE summed over pixels (mean over the batch), Adam 1e-3, batch 128.
 R6 adds --noise SIGMA: inputs get Gaussian noise clipped to [0, 1] each batch, the target is
 the clean image. With --noisy-test FILE.npy (noisy test images in [0, 1]) it also reports the
 PSNR of its outputs against the clean test images. Prints one JSON line."""
-import argparse
 import json
-import statistics
-import time
 
 import numpy as np
 import torch
@@ -17,16 +14,15 @@ from torch import nn
 from torch.nn import functional as F
 
 from fashion import train_test
+from torch_recipe import arguments, fit
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--epochs", type=int, default=5)
-parser.add_argument("--threads", type=int, default=1)
-parser.add_argument("--seed", type=int, default=1)
-parser.add_argument("--noise", type=float, default=0.0)
-parser.add_argument("--noisy-test")
-args = parser.parse_args()
-torch.set_num_threads(args.threads)
-torch.manual_seed(args.seed)
+
+def r6_options(parser):
+    parser.add_argument("--noise", type=float, default=0.0)
+    parser.add_argument("--noisy-test")
+
+
+args = arguments(epochs=5, extra=r6_options)
 train, test = (torch.from_numpy(a).reshape(-1, 1, 28, 28) for a in train_test())
 
 
@@ -46,21 +42,15 @@ class ConvAutoencoder(nn.Module):
 
 
 model = ConvAutoencoder()
-optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-seconds = []
-for epoch in range(args.epochs):
-    start = time.perf_counter()
-    order = torch.randperm(len(train))
-    for i in range(0, len(train), 128):
-        clean = train[order[i:i + 128]]
-        noisy = (clean + args.noise * torch.randn_like(clean)).clamp(0, 1) if args.noise > 0 else clean
-        optimizer.zero_grad(set_to_none=True)
-        loss = F.binary_cross_entropy_with_logits(model(noisy), clean, reduction="sum") / len(clean)
-        loss.backward()
-        optimizer.step()
-    seconds.append(time.perf_counter() - start)
 
-result = {"seconds_per_epoch": statistics.median(seconds)}
+
+def batch_loss(clean):
+    noisy = (clean + args.noise * torch.randn_like(clean)).clamp(0, 1) if args.noise > 0 else clean
+    return F.binary_cross_entropy_with_logits(model(noisy), clean, reduction="sum")
+
+
+seconds = fit(model, train, args.epochs, batch_loss)
+result = {"seconds_per_epoch": seconds}
 with torch.no_grad():
     logits = torch.cat([model(test[i:i + 1000]) for i in range(0, len(test), 1000)])
     result["bce"] = (F.binary_cross_entropy_with_logits(logits, test, reduction="sum") / len(test)).item()

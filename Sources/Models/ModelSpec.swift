@@ -95,6 +95,8 @@ public struct LayerSpec: Codable, Equatable, Sendable {
       }
       var found = geometry.problems()
       if !found.isEmpty { return found }
+      let (columns, overflow) = geometry.positions.multipliedReportingOverflow(by: geometry.patchSize)
+      if overflow || columns > 1 << 40 { return ["its im2col patches (\(geometry.positions) x \(geometry.patchSize) values per row) are too large"] }
       if input.reduce(1, *) != inputWidth {
         found.append("it reads a \(input.map(String.init).joined(separator: "x")) image (\(input.reduce(1, *)) values) but gets rows of \(inputWidth)")
       }
@@ -215,6 +217,48 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     return spec
   }
 
+  /// Most parameters a model may have (8 GiB of float32).
+  public static let maximumParameters = 1 << 31
+
+  /// Why this spec's sizes are beyond reach (any single size above 2^31, a kernel, stride or
+  /// padding above 1024, or more than `maximumParameters` weights), or nil.
+  func sizeProblem() -> String? {
+    let layers = encoder + decoder
+    let dimensions = [inputWidth, classes ?? 0] + (inputShape ?? [])
+      + layers.flatMap { [$0.units] + ($0.inputShape ?? []) + ($0.outputShape ?? []) }
+    if let bad = dimensions.first(where: { abs($0) > 1 << 31 }) { return "a size of \(bad) is too large (at most 2^31)" }
+    if let bad = layers.flatMap({ [$0.kernel ?? 0, $0.stride ?? 0, $0.padding ?? 0] }).first(where: { abs($0) > 1024 }) {
+      return "a kernel, stride or padding of \(bad) is too large (at most 1024)"
+    }
+    func product(_ values: [Int]) -> Int? {
+      var result = 1
+      for v in values {
+        let (next, overflow) = result.multipliedReportingOverflow(by: v)
+        if overflow || next > 1 << 40 { return nil }
+        result = next
+      }
+      return result
+    }
+    var total = 0, width = encoderInputWidth
+    for (part, specs, start) in [("encoder", encoder, encoderInputWidth), ("decoder", decoder, decoderInputWidth)] {
+      width = start
+      for (i, layer) in specs.enumerated() {
+        let weights = layer.isConvolution
+          ? product([layer.kernel ?? 0, layer.kernel ?? 0, layer.inputShape?.last ?? 0, layer.outputShape?.last ?? 0])
+          : product([width, layer.units])
+        let biases = layer.isConvolution ? layer.outputShape?.last ?? 0 : layer.units
+        guard let weights, weights + biases <= ModelSpec.maximumParameters - total else {
+          return "\(part) layer \(i) is too large: more than \(ModelSpec.maximumParameters) weights"
+        }
+        if let shape = layer.inputShape, product(shape) == nil { return "\(part) layer \(i)'s input shape \(shape) is too large" }
+        if let shape = layer.outputShape, product(shape) == nil { return "\(part) layer \(i)'s output shape \(shape) is too large" }
+        total += weights + biases
+        width = layer.units
+      }
+    }
+    return nil
+  }
+
   /// The group that holds a layer's weights in the model file, e.g. "01_dense".
   public static func layerGroupName(index: Int, type: String) -> String {
     (index < 10 ? "0" : "") + "\(index)_\(type)"
@@ -222,6 +266,9 @@ public struct ModelSpec: Codable, Equatable, Sendable {
 
   /// Reasons this spec cannot be built, empty when it is sound.
   public func problems() -> [String] {
+    // Sizes first: a damaged or hostile file must get a message, not overflow the arithmetic
+    // below or an allocation.
+    if let tooLarge = sizeProblem() { return [tooLarge] }
     var found: [String] = []
     if inputWidth <= 0 { found.append("input width must be positive, got \(inputWidth)") }
     if encoder.isEmpty { found.append("the encoder needs at least one layer") }

@@ -40,6 +40,26 @@ import Training
     }
   }
 
+  /// Sizes from a damaged or hostile file are refused with a message before any arithmetic
+  /// on them can overflow or any allocation is tried.
+  @Test func absurdSizesAreRefusedNotTrapped() throws {
+    let spec = try Architecture(parsing: "conv4s2,dense8").spec(kind: .dense, inputWidth: 784, inputShape: [28, 28, 1])
+    var huge = spec
+    huge.encoder[0].inputShape = [1 << 30, 1 << 30, 1]
+    #expect(huge.problems().first?.contains("too large") == true, "\(huge.problems())")
+    var wide = spec
+    wide.encoder[0].outputShape = [14, 14, Int.max]
+    #expect(wide.problems().first?.contains("too large") == true, "\(wide.problems())")
+    var kernel = spec
+    kernel.encoder[0].kernel = 1 << 20
+    #expect(kernel.problems().first?.contains("at most 1024") == true)
+    var dense = ModelSpec.dense(inputWidth: 1 << 20, widths: [1 << 20])
+    #expect(dense.problems().first?.contains("more than") == true, "\(dense.problems())")
+    dense.decoder[0].units = -5
+    #expect(!dense.problems().isEmpty)
+    #expect(throws: ModelError.self) { try Autoencoder(spec: huge) }
+  }
+
   /// The objective's gradient through convolution, dense code, dense widening and transposed
   /// convolutions, against finite differences; plain and variational.
   @Test(arguments: [ModelKind.dense, .vae])

@@ -162,17 +162,21 @@ public final class Autoencoder {
   /// `gaussian` loss: start each feature's log-variance at the log of its variance in `data`
   /// (scaled), the error of a model that predicts the mean, instead of log 1. Adam moves a
   /// parameter about one learning rate per step, so from 0 the variances of [0, 1] pixels
-  /// (about e^-4.6) would take thousands of steps to reach. Does nothing for other losses.
+  /// (about e^-4.6) would take thousands of steps to reach. Nearly constant features (image
+  /// borders) start at a tenth of the mean variance instead: a variance near 0 would make the
+  /// untrained model's first errors there dominate the loss. Does nothing for other losses.
   public func initializeLikelihood(from data: Tensor) {
     guard let logVariance = outputLogVariance, data.rows > 1 else { return }
     let d = data.cols, values = UnsafeMutablePointer(mutating: logVariance.values)
+    var variances = [Double](repeating: 0, count: d)
     for j in 0..<d {
       var mean = 0.0, square = 0.0
       for r in 0..<data.rows { let v = Double(data[r, j]); mean += v; square += v * v }
       mean /= Double(data.rows)
-      let variance = square / Double(data.rows) - mean * mean
-      values[j] = Float(log(max(variance, 1e-4)))
+      variances[j] = square / Double(data.rows) - mean * mean
     }
+    let floor = max(0.1 * variances.reduce(0, +) / Double(d), 1e-12)
+    for j in 0..<d { values[j] = Float(log(max(variances[j], floor))) }
   }
 
   /// The network layer for a checked layer spec (`problems()` has ruled out bad shapes).

@@ -36,7 +36,7 @@ let package = Package(
     .target(name: "Store", dependencies: ["Models", "CShims"], swiftSettings: fastMath),
     .target(name: "Training", dependencies: ["Models", "Store", "Tensor"], swiftSettings: fastMath),
     .target(name: "Baselines", dependencies: ["Tensor", "COpenBLAS"], swiftSettings: fastMath),
-    .target(name: "Runtime", dependencies: ["Models", "Store", "Layers", "Tensor"], swiftSettings: fastMath),
+    .target(name: "Runtime", dependencies: ["Models", "Store", "Layers", "Tensor", "CVector"], swiftSettings: fastMath),
     // The C ABI: @_cdecl functions only, plus C glue for static strings and the thread-local error.
     .target(name: "CAutoencoderSupport", cSettings: [.headerSearchPath("../../include")]),
     .target(name: "CAutoencoder", dependencies: ["Runtime", "Store", "CAutoencoderSupport"], swiftSettings: fastMath),
@@ -51,7 +51,7 @@ let package = Package(
       swiftSettings: fastMath),
 
     .target(name: "TestSupport", dependencies: ["Tensor", "Layers", "Datasets"], path: "Tests/TestSupport"),
-    .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+    .testTarget(name: "TensorTests", dependencies: ["Tensor", "CVector", "TestSupport"]),
     .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"]),
     .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Store", "Datasets", "Baselines", "Runtime", "TestSupport"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "TestSupport"]),

@@ -1,1 +1,66 @@
-/* Header-only target; this file exists so SwiftPM builds it. */
+/*
+ * Output-stage kernels compiled twice, for AVX2 and for the x86-64 baseline, the loader picking
+ * one by CPU (target_clones): the Swift code targets the baseline so the library runs
+ * anywhere, and its 8-lane SIMD then runs as two SSE halves.
+ *
+ * The arithmetic is VectorMath's (Tensor/VectorMath.swift) step for step, with no fused
+ * multiply-adds (neither clone enables FMA, and contraction is off), so results equal the
+ * Swift functions bit for bit; Tests/TensorTests checks that.
+ */
+#include "CVector.h"
+
+#pragma clang fp contract(off)
+
+typedef unsigned int ae_uint8v __attribute__((ext_vector_type(8)));
+
+/* Vectors go by pointer: passing 256-bit vectors by value to a function differs between the
+ * two clones' ABIs, which the compiler refuses even when it inlines. */
+static inline __attribute__((always_inline)) void exp8(ae_float8 *value) {
+  ae_float8 x = *value;
+  x = __builtin_elementwise_min(__builtin_elementwise_max(x, (ae_float8)(-87.0f)), (ae_float8)(88.0f));
+  const ae_float8 magic = (ae_float8)(12582912.0f);
+  ae_float8 shifted = x * 1.4426950408889634f + magic;
+  ae_float8 n = shifted - magic;
+  ae_float8 r = x - n * 0.693359375f + n * 2.1219444005469058e-4f;
+  ae_float8 p = (ae_float8)(1.9875691500e-4f);
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  ae_float8 y = p * r * r + r + 1.0f;
+  ae_uint8v bits = (((ae_uint8v)shifted - 0x4B400000u + 127u) << 23);
+  *value = y * (ae_float8)bits;
+}
+
+static inline __attribute__((always_inline)) void sigmoid8(ae_float8 *value) {
+  ae_float8 z = *value;
+  ae_float8 e = -(ae_float8)((ae_uint8v)z & 0x7FFFFFFFu);
+  exp8(&e);
+  ae_float8 inverse = 1.0f / (1.0f + e);
+  ae_float8 low = e * inverse;
+  for (int i = 0; i < 8; i++) inverse[i] = z[i] < 0 ? low[i] : inverse[i];
+  *value = inverse;
+}
+
+__attribute__((target_clones("avx2", "default")))
+void ae_sigmoid_rows(const float *z, float *out, size_t rows, size_t width, const float *offset, const float *scale) {
+  for (size_t r = 0; r < rows; r++) {
+    const float *in = z + r * width;
+    float *to = out + r * width;
+    for (size_t j = 0; j < width; j += 8) {
+      size_t lanes = width - j < 8 ? width - j : 8;
+      ae_float8 v = (ae_float8)(0.0f);
+      __builtin_memcpy(&v, in + j, lanes * sizeof(float));
+      ae_float8 y = v;
+      sigmoid8(&y);
+      if (scale) {
+        ae_float8 s = (ae_float8)(1.0f), o = (ae_float8)(0.0f);
+        __builtin_memcpy(&s, scale + j, lanes * sizeof(float));
+        __builtin_memcpy(&o, offset + j, lanes * sizeof(float));
+        y = y / s + o;
+      }
+      __builtin_memcpy(to + j, &y, lanes * sizeof(float));
+    }
+  }
+}

@@ -1,3 +1,4 @@
+import CVector
 import Layers
 #if canImport(Glibc)
 import Glibc
@@ -416,6 +417,11 @@ public final class InferenceModel: @unchecked Sendable {
   /// Output activation, then back to raw units.
   private func writeOutput(_ logits: UnsafeMutablePointer<Float>, rows n: Int, into out: UnsafeMutablePointer<Float>) {
     let d = inputWidth
+    if spec.outputActivation == .sigmoid {
+      // The usual case in one pass, and with AVX2 where the CPU has it (see CVector.c).
+      ae_sigmoid_rows(logits, out, n, d, offset, scalingMethod == .none ? nil : scale)
+      return
+    }
     out.update(from: logits, count: n * d)
     spec.outputActivation.apply(out, count: n * d)
     if scalingMethod == .none { return }

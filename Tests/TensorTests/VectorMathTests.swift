@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CVector
 import Tensor
 import Testing
 
@@ -67,6 +68,27 @@ import Testing
         #expect(vs[lane] == e[lane].squareRoot())
       }
     }
+  }
+
+  /// The runtime's C output stage (AVX2 where the CPU has it) equals VectorMath's sigmoid and
+  /// the Swift unscaling bit for bit, tails of rows included.
+  @Test func cOutputStageEqualsTheSwiftSigmoid() {
+    var random = SeededRandom(seed: 21)
+    let rows = 7, width = 37
+    var z = (0..<(rows * width)).map { _ in random.uniform(-30, 30) }
+    z[0] = 0; z[1] = -0.0; z[2] = 100; z[3] = -100; z[4] = 1e-30
+    let offset = (0..<width).map { _ in random.uniform(-2, 2) }
+    let scale = (0..<width).map { _ in random.uniform(0.01, 3) }
+    var plain = [Float](repeating: .nan, count: z.count), scaled = plain
+    ae_sigmoid_rows(z, &plain, rows, width, nil, nil)
+    ae_sigmoid_rows(z, &scaled, rows, width, offset, scale)
+    var mismatches = 0
+    for i in 0..<z.count {
+      let expected = VectorMath.sigmoid(z[i]), j = i % width
+      if plain[i].bitPattern != expected.bitPattern { mismatches += 1 }
+      if scaled[i].bitPattern != (expected / scale[j] + offset[j]).bitPattern { mismatches += 1 }
+    }
+    #expect(mismatches == 0)
   }
 }
 

@@ -1,7 +1,8 @@
 /*
- * Output-stage kernels compiled twice, for AVX2 and for the x86-64 baseline, the loader picking
- * one by CPU (target_clones): the Swift code targets the baseline so the library runs
- * anywhere, and its 8-lane SIMD then runs as two SSE halves.
+ * Output-stage kernels compiled twice, for AVX2 and for the x86-64 baseline, the loader
+ * picking one by CPU (target_clones): the Swift code targets the baseline so the library runs
+ * anywhere, and its 8-lane SIMD then runs as two SSE halves. Names start aevec_, not ae_, so
+ * the library's export list (ae_* only) leaves them out.
  *
  * The arithmetic is VectorMath's (Tensor/VectorMath.swift) step for step, with no fused
  * multiply-adds (neither clone enables FMA, and contraction is off), so results equal the
@@ -44,7 +45,7 @@ static inline __attribute__((always_inline)) void sigmoid8(ae_float8 *value) {
 }
 
 __attribute__((target_clones("avx2", "default")))
-void ae_sigmoid_rows(const float *z, float *out, size_t rows, size_t width, const float *offset, const float *scale) {
+void aevec_sigmoid_rows(const float *z, float *out, size_t rows, size_t width, const float *offset, const float *scale) {
   for (size_t r = 0; r < rows; r++) {
     const float *in = z + r * width;
     float *to = out + r * width;

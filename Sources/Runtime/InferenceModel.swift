@@ -419,7 +419,7 @@ public final class InferenceModel: @unchecked Sendable {
     let d = inputWidth
     if spec.outputActivation == .sigmoid {
       // The usual case in one pass, and with AVX2 where the CPU has it (see CVector.c).
-      ae_sigmoid_rows(logits, out, n, d, offset, scalingMethod == .none ? nil : scale)
+      aevec_sigmoid_rows(logits, out, n, d, offset, scalingMethod == .none ? nil : scale)
       return
     }
     out.update(from: logits, count: n * d)

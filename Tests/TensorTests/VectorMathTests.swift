@@ -80,8 +80,8 @@ import Testing
     let offset = (0..<width).map { _ in random.uniform(-2, 2) }
     let scale = (0..<width).map { _ in random.uniform(0.01, 3) }
     var plain = [Float](repeating: .nan, count: z.count), scaled = plain
-    ae_sigmoid_rows(z, &plain, rows, width, nil, nil)
-    ae_sigmoid_rows(z, &scaled, rows, width, offset, scale)
+    aevec_sigmoid_rows(z, &plain, rows, width, nil, nil)
+    aevec_sigmoid_rows(z, &scaled, rows, width, offset, scale)
     var mismatches = 0
     for i in 0..<z.count {
       let expected = VectorMath.sigmoid(z[i]), j = i % width

@@ -21,6 +21,6 @@ static inline __attribute__((always_inline)) ae_float8 ae_sqrt8(ae_float8 x) {
 /* out = sigmoid(z), then, when scale is not NULL, out / scale + offset per column: the
  * runtime's output stage for `rows` rows of `width` values in one pass. z and out may be the
  * same buffer. Equal bit for bit to VectorMath.sigmoid and the Swift unscaling. */
-void ae_sigmoid_rows(const float *z, float *out, size_t rows, size_t width, const float *offset, const float *scale);
+void aevec_sigmoid_rows(const float *z, float *out, size_t rows, size_t width, const float *offset, const float *scale);
 
 #endif

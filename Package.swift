@@ -33,7 +33,7 @@ let package = Package(
     .target(name: "Layers", dependencies: ["Tensor"], swiftSettings: fastMath),
     .target(name: "Models", dependencies: ["Layers", "Tensor"], swiftSettings: fastMath),
     .target(name: "Datasets", dependencies: ["Tensor", "CZlib", "CPNGShim"], swiftSettings: fastMath),
-    .target(name: "Store", dependencies: ["Models", "CShims"], swiftSettings: fastMath),
+    .target(name: "Store", dependencies: ["Models", "CShims", "CZlib"], swiftSettings: fastMath),
     .target(name: "Training", dependencies: ["Models", "Store", "Tensor"], swiftSettings: fastMath),
     .target(name: "Baselines", dependencies: ["Tensor", "COpenBLAS"], swiftSettings: fastMath),
     .target(name: "Runtime", dependencies: ["Models", "Store", "Layers", "Tensor", "CVector"], swiftSettings: fastMath),

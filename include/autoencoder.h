@@ -106,7 +106,9 @@ typedef struct ae_model ae_model;
 
 /* Open a model file. On success *model is set and must be closed with ae_model_close.
  * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL path or model), AE_ERROR_IO, AE_ERROR_FORMAT,
- * AE_ERROR_VERSION or AE_ERROR_OUT_OF_MEMORY. On failure *model is not touched. */
+ * AE_ERROR_VERSION or AE_ERROR_OUT_OF_MEMORY. On failure *model is not touched. A file whose
+ * CRC-32 (docs/FORMAT.md) does not match is refused with AE_ERROR_FORMAT before libhdf5 reads
+ * it, so damaged files cannot crash the process. */
 AE_API AE_NODISCARD ae_status ae_model_open(const char *path, ae_model **model);
 
 /* Open a model from the bytes of a model file (length bytes at buffer). The bytes are

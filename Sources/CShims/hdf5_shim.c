@@ -73,9 +73,12 @@ int aeh5_is_hdf5(const char *path) {
   return r < 0 ? -1 : (int)r;
 }
 
-int64_t aeh5_file_create(const char *path) {
+int64_t aeh5_file_create(const char *path, size_t userblock) {
   enter();
-  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), f = -1;
+  if (fcpl >= 0 && (userblock == 0 || H5Pset_userblock(fcpl, userblock) >= 0))
+    f = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+  if (fcpl >= 0) H5Pclose(fcpl);
   if (f < 0) fail("cannot create HDF5 file", path);
   leave();
   return f;

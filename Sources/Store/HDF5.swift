@@ -20,9 +20,9 @@ public final class HDF5Group {
 
   deinit { close() }
 
-  /// Create (truncate) an HDF5 file.
+  /// Create (truncate) an HDF5 file, with room before the HDF5 data for `Integrity.seal`.
   public static func create(file path: String) throws -> HDF5Group {
-    let id = aeh5_file_create(path)
+    let id = aeh5_file_create(path, Integrity.blockSize)
     guard id >= 0 else { throw StoreError(lastMessage()) }
     return HDF5Group(id: id, label: path, isFile: true)
   }
@@ -34,6 +34,7 @@ public final class HDF5Group {
     case 0: throw StoreError("\(path): not an HDF5 file (no HDF5 signature)")
     default: throw StoreError("\(path): cannot read the file (missing or unreadable)", kind: .io)
     }
+    try Integrity.verify(file: path)
     let id = aeh5_file_open_read(path)
     guard id >= 0 else { throw StoreError("\(path): " + lastMessage()) }
     return HDF5Group(id: id, label: path, isFile: true)
@@ -42,6 +43,7 @@ public final class HDF5Group {
   /// Open an in-memory image of an HDF5 file (the bytes are copied).
   public static func open(image bytes: UnsafeRawBufferPointer, label: String = "<memory>") throws -> HDF5Group {
     guard let base = bytes.baseAddress, bytes.count > 8 else { throw StoreError("\(label): empty buffer") }
+    try Integrity.verify(bytes, label: label)
     let id = aeh5_file_open_image(base, bytes.count)
     guard id >= 0 else { throw StoreError("\(label): " + lastMessage()) }
     return HDF5Group(id: id, label: label, isFile: true)

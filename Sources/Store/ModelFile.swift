@@ -28,6 +28,7 @@ public enum ModelFile {
       let file = try HDF5Group.create(file: temporary)
       try write(model, history: history, into: file)
       try file.finish()
+      try Integrity.seal(temporary)
     }
   }
 

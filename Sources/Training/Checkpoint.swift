@@ -30,7 +30,9 @@ enum Checkpoint {
       try training.write("optimizer_first", floats: optimizer.first)
       try training.write("optimizer_second", floats: optimizer.second)
       try training.write("best_parameters", floats: state.bestParameters)
+      training.close() // HDF5 defers closing a file while any of its groups is open
       try file.finish()
+      try Integrity.seal(temporary)
     }
   }
 

@@ -70,6 +70,29 @@ import Testing
     }
   }
 
+  /// Every saved file carries a CRC-32 in its HDF5 user block: one changed byte anywhere is
+  /// refused before libhdf5 parses the file (which can crash or hang on damaged metadata);
+  /// files without the block (other writers, older versions) still load.
+  @Test func damagedFilesAreRefusedByTheirChecksum() throws {
+    let directory = TestData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let model = try trainedModel()
+    try ModelFile.save(model, to: directory + "/m.h5")
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: directory + "/m.h5"))
+    #expect(bytes.starts(with: Data("autoencoder-checksum\n".utf8)))
+    for place in [600, bytes.count / 2, bytes.count - 1] {
+      var damaged = bytes
+      damaged[place] ^= 0x10
+      try damaged.write(to: URL(fileURLWithPath: directory + "/flip.h5"))
+      expectError(directory + "/flip.h5", mentioning: ["flip.h5", "damaged", "CRC-32"])
+      #expect(throws: StoreError.self) { _ = try damaged.withUnsafeBytes { try ModelFile.load(image: $0) } }
+    }
+    var unsealed = bytes
+    unsealed.replaceSubrange(0..<512, with: Data(count: 512))
+    try unsealed.write(to: URL(fileURLWithPath: directory + "/plain.h5"))
+    #expect(try ModelFile.load(directory + "/plain.h5").model.parameters.valueArray == model.parameters.valueArray)
+  }
+
   @Test func foreignAndNonHDF5FilesGiveClearErrors() throws {
     let directory = TestData.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -36,7 +36,7 @@ const char *aeh5_last_error(void);
 int aeh5_is_hdf5(const char *path);
 
 /* Files. create truncates; open_read opens read-only; open_image reads an in-memory copy. */
-int64_t aeh5_file_create(const char *path);
+int64_t aeh5_file_create(const char *path, size_t userblock); /* userblock: 0, or a power of 2 >= 512 bytes HDF5 skips */
 int64_t aeh5_file_open_read(const char *path);
 int64_t aeh5_file_open_image(const void *buffer, size_t length);
 int aeh5_file_close(int64_t file);

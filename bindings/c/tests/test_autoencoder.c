@@ -277,6 +277,9 @@ int main(int argc, char **argv) {
   CHECK(ae_model_open_memory(bytes, length / 3, &untouched) == AE_ERROR_FORMAT, "truncated image");
   CHECK(ae_model_open_memory(NULL, 10, &untouched) == AE_ERROR_INVALID_ARGUMENT, "NULL image");
   CHECK(ae_model_open_memory(bytes, 4, &untouched) == AE_ERROR_FORMAT, "tiny image");
+  ((unsigned char *)bytes)[length / 2] ^= 0x10; /* one flipped bit: caught by the file's CRC-32 */
+  CHECK(ae_model_open_memory(bytes, length, &untouched) == AE_ERROR_FORMAT && strstr(ae_last_error(), "damaged"),
+        "a damaged image: %s", ae_last_error());
   free(bytes);
   CHECK(untouched == (ae_model *)(uintptr_t)0x1234, "failed opens leave *model alone");
 

@@ -51,9 +51,10 @@ let package = Package(
       swiftSettings: fastMath),
 
     .target(name: "TestSupport", dependencies: ["Tensor", "Layers", "Datasets"], path: "Tests/TestSupport"),
+    .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
     .testTarget(name: "TensorTests", dependencies: ["Tensor", "CVector", "TestSupport"]),
     .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"]),
-    .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Store", "Datasets", "Baselines", "Runtime", "TestSupport"]),
+    .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Store", "Datasets", "Baselines", "Runtime", "TestSupport", "CAllocationCounter"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["Models", "Store", "Datasets"]),
   ],

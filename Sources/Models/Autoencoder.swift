@@ -61,6 +61,8 @@ public final class Autoencoder {
   public var klWeight: Float
   /// VAE: KL summed over the rows seen by `variationalErrors` since evaluation began.
   var klSum = 0.0
+  /// Scratch for the code penalties (2 x the code layer's width), so a step allocates nothing.
+  let penaltyScratch: UnsafeMutablePointer<Float>
   let epsilon: Tensor // (n, k) VAE noise
   let latent: Tensor // (n, k) VAE sampled code z
   let headGradient: Tensor // (n, 2k) VAE dObjective/d(mu, logvar)
@@ -155,9 +157,12 @@ public final class Autoencoder {
     batch = Tensor(rows: 0, cols: spec.encoderInputWidth)
     klWeight = spec.beta ?? 1
     epsilon = Tensor(rows: 0, cols: spec.codeWidth)
+    penaltyScratch = .allocate(capacity: 2 * max(spec.encoder.last?.units ?? 1, 1))
     latent = Tensor(rows: 0, cols: spec.decoderInputWidth)
     headGradient = Tensor(rows: 0, cols: spec.isVariational ? 2 * spec.codeWidth : 0)
   }
+
+  deinit { penaltyScratch.deallocate() }
 
   /// `gaussian` loss: start each feature's log-variance at the log of its variance in `data`
   /// (scaled), the error of a model that predicts the mean, instead of log 1. Adam moves a
@@ -219,7 +224,8 @@ public final class Autoencoder {
     var objective = spec.loss.evaluate(logits: logits, activation: spec.outputActivation,
                                        target: target, gradient: logitGradient, logVariance: outputLogVariance)
     guard let dCode = decoder.backward(logitGradient) else { return objective }
-    objective += CodePenalties.add(spec, code: code, gradient: dCode, gradientWeight: 1, codeLayer: codeLayer)
+    objective += CodePenalties.add(spec, code: code, gradient: dCode, gradientWeight: 1, codeLayer: codeLayer,
+                                   scratch: penaltyScratch)
     encoder.backward(dCode)
     return objective
   }
@@ -232,7 +238,8 @@ public final class Autoencoder {
     let activation = spec.outputActivation
     var objective = spec.loss.evaluate(logits: logits, activation: activation, target: target, gradient: nil,
                                        logVariance: outputLogVariance)
-    objective += CodePenalties.add(spec, code: code, gradient: nil, gradientWeight: 1, codeLayer: codeLayer)
+    objective += CodePenalties.add(spec, code: code, gradient: nil, gradientWeight: 1, codeLayer: codeLayer,
+                                   scratch: penaltyScratch)
     let bce = activation == .sigmoid
       ? (spec.loss == .bce ? objective : Loss.bce.evaluate(logits: logits, activation: activation, target: target, gradient: nil))
       : 0

@@ -79,12 +79,17 @@ enum CodePenalties {
   /// Add the penalties of `spec` for `code` (n, k): returns their value summed over the batch
   /// (batch-level terms count n times, so dividing by n gives the per-sample objective), and
   /// adds the gradient of the batch-mean objective times `gradientWeight` into `gradient`.
-  static func add(_ spec: ModelSpec, code: Tensor, gradient: Tensor?, gradientWeight: Float, codeLayer: Dense? = nil) -> Double {
+  /// `scratch` holds at least 2 x the code width (the contractive penalty's sums).
+  static func add(
+    _ spec: ModelSpec, code: Tensor, gradient: Tensor?, gradientWeight: Float, codeLayer: Dense? = nil,
+    scratch: UnsafeMutablePointer<Float>
+  ) -> Double {
     var total = 0.0
     let n = code.rows, k = code.cols
     guard n > 0 else { return 0 }
     if let lambda = spec.contractive, lambda > 0, let layer = codeLayer {
-      total += contractive(lambda, code: code, layer: layer, gradient: gradient, gradientWeight: gradientWeight)
+      total += contractive(lambda, code: code, layer: layer, gradient: gradient, gradientWeight: gradientWeight,
+                           scratch: scratch)
     }
     if spec.l1Activity > 0 {
       let weight = spec.l1Activity
@@ -119,17 +124,21 @@ enum CodePenalties {
 extension CodePenalties {
   /// The contractive penalty summed over the batch; adds its gradient (batch mean, times
   /// `gradientWeight`) to the code gradient (through f'') and to the layer's kernel gradient.
-  static func contractive(_ lambda: Float, code: Tensor, layer: Dense, gradient: Tensor?, gradientWeight: Float) -> Double {
+  static func contractive(
+    _ lambda: Float, code: Tensor, layer: Dense, gradient: Tensor?, gradientWeight: Float, scratch: UnsafeMutablePointer<Float>
+  ) -> Double {
     let n = code.rows, k = code.cols, inputs = layer.inputWidth
     let (kernel, kernelGradient) = layer.kernelAndGradient
     let activation = layer.activation
-    var columnNorms = [Float](repeating: 0, count: k) // c_j = sum_i W_ij^2
+    let columnNorms = scratch // c_j = sum_i W_ij^2
+    columnNorms.update(repeating: 0, count: k)
     for i in 0..<inputs {
       let row = kernel + i * k
       for j in 0..<k { columnNorms[j] += row[j] * row[j] }
     }
     var total = 0.0
-    var slopeSquares = [Float](repeating: 0, count: k) // sum over rows of f'(z_j)^2
+    let slopeSquares = scratch + k // sum over rows of f'(z_j)^2
+    slopeSquares.update(repeating: 0, count: k)
     let scale = gradientWeight / Float(n)
     for r in 0..<n {
       let y = code.row(r)

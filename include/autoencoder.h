@@ -189,6 +189,9 @@ AE_API AE_NODISCARD ae_status ae_interpolate(const ae_model *model, const float 
 
 /* ------------------------------------------------------------------------------------------
  * Workspaces: scratch memory made once, so compute calls allocate nothing (real-time use).
+ * That holds for this library's code; OpenBLAS, which does the matrix products, allocates
+ * small job descriptors when it splits a product over threads, so strict real-time callers
+ * set OPENBLAS_NUM_THREADS=1 (one model still serves many threads of their own).
  * ---------------------------------------------------------------------------------------- */
 
 /* Scratch for one thread's calls on one model. Calls with more than max_rows rows run in

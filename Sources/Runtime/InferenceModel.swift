@@ -201,10 +201,7 @@ public final class InferenceModel: @unchecked Sendable {
       for r in 0..<n {
         let row = z + r * width
         for j in 0..<k { row[j] = temperature * random.gaussian() }
-        if let label {
-          (row + k).update(repeating: 0, count: classCount)
-          row[k + label] = 1
-        }
+        if let label { writeOneHot(label, into: row + k) }
         codes.map { ($0 + (start + r) * k).update(from: row, count: k) }
       }
       let logits = run(decoderPlan, from: z, rows: n, workspace)
@@ -348,8 +345,7 @@ public final class InferenceModel: @unchecked Sendable {
     for r in 0..<n {
       let row = input + r * width
       row.update(from: s + r * d, count: d)
-      (row + d).update(repeating: 0, count: classCount)
-      row[d + Int(labels[r])] = 1
+      writeOneHot(Int(labels[r]), into: row + d)
     }
     return run(encoderPlan, from: input, rows: n, workspace)
   }
@@ -363,22 +359,27 @@ public final class InferenceModel: @unchecked Sendable {
     return run(decoderPlan, from: input, rows: n, workspace)
   }
 
-  /// Codes (rows, codeWidth) laid out as the decoder reads them in `buffer`: each followed by
-  /// its one-hot label for conditional models. Returns `buffer`.
+  /// Codes (rows, codeWidth) laid out as the decoder reads them in `buffer` (which must not
+  /// overlap `z`): each followed by its one-hot label for conditional models. Returns `buffer`.
   private func decoderInput(
     _ z: UnsafePointer<Float>, rows n: Int, labels: UnsafePointer<Int32>?, into buffer: UnsafeMutablePointer<Float>
   ) -> UnsafeMutablePointer<Float> {
     let k = codeWidth
     guard let labels else { buffer.update(from: z, count: n * k); return buffer }
     let width = spec.decoderInputWidth
-    for r in (0..<n).reversed() { // back to front: z may share the buffer
+    for r in 0..<n {
       let row = buffer + r * width
-      let label = Int(labels[r])
-      (row).update(from: z + r * k, count: k)
-      (row + k).update(repeating: 0, count: classCount)
-      row[k + label] = 1
+      row.update(from: z + r * k, count: k)
+      writeOneHot(Int(labels[r]), into: row + k)
     }
     return buffer
+  }
+
+  /// The one-hot encoding of `label` in the classCount values at `place`.
+  @inline(__always)
+  private func writeOneHot(_ label: Int, into place: UnsafeMutablePointer<Float>) {
+    place.update(repeating: 0, count: classCount)
+    place[label] = 1
   }
 
   /// The codes in the encoder's output: itself, or for a VAE the means, packed into the other

@@ -20,7 +20,7 @@ public enum Integrity {
   public static func seal(_ path: String) throws {
     let bytes = try read(path)
     guard bytes.count >= blockSize else { throw StoreError("\(path): no user block to seal", kind: .io) }
-    let header = Array(block(for: bytes[blockSize...]).utf8)
+    let header = Array(bytes.withUnsafeBytes { block(for: UnsafeRawBufferPointer(rebasing: $0[blockSize...])) }.utf8)
     guard let file = fopen(path, "r+b") else { throw StoreError("\(path): cannot reopen to seal it", kind: .io) }
     defer { fclose(file) }
     guard fwrite(header, 1, header.count, file) == header.count, fflush(file) == 0 else {
@@ -30,16 +30,12 @@ public enum Integrity {
 
   /// Refuse a file whose checksum does not match; files without one pass.
   public static func verify(file path: String) throws {
-    try verify(try read(path), label: path)
+    try read(path).withUnsafeBytes { try verify($0, label: path) }
   }
 
   /// Refuse an in-memory model file whose checksum does not match; images without one pass.
   public static func verify(_ bytes: UnsafeRawBufferPointer, label: String) throws {
-    try verify(Array(bytes), label: label)
-  }
-
-  static func verify(_ bytes: [UInt8], label: String) throws {
-    guard bytes.count >= blockSize, Array(bytes[0..<magic.count]) == magic else { return }
+    guard bytes.count >= blockSize, bytes.starts(with: magic) else { return }
     let text = String(decoding: bytes[magic.count..<blockSize].prefix { $0 != 0 }, as: UTF8.self)
     var fields: [String: String] = [:]
     for line in text.split(separator: "\n") {
@@ -52,13 +48,13 @@ public enum Integrity {
     guard bytes.count - blockSize == length else {
       throw StoreError("\(label): the model file is \(bytes.count) bytes but was written with \(length + blockSize): truncated or damaged")
     }
-    let actual = checksum(bytes[blockSize...])
+    let actual = checksum(UnsafeRawBufferPointer(rebasing: bytes[blockSize...]))
     guard actual == crc else {
       throw StoreError("\(label): the model file is damaged: its CRC-32 is \(hex(actual)), written as \(hex(crc))")
     }
   }
 
-  private static func block(for data: ArraySlice<UInt8>) -> String {
+  private static func block(for data: UnsafeRawBufferPointer) -> String {
     String(decoding: magic, as: UTF8.self) + "crc32 \(hex(checksum(data)))\nlength \(data.count)\n"
   }
 
@@ -67,16 +63,14 @@ public enum Integrity {
     return String(repeating: "0", count: 8 - digits.count) + digits
   }
 
-  static func checksum(_ data: ArraySlice<UInt8>) -> UInt32 {
-    data.withUnsafeBufferPointer { buffer in
-      var crc = crc32(0, nil, 0), offset = 0
-      while offset < buffer.count {
-        let chunk = min(buffer.count - offset, 1 << 30)
-        crc = crc32(crc, buffer.baseAddress! + offset, uInt(chunk))
-        offset += chunk
-      }
-      return UInt32(crc)
+  static func checksum(_ data: UnsafeRawBufferPointer) -> UInt32 {
+    var crc = crc32(0, nil, 0), offset = 0
+    while offset < data.count {
+      let chunk = min(data.count - offset, 1 << 30)
+      crc = crc32(crc, data.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset, uInt(chunk))
+      offset += chunk
     }
+    return UInt32(crc)
   }
 
   private static func read(_ path: String) throws -> [UInt8] {

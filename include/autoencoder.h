@@ -36,6 +36,22 @@
  * - ae_last_error() is per thread.
  * - Opening and closing take a process-wide lock around libhdf5 (which is not thread-safe);
  *   compute calls never touch HDF5.
+ *
+ * Trust (docs/FORMAT.md, "Trust and validation", says the same at length)
+ * - Every file `ae` writes carries a CRC-32 of its bytes in the HDF5 user block. By default
+ *   a file without one, or with one that does not match, is refused before libhdf5 parses a
+ *   byte: libhdf5 can crash or hang on damaged metadata. The checksum catches damage, not
+ *   malice: anyone can compute a valid one.
+ * - So every file, sealed or not, is also validated: the file is read once into memory (a
+ *   regular file only, never a FIFO or device); datasets stored outside the file (external
+ *   storage, virtual datasets) and soft or external links are refused before any data is
+ *   read, and filter plugins are never loaded; every dataset's shape and type must be what
+ *   the stored spec implies before anything is allocated; attributes must agree with the spec;
+ *   weights, scaling and variances must be finite and within sane bounds.
+ * - What a sealed but hostile file can still do: make the model compute whatever its
+ *   (finite, bounded) weights say, use as much memory as its declared sizes allow (at most
+ *   ModelSpec's limits: 2^31 weights), and reach parsing code inside libhdf5 with crafted
+ *   metadata, where a bug in libhdf5 itself is out of this library's reach.
  */
 #ifndef AUTOENCODER_H
 #define AUTOENCODER_H
@@ -87,6 +103,8 @@ typedef enum ae_status {
   AE_ERROR_OUT_OF_MEMORY = 8,    /* an allocation failed */
   AE_ERROR_UNSUPPORTED = 9,      /* the model cannot do this (e.g. sample from a plain autoencoder) */
   AE_ERROR_WORKSPACE = 10,       /* the workspace belongs to another model */
+  AE_ERROR_MISUSE = 11,          /* a handle that is closed, freed, or of the wrong type */
+  AE_ERROR_UNVERIFIED = 12,      /* the file carries no checksum; see AE_OPEN_UNVERIFIED */
   AE_ERROR_INTERNAL = 99         /* a bug: please report it with ae_last_error()'s text */
 } ae_status;
 
@@ -105,15 +123,30 @@ AE_API const char *ae_last_error(void);
 typedef struct ae_model ae_model;
 
 /* Open a model file. On success *model is set and must be closed with ae_model_close.
- * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL path or model), AE_ERROR_IO, AE_ERROR_FORMAT,
- * AE_ERROR_VERSION or AE_ERROR_OUT_OF_MEMORY. On failure *model is not touched. A file whose
- * CRC-32 (docs/FORMAT.md) does not match is refused with AE_ERROR_FORMAT before libhdf5 reads
- * it, so damaged files cannot crash the process. */
+ * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL path or model), AE_ERROR_IO (missing,
+ * unreadable, or not a regular file), AE_ERROR_FORMAT (not a model file, damaged, a checksum
+ * that does not match, or content this library refuses: see "Trust" above),
+ * AE_ERROR_UNVERIFIED (no checksum: open it with ae_model_open_v2 and AE_OPEN_UNVERIFIED, or
+ * seal it with `ae seal`), AE_ERROR_VERSION or AE_ERROR_OUT_OF_MEMORY. On failure *model is
+ * not touched. */
 AE_API AE_NODISCARD ae_status ae_model_open(const char *path, ae_model **model);
 
 /* Open a model from the bytes of a model file (length bytes at buffer). The bytes are
  * copied: the caller may free the buffer as soon as this returns. Same statuses as open. */
 AE_API AE_NODISCARD ae_status ae_model_open_memory(const void *buffer, size_t length, ae_model **model);
+
+/* Flags for ae_model_open_v2 and ae_model_open_memory_v2; combine with |. Unknown bits are
+ * refused with AE_ERROR_INVALID_ARGUMENT. */
+#define AE_OPEN_DEFAULT 0u
+/* Read a file that carries no checksum (written by h5py or another tool rather than `ae`).
+ * Such a file reaches libhdf5 unchecked: only for files you trust (see "Trust" above). A file
+ * whose checksum is present but wrong is refused all the same. */
+#define AE_OPEN_UNVERIFIED 1u
+
+/* As ae_model_open and ae_model_open_memory, with flags (AE_OPEN_*). ae_model_open(path, m)
+ * is ae_model_open_v2(path, AE_OPEN_DEFAULT, m). */
+AE_API AE_NODISCARD ae_status ae_model_open_v2(const char *path, unsigned flags, ae_model **model);
+AE_API AE_NODISCARD ae_status ae_model_open_memory_v2(const void *buffer, size_t length, unsigned flags, ae_model **model);
 
 /* Close a model and free everything it owns. NULL does nothing. Every workspace made for
  * the model must be freed before (they hold a reference and keep it alive otherwise). */

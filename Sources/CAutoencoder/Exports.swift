@@ -23,29 +23,47 @@ public func ae_last_error() -> UnsafePointer<CChar> { aesup_last_error() }
 
 // MARK: Models
 
-@_cdecl("ae_model_open")
-public func ae_model_open(_ path: UnsafePointer<CChar>?, _ model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-  guard let path else { return fail(.invalidArgument, "ae_model_open: path is NULL") }
-  guard let model else { return fail(.invalidArgument, "ae_model_open: model is NULL") }
+/// The flags ae_model_open_v2 and ae_model_open_memory_v2 know (AE_OPEN_*).
+let knownOpenFlags: UInt32 = 1 // AE_OPEN_UNVERIFIED
+
+/// The shared body of the open calls: check the flags, then open.
+func openModel(_ name: String, _ flags: UInt32, _ model: UnsafeMutablePointer<OpaquePointer?>?,
+               _ load: (_ verify: Bool) throws -> InferenceModel) -> Int32 {
+  guard let model else { return fail(.invalidArgument, "\(name): model is NULL") }
+  guard flags & ~knownOpenFlags == 0 else {
+    return fail(.invalidArgument, "\(name): unknown flags 0x\(String(flags & ~knownOpenFlags, radix: 16)) (known: AE_OPEN_UNVERIFIED)")
+  }
   do {
-    model.pointee = ModelHandle(try InferenceModel.load(path: String(cString: path))).opaque
+    model.pointee = ModelHandle(try load(flags & 1 == 0)).opaque
     return Status.ok.rawValue
   } catch {
     return fail(error)
   }
 }
 
+@_cdecl("ae_model_open")
+public func ae_model_open(_ path: UnsafePointer<CChar>?, _ model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+  ae_model_open_v2(path, 0, model)
+}
+
+@_cdecl("ae_model_open_v2")
+public func ae_model_open_v2(_ path: UnsafePointer<CChar>?, _ flags: UInt32, _ model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+  guard let path else { return fail(.invalidArgument, "ae_model_open: path is NULL") }
+  return openModel("ae_model_open", flags, model) { try InferenceModel.load(path: String(cString: path), verify: $0) }
+}
+
 @_cdecl("ae_model_open_memory")
 public func ae_model_open_memory(_ buffer: UnsafeRawPointer?, _ length: Int, _ model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+  ae_model_open_memory_v2(buffer, length, 0, model)
+}
+
+@_cdecl("ae_model_open_memory_v2")
+public func ae_model_open_memory_v2(_ buffer: UnsafeRawPointer?, _ length: Int, _ flags: UInt32,
+                                    _ model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
   guard let buffer else { return fail(.invalidArgument, "ae_model_open_memory: buffer is NULL") }
-  guard let model else { return fail(.invalidArgument, "ae_model_open_memory: model is NULL") }
-  guard length > 8 else { return fail(.format, "ae_model_open_memory: \(length) bytes is too short to be a model file") }
-  do {
-    let image = UnsafeRawBufferPointer(start: buffer, count: length)
-    model.pointee = ModelHandle(try InferenceModel.load(image: image)).opaque
-    return Status.ok.rawValue
-  } catch {
-    return fail(error)
+  guard length > 8 else { return fail(.format, "ae_model_open_memory: \(UInt(bitPattern: length)) bytes is too short to be a model file") }
+  return openModel("ae_model_open_memory", flags, model) {
+    try InferenceModel.load(image: UnsafeRawBufferPointer(start: buffer, count: length), verify: $0)
   }
 }
 

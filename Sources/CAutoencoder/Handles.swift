@@ -70,6 +70,8 @@ enum Status: Int32 {
   case outOfMemory = 8
   case unsupported = 9
   case workspace = 10
+  case misuse = 11
+  case unverified = 12
   case internalError = 99
 }
 
@@ -87,6 +89,7 @@ func fail(_ error: Error) -> Int32 {
     case .io: return fail(.io, e.description)
     case .format: return fail(.format, e.description)
     case .version: return fail(.version, e.description)
+    case .unverified: return fail(.unverified, e.description)
     }
   case let e as InferenceError:
     switch e.kind {

@@ -19,6 +19,8 @@ const char *aesup_status_text(int status) {
   case 8: return "out of memory";
   case 9: return "not supported by this model";
   case 10: return "workspace belongs to another model";
+  case 11: return "misuse of a handle (closed, freed or of another type)";
+  case 12: return "the file carries no checksum";
   case 99: return "internal error";
   default: return "unknown status";
   }

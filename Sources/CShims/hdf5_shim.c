@@ -10,12 +10,35 @@
 
 static pthread_mutex_t h5_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Thread_local char last_error[1024];
+/* Link access for every open: no external link is ever followed (the callback refuses),
+ * and soft links get no traversals to spend. The audit refuses files with such links
+ * before anything is read; this is the second wall. */
+static hid_t safe_links = H5P_DEFAULT;
 
 const char *aeh5_last_error(void) { return last_error; }
+
+static herr_t refuse_external_link(const char *parent, const char *name, const char *file, const char *object,
+                                   unsigned *flags, hid_t fapl, void *data) {
+  (void)parent; (void)name; (void)file; (void)object; (void)flags; (void)fapl; (void)data;
+  return -1;
+}
+
+/* Once per process, under the lock: a file may name any filter, and libhdf5 would load a
+ * shared object of that name from its plugin path. We never load plugins. */
+static void harden(void) {
+  static int done = 0;
+  if (done) return;
+  done = 1;
+  H5PLset_loading_state(0);
+  hid_t lapl = H5Pcreate(H5P_LINK_ACCESS);
+  if (lapl >= 0 && H5Pset_nlinks(lapl, 1) >= 0 && H5Pset_elink_cb(lapl, refuse_external_link, NULL) >= 0)
+    safe_links = lapl;
+}
 
 static void enter(void) {
   pthread_mutex_lock(&h5_lock);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
+  harden();
   last_error[0] = '\0';
 }
 
@@ -65,14 +88,6 @@ static int kind_of(hid_t type) {
   return AEH5_OTHER;
 }
 
-int aeh5_is_hdf5(const char *path) {
-  enter();
-  htri_t r = H5Fis_hdf5(path);
-  if (r < 0) fail("cannot read", path);
-  leave();
-  return r < 0 ? -1 : (int)r;
-}
-
 int64_t aeh5_file_create(const char *path, size_t userblock) {
   enter();
   hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), f = -1;
@@ -80,14 +95,6 @@ int64_t aeh5_file_create(const char *path, size_t userblock) {
     f = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
   if (fcpl >= 0) H5Pclose(fcpl);
   if (f < 0) fail("cannot create HDF5 file", path);
-  leave();
-  return f;
-}
-
-int64_t aeh5_file_open_read(const char *path) {
-  enter();
-  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f < 0) fail("cannot open HDF5 file", path);
   leave();
   return f;
 }
@@ -125,7 +132,7 @@ int64_t aeh5_group_create(int64_t loc, const char *name) {
 
 int64_t aeh5_group_open(int64_t loc, const char *name) {
   enter();
-  hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
+  hid_t g = H5Gopen2(loc, name, safe_links);
   if (g < 0) fail("missing group", name);
   leave();
   return g;
@@ -149,7 +156,7 @@ int aeh5_exists(int64_t loc, const char *path) {
     if (*p == '/' || *p == '\0') {
       char saved = *p;
       *p = '\0';
-      if (buffer[0] && H5Lexists(loc, buffer, H5P_DEFAULT) <= 0) exists = 0;
+      if (buffer[0] && H5Lexists(loc, buffer, safe_links) <= 0) exists = 0;
       *p = saved;
       if (!exists || saved == '\0') break;
     }
@@ -190,7 +197,7 @@ int aeh5_dataset_info(int64_t loc, const char *name, int *kind, int *rank, uint6
   enter();
   int status = -1;
   hid_t set = -1, space = -1, type = -1;
-  set = H5Dopen2(loc, name, H5P_DEFAULT);
+  set = H5Dopen2(loc, name, safe_links);
   if (set < 0) { fail("missing dataset", name); goto done; }
   type = H5Dget_type(set);
   space = H5Dget_space(set);
@@ -218,7 +225,7 @@ int aeh5_read_dataset(int64_t loc, const char *name, int kind, void *data) {
   enter();
   int status = -1;
   hid_t type = native_type(kind);
-  hid_t set = H5Dopen2(loc, name, H5P_DEFAULT);
+  hid_t set = H5Dopen2(loc, name, safe_links);
   if (set < 0) { fail("missing dataset", name); goto done; }
   if (type < 0 || H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
     fail("cannot read dataset", name);
@@ -273,10 +280,20 @@ int aeh5_read_attr_string(int64_t loc, const char *name, char **value) {
     H5Tset_size(mem, H5T_VARIABLE);
     H5Tset_cset(mem, H5Tget_cset(type));
     if (H5Aread(attr, mem, &stored) < 0 || !stored) { fail("cannot read attribute", name); goto done; }
+    if (strlen(stored) > AEH5_MAX_STRING) {
+      snprintf(last_error, sizeof last_error, "attribute '%s' holds a string longer than %d bytes", name, AEH5_MAX_STRING);
+      H5free_memory(stored);
+      goto done;
+    }
     *value = strdup(stored);
     H5free_memory(stored);
   } else {
     size_t size = H5Tget_size(type);
+    if (size > AEH5_MAX_STRING) {
+      snprintf(last_error, sizeof last_error, "attribute '%s' declares a %zu-byte string; at most %d are read", name, size,
+               AEH5_MAX_STRING);
+      goto done;
+    }
     char *copy = calloc(size + 1, 1);
     H5Tset_size(mem, size + 1);
     H5Tset_strpad(mem, H5T_STR_NULLTERM);
@@ -294,7 +311,8 @@ done:
   return status;
 }
 
-/* Read a scalar numeric attribute, converted to the memory type given. */
+/* Read a scalar numeric attribute, converted to the memory type given. An integer memory
+ * type takes stored integers only: a stored 1.9 must not be read as 1. */
 static int read_attr_number(hid_t loc, const char *name, hid_t mem, void *value) {
   int status = -1;
   hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
@@ -302,8 +320,11 @@ static int read_attr_number(hid_t loc, const char *name, hid_t mem, void *value)
   hid_t type = H5Aget_type(attr);
   hid_t space = H5Aget_space(attr);
   H5T_class_t cls = H5Tget_class(type);
+  int integer_wanted = H5Tget_class(mem) == H5T_INTEGER;
   if ((cls != H5T_INTEGER && cls != H5T_FLOAT) || H5Sget_simple_extent_npoints(space) != 1)
     snprintf(last_error, sizeof last_error, "attribute '%s' is not a single number", name);
+  else if (integer_wanted && cls != H5T_INTEGER)
+    snprintf(last_error, sizeof last_error, "attribute '%s' holds a floating-point number; expected an integer", name);
   else if (H5Aread(attr, mem, value) < 0)
     fail("cannot read attribute", name);
   else
@@ -348,4 +369,101 @@ int aeh5_has_attr(int64_t loc, const char *name) {
   H5Eclear2(H5E_DEFAULT);
   leave();
   return r > 0;
+}
+
+int aeh5_member_count(int64_t loc) {
+  enter();
+  H5G_info_t info;
+  herr_t r = H5Gget_info(loc, &info);
+  if (r < 0) fail("cannot list group", "");
+  leave();
+  return r < 0 ? -1 : info.nlinks > (hsize_t)INT32_MAX ? INT32_MAX : (int)info.nlinks;
+}
+
+/* ---- The audit: refuse files that would make libhdf5 read outside them --------------- */
+
+struct audit {
+  long links;
+  char problem[768];
+};
+
+static int refuse(struct audit *audit, const char *format, const char *name) {
+  snprintf(audit->problem, sizeof audit->problem, format, name);
+  return 1; /* stops the visit */
+}
+
+/* Every filter a dataset may pass through: those built into libhdf5 that need no plugin. */
+static int allowed_filter(H5Z_filter_t filter) {
+  return filter == H5Z_FILTER_DEFLATE || filter == H5Z_FILTER_SHUFFLE || filter == H5Z_FILTER_FLETCHER32;
+}
+
+static int audit_dataset(hid_t file, const char *name, struct audit *audit) {
+  int stop = 0;
+  hid_t set = H5Dopen2(file, name, safe_links), dcpl = -1;
+  if (set < 0) return refuse(audit, "dataset '/%s' cannot be opened", name);
+  dcpl = H5Dget_create_plist(set);
+  if (dcpl < 0) { stop = refuse(audit, "dataset '/%s' has unreadable storage properties", name); goto done; }
+  H5D_layout_t layout = H5Pget_layout(dcpl);
+  if (layout == H5D_VIRTUAL) {
+    stop = refuse(audit, "dataset '/%s' is a virtual dataset (its data lives in other files); model files keep their data inside", name);
+    goto done;
+  }
+  if (layout != H5D_CONTIGUOUS && layout != H5D_CHUNKED && layout != H5D_COMPACT) {
+    stop = refuse(audit, "dataset '/%s' has an unknown storage layout", name);
+    goto done;
+  }
+  if (H5Pget_external_count(dcpl) != 0) {
+    stop = refuse(audit, "dataset '/%s' keeps its data in an external file; model files keep their data inside", name);
+    goto done;
+  }
+  int filters = H5Pget_nfilters(dcpl);
+  if (filters < 0 || filters > 8) { stop = refuse(audit, "dataset '/%s' has an unreadable filter pipeline", name); goto done; }
+  for (int i = 0; i < filters; i++) {
+    unsigned flags = 0, config = 0;
+    size_t count = 0;
+    char filter_name[64];
+    H5Z_filter_t filter = H5Pget_filter2(dcpl, (unsigned)i, &flags, &count, NULL, sizeof filter_name, filter_name, &config);
+    if (!allowed_filter(filter)) {
+      stop = refuse(audit, "dataset '/%s' uses a compression filter other than deflate, shuffle or fletcher32 (plugins are never loaded)", name);
+      goto done;
+    }
+  }
+done:
+  if (dcpl >= 0) H5Pclose(dcpl);
+  H5Dclose(set);
+  return stop;
+}
+
+static herr_t audit_link(hid_t group, const char *name, const H5L_info_t *info, void *data) {
+  struct audit *audit = data;
+  if (++audit->links > AEH5_MAX_LINKS) return refuse(audit, "the file holds more than %s links", "100000");
+  switch (info->type) {
+  case H5L_TYPE_HARD: break;
+  case H5L_TYPE_SOFT: return refuse(audit, "'/%s' is a soft link; model files hold no links", name);
+  case H5L_TYPE_EXTERNAL: return refuse(audit, "'/%s' is an external link (to another file); model files hold no links", name);
+  default: return refuse(audit, "'/%s' is a user-defined link; model files hold no links", name);
+  }
+  H5O_info_t object;
+  if (H5Oget_info_by_name2(group, name, &object, H5O_INFO_BASIC, safe_links) < 0)
+    return refuse(audit, "object '/%s' cannot be read", name);
+  if (object.type == H5O_TYPE_DATASET) return audit_dataset(group, name, audit);
+  if (object.type != H5O_TYPE_GROUP) return refuse(audit, "object '/%s' is neither a group nor a dataset", name);
+  return 0;
+}
+
+int aeh5_audit(int64_t file) {
+  enter();
+  struct audit audit = {0, ""};
+  herr_t r = H5Lvisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, audit_link, &audit);
+  int status = 0;
+  if (audit.problem[0]) {
+    snprintf(last_error, sizeof last_error, "%s", audit.problem);
+    status = -1;
+  } else if (r < 0) {
+    fail("cannot walk the file's groups", "/");
+    status = -1;
+  }
+  H5Eclear2(H5E_DEFAULT);
+  leave();
+  return status;
 }

@@ -119,14 +119,15 @@ public final class InferenceModel: @unchecked Sendable {
     weights.deallocate()
   }
 
-  /// Load a model file (HDF5 is used here and nowhere else in this type).
-  public static func load(path: String) throws -> InferenceModel {
-    InferenceModel(try ModelFile.load(path).model)
+  /// Load a model file (HDF5 is used here and nowhere else in this type). `verify` false
+  /// also reads files that carry no checksum (see `Integrity`).
+  public static func load(path: String, verify: Bool = true) throws -> InferenceModel {
+    InferenceModel(try ModelFile.load(path, verify: verify, history: false).model)
   }
 
   /// Load a model from the bytes of a model file.
-  public static func load(image: UnsafeRawBufferPointer) throws -> InferenceModel {
-    InferenceModel(try ModelFile.load(image: image).model)
+  public static func load(image: UnsafeRawBufferPointer, verify: Bool = true) throws -> InferenceModel {
+    InferenceModel(try ModelFile.load(image: image, verify: verify, history: false).model)
   }
 
   /// Scratch memory for up to `maxRows` rows per pass; larger calls run in passes.

@@ -27,26 +27,38 @@ public final class HDF5Group {
     return HDF5Group(id: id, label: path, isFile: true)
   }
 
-  /// Open an HDF5 file read-only, with a clear message for missing, foreign or truncated files.
-  public static func open(file path: String) throws -> HDF5Group {
-    switch aeh5_is_hdf5(path) {
-    case 1: break
-    case 0: throw StoreError("\(path): not an HDF5 file (no HDF5 signature)")
-    default: throw StoreError("\(path): cannot read the file (missing or unreadable)", kind: .io)
-    }
-    try Integrity.verify(file: path)
-    let id = aeh5_file_open_read(path)
-    guard id >= 0 else { throw StoreError("\(path): " + lastMessage()) }
-    return HDF5Group(id: id, label: path, isFile: true)
+  /// Open a model or checkpoint file for reading, as hostile input: the file is read once
+  /// into memory (a regular file only), checked as `open(image:)` checks, and libhdf5 then
+  /// parses that copy, never the file system.
+  public static func open(file path: String, verify: Bool = true) throws -> HDF5Group {
+    let bytes = try ModelFile.readBytes(path)
+    return try bytes.withUnsafeBytes { try open(image: $0, label: path, verify: verify) }
   }
 
-  /// Open an in-memory image of an HDF5 file (the bytes are copied).
-  public static func open(image bytes: UnsafeRawBufferPointer, label: String = "<memory>") throws -> HDF5Group {
-    guard let base = bytes.baseAddress, bytes.count > 8 else { throw StoreError("\(label): empty buffer") }
-    try Integrity.verify(bytes, label: label)
+  /// Open an in-memory image of an HDF5 file (the bytes are copied). With `verify`, the
+  /// image must carry a matching checksum (`Integrity`) before libhdf5 parses a byte; a
+  /// checksum that is present is always checked. Then the file's links and dataset storage
+  /// are audited (`aeh5_audit`) before anything is read.
+  public static func open(image bytes: UnsafeRawBufferPointer, label: String = "<memory>", verify: Bool = true) throws -> HDF5Group {
+    guard let base = bytes.baseAddress, bytes.count > 8 else { throw StoreError("\(label): empty or too short to be an HDF5 file") }
+    guard hasSignature(bytes) else { throw StoreError("\(label): not an HDF5 file (no HDF5 signature)") }
+    try Integrity.verify(bytes, label: label, required: verify)
     let id = aeh5_file_open_image(base, bytes.count)
     guard id >= 0 else { throw StoreError("\(label): " + lastMessage()) }
-    return HDF5Group(id: id, label: label, isFile: true)
+    let file = HDF5Group(id: id, label: label, isFile: true)
+    guard aeh5_audit(id) >= 0 else { throw StoreError("\(label): refused: " + lastMessage()) }
+    return file
+  }
+
+  /// HDF5's signature, which libhdf5 looks for at offset 0, 512, 1024, 2048, ...
+  static func hasSignature(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
+    var offset = 0
+    while offset + signature.count <= bytes.count {
+      if bytes[offset..<offset + signature.count].elementsEqual(signature) { return true }
+      offset = offset == 0 ? 512 : offset * 2
+    }
+    return false
   }
 
   /// Close now (also done on deinit). Closing a file flushes it; errors are reported.
@@ -84,6 +96,13 @@ public final class HDF5Group {
 
   /// Whether a group or dataset exists at `path` below this group.
   public func contains(_ path: String) -> Bool { aeh5_exists(id, path) == 1 }
+
+  /// How many groups and datasets this group holds directly.
+  public func memberCount() throws -> Int {
+    let count = aeh5_member_count(id)
+    guard count >= 0 else { throw hdf5Error() }
+    return Int(count)
+  }
 
   // MARK: Datasets
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CZlib
+import Tensor
 
 /// A CRC-32 of every model file, kept in the HDF5 user block (the 512 bytes before the HDF5
 /// data, which HDF5 and h5py skip), checked before HDF5 parses a byte.
@@ -16,9 +17,10 @@ public enum Integrity {
   public static let blockSize = 512
   static let magic = Array("autoencoder-checksum\n".utf8)
 
-  /// Write the checksum of the finished file at `path` into its user block.
+  /// Write the checksum of the finished file at `path` (one this process just wrote) into
+  /// its user block.
   public static func seal(_ path: String) throws {
-    let bytes = try read(path)
+    let bytes = try ModelFile.readBytes(path)
     guard bytes.count >= blockSize else { throw StoreError("\(path): no user block to seal", kind: .io) }
     let header = Array(bytes.withUnsafeBytes { block(for: UnsafeRawBufferPointer(rebasing: $0[blockSize...])) }.utf8)
     guard let file = fopen(path, "r+b") else { throw StoreError("\(path): cannot reopen to seal it", kind: .io) }
@@ -28,14 +30,20 @@ public enum Integrity {
     }
   }
 
-  /// Refuse a file whose checksum does not match; files without one pass.
-  public static func verify(file path: String) throws {
-    try read(path).withUnsafeBytes { try verify($0, label: path) }
+  /// Whether `bytes` start with a checksum block (valid or not).
+  public static func isSealed(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    bytes.count >= blockSize && bytes.starts(with: magic)
   }
 
-  /// Refuse an in-memory model file whose checksum does not match; images without one pass.
-  public static func verify(_ bytes: UnsafeRawBufferPointer, label: String) throws {
-    guard bytes.count >= blockSize, bytes.starts(with: magic) else { return }
+  /// Refuse a model file whose checksum does not match. A file without one is refused too
+  /// when `required` (the default: libhdf5 must not parse unchecked bytes), else it passes.
+  public static func verify(_ bytes: UnsafeRawBufferPointer, label: String, required: Bool = true) throws {
+    guard isSealed(bytes) else {
+      guard !required else {
+        throw StoreError("\(label): the file carries no checksum (written by another tool?): open it unverified only if you trust it (ae --unverified, AE_OPEN_UNVERIFIED, verify=False), or give it one with `ae seal`", kind: .unverified)
+      }
+      return
+    }
     let text = String(decoding: bytes[magic.count..<blockSize].prefix { $0 != 0 }, as: UTF8.self)
     var fields: [String: String] = [:]
     for line in text.split(separator: "\n") {
@@ -71,19 +79,5 @@ public enum Integrity {
       offset += chunk
     }
     return UInt32(crc)
-  }
-
-  private static func read(_ path: String) throws -> [UInt8] {
-    guard let file = fopen(path, "rb") else { throw StoreError("\(path): cannot read the file (missing or unreadable)", kind: .io) }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 20)
-    while true {
-      let got = fread(&chunk, 1, chunk.count, file)
-      bytes += chunk[0..<got]
-      if got < chunk.count { break }
-    }
-    guard ferror(file) == 0 else { throw StoreError("\(path): read error", kind: .io) }
-    return bytes
   }
 }

@@ -78,22 +78,36 @@ public enum ModelFile {
     try saved.write("seconds", doubles: history.seconds)
   }
 
-  /// Load a model file, checking every dataset's shape and type.
-  public static func load(_ path: String) throws -> (model: Autoencoder, history: TrainingHistory) {
-    let file = try HDF5Group.open(file: path)
+  /// Largest model file read (ModelSpec's parameter limit in float32, and room besides).
+  public static let maximumFileSize = (1 << 33) + (1 << 30)
+
+  /// The bytes of a file that should be a model file: a regular file (not a FIFO, device or
+  /// directory) of at most `maximumFileSize` bytes, read once.
+  public static func readBytes(_ path: String) throws -> [UInt8] {
+    do {
+      return try RegularFile.read(path, limit: maximumFileSize)
+    } catch let error as RegularFile.ReadError {
+      throw StoreError(error.description, kind: .io)
+    }
+  }
+
+  /// Load a model file, checking every dataset's shape and type. `verify` false also reads
+  /// files without a checksum (see `Integrity`); `history` false skips the training history.
+  public static func load(_ path: String, verify: Bool = true, history: Bool = true) throws -> (model: Autoencoder, history: TrainingHistory) {
+    let file = try HDF5Group.open(file: path, verify: verify)
     defer { file.close() }
-    return try read(from: file)
+    return try read(from: file, history: history)
   }
 
   /// Load a model from the bytes of a model file.
-  public static func load(image: UnsafeRawBufferPointer) throws -> (model: Autoencoder, history: TrainingHistory) {
-    let file = try HDF5Group.open(image: image)
+  public static func load(image: UnsafeRawBufferPointer, verify: Bool = true, history: Bool = true) throws -> (model: Autoencoder, history: TrainingHistory) {
+    let file = try HDF5Group.open(image: image, verify: verify)
     defer { file.close() }
-    return try read(from: file)
+    return try read(from: file, history: history)
   }
 
   /// Read the model's groups from an open file.
-  public static func read(from file: HDF5Group) throws -> (model: Autoencoder, history: TrainingHistory) {
+  public static func read(from file: HDF5Group, history includeHistory: Bool = true) throws -> (model: Autoencoder, history: TrainingHistory) {
     guard file.hasAttribute("format"), (try? file.string("format")) == formatName else {
       throw StoreError("\(file.label): not an autoencoder model file (the root has no format=\"\(formatName)\" attribute; was it written by another program?)")
     }
@@ -134,7 +148,7 @@ public enum ModelFile {
     model.scaling = Scaling(method: method, offset: try preprocessing.readFloats("offset", count: width), scale: scale)
 
     var history = TrainingHistory()
-    if file.contains("history") {
+    if includeHistory && file.contains("history") {
       let saved = try file.openGroup("history")
       history.loss = try saved.readDoubles("loss")
       history.validationLoss = try saved.readDoubles("val_loss")

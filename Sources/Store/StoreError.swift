@@ -8,6 +8,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     case format
     /// Written by a newer version of the format.
     case version
+    /// The file carries no checksum and the caller asked for verified files only.
+    case unverified
   }
 
   public let kind: Kind

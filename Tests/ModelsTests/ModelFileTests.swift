@@ -48,9 +48,9 @@ import Testing
     #expect(loaded.parameters.valueArray == model.parameters.valueArray)
   }
 
-  func expectError(_ path: String, mentioning words: [String]) {
+  func expectError(_ path: String, mentioning words: [String], verify: Bool = true) {
     do {
-      _ = try ModelFile.load(path)
+      _ = try ModelFile.load(path, verify: verify)
       Issue.record("loading \(path) should fail")
     } catch {
       let message = "\(error)"
@@ -72,7 +72,8 @@ import Testing
 
   /// Every saved file carries a CRC-32 in its HDF5 user block: one changed byte anywhere is
   /// refused before libhdf5 parses the file (which can crash or hang on damaged metadata);
-  /// files without the block (other writers, older versions) still load.
+  /// files without the block (other writers, older versions) are refused unless the caller
+  /// opts in, and then load.
   @Test func damagedFilesAreRefusedByTheirChecksum() throws {
     let directory = TestData.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -90,7 +91,13 @@ import Testing
     var unsealed = bytes
     unsealed.replaceSubrange(0..<512, with: Data(count: 512))
     try unsealed.write(to: URL(fileURLWithPath: directory + "/plain.h5"))
-    #expect(try ModelFile.load(directory + "/plain.h5").model.parameters.valueArray == model.parameters.valueArray)
+    expectError(directory + "/plain.h5", mentioning: ["plain.h5", "no checksum", "ae seal"])
+    do {
+      _ = try ModelFile.load(directory + "/plain.h5")
+    } catch let error as StoreError {
+      #expect(error.kind == .unverified)
+    }
+    #expect(try ModelFile.load(directory + "/plain.h5", verify: false).model.parameters.valueArray == model.parameters.valueArray)
   }
 
   @Test func foreignAndNonHDF5FilesGiveClearErrors() throws {
@@ -99,7 +106,7 @@ import Testing
     let foreign = try HDF5Group.create(file: directory + "/other.h5")
     try foreign.write("data", floats: [1, 2, 3])
     try foreign.finish()
-    expectError(directory + "/other.h5", mentioning: ["other.h5", "not an autoencoder model file"])
+    expectError(directory + "/other.h5", mentioning: ["other.h5", "not an autoencoder model file"], verify: false)
     try Data("hello, not hdf5".utf8).write(to: URL(fileURLWithPath: directory + "/text.h5"))
     expectError(directory + "/text.h5", mentioning: ["text.h5", "not an HDF5 file"])
     expectError(directory + "/missing.h5", mentioning: ["missing.h5"])
@@ -117,6 +124,6 @@ import Testing
     let specJSON = String(decoding: try JSONEncoder().encode(model.spec), as: UTF8.self)
     try file.setAttribute("spec", specJSON)
     try file.finish()
-    expectError(path, mentioning: ["encoder/01_dense/kernel", "(24, 5)", "(24, 6)"])
+    expectError(path, mentioning: ["encoder/01_dense/kernel", "(24, 5)", "(24, 6)"], verify: false)
   }
 }

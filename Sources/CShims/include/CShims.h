@@ -27,24 +27,32 @@ enum aeh5_kind {
   AEH5_UINT8 = 5,
 };
 
-enum { AEH5_MAX_RANK = 8 };
+enum {
+  AEH5_MAX_RANK = 8,
+  AEH5_MAX_STRING = 1 << 24, /* longest string attribute read (the spec JSON is far shorter) */
+  AEH5_MAX_LINKS = 100000,   /* most links a file may hold (a model has a few dozen) */
+};
 
 /* The message of the last failure on this thread ("" if none). */
 const char *aeh5_last_error(void);
 
-/* 1 if the file starts with an HDF5 signature, 0 if not, negative if unreadable. */
-int aeh5_is_hdf5(const char *path);
-
-/* Files. create truncates; open_read opens read-only; open_image reads an in-memory copy. */
+/* Files. create truncates; open_image reads an in-memory copy (every read goes this way, so
+ * libhdf5 never opens a file we have not checked). */
 int64_t aeh5_file_create(const char *path, size_t userblock); /* userblock: 0, or a power of 2 >= 512 bytes HDF5 skips */
-int64_t aeh5_file_open_read(const char *path);
 int64_t aeh5_file_open_image(const void *buffer, size_t length);
 int aeh5_file_close(int64_t file);
+
+/* Before reading anything from an opened file: refuse soft, external and user-defined links,
+ * datasets stored outside the file (external storage, virtual datasets), filters that need a
+ * plugin, and anything but groups and datasets. Negative with a message when refused. */
+int aeh5_audit(int64_t file);
 
 /* Groups. */
 int64_t aeh5_group_create(int64_t loc, const char *name);
 int64_t aeh5_group_open(int64_t loc, const char *name);
 int aeh5_group_close(int64_t group);
+/* How many links a group holds (negative on failure). */
+int aeh5_member_count(int64_t group);
 
 /* 1 if a link called `path` exists below loc (every intermediate group too), else 0. */
 int aeh5_exists(int64_t loc, const char *path);

@@ -14,6 +14,7 @@ static _Thread_local char last_error[1024];
  * and soft links get no traversals to spend. The audit refuses files with such links
  * before anything is read; this is the second wall. */
 static hid_t safe_links = H5P_DEFAULT;
+static hid_t safe_dataset_access = H5P_DEFAULT; /* the same, as a dataset access list */
 
 const char *aeh5_last_error(void) { return last_error; }
 
@@ -30,9 +31,11 @@ static void harden(void) {
   if (done) return;
   done = 1;
   H5PLset_loading_state(0);
-  hid_t lapl = H5Pcreate(H5P_LINK_ACCESS);
+  hid_t lapl = H5Pcreate(H5P_LINK_ACCESS), dapl = H5Pcreate(H5P_DATASET_ACCESS);
   if (lapl >= 0 && H5Pset_nlinks(lapl, 1) >= 0 && H5Pset_elink_cb(lapl, refuse_external_link, NULL) >= 0)
     safe_links = lapl;
+  if (dapl >= 0 && H5Pset_nlinks(dapl, 1) >= 0 && H5Pset_elink_cb(dapl, refuse_external_link, NULL) >= 0)
+    safe_dataset_access = dapl;
 }
 
 static void enter(void) {
@@ -104,9 +107,14 @@ int64_t aeh5_file_open_image(const void *buffer, size_t length) {
   hid_t f = -1;
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   /* The core driver keeps the file in memory; the image is copied, so the caller keeps its buffer. */
+  /* The core driver tells open files apart by name, and H5Fopen of a name already open
+   * shares that file: each image needs a name of its own, or two threads read one file. */
+  static unsigned long long images = 0;
+  char name[64];
+  snprintf(name, sizeof name, "in-memory model %llu", ++images);
   if (fapl >= 0 && H5Pset_fapl_core(fapl, 1 << 16, 0) >= 0 &&
       H5Pset_file_image(fapl, (void *)buffer, length) >= 0) {
-    f = H5Fopen("in-memory model", H5F_ACC_RDONLY, fapl);
+    f = H5Fopen(name, H5F_ACC_RDONLY, fapl);
   }
   if (f < 0) fail("cannot open HDF5 image", "memory");
   if (fapl >= 0) H5Pclose(fapl);
@@ -197,7 +205,7 @@ int aeh5_dataset_info(int64_t loc, const char *name, int *kind, int *rank, uint6
   enter();
   int status = -1;
   hid_t set = -1, space = -1, type = -1;
-  set = H5Dopen2(loc, name, safe_links);
+  set = H5Dopen2(loc, name, safe_dataset_access);
   if (set < 0) { fail("missing dataset", name); goto done; }
   type = H5Dget_type(set);
   space = H5Dget_space(set);
@@ -225,7 +233,7 @@ int aeh5_read_dataset(int64_t loc, const char *name, int kind, void *data) {
   enter();
   int status = -1;
   hid_t type = native_type(kind);
-  hid_t set = H5Dopen2(loc, name, safe_links);
+  hid_t set = H5Dopen2(loc, name, safe_dataset_access);
   if (set < 0) { fail("missing dataset", name); goto done; }
   if (type < 0 || H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
     fail("cannot read dataset", name);
@@ -399,7 +407,7 @@ static int allowed_filter(H5Z_filter_t filter) {
 
 static int audit_dataset(hid_t file, const char *name, struct audit *audit) {
   int stop = 0;
-  hid_t set = H5Dopen2(file, name, safe_links), dcpl = -1;
+  hid_t set = H5Dopen2(file, name, safe_dataset_access), dcpl = -1;
   if (set < 0) return refuse(audit, "dataset '/%s' cannot be opened", name);
   dcpl = H5Dget_create_plist(set);
   if (dcpl < 0) { stop = refuse(audit, "dataset '/%s' has unreadable storage properties", name); goto done; }

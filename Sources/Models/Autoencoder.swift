@@ -71,7 +71,7 @@ public final class Autoencoder {
   /// inside `parameters`.
   public let outputLogVariance: (values: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>)?
   /// Where the Gaussian likelihood's log-variances live in the model file.
-  public static let logVariancePath = "likelihood/gaussian/log_variance"
+  public static let logVariancePath = ModelSpec.logVariancePath
 
   /// Build the networks for `spec` and draw initial weights from `seed`.
   public convenience init(spec: ModelSpec, seed: UInt64 = 0) throws {
@@ -125,6 +125,11 @@ public final class Autoencoder {
     if spec.loss == .gaussian {
       named.append(NamedParameter(path: Autoencoder.logVariancePath, shape: [spec.inputWidth], offset: offset))
       offset += spec.inputWidth
+    }
+    // The layers and the spec's own account of the parameters (which loaders check files
+    // against before building anything) must agree.
+    guard named.map({ ModelSpec.ParameterEntry(path: $0.path, shape: $0.shape) }) == spec.parameterLayout else {
+      throw ModelError("internal: the layers' parameters differ from the spec's parameter layout")
     }
     encoder = Sequential(encoderLayers, needsInputGradient: false)
     decoder = Sequential(decoderLayers, needsInputGradient: true)

@@ -93,6 +93,7 @@ public struct LayerSpec: Codable, Equatable, Sendable {
       guard let geometry, let input = inputShape, let output = outputShape, input.count == 3, output.count == 3 else {
         return ["a \(type) layer needs kernel, stride, padding, and input and output shapes (height, width, channels)"]
       }
+      if (input + output).contains(where: { $0 < 1 }) { return ["its image shapes \(input) and \(output) must be positive"] }
       var found = geometry.problems()
       if !found.isEmpty { return found }
       let (columns, overflow) = geometry.positions.multipliedReportingOverflow(by: geometry.patchSize)
@@ -323,8 +324,12 @@ public struct ModelSpec: Codable, Equatable, Sendable {
       if !(kl.weight >= 0) { found.append("the KL sparsity weight must be >= 0, got \(kl.weight)") }
       if encoder.last?.activation != .sigmoid { found.append("KL sparsity needs a sigmoid code (codes in (0, 1))") }
     }
-    if let shape = inputShape, shape.reduce(1, *) != inputWidth {
-      found.append("input shape \(shape) holds \(shape.reduce(1, *)) values, not \(inputWidth)")
+    if let shape = inputShape {
+      if shape.count != 3 || shape.contains(where: { $0 < 1 }) {
+        found.append("input shape \(shape) must be three positive sizes (height, width, channels)")
+      } else if shape.reduce(1, *) != inputWidth {
+        found.append("input shape \(shape) holds \(shape.reduce(1, *)) values, not \(inputWidth)")
+      }
     }
     return found
   }

@@ -136,7 +136,8 @@ public final class HDF5Group {
     var kind: Int32 = 0, rank: Int32 = 0
     var dims = [UInt64](repeating: 0, count: Int(AEH5_MAX_RANK))
     guard aeh5_dataset_info(id, name, &kind, &rank, &dims) >= 0 else { throw hdf5Error() }
-    return (aeh5_kind(rawValue: UInt32(kind)), dims.prefix(Int(rank)).map { Int($0) })
+    // A hostile file may declare extents beyond Int.max: they compare as Int.max, never trap.
+    return (aeh5_kind(rawValue: UInt32(kind)), dims.prefix(Int(rank)).map { Int(exactly: $0) ?? Int.max })
   }
 
   /// Read a float32 dataset into `destination`, which holds `shape`'s product of values;
@@ -159,12 +160,14 @@ public final class HDF5Group {
     return values
   }
 
-  /// Read a 1-D dataset of float32 or float64 values, any length.
-  public func readDoubles(_ name: String) throws -> [Double] {
+  /// Read a 1-D dataset of float32 or float64 values, at most `limit` of them (its declared
+  /// length is checked before anything is allocated).
+  public func readDoubles(_ name: String, atMost limit: Int) throws -> [Double] {
     let (kind, shape) = try info(name)
     guard kind == AEH5_FLOAT64 || kind == AEH5_FLOAT32, shape.count == 1 else {
       throw error("dataset '\(name)' holds \(Self.describe(kind)) of shape \(Self.describe(shape)); expected a 1-D float array")
     }
+    guard shape[0] <= limit else { throw error("dataset '\(name)' declares \(shape[0]) values; at most \(limit) are read") }
     var values = [Double](repeating: 0, count: shape[0])
     if shape[0] == 0 { return values }
     guard values.withUnsafeMutableBufferPointer({ aeh5_read_dataset(id, name, Int32(AEH5_FLOAT64.rawValue), $0.baseAddress) }) >= 0 else {

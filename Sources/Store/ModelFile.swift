@@ -106,13 +106,16 @@ public enum ModelFile {
     return try read(from: file, history: history)
   }
 
-  /// Read the model's groups from an open file.
+  /// Read the model's groups from an open file, as hostile input: the attributes, the spec
+  /// and every dataset's shape and type are checked (`ModelFile+Validation`) before the model
+  /// is allocated, and its values are checked after they are read.
   public static func read(from file: HDF5Group, history includeHistory: Bool = true) throws -> (model: Autoencoder, history: TrainingHistory) {
     guard file.hasAttribute("format"), (try? file.string("format")) == formatName else {
       throw StoreError("\(file.label): not an autoencoder model file (the root has no format=\"\(formatName)\" attribute; was it written by another program?)")
     }
     let version = try file.integer("format_version")
-    guard (1...formatVersion).contains(version) else {
+    guard version >= 1 else { throw StoreError("\(file.label): format_version \(version) is not a version of this format") }
+    guard version <= formatVersion else {
       throw StoreError("\(file.label): format_version \(version) is newer than this library reads (\(formatVersion)); upgrade autoencoder", kind: .version)
     }
     let specText = try file.string("spec")
@@ -122,6 +125,10 @@ public enum ModelFile {
     } catch {
       throw StoreError("\(file.label): the 'spec' attribute is not a valid model description: \(error)")
     }
+    let problems = spec.problems()
+    guard problems.isEmpty else { throw StoreError("\(file.label): invalid model: " + problems.joined(separator: "; ")) }
+    try checkStructure(of: file, against: spec)
+
     let model: Autoencoder
     do {
       model = try Autoencoder(spec: spec)
@@ -130,9 +137,7 @@ public enum ModelFile {
     }
     for tensor in model.parameterTensors {
       try file.read(tensor.path, into: model.parameters.values + tensor.offset, shape: tensor.shape)
-      if let bad = firstNonFinite(model.parameters.values + tensor.offset, tensor.count) {
-        throw StoreError("\(file.label): dataset '\(tensor.path)' holds a non-finite value at index \(bad)")
-      }
+      try checkParameter(tensor, model.parameters.values + tensor.offset, in: file)
     }
 
     let preprocessing = try file.openGroup("preprocessing")
@@ -141,25 +146,23 @@ public enum ModelFile {
       throw StoreError("\(preprocessing.label): unknown scaling method '\(methodName)'")
     }
     let width = spec.inputWidth
-    let scale = try preprocessing.readFloats("scale", count: width)
-    if let i = scale.firstIndex(where: { !$0.isFinite || $0 == 0 }) {
-      throw StoreError("\(preprocessing.label): scale[\(i)] is \(scale[i]); it must be finite and non-zero")
-    }
-    model.scaling = Scaling(method: method, offset: try preprocessing.readFloats("offset", count: width), scale: scale)
+    model.scaling = Scaling(method: method, offset: try preprocessing.readFloats("offset", count: width),
+                            scale: try preprocessing.readFloats("scale", count: width))
+    try checkScaling(model.scaling, in: preprocessing)
 
     var history = TrainingHistory()
     if includeHistory && file.contains("history") {
       let saved = try file.openGroup("history")
-      history.loss = try saved.readDoubles("loss")
-      history.validationLoss = try saved.readDoubles("val_loss")
-      history.seconds = try saved.readDoubles("seconds")
+      history.loss = try saved.readDoubles("loss", atMost: maximumEpochs)
+      history.validationLoss = try saved.readDoubles("val_loss", atMost: maximumEpochs)
+      history.seconds = try saved.readDoubles("seconds", atMost: maximumEpochs)
     }
     return (model, history)
   }
 
   /// The layer spec behind each weight group, keyed "encoder/00_dense"; the decoder's last layer
   /// carries the model's output activation.
-  private static func layerSpecs(_ spec: ModelSpec) -> [String: LayerSpec] {
+  static func layerSpecs(_ spec: ModelSpec) -> [String: LayerSpec] {
     var result: [String: LayerSpec] = [:]
     for (part, layers) in [("encoder", spec.encoder), ("decoder", spec.decoder)] {
       for (i, layer) in layers.enumerated() {
@@ -167,10 +170,5 @@ public enum ModelFile {
       }
     }
     return result
-  }
-
-  private static func firstNonFinite(_ values: UnsafePointer<Float>, _ count: Int) -> Int? {
-    for i in 0..<count where !values[i].isFinite { return i }
-    return nil
   }
 }

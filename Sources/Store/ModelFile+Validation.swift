@@ -1,0 +1,99 @@
+import CShims
+import Layers
+import Models
+
+/// The checks a model file must pass beyond being well-formed HDF5 (the links and storage
+/// are audited when the file is opened, see `HDF5Group.open(image:)`): its layout must be
+/// exactly what its spec implies, its attributes must agree with the spec, and its values
+/// must be finite and within bounds no trained model comes near. Each refusal names the
+/// dataset or attribute and what was expected.
+extension ModelFile {
+  /// Largest magnitude of a weight or bias: far above what training produces (trained
+  /// weights are O(1) to O(100)), far below what would overflow float32 in a layer.
+  public static let weightLimit: Float = 1e6
+  /// Bounds of a Gaussian likelihood's log-variance: variances from e^-50 to e^50.
+  public static let logVarianceLimit: Float = 50
+  /// Bounds of the input scaling: |offset| at most 1e30, |scale| in [1e-30, 1e30].
+  public static let offsetLimit: Float = 1e30
+  public static let scaleRange: ClosedRange<Float> = 1e-30...1e30
+  /// Most epochs of training history read.
+  public static let maximumEpochs = 1_000_000
+
+  /// Before anything is allocated: the root's `kind`, the groups the spec names (and no
+  /// others inside encoder, decoder and likelihood), each layer group's attributes, and the
+  /// shape and type of every parameter dataset.
+  static func checkStructure(of file: HDF5Group, against spec: ModelSpec) throws {
+    let kind = try file.string("kind")
+    guard kind == spec.kind.rawValue else {
+      throw StoreError("\(file.label): the root attribute kind is '\(kind)' but the spec describes a \(spec.kind.rawValue) model")
+    }
+    let layers = layerSpecs(spec)
+    for (part, count) in [("encoder", spec.encoder.count), ("decoder", spec.decoder.count)] {
+      let group = try file.openGroup(part)
+      try expectMembers(group, count, "\(count) layer groups")
+    }
+    if spec.loss == .gaussian {
+      try expectMembers(try file.openGroup("likelihood"), 1, "one group, gaussian")
+      try expectMembers(try file.openGroup("likelihood/gaussian"), 1, "one dataset, log_variance")
+    } else if file.contains("likelihood") {
+      throw StoreError("\(file.label): a 'likelihood' group belongs to models with the gaussian loss; this one has \(spec.loss.rawValue)")
+    }
+    for (path, layer) in layers {
+      let group = try file.openGroup(path)
+      try expectMembers(group, 2, "two datasets, kernel and bias")
+      try expectAttribute(group, "units", layer.units)
+      let activation = try group.string("activation")
+      guard activation == layer.activation.rawValue else {
+        throw StoreError("\(group.label): attribute activation is '\(activation)' but the spec says '\(layer.activation.rawValue)'")
+      }
+      if let kernel = layer.kernel, let stride = layer.stride, let padding = layer.padding {
+        try expectAttribute(group, "kernel_size", kernel)
+        try expectAttribute(group, "stride", stride)
+        try expectAttribute(group, "padding", padding)
+      }
+    }
+    let preprocessing = try file.openGroup("preprocessing")
+    try expectMembers(preprocessing, 2, "two datasets, offset and scale")
+    for entry in spec.parameterLayout {
+      let (type, shape) = try file.info(entry.path)
+      guard type == AEH5_FLOAT32, shape == entry.shape else {
+        throw StoreError("\(file.label): dataset '\(entry.path)' holds \(HDF5Group.describe(type)) of shape \(HDF5Group.describe(shape)); the spec implies float32 of shape \(HDF5Group.describe(entry.shape))")
+      }
+    }
+  }
+
+  /// A parameter tensor's values, just read: finite and within bounds.
+  static func checkParameter(_ tensor: NamedParameter, _ values: UnsafePointer<Float>, in file: HDF5Group) throws {
+    let limit = tensor.path == ModelSpec.logVariancePath ? logVarianceLimit : weightLimit
+    for i in 0..<tensor.count where !(abs(values[i]) <= limit) {
+      throw StoreError("\(file.label): dataset '\(tensor.path)' holds \(values[i]) at index \(i); values must be finite and within +-\(limit)")
+    }
+  }
+
+  /// The input scaling: finite offsets and scales within bounds, and the identity for `none`.
+  static func checkScaling(_ scaling: Scaling, in group: HDF5Group) throws {
+    for (j, offset) in scaling.offset.enumerated() where !(abs(offset) <= offsetLimit) {
+      throw StoreError("\(group.label): offset[\(j)] is \(offset); it must be finite and within +-\(offsetLimit)")
+    }
+    for (j, scale) in scaling.scale.enumerated() where !scaleRange.contains(abs(scale)) {
+      throw StoreError("\(group.label): scale[\(j)] is \(scale); its magnitude must be within \(scaleRange.lowerBound)...\(scaleRange.upperBound)")
+    }
+    if scaling.method == .none && (scaling.offset.contains { $0 != 0 } || scaling.scale.contains { $0 != 1 }) {
+      throw StoreError("\(group.label): method is 'none' but the offsets and scales are not 0 and 1")
+    }
+  }
+
+  private static func expectMembers(_ group: HDF5Group, _ count: Int, _ what: String) throws {
+    let found = try group.memberCount()
+    guard found == count else {
+      throw StoreError("\(group.label): holds \(found) members; the spec implies \(what)")
+    }
+  }
+
+  private static func expectAttribute(_ group: HDF5Group, _ name: String, _ expected: Int) throws {
+    let stored = try group.integer(name)
+    guard stored == expected else {
+      throw StoreError("\(group.label): attribute \(name) is \(stored) but the spec says \(expected)")
+    }
+  }
+}

@@ -39,7 +39,7 @@ let package = Package(
     .target(name: "Runtime", dependencies: ["Models", "Store", "Layers", "Tensor", "CVector"], swiftSettings: fastMath),
     // The C ABI: @_cdecl functions only, plus C glue for static strings and the thread-local error.
     .target(name: "CAutoencoderSupport", cSettings: [.headerSearchPath("../../include")]),
-    .target(name: "CAutoencoder", dependencies: ["Runtime", "Store", "CAutoencoderSupport"], swiftSettings: fastMath),
+    .target(name: "CAutoencoder", dependencies: ["Runtime", "Store", "Tensor", "CAutoencoderSupport"], swiftSettings: fastMath),
 
     .executableTarget(
       name: "ae",

@@ -1,6 +1,7 @@
 import CAutoencoderSupport
 import Runtime
 import Store
+import Tensor
 
 #if canImport(Glibc)
 import Glibc
@@ -100,6 +101,8 @@ func fail(_ error: Error) -> Int32 {
     case .workspace: return fail(.workspace, e.description)
     case .unsupported: return fail(.unsupported, e.description)
     }
+  case let e as AllocationError:
+    return fail(.outOfMemory, e.description)
   default:
     return fail(.internalError, "\(error)")
   }

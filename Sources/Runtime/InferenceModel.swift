@@ -50,6 +50,8 @@ public final class InferenceModel: @unchecked Sendable {
   public let offset: UnsafeMutablePointer<Float>
   public let scale: UnsafeMutablePointer<Float>
   private let weights: UnsafeMutablePointer<Float>
+  /// Owns the memory behind `weights`, `offset` and `scale`.
+  private let storage: [FloatBuffer]
   /// `gaussian` loss: the learned log-variance per feature, inside `weights` (for `score`).
   private let logVariance: UnsafePointer<Float>?
   private let encoderPlan: [LayerPlan]
@@ -75,26 +77,36 @@ public final class InferenceModel: @unchecked Sendable {
   public var layerCount: Int { encoderPlan.count + decoderPlan.count }
 
   /// A forward-only copy of a trained model.
-  public init(_ model: Autoencoder) {
-    spec = model.spec
-    scalingMethod = model.scaling.method
-    let d = model.spec.inputWidth
-    offset = .allocate(capacity: d)
-    offset.initialize(from: model.scaling.offset, count: d)
-    scale = .allocate(capacity: d)
-    scale.initialize(from: model.scaling.scale, count: d)
-    weights = .allocate(capacity: max(model.parameters.count, 1))
-    weights.initialize(from: model.parameters.values, count: model.parameters.count)
-    let weightsStart = weights
-    logVariance = model.parameterTensors.first { $0.path == Autoencoder.logVariancePath }
-      .map { UnsafePointer(weightsStart + $0.offset) }
+  public convenience init(_ model: Autoencoder) throws {
+    let weights = try FloatBuffer(count: model.parameters.count, for: "the model's weights")
+    weights.pointer.initialize(from: model.parameters.values, count: model.parameters.count)
+    try self.init(spec: model.spec, scaling: model.scaling, weights: weights)
+  }
+
+  /// A forward-only model over `weights`, laid out as `spec.parameterLayout` says.
+  init(spec: ModelSpec, scaling: Scaling, weights: FloatBuffer) throws {
+    let d = spec.inputWidth
+    let offsetStorage = try FloatBuffer(count: d, for: "the input scaling")
+    let scaleStorage = try FloatBuffer(count: d, for: "the input scaling")
+    offsetStorage.pointer.initialize(from: scaling.offset, count: d)
+    scaleStorage.pointer.initialize(from: scaling.scale, count: d)
+    storage = [weights, offsetStorage, scaleStorage]
+    self.weights = weights.pointer
+    offset = offsetStorage.pointer
+    scale = scaleStorage.pointer
+    self.spec = spec
+    scalingMethod = scaling.method
+    var offsets: [String: Int] = [:], next = 0
+    for entry in spec.parameterLayout {
+      offsets[entry.path] = next
+      next += entry.shape.reduce(1, *)
+    }
+    logVariance = offsets[ModelSpec.logVariancePath].map { UnsafePointer(weights.pointer + $0) }
 
     func plan(_ part: String, _ layers: [LayerSpec], inputWidth: Int, isDecoder: Bool) -> [LayerPlan] {
       var width = inputWidth
       return layers.enumerated().map { i, layer in
         let group = "\(part)/" + ModelSpec.layerGroupName(index: i, type: layer.type)
-        let kernel = model.parameterTensors.first { $0.path == group + "/kernel" }!
-        let bias = model.parameterTensors.first { $0.path == group + "/bias" }!
         // The decoder's last layer yields logits; the output activation is applied after.
         let activation = isDecoder && i == layers.count - 1 ? Activation.linear : layer.activation
         defer { width = layer.units }
@@ -104,7 +116,7 @@ public final class InferenceModel: @unchecked Sendable {
             ? .convolution(geometry, filters: output[2]) : .transposedConvolution(geometry, inputChannels: input[2])
         }
         return LayerPlan(operation: operation, inputWidth: width, outputWidth: layer.units, activation: activation,
-                         kernelOffset: kernel.offset, biasOffset: bias.offset)
+                         kernelOffset: offsets[group + "/kernel"] ?? 0, biasOffset: offsets[group + "/bias"] ?? 0)
       }
     }
     encoderPlan = plan("encoder", spec.encoder, inputWidth: spec.encoderInputWidth, isDecoder: false)
@@ -113,21 +125,30 @@ public final class InferenceModel: @unchecked Sendable {
     maxColumns = (encoderPlan + decoderPlan).map(\.columnsPerRow).max() ?? 0
   }
 
-  deinit {
-    offset.deallocate()
-    scale.deallocate()
-    weights.deallocate()
-  }
-
   /// Load a model file (HDF5 is used here and nowhere else in this type). `verify` false
   /// also reads files that carry no checksum (see `Integrity`).
   public static func load(path: String, verify: Bool = true) throws -> InferenceModel {
-    InferenceModel(try ModelFile.load(path, verify: verify, history: false).model)
+    let file = try HDF5Group.open(file: path, verify: verify)
+    defer { file.close() }
+    return try load(from: file)
   }
 
   /// Load a model from the bytes of a model file.
   public static func load(image: UnsafeRawBufferPointer, verify: Bool = true) throws -> InferenceModel {
-    InferenceModel(try ModelFile.load(image: image, verify: verify, history: false).model)
+    let file = try HDF5Group.open(image: image, verify: verify)
+    defer { file.close() }
+    return try load(from: file)
+  }
+
+  /// Straight from the file into the runtime's own weight buffer: no training model (and
+  /// none of its gradients and scratch) is built, and the one large allocation may fail
+  /// with a status instead of ending the process.
+  private static func load(from file: HDF5Group) throws -> InferenceModel {
+    let spec = try ModelFile.readSpec(from: file)
+    let count = spec.parameterLayout.reduce(0) { $0 + $1.shape.reduce(1, *) }
+    let weights = try FloatBuffer(count: count, for: "the model's weights")
+    try ModelFile.readParameters(from: file, spec: spec, into: weights.pointer)
+    return try InferenceModel(spec: spec, scaling: try ModelFile.readScaling(from: file, spec: spec), weights: weights)
   }
 
   /// Scratch memory for up to `maxRows` rows per pass; larger calls run in passes.

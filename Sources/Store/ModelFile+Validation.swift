@@ -63,10 +63,10 @@ extension ModelFile {
   }
 
   /// A parameter tensor's values, just read: finite and within bounds.
-  static func checkParameter(_ tensor: NamedParameter, _ values: UnsafePointer<Float>, in file: HDF5Group) throws {
-    let limit = tensor.path == ModelSpec.logVariancePath ? logVarianceLimit : weightLimit
-    for i in 0..<tensor.count where !(abs(values[i]) <= limit) {
-      throw StoreError("\(file.label): dataset '\(tensor.path)' holds \(values[i]) at index \(i); values must be finite and within +-\(limit)")
+  static func checkParameter(_ path: String, _ values: UnsafePointer<Float>, count: Int, in file: HDF5Group) throws {
+    let limit = path == ModelSpec.logVariancePath ? logVarianceLimit : weightLimit
+    for i in 0..<count where !(abs(values[i]) <= limit) {
+      throw StoreError("\(file.label): dataset '\(path)' holds \(values[i]) at index \(i); values must be finite and within +-\(limit)")
     }
   }
 

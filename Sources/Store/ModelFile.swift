@@ -110,6 +110,30 @@ public enum ModelFile {
   /// and every dataset's shape and type are checked (`ModelFile+Validation`) before the model
   /// is allocated, and its values are checked after they are read.
   public static func read(from file: HDF5Group, history includeHistory: Bool = true) throws -> (model: Autoencoder, history: TrainingHistory) {
+    let spec = try readSpec(from: file)
+    let model: Autoencoder
+    do {
+      model = try Autoencoder(spec: spec)
+    } catch {
+      throw StoreError("\(file.label): \(error)")
+    }
+    try readParameters(from: file, spec: spec, into: model.parameters.values)
+    model.scaling = try readScaling(from: file, spec: spec)
+
+    var history = TrainingHistory()
+    if includeHistory && file.contains("history") {
+      let saved = try file.openGroup("history")
+      history.loss = try saved.readDoubles("loss", atMost: maximumEpochs)
+      history.validationLoss = try saved.readDoubles("val_loss", atMost: maximumEpochs)
+      history.seconds = try saved.readDoubles("seconds", atMost: maximumEpochs)
+    }
+    return (model, history)
+  }
+
+  /// The file's model description, once the root attributes, the spec itself and the file's
+  /// layout (every group, attribute and dataset shape the spec implies) have been checked:
+  /// nothing is allocated on the spec's word before this returns.
+  public static func readSpec(from file: HDF5Group) throws -> ModelSpec {
     guard file.hasAttribute("format"), (try? file.string("format")) == formatName else {
       throw StoreError("\(file.label): not an autoencoder model file (the root has no format=\"\(formatName)\" attribute; was it written by another program?)")
     }
@@ -128,36 +152,33 @@ public enum ModelFile {
     let problems = spec.problems()
     guard problems.isEmpty else { throw StoreError("\(file.label): invalid model: " + problems.joined(separator: "; ")) }
     try checkStructure(of: file, against: spec)
+    return spec
+  }
 
-    let model: Autoencoder
-    do {
-      model = try Autoencoder(spec: spec)
-    } catch {
-      throw StoreError("\(file.label): \(error)")
+  /// Read every parameter tensor of `spec.parameterLayout`, one after another, into
+  /// `values` (room for all of them), checking each one's values.
+  public static func readParameters(from file: HDF5Group, spec: ModelSpec, into values: UnsafeMutablePointer<Float>) throws {
+    var offset = 0
+    for entry in spec.parameterLayout {
+      let count = entry.shape.reduce(1, *)
+      try file.read(entry.path, into: values + offset, shape: entry.shape)
+      try checkParameter(entry.path, values + offset, count: count, in: file)
+      offset += count
     }
-    for tensor in model.parameterTensors {
-      try file.read(tensor.path, into: model.parameters.values + tensor.offset, shape: tensor.shape)
-      try checkParameter(tensor, model.parameters.values + tensor.offset, in: file)
-    }
+  }
 
+  /// The stored input scaling, checked.
+  public static func readScaling(from file: HDF5Group, spec: ModelSpec) throws -> Scaling {
     let preprocessing = try file.openGroup("preprocessing")
     let methodName = try preprocessing.string("method")
     guard let method = Scaling.Method(rawValue: methodName) else {
       throw StoreError("\(preprocessing.label): unknown scaling method '\(methodName)'")
     }
     let width = spec.inputWidth
-    model.scaling = Scaling(method: method, offset: try preprocessing.readFloats("offset", count: width),
-                            scale: try preprocessing.readFloats("scale", count: width))
-    try checkScaling(model.scaling, in: preprocessing)
-
-    var history = TrainingHistory()
-    if includeHistory && file.contains("history") {
-      let saved = try file.openGroup("history")
-      history.loss = try saved.readDoubles("loss", atMost: maximumEpochs)
-      history.validationLoss = try saved.readDoubles("val_loss", atMost: maximumEpochs)
-      history.seconds = try saved.readDoubles("seconds", atMost: maximumEpochs)
-    }
-    return (model, history)
+    let scaling = Scaling(method: method, offset: try preprocessing.readFloats("offset", count: width),
+                          scale: try preprocessing.readFloats("scale", count: width))
+    try checkScaling(scaling, in: preprocessing)
+    return scaling
   }
 
   /// The layer spec behind each weight group, keyed "encoder/00_dense"; the decoder's last layer

@@ -82,7 +82,7 @@ import Training
     let (_, test, _) = try TestData.images(count: 1, testCount: 10)
     let model = try Autoencoder(spec: try imageSpec("conv4s2,conv8s2,dense6", test), seed: 5)
     let expected = model.reconstruct(test)
-    let runtime = InferenceModel(model)
+    let runtime = try InferenceModel(model)
     let workspace = try runtime.makeWorkspace(maxRows: 3)
     let got = Tensor(rows: test.rows, cols: test.cols)
     try runtime.reconstruct(test.data, rows: test.rows, into: got.data, workspace: workspace)

@@ -69,7 +69,7 @@ import Training
     try ModelFile.save(model, to: directory + "/g.h5")
     let loaded = try ModelFile.load(directory + "/g.h5").model
     #expect(loaded.parameters.valueArray == model.parameters.valueArray)
-    let runtime = InferenceModel(loaded)
+    let runtime = try InferenceModel(loaded)
     var scores = [Float](repeating: 0, count: 50)
     try runtime.score(data.data, rows: 50, into: &scores, workspace: try runtime.makeWorkspace(maxRows: 16))
     let mean = scores.reduce(0.0) { $0 + Double($1) } / 50

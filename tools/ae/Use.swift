@@ -202,7 +202,7 @@ struct Montage: ParsableCommand {
       let high = dataset.isByteData ? 255 : max(dataset.features.values.max() ?? 1, low + 1e-6)
       var rows = [dataset.features, model.reconstruct(dataset.features, labels: try labelsFor(model, dataset))]
       if let samples {
-        let runtime = InferenceModel(model)
+        let runtime = try InferenceModel(model)
         guard runtime.canSample else { throw CommandError("--samples needs a vae; \(modelPath) is a \(model.spec.kind.rawValue) model") }
         let perRow = max(count, 1)
         let workspace = try runtime.makeWorkspace(maxRows: 256)

@@ -6,8 +6,7 @@ public enum CSV {
   /// Read every row; a first line that is not all numbers is taken as the header.
   /// A text cell anywhere else is an error naming its line and column.
   public static func read(_ path: String) throws -> (dataset: Dataset, header: [String]?) {
-    guard let data = FileManager.default.contents(atPath: path) else { throw DataError("\(path): cannot read the file") }
-    let text = String(decoding: data, as: UTF8.self)
+    let text = String(decoding: try readDataFile(path), as: UTF8.self)
     var values: [Float] = []
     var width: Int?
     var header: [String]?

@@ -44,3 +44,25 @@ public struct Dataset {
     }
   }
 }
+
+/// Largest data file read into memory (64 GiB: more than this machine holds, so the limit
+/// only stops sizes no real file has).
+let maximumDataFileSize = 1 << 36
+
+/// The bytes of a data file: a regular file only (a FIFO would block, /dev/zero never ends).
+func readDataFile(_ path: String) throws -> [UInt8] {
+  do {
+    return try RegularFile.read(path, limit: maximumDataFileSize)
+  } catch let error as RegularFile.ReadError {
+    throw DataError(error.description)
+  }
+}
+
+/// Throw a `DataError` unless `path` names a regular file.
+func requireRegularFile(_ path: String) throws {
+  do {
+    try RegularFile.requireRegular(path)
+  } catch let error as RegularFile.ReadError {
+    throw DataError(error.description)
+  }
+}

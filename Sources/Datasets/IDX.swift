@@ -6,6 +6,7 @@ import Tensor
 public enum IDX {
   /// Read an unsigned-byte IDX file: rank 1 gives labels, rank 3 (n, h, w) gives images.
   public static func read(_ path: String) throws -> (shape: [Int], bytes: [UInt8]) {
+    try requireRegularFile(path) // gzopen would wait forever on a FIFO
     guard let file = gzopen(path, "rb") else { throw DataError("\(path): cannot open the file") }
     defer { gzclose(file) }
     var header = [UInt8](repeating: 0, count: 4)

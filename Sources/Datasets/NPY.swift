@@ -6,8 +6,7 @@ import Tensor
 public enum NPY {
   /// Read a 2-D array (n, d).
   public static func read(_ path: String) throws -> Dataset {
-    guard let data = FileManager.default.contents(atPath: path) else { throw DataError("\(path): cannot read the file") }
-    let bytes = [UInt8](data)
+    let bytes = try readDataFile(path)
     guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
       throw DataError("\(path): not a .npy file (bad magic string)")
     }

@@ -43,6 +43,15 @@ public enum RegularFile {
     return bytes
   }
 
+  /// Throw unless `path` names a regular file, for readers that open the path themselves.
+  public static func requireRegular(_ path: String) throws {
+    var status = stat()
+    guard stat(path, &status) == 0 else { throw ReadError("\(path): cannot open the file: \(String(cString: strerror(errno)))") }
+    guard status.st_mode & S_IFMT == S_IFREG else {
+      throw ReadError("\(path): not a regular file (\(kindName(status.st_mode))); only regular files are read")
+    }
+  }
+
   static func kindName(_ mode: mode_t) -> String {
     switch mode & S_IFMT {
     case S_IFDIR: "a directory"

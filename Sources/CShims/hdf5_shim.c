@@ -405,6 +405,40 @@ static int allowed_filter(H5Z_filter_t filter) {
   return filter == H5Z_FILTER_DEFLATE || filter == H5Z_FILTER_SHUFFLE || filter == H5Z_FILTER_FLETCHER32;
 }
 
+/* Whether every value a dataset declares is stored in the file: a small file must not
+ * declare gigabytes of weights that libhdf5 would fill with zeros on reading. Contiguous
+ * data must be allocated in full, chunked data must have every chunk written. */
+static int fully_stored(hid_t set, hid_t dcpl, H5D_layout_t layout) {
+  if (layout == H5D_COMPACT) return 1; /* stored in the object header itself */
+  hid_t space = H5Dget_space(set);
+  if (space < 0) return 0;
+  int ok = 0, rank = H5Sget_simple_extent_ndims(space);
+  hsize_t dims[H5S_MAX_RANK];
+  if (rank < 0 || rank > H5S_MAX_RANK || H5Sget_simple_extent_dims(space, dims, NULL) < 0) goto done;
+  hssize_t points = H5Sget_simple_extent_npoints(space);
+  if (points < 0) goto done;
+  if (layout == H5D_CONTIGUOUS) {
+    hid_t type = H5Dget_type(set);
+    size_t size = type >= 0 ? H5Tget_size(type) : 0;
+    if (type >= 0) H5Tclose(type);
+    ok = points == 0 || (size > 0 && (hsize_t)points <= UINT64_MAX / size &&
+                         H5Dget_storage_size(set) >= (hsize_t)points * size);
+  } else {
+    hsize_t chunk[H5S_MAX_RANK], expected = 1, stored = 0;
+    if (H5Pget_chunk(dcpl, rank, chunk) != rank) goto done;
+    for (int i = 0; i < rank; i++) {
+      if (chunk[i] == 0) goto done;
+      hsize_t per_axis = dims[i] / chunk[i] + (dims[i] % chunk[i] != 0);
+      if (per_axis != 0 && expected > UINT64_MAX / per_axis) goto done;
+      expected *= per_axis;
+    }
+    ok = H5Dget_num_chunks(set, space, &stored) >= 0 && stored == expected;
+  }
+done:
+  H5Sclose(space);
+  return ok;
+}
+
 static int audit_dataset(hid_t file, const char *name, struct audit *audit) {
   int stop = 0;
   hid_t set = H5Dopen2(file, name, safe_dataset_access), dcpl = -1;
@@ -435,6 +469,10 @@ static int audit_dataset(hid_t file, const char *name, struct audit *audit) {
       stop = refuse(audit, "dataset '/%s' uses a compression filter other than deflate, shuffle or fletcher32 (plugins are never loaded)", name);
       goto done;
     }
+  }
+  if (!fully_stored(set, dcpl, layout)) {
+    stop = refuse(audit, "dataset '/%s' declares more values than the file stores (unwritten storage would read as fill values)", name);
+    goto done;
   }
 done:
   if (dcpl >= 0) H5Pclose(dcpl);

@@ -50,7 +50,9 @@ public enum Integrity {
       let parts = line.split(separator: " ", maxSplits: 1)
       if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
     }
-    guard let length = fields["length"].flatMap({ Int($0) }), let crc = fields["crc32"].flatMap({ UInt32($0, radix: 16) }) else {
+    // A length beyond any file (or negative) is damage too; bounding it keeps the arithmetic below exact.
+    guard let length = fields["length"].flatMap({ Int($0) }), (0...ModelFile.maximumFileSize).contains(length),
+          let crc = fields["crc32"].flatMap({ UInt32($0, radix: 16) }) else {
       throw StoreError("\(label): the model file's checksum block is damaged")
     }
     guard bytes.count - blockSize == length else {

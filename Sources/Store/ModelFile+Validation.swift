@@ -13,9 +13,11 @@ extension ModelFile {
   public static let weightLimit: Float = 1e6
   /// Bounds of a Gaussian likelihood's log-variance: variances from e^-50 to e^50.
   public static let logVarianceLimit: Float = 50
-  /// Bounds of the input scaling: |offset| at most 1e30, |scale| in [1e-30, 1e30].
+  /// Bounds of the input scaling: |offset| at most 1e30, |scale| in [1e-30, 1e30], and
+  /// |offset * scale| (the scaled value of a raw 0) at most 1e18.
   public static let offsetLimit: Float = 1e30
   public static let scaleRange: ClosedRange<Float> = 1e-30...1e30
+  public static let scaledOffsetLimit: Double = 1e18
   /// Most epochs of training history read.
   public static let maximumEpochs = 1_000_000
 
@@ -77,6 +79,9 @@ extension ModelFile {
     }
     for (j, scale) in scaling.scale.enumerated() where !scaleRange.contains(abs(scale)) {
       throw StoreError("\(group.label): scale[\(j)] is \(scale); its magnitude must be within \(scaleRange.lowerBound)...\(scaleRange.upperBound)")
+    }
+    for j in 0..<scaling.offset.count where abs(Double(scaling.offset[j]) * Double(scaling.scale[j])) > scaledOffsetLimit {
+      throw StoreError("\(group.label): offset[\(j)] \(scaling.offset[j]) times scale[\(j)] \(scaling.scale[j]) exceeds \(scaledOffsetLimit) (a raw 0 would scale beyond any trained range)")
     }
     if scaling.method == .none && (scaling.offset.contains { $0 != 0 } || scaling.scale.contains { $0 != 1 }) {
       throw StoreError("\(group.label): method is 'none' but the offsets and scales are not 0 and 1")

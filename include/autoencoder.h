@@ -16,16 +16,34 @@
  *
  * Conventions
  * - Names are ae_<object>_<verb>. Every fallible function returns an ae_status; AE_OK is 0.
+ *   No function aborts the process on bad arguments: each returns a status (see "Memory"
+ *   below for exhausted memory).
  * - On failure, ae_last_error() gives a message naming the problem (file, dataset, expected
- *   and actual sizes), and out-parameters are left untouched.
+ *   and actual sizes), and out-parameters and output buffers are left untouched, with one
+ *   exception: AE_ERROR_NON_FINITE for a result that overflowed (below) sets every value of
+ *   the call's output buffers to NaN.
  * - Data is batch-first, row-major, 32-bit float, in caller-owned buffers: n rows of
  *   ae_model_input_dim() values in, n rows of ae_model_latent_dim() (or input_dim) out.
  *   Inputs are raw values in the data's units: the model applies its stored scaling, and
  *   decode/reconstruct return values in the same units.
  * - Sizes are size_t; products of sizes that overflow are reported (AE_ERROR_OVERFLOW).
- * - NaN or infinite inputs are reported (AE_ERROR_NON_FINITE), never propagated.
+ * - NaN or infinite inputs are reported (AE_ERROR_NON_FINITE), never propagated. So are
+ *   results that do not fit in a float although the inputs were finite (a huge input, code
+ *   or temperature times the weights): AE_ERROR_NON_FINITE with a message saying which value
+ *   overflowed, never AE_OK with an infinity or NaN in the output. The output buffers then
+ *   hold NaN in every value, so a caller that ignores the status cannot mistake them for data.
  * - Required pointers must not be NULL (AE_ERROR_INVALID_ARGUMENT otherwise). Every close
  *   or free function accepts NULL and does nothing.
+ *
+ * Memory (AE_ERROR_OUT_OF_MEMORY)
+ * - Every buffer the library allocates for a compute call or a workspace is checked:
+ *   workspaces, the scratch of the calls without a workspace, handles and the strings they
+ *   hand out. A failed allocation returns AE_ERROR_OUT_OF_MEMORY; it never aborts the
+ *   process. A workspace larger than the machine's physical memory is refused the same way
+ *   before anything is allocated (with overcommit, such an allocation could succeed and get
+ *   the process killed when its pages are touched).
+ * - Not covered: the Swift runtime's own small allocations (objects of tens of bytes, error
+ *   message text), which abort the process if they fail.
  *
  * Thread safety
  * - An ae_model is immutable after opening: any number of threads may call the compute
@@ -97,10 +115,11 @@ typedef enum ae_status {
   AE_ERROR_IO = 2,               /* a file could not be opened or read */
   AE_ERROR_FORMAT = 3,           /* not a model file, corrupt, or shapes that do not match */
   AE_ERROR_VERSION = 4,          /* the file's format_version is newer than this library */
-  AE_ERROR_DIMENSION = 5,        /* a size does not match the model */
-  AE_ERROR_NON_FINITE = 6,       /* an input holds NaN or infinity */
-  AE_ERROR_OVERFLOW = 7,         /* a product of sizes does not fit in size_t or memory */
-  AE_ERROR_OUT_OF_MEMORY = 8,    /* an allocation failed */
+  AE_ERROR_DIMENSION = 5,        /* reserved: no function returns it (the library cannot see a buffer's
+                                    length; that n rows fit is the caller's promise) */
+  AE_ERROR_NON_FINITE = 6,       /* an input holds NaN or infinity, or a result overflowed a float */
+  AE_ERROR_OVERFLOW = 7,         /* a product of sizes does not fit in size_t */
+  AE_ERROR_OUT_OF_MEMORY = 8,    /* an allocation failed, or would exceed physical memory */
   AE_ERROR_UNSUPPORTED = 9,      /* the model cannot do this (e.g. sample from a plain autoencoder) */
   AE_ERROR_WORKSPACE = 10,       /* the workspace belongs to another model */
   AE_ERROR_MISUSE = 11,          /* a handle that is closed, freed, or of the wrong type */
@@ -108,7 +127,8 @@ typedef enum ae_status {
   AE_ERROR_INTERNAL = 99         /* a bug: please report it with ae_last_error()'s text */
 } ae_status;
 
-/* A fixed description of a status ("invalid argument", ...). Static string; never NULL. */
+/* A fixed description of a status ("invalid argument", ...); "unknown status" for a value
+ * that is not one of the above. Static string; never NULL. */
 AE_API const char *ae_status_string(ae_status status);
 
 /* The message of the last failed call on this thread, or "" if none failed yet.
@@ -156,8 +176,8 @@ AE_API void ae_model_close(ae_model *model);
 AE_API const char *ae_model_kind(const ae_model *model);        /* "dense", "denoising", "sparse", "contractive", "vae", "cvae"; valid until close */
 AE_API size_t ae_model_input_dim(const ae_model *model);        /* values per input row */
 AE_API size_t ae_model_latent_dim(const ae_model *model);       /* values per code row */
-AE_API size_t ae_model_layer_count(const ae_model *model);      /* dense layers, encoder + decoder */
-AE_API int ae_model_can_sample(const ae_model *model);          /* 1 for generative models (vae), else 0 */
+AE_API size_t ae_model_layer_count(const ae_model *model);      /* layers (dense, convolution, transposed convolution), encoder + decoder */
+AE_API int ae_model_can_sample(const ae_model *model);          /* 1 for generative models (vae, cvae), else 0 */
 AE_API const char *ae_model_loss(const ae_model *model);        /* "bce", "mse" or "gaussian"; valid until close */
 AE_API size_t ae_model_class_count(const ae_model *model);      /* classes of a conditional model (cvae), else 0 */
 
@@ -174,8 +194,11 @@ AE_API AE_NODISCARD ae_status ae_model_scaling(const ae_model *model, const char
 /* ------------------------------------------------------------------------------------------
  * Compute. x: n * input_dim floats; z: n * latent_dim floats; scores: n floats.
  * Each call allocates scratch memory for itself; use the _ws variants to avoid that.
- * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL pointer or n == 0), AE_ERROR_OVERFLOW,
- * AE_ERROR_NON_FINITE or AE_ERROR_OUT_OF_MEMORY. Output buffers are written only on AE_OK.
+ * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL pointer or n == 0), AE_ERROR_OVERFLOW (n
+ * rows do not fit in size_t), AE_ERROR_NON_FINITE (a NaN or infinite input, or a result that
+ * overflowed a float: then every output value is NaN), AE_ERROR_OUT_OF_MEMORY (the scratch),
+ * or AE_ERROR_UNSUPPORTED for a conditional model (cvae), which needs the _labeled calls.
+ * Output buffers are written only on AE_OK, but for the NaN of AE_ERROR_NON_FINITE.
  * ---------------------------------------------------------------------------------------- */
 
 /* Codes for n input rows. */
@@ -191,7 +214,10 @@ AE_API AE_NODISCARD ae_status ae_score(const ae_model *model, const float *x, si
 
 /* ------------------------------------------------------------------------------------------
  * Generative models (ae_model_can_sample() == 1: variational autoencoders). Codes follow the
- * prior N(0, I). These return AE_ERROR_UNSUPPORTED for other models.
+ * prior N(0, I). These but ae_interpolate return AE_ERROR_UNSUPPORTED for other models; all
+ * return the statuses of the compute calls above (AE_ERROR_NON_FINITE also when the drawn
+ * codes or the decoded rows overflow a float, e.g. for a huge temperature; the outputs are
+ * then NaN).
  * ---------------------------------------------------------------------------------------- */
 
 /* The posterior of n input rows: means and log-variances, n * latent_dim floats each.
@@ -209,14 +235,16 @@ AE_API AE_NODISCARD ae_status ae_sample(const ae_model *model, size_t n, unsigne
 /* As ae_sample, for a conditional model (ae_model_class_count() > 0): every row is drawn for
  * class `label` (0 <= label < class count). Conditional models need this call: ae_sample
  * returns AE_ERROR_UNSUPPORTED for them, as do the unlabeled calls that take data rows (use the
- * _labeled calls below). */
+ * _labeled calls below). Also AE_ERROR_INVALID_ARGUMENT for a label out of range. */
 AE_API AE_NODISCARD ae_status ae_sample_class(const ae_model *model, size_t n, size_t label, unsigned long long seed,
                                               float temperature, float *x_out, float *z_out);
 
 /* Decode `steps` codes evenly spaced from z_a to z_b (latent_dim floats each) into x_out
  * (steps * input_dim floats): along a straight line, or along the great circle between them
- * when spherical is non-zero (slerp; better for Gaussian codes). steps must be >= 2.
- * Works for every model kind. */
+ * when spherical is non-zero (slerp; better for Gaussian codes). steps must be >= 2
+ * (AE_ERROR_INVALID_ARGUMENT for 0 or 1; AE_ERROR_OVERFLOW when steps rows do not fit).
+ * Works for every model kind but the conditional one: a cvae returns AE_ERROR_UNSUPPORTED
+ * (a path between codes needs a class, which this call does not take). */
 AE_API AE_NODISCARD ae_status ae_interpolate(const ae_model *model, const float *z_a, const float *z_b, size_t steps,
                                              int spherical, float *x_out);
 
@@ -228,17 +256,20 @@ AE_API AE_NODISCARD ae_status ae_interpolate(const ae_model *model, const float 
  * ---------------------------------------------------------------------------------------- */
 
 /* Scratch for one thread's calls on one model. Calls with more than max_rows rows run in
- * passes of max_rows. Free with ae_workspace_free. */
+ * passes of max_rows. Free with ae_workspace_free. A workspace holds about
+ * max_rows * (input_dim + 2 * the widest layer + a convolution's patches) floats. */
 typedef struct ae_workspace ae_workspace;
 
-/* Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL or max_rows == 0), AE_ERROR_OVERFLOW or
- * AE_ERROR_OUT_OF_MEMORY. */
+/* Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL model or workspace, or max_rows == 0),
+ * AE_ERROR_OVERFLOW (max_rows times the model's widths does not fit in size_t, e.g. SIZE_MAX),
+ * or AE_ERROR_OUT_OF_MEMORY (the allocation failed, or the workspace would be larger than the
+ * machine's physical memory: pick a smaller max_rows, since larger calls run in passes anyway). */
 AE_API AE_NODISCARD ae_status ae_workspace_create(const ae_model *model, size_t max_rows, ae_workspace **workspace);
 /* NULL does nothing. */
 AE_API void ae_workspace_free(ae_workspace *workspace);
 
-/* As the calls above, using workspace and allocating nothing. Also AE_ERROR_WORKSPACE when the
- * workspace was made for another model. */
+/* As the calls above, using workspace and allocating nothing. Also AE_ERROR_INVALID_ARGUMENT
+ * for a NULL workspace and AE_ERROR_WORKSPACE when the workspace was made for another model. */
 AE_API AE_NODISCARD ae_status ae_encode_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *z);
 AE_API AE_NODISCARD ae_status ae_decode_ws(const ae_model *model, ae_workspace *workspace, const float *z, size_t n, float *x_out);
 AE_API AE_NODISCARD ae_status ae_reconstruct_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *x_out);

@@ -33,12 +33,11 @@ func openModel(_ name: String, _ flags: UInt32, _ model: UnsafeMutablePointer<Op
   guard flags & ~knownOpenFlags == 0 else {
     return fail(.invalidArgument, "\(name): unknown flags 0x\(String(flags & ~knownOpenFlags, radix: 16)) (known: AE_OPEN_UNVERIFIED)")
   }
-  do {
-    model.pointee = ModelHandle(try load(flags & 1 == 0)).opaque
-    return Status.ok.rawValue
-  } catch {
-    return fail(error)
-  }
+  let loaded: InferenceModel
+  do { loaded = try load(flags & 1 == 0) } catch { return fail(error) }
+  guard let handle = ModelHandle(loaded) else { return fail(.outOfMemory, "\(name): out of memory for the model's handle") }
+  model.pointee = handle.opaque
+  return Status.ok.rawValue
 }
 
 @_cdecl("ae_model_open")
@@ -124,8 +123,9 @@ public func ae_model_scaling(
 public func ae_workspace_create(_ model: OpaquePointer?, _ maxRows: Int, _ workspace: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
   guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "ae_workspace_create: model is NULL") }
   guard let workspace else { return fail(.invalidArgument, "ae_workspace_create: workspace is NULL") }
+  guard maxRows != 0 else { return fail(.invalidArgument, "ae_workspace_create: max_rows is 0; it must be at least 1") }
   guard maxRows > 0 else {
-    return fail(maxRows == 0 ? .invalidArgument : .overflow, "ae_workspace_create: max_rows must be at least 1, got \(UInt(bitPattern: maxRows))")
+    return fail(.overflow, "ae_workspace_create: max_rows \(UInt(bitPattern: maxRows)) is too large: its rows' sizes do not fit in size_t")
   }
   do {
     workspace.pointee = WorkspaceHandle(try handle.model.makeWorkspace(maxRows: maxRows)).opaque
@@ -272,7 +272,7 @@ public func ae_encode_distribution(
   guard let x, let mean, let logVariance else { return fail(.invalidArgument, "\(name): x, mean and log_variance must not be NULL") }
   guard n != 0 else { return fail(.invalidArgument, "\(name): n is 0; pass at least one row") }
   let m = handle.model
-  guard n > 0, elementCount(n, m.inputWidth) != nil else { return fail(.overflow, "\(name): \(UInt(bitPattern: n)) rows do not fit in memory") }
+  guard n > 0, elementCount(n, max(m.inputWidth, m.codeWidth)) != nil else { return fail(.overflow, "\(name): \(UInt(bitPattern: n)) rows do not fit in memory") }
   do {
     let workspace = try m.makeWorkspace(maxRows: min(n, 256))
     try m.encodeDistribution(x, rows: n, mean: mean, logVariance: logVariance, workspace: workspace)
@@ -291,7 +291,7 @@ func sample(
   guard let x else { return fail(.invalidArgument, "\(name): x_out is NULL") }
   guard n != 0 else { return fail(.invalidArgument, "\(name): n is 0; ask for at least one sample") }
   let m = handle.model
-  guard n > 0, elementCount(n, m.inputWidth) != nil else { return fail(.overflow, "\(name): \(UInt(bitPattern: n)) samples do not fit in memory") }
+  guard n > 0, elementCount(n, max(m.inputWidth, m.codeWidth)) != nil else { return fail(.overflow, "\(name): \(UInt(bitPattern: n)) samples do not fit in memory") }
   do {
     let scratch: Workspace
     if usesWorkspace {
@@ -333,7 +333,12 @@ public func ae_interpolate(_ model: OpaquePointer?, _ a: UnsafePointer<Float>?, 
   guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "\(name): model is NULL") }
   guard let a, let b, let x else { return fail(.invalidArgument, "\(name): z_a, z_b and x_out must not be NULL") }
   let m = handle.model
-  guard steps > 0, elementCount(steps, m.inputWidth) != nil else { return fail(.overflow, "\(name): \(UInt(bitPattern: steps)) steps do not fit in memory") }
+  guard steps < 0 || steps >= 2 else {
+    return fail(.invalidArgument, "\(name): steps is \(steps); a path needs at least 2 (its two ends)")
+  }
+  guard steps > 0, elementCount(steps, max(m.inputWidth, m.codeWidth)) != nil else {
+    return fail(.overflow, "\(name): \(UInt(bitPattern: steps)) steps do not fit in memory")
+  }
   do {
     let workspace = try m.makeWorkspace(maxRows: min(steps, 256))
     try m.interpolate(from: a, to: b, steps: steps, spherical: spherical != 0, into: x, workspace: workspace)

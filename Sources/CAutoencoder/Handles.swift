@@ -13,11 +13,18 @@ final class ModelHandle {
   let loss: UnsafeMutablePointer<CChar>
   let scalingMethod: UnsafeMutablePointer<CChar>
 
-  init(_ model: InferenceModel) {
+  /// nil when a string cannot be allocated.
+  init?(_ model: InferenceModel) {
+    let kind = strdup(model.spec.kind.rawValue), loss = strdup(model.spec.loss.rawValue)
+    let scalingMethod = strdup(model.scalingMethod.rawValue)
+    guard let kind, let loss, let scalingMethod else {
+      free(kind); free(loss); free(scalingMethod)
+      return nil
+    }
     self.model = model
-    kind = strdup(model.spec.kind.rawValue)
-    loss = strdup(model.spec.loss.rawValue)
-    scalingMethod = strdup(model.scalingMethod.rawValue)
+    self.kind = kind
+    self.loss = loss
+    self.scalingMethod = scalingMethod
   }
 
   deinit {
@@ -94,9 +101,9 @@ func fail(_ error: Error) -> Int32 {
   case let e as InferenceError:
     switch e.kind {
     case .invalidArgument: return fail(.invalidArgument, e.description)
-    case .dimension: return fail(.dimension, e.description)
     case .nonFinite: return fail(.nonFinite, e.description)
     case .overflow: return fail(.overflow, e.description)
+    case .outOfMemory: return fail(.outOfMemory, e.description)
     case .workspace: return fail(.workspace, e.description)
     case .unsupported: return fail(.unsupported, e.description)
     }

@@ -17,6 +17,7 @@
  */
 #include <autoencoder.h>
 
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -147,6 +148,90 @@ static void *encode_job(void *argument) {
     job->status = ae_encode_ws(job->model, workspace, job->x, job->rows, job->z);
   ae_workspace_free(workspace);
   return NULL;
+}
+
+/* ---- limits: huge sizes, exhausted memory and results that overflow a float --------------- */
+
+static int all_nan(const float *values, size_t count) {
+  for (size_t i = 0; i < count; i++) if (!isnan(values[i])) return 0;
+  return 1;
+}
+
+static int all_finite(const float *values, size_t count) {
+  for (size_t i = 0; i < count; i++) if (!isfinite(values[i])) return 0;
+  return 1;
+}
+
+static void test_limits(const char *model_path, const char *vae_path, const float *x, size_t rows, size_t width) {
+  ae_model *model = NULL, *vae = NULL;
+  CHECK(ae_model_open(model_path, &model) == AE_OK && ae_model_open(vae_path, &vae) == AE_OK, "limits: open");
+  if (!model || !vae) return;
+  size_t latent = ae_model_latent_dim(model);
+  ae_workspace *workspace = (ae_workspace *)(uintptr_t)0x1234;
+  ae_status status = ae_workspace_create(model, SIZE_MAX, &workspace);
+  CHECK(status == AE_ERROR_OVERFLOW && strstr(ae_last_error(), "too large") && workspace == (ae_workspace *)(uintptr_t)0x1234,
+        "SIZE_MAX rows: %d", status);
+  status = ae_workspace_create(model, SIZE_MAX / 8, &workspace);
+  CHECK(status == AE_ERROR_OVERFLOW, "SIZE_MAX / 8 rows: %d", status);
+  /* 2^40 bytes: more than physical memory here, refused before allocating */
+  status = ae_workspace_create(model, ((size_t)1 << 40) / (width * sizeof(float)), &workspace);
+  CHECK(status == AE_ERROR_OUT_OF_MEMORY && strstr(ae_last_error(), "physical memory"), "a 1 TiB workspace: %d", status);
+  CHECK(workspace == (ae_workspace *)(uintptr_t)0x1234, "failed creates leave *workspace alone");
+
+  /* interpolation needs two steps */
+  float a[64] = {0}, b[64] = {0}, *path = malloc(4 * width * sizeof(float));
+  b[0] = 1;
+  CHECK(ae_interpolate(model, a, b, 0, 0, path) == AE_ERROR_INVALID_ARGUMENT && strstr(ae_last_error(), "at least 2"), "0 steps");
+  CHECK(ae_interpolate(model, a, b, 1, 0, path) == AE_ERROR_INVALID_ARGUMENT, "1 step");
+  CHECK(ae_interpolate(model, a, b, SIZE_MAX, 0, path) == AE_ERROR_OVERFLOW, "SIZE_MAX steps");
+  CHECK(ae_interpolate(model, a, b, 2, 0, path) == AE_OK && all_finite(path, 2 * width), "2 steps");
+
+  /* finite inputs whose results overflow: never AE_OK with inf or NaN; NaN everywhere on failure */
+  float *huge = malloc(rows * width * sizeof(float)), *out = malloc(rows * width * sizeof(float));
+  float *scores = malloc(rows * sizeof(float)), *codes = malloc(rows * latent * sizeof(float));
+  for (size_t i = 0; i < rows * width; i++) huge[i] = (i % 2 ? -3e38f : 3e38f);
+  status = ae_score(model, huge, rows, scores);
+  CHECK(status == AE_ERROR_NON_FINITE && strstr(ae_last_error(), "does not fit") && all_nan(scores, rows),
+        "scores of 3e38: status %d", status);
+  ae_workspace *ws = NULL;
+  CHECK(ae_workspace_create(model, 7, &ws) == AE_OK, "limits: workspace");
+  for (size_t i = 0; i < rows; i++) scores[i] = 0;
+  status = ae_score_ws(model, ws, huge, rows, scores);
+  CHECK(status == AE_ERROR_NON_FINITE && all_nan(scores, rows), "score_ws of 3e38: status %d", status);
+  status = ae_encode(model, huge, rows, codes);
+  CHECK(status == AE_OK ? all_finite(codes, rows * latent) : status == AE_ERROR_NON_FINITE && all_nan(codes, rows * latent),
+        "codes of 3e38: status %d", status);
+  status = ae_reconstruct_ws(model, ws, huge, rows, out);
+  CHECK(status == AE_OK ? all_finite(out, rows * width) : status == AE_ERROR_NON_FINITE && all_nan(out, rows * width),
+        "reconstructions of 3e38: status %d", status);
+  for (size_t i = 0; i < rows * latent; i++) codes[i] = (i % 2 ? -3e38f : 3e38f);
+  status = ae_decode(model, codes, rows, out);
+  CHECK(status == AE_OK ? all_finite(out, rows * width) : status == AE_ERROR_NON_FINITE && all_nan(out, rows * width),
+        "decoding codes of 3e38: status %d", status);
+  a[0] = 3e38f; b[0] = -3e38f; a[1] = 3e38f; b[1] = 3e38f;
+  status = ae_interpolate(model, a, b, 4, 1, path);
+  CHECK(status == AE_OK ? all_finite(path, 4 * width) : status == AE_ERROR_NON_FINITE && all_nan(path, 4 * width),
+        "a path between codes of 3e38: status %d", status);
+  /* a VAE sampled at the largest finite temperature: the drawn codes overflow */
+  size_t vae_width = ae_model_input_dim(vae), vae_latent = ae_model_latent_dim(vae);
+  float *samples = malloc(5 * vae_width * sizeof(float)), *sample_codes = malloc(5 * vae_latent * sizeof(float));
+  status = ae_sample(vae, 5, 7, FLT_MAX, samples, sample_codes);
+  CHECK(status == AE_ERROR_NON_FINITE && strstr(ae_last_error(), "codes") && all_nan(samples, 5 * vae_width) &&
+        all_nan(sample_codes, 5 * vae_latent), "sampling at FLT_MAX: status %d", status);
+  status = ae_sample(vae, 5, 7, FLT_MAX, samples, NULL);
+  CHECK(status == AE_ERROR_NON_FINITE && all_nan(samples, 5 * vae_width), "sampling at FLT_MAX without codes: status %d", status);
+  float *mean = malloc(rows * vae_latent * sizeof(float)), *log_variance = malloc(rows * vae_latent * sizeof(float));
+  status = ae_encode_distribution(vae, huge, rows, mean, log_variance);
+  CHECK(status == AE_OK ? all_finite(mean, rows * vae_latent) && all_finite(log_variance, rows * vae_latent)
+                        : status == AE_ERROR_NON_FINITE && all_nan(mean, rows * vae_latent) && all_nan(log_variance, rows * vae_latent),
+        "the posterior of 3e38: status %d", status);
+  /* and ordinary inputs still work after all that */
+  CHECK(ae_score_ws(model, ws, x, rows, scores) == AE_OK && all_finite(scores, rows), "ordinary rows after overflows");
+
+  free(path); free(huge); free(out); free(scores); free(codes); free(samples); free(sample_codes); free(mean); free(log_variance);
+  ae_workspace_free(ws);
+  ae_model_close(model);
+  ae_model_close(vae);
 }
 
 /* ---- the tests -------------------------------------------------------------------------- */
@@ -399,6 +484,8 @@ int main(int argc, char **argv) {
     ae_model_close(cvae);
   }
   free(labels);
+
+  test_limits(model_path, argv[8], x, rows, width);
 
   ae_workspace_free(other_workspace);
   ae_model_close(other);

@@ -29,15 +29,15 @@ let knownOpenFlags: UInt32 = 1 // AE_OPEN_UNVERIFIED
 /// The shared body of the open calls: check the flags, then open.
 func openModel(_ name: String, _ flags: UInt32, _ model: UnsafeMutablePointer<OpaquePointer?>?,
                _ load: (_ verify: Bool) throws -> InferenceModel) -> Int32 {
-  guard let model else { return fail(.invalidArgument, "\(name): model is NULL") }
+  guard let model else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): model is NULL") }
   guard flags & ~knownOpenFlags == 0 else {
-    return fail(.invalidArgument, "\(name): unknown flags 0x\(String(flags & ~knownOpenFlags, radix: 16)) (known: AE_OPEN_UNVERIFIED)")
+    return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): unknown flags 0x\(String(flags & ~knownOpenFlags, radix: 16)) (known: AE_OPEN_UNVERIFIED)")
   }
   let loaded: InferenceModel
   do { loaded = try load(flags & 1 == 0) } catch { return fail(error) }
-  guard let handle = ModelHandle(loaded) else { return fail(.outOfMemory, "\(name): out of memory for the model's handle") }
+  guard let handle = ModelHandle(loaded) else { return fail(AE_ERROR_OUT_OF_MEMORY, "\(name): out of memory for the model's handle") }
   model.pointee = handle.opaque
-  return Status.ok.rawValue
+  return ok
 }
 
 @_cdecl("ae_model_open")
@@ -47,7 +47,7 @@ public func ae_model_open(_ path: UnsafePointer<CChar>?, _ model: UnsafeMutableP
 
 @_cdecl("ae_model_open_v2")
 public func ae_model_open_v2(_ path: UnsafePointer<CChar>?, _ flags: UInt32, _ model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-  guard let path else { return fail(.invalidArgument, "ae_model_open: path is NULL") }
+  guard let path else { return fail(AE_ERROR_INVALID_ARGUMENT, "ae_model_open: path is NULL") }
   return openModel("ae_model_open", flags, model) { try InferenceModel.load(path: String(cString: path), verify: $0) }
 }
 
@@ -59,8 +59,8 @@ public func ae_model_open_memory(_ buffer: UnsafeRawPointer?, _ length: Int, _ m
 @_cdecl("ae_model_open_memory_v2")
 public func ae_model_open_memory_v2(_ buffer: UnsafeRawPointer?, _ length: Int, _ flags: UInt32,
                                     _ model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-  guard let buffer else { return fail(.invalidArgument, "ae_model_open_memory: buffer is NULL") }
-  guard length > 8 else { return fail(.format, "ae_model_open_memory: \(UInt(bitPattern: length)) bytes is too short to be a model file") }
+  guard let buffer else { return fail(AE_ERROR_INVALID_ARGUMENT, "ae_model_open_memory: buffer is NULL") }
+  guard length > 8 else { return fail(AE_ERROR_FORMAT, "ae_model_open_memory: \(UInt(bitPattern: length)) bytes is too short to be a model file") }
   return openModel("ae_model_open_memory", flags, model) {
     try InferenceModel.load(image: UnsafeRawBufferPointer(start: buffer, count: length), verify: $0)
   }
@@ -96,13 +96,13 @@ public func ae_model_can_sample(_ model: OpaquePointer?) -> Int32 { ModelHandle.
 
 @_cdecl("ae_model_input_shape")
 public func ae_model_input_shape(_ model: OpaquePointer?, _ shape: UnsafeMutablePointer<Int>?) -> Int32 {
-  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "ae_model_input_shape: model is NULL") }
-  guard let shape else { return fail(.invalidArgument, "ae_model_input_shape: shape is NULL") }
+  guard let handle = ModelHandle.from(model) else { return fail(AE_ERROR_INVALID_ARGUMENT, "ae_model_input_shape: model is NULL") }
+  guard let shape else { return fail(AE_ERROR_INVALID_ARGUMENT, "ae_model_input_shape: shape is NULL") }
   guard let stored = handle.model.spec.inputShape, stored.count == 3 else {
-    return fail(.unsupported, "ae_model_input_shape: the model's rows are not images (no stored shape)")
+    return fail(AE_ERROR_UNSUPPORTED, "ae_model_input_shape: the model's rows are not images (no stored shape)")
   }
   for i in 0..<3 { shape[i] = stored[i] }
-  return Status.ok.rawValue
+  return ok
 }
 
 @_cdecl("ae_model_scaling")
@@ -110,26 +110,26 @@ public func ae_model_scaling(
   _ model: OpaquePointer?, _ method: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
   _ offset: UnsafeMutablePointer<UnsafePointer<Float>?>?, _ scale: UnsafeMutablePointer<UnsafePointer<Float>?>?
 ) -> Int32 {
-  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "ae_model_scaling: model is NULL") }
+  guard let handle = ModelHandle.from(model) else { return fail(AE_ERROR_INVALID_ARGUMENT, "ae_model_scaling: model is NULL") }
   method?.pointee = UnsafePointer(handle.scalingMethod)
   offset?.pointee = UnsafePointer(handle.model.offset)
   scale?.pointee = UnsafePointer(handle.model.scale)
-  return Status.ok.rawValue
+  return ok
 }
 
 // MARK: Workspaces
 
 @_cdecl("ae_workspace_create")
 public func ae_workspace_create(_ model: OpaquePointer?, _ maxRows: Int, _ workspace: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "ae_workspace_create: model is NULL") }
-  guard let workspace else { return fail(.invalidArgument, "ae_workspace_create: workspace is NULL") }
-  guard maxRows != 0 else { return fail(.invalidArgument, "ae_workspace_create: max_rows is 0; it must be at least 1") }
+  guard let handle = ModelHandle.from(model) else { return fail(AE_ERROR_INVALID_ARGUMENT, "ae_workspace_create: model is NULL") }
+  guard let workspace else { return fail(AE_ERROR_INVALID_ARGUMENT, "ae_workspace_create: workspace is NULL") }
+  guard maxRows != 0 else { return fail(AE_ERROR_INVALID_ARGUMENT, "ae_workspace_create: max_rows is 0; it must be at least 1") }
   guard maxRows > 0 else {
-    return fail(.overflow, "ae_workspace_create: max_rows \(UInt(bitPattern: maxRows)) is too large: its rows' sizes do not fit in size_t")
+    return fail(AE_ERROR_OVERFLOW, "ae_workspace_create: max_rows \(UInt(bitPattern: maxRows)) is too large: its rows' sizes do not fit in size_t")
   }
   do {
     workspace.pointee = WorkspaceHandle(try handle.model.makeWorkspace(maxRows: maxRows)).opaque
-    return Status.ok.rawValue
+    return ok
   } catch {
     return fail(error)
   }
@@ -162,22 +162,22 @@ func compute(
   labeled: Bool = false, _ labels: UnsafePointer<Int32>? = nil
 ) -> Int32 {
   let name = operation.name + (labeled ? "_labeled" : usesWorkspace ? "_ws" : "")
-  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "\(name): model is NULL") }
-  guard let input else { return fail(.invalidArgument, "\(name): input is NULL") }
-  if labeled && labels == nil { return fail(.invalidArgument, "\(name): labels is NULL") }
-  guard let output else { return fail(.invalidArgument, "\(name): output is NULL") }
-  guard rows != 0 else { return fail(.invalidArgument, "\(name): n is 0; pass at least one row") }
+  guard let handle = ModelHandle.from(model) else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): model is NULL") }
+  guard let input else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): input is NULL") }
+  if labeled && labels == nil { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): labels is NULL") }
+  guard let output else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): output is NULL") }
+  guard rows != 0 else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): n is 0; pass at least one row") }
   let m = handle.model
   let inputWidth = operation == .decode ? m.codeWidth : m.inputWidth
   let outputWidth = operation == .encode ? m.codeWidth : (operation == .score ? 1 : m.inputWidth)
   guard rows > 0, elementCount(rows, inputWidth) != nil, elementCount(rows, outputWidth) != nil else {
-    return fail(.overflow, "\(name): \(UInt(bitPattern: rows)) rows of \(max(inputWidth, outputWidth)) values do not fit in memory")
+    return fail(AE_ERROR_OVERFLOW, "\(name): \(UInt(bitPattern: rows)) rows of \(max(inputWidth, outputWidth)) values do not fit in memory")
   }
   let scratch: Workspace
   if let w = WorkspaceHandle.from(workspace) {
     scratch = w.workspace
   } else if usesWorkspace {
-    return fail(.invalidArgument, "\(name): workspace is NULL")
+    return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): workspace is NULL")
   } else {
     do { scratch = try m.makeWorkspace(maxRows: min(rows, 256)) } catch { return fail(error) }
   }
@@ -188,7 +188,7 @@ func compute(
     case .reconstruct: try m.reconstruct(input, rows: rows, labels: labels, into: output, workspace: scratch)
     case .score: try m.score(input, rows: rows, labels: labels, into: output, workspace: scratch)
     }
-    return Status.ok.rawValue
+    return ok
   } catch {
     return fail(error)
   }
@@ -268,15 +268,15 @@ public func ae_encode_distribution(
   _ logVariance: UnsafeMutablePointer<Float>?
 ) -> Int32 {
   let name = "ae_encode_distribution"
-  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "\(name): model is NULL") }
-  guard let x, let mean, let logVariance else { return fail(.invalidArgument, "\(name): x, mean and log_variance must not be NULL") }
-  guard n != 0 else { return fail(.invalidArgument, "\(name): n is 0; pass at least one row") }
+  guard let handle = ModelHandle.from(model) else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): model is NULL") }
+  guard let x, let mean, let logVariance else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): x, mean and log_variance must not be NULL") }
+  guard n != 0 else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): n is 0; pass at least one row") }
   let m = handle.model
-  guard n > 0, elementCount(n, max(m.inputWidth, m.codeWidth)) != nil else { return fail(.overflow, "\(name): \(UInt(bitPattern: n)) rows do not fit in memory") }
+  guard n > 0, elementCount(n, max(m.inputWidth, m.codeWidth)) != nil else { return fail(AE_ERROR_OVERFLOW, "\(name): \(UInt(bitPattern: n)) rows do not fit in memory") }
   do {
     let workspace = try m.makeWorkspace(maxRows: min(n, 256))
     try m.encodeDistribution(x, rows: n, mean: mean, logVariance: logVariance, workspace: workspace)
-    return Status.ok.rawValue
+    return ok
   } catch {
     return fail(error)
   }
@@ -287,22 +287,22 @@ func sample(
   _ name: String, _ model: OpaquePointer?, _ workspace: OpaquePointer?, usesWorkspace: Bool, _ n: Int, _ seed: UInt64,
   _ temperature: Float, _ x: UnsafeMutablePointer<Float>?, _ z: UnsafeMutablePointer<Float>?, label: Int? = nil
 ) -> Int32 {
-  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "\(name): model is NULL") }
-  guard let x else { return fail(.invalidArgument, "\(name): x_out is NULL") }
-  guard n != 0 else { return fail(.invalidArgument, "\(name): n is 0; ask for at least one sample") }
+  guard let handle = ModelHandle.from(model) else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): model is NULL") }
+  guard let x else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): x_out is NULL") }
+  guard n != 0 else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): n is 0; ask for at least one sample") }
   let m = handle.model
-  guard n > 0, elementCount(n, max(m.inputWidth, m.codeWidth)) != nil else { return fail(.overflow, "\(name): \(UInt(bitPattern: n)) samples do not fit in memory") }
+  guard n > 0, elementCount(n, max(m.inputWidth, m.codeWidth)) != nil else { return fail(AE_ERROR_OVERFLOW, "\(name): \(UInt(bitPattern: n)) samples do not fit in memory") }
   do {
     let scratch: Workspace
     if usesWorkspace {
-      guard let w = WorkspaceHandle.from(workspace) else { return fail(.invalidArgument, "\(name): workspace is NULL") }
+      guard let w = WorkspaceHandle.from(workspace) else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): workspace is NULL") }
       scratch = w.workspace
     } else {
       scratch = try m.makeWorkspace(maxRows: min(n, 256))
     }
-    if let label, label < 0 { return fail(.invalidArgument, "\(name): label \(UInt(bitPattern: label)) is out of range") }
+    if let label, label < 0 { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): label \(UInt(bitPattern: label)) is out of range") }
     try m.sample(rows: n, seed: seed, temperature: temperature, label: label, into: x, codes: z, workspace: scratch)
-    return Status.ok.rawValue
+    return ok
   } catch {
     return fail(error)
   }
@@ -330,19 +330,19 @@ public func ae_sample_class(_ model: OpaquePointer?, _ n: Int, _ label: Int, _ s
 public func ae_interpolate(_ model: OpaquePointer?, _ a: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?, _ steps: Int,
                            _ spherical: Int32, _ x: UnsafeMutablePointer<Float>?) -> Int32 {
   let name = "ae_interpolate"
-  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "\(name): model is NULL") }
-  guard let a, let b, let x else { return fail(.invalidArgument, "\(name): z_a, z_b and x_out must not be NULL") }
+  guard let handle = ModelHandle.from(model) else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): model is NULL") }
+  guard let a, let b, let x else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): z_a, z_b and x_out must not be NULL") }
   let m = handle.model
   guard steps < 0 || steps >= 2 else {
-    return fail(.invalidArgument, "\(name): steps is \(steps); a path needs at least 2 (its two ends)")
+    return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): steps is \(steps); a path needs at least 2 (its two ends)")
   }
   guard steps > 0, elementCount(steps, max(m.inputWidth, m.codeWidth)) != nil else {
-    return fail(.overflow, "\(name): \(UInt(bitPattern: steps)) steps do not fit in memory")
+    return fail(AE_ERROR_OVERFLOW, "\(name): \(UInt(bitPattern: steps)) steps do not fit in memory")
   }
   do {
     let workspace = try m.makeWorkspace(maxRows: min(steps, 256))
     try m.interpolate(from: a, to: b, steps: steps, spherical: spherical != 0, into: x, workspace: workspace)
-    return Status.ok.rawValue
+    return ok
   } catch {
     return fail(error)
   }

@@ -64,28 +64,18 @@ final class WorkspaceHandle {
   }
 }
 
-/// The C status codes (include/autoencoder.h); values never change.
-enum Status: Int32 {
-  case ok = 0
-  case invalidArgument = 1
-  case io = 2
-  case format = 3
-  case version = 4
-  case dimension = 5
-  case nonFinite = 6
-  case overflow = 7
-  case outOfMemory = 8
-  case unsupported = 9
-  case workspace = 10
-  case misuse = 11
-  case unverified = 12
-  case internalError = 99
-}
+/// The C status as the functions return it. The codes themselves (AE_OK, ...) come from
+/// include/autoencoder.h through CAutoencoderSupport.
+@inline(__always)
+func code(_ status: ae_status) -> Int32 { Int32(bitPattern: status.rawValue) }
+
+/// AE_OK as returned.
+let ok = code(AE_OK)
 
 /// Record `message` as this thread's last error and return `status`.
-func fail(_ status: Status, _ message: String) -> Int32 {
+func fail(_ status: ae_status, _ message: String) -> Int32 {
   aesup_set_error(message)
-  return status.rawValue
+  return code(status)
 }
 
 /// Map any error from the Swift side to a status and message.
@@ -93,22 +83,22 @@ func fail(_ error: Error) -> Int32 {
   switch error {
   case let e as StoreError:
     switch e.kind {
-    case .io: return fail(.io, e.description)
-    case .format: return fail(.format, e.description)
-    case .version: return fail(.version, e.description)
-    case .unverified: return fail(.unverified, e.description)
+    case .io: return fail(AE_ERROR_IO, e.description)
+    case .format: return fail(AE_ERROR_FORMAT, e.description)
+    case .version: return fail(AE_ERROR_VERSION, e.description)
+    case .unverified: return fail(AE_ERROR_UNVERIFIED, e.description)
     }
   case let e as InferenceError:
     switch e.kind {
-    case .invalidArgument: return fail(.invalidArgument, e.description)
-    case .nonFinite: return fail(.nonFinite, e.description)
-    case .overflow: return fail(.overflow, e.description)
-    case .outOfMemory: return fail(.outOfMemory, e.description)
-    case .workspace: return fail(.workspace, e.description)
-    case .unsupported: return fail(.unsupported, e.description)
+    case .invalidArgument: return fail(AE_ERROR_INVALID_ARGUMENT, e.description)
+    case .nonFinite: return fail(AE_ERROR_NON_FINITE, e.description)
+    case .overflow: return fail(AE_ERROR_OVERFLOW, e.description)
+    case .outOfMemory: return fail(AE_ERROR_OUT_OF_MEMORY, e.description)
+    case .workspace: return fail(AE_ERROR_WORKSPACE, e.description)
+    case .unsupported: return fail(AE_ERROR_UNSUPPORTED, e.description)
     }
   default:
-    return fail(.internalError, "\(error)")
+    return fail(AE_ERROR_INTERNAL, "\(error)")
   }
 }
 

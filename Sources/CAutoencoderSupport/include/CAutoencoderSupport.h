@@ -1,9 +1,14 @@
 /*
  * C glue for the C ABI layer: static strings (which must outlive every call) and the
  * thread-local error message, which Swift has no portable way to declare.
+ *
+ * It includes the public header, so the Swift side takes the status codes (AE_OK, ...)
+ * from the one place they are defined.
  */
 #ifndef AE_SUPPORT_H
 #define AE_SUPPORT_H
+
+#include "../../../include/autoencoder.h"
 
 /* Fixed text for a status code ("invalid argument"); "unknown status" for others. */
 const char *aesup_status_text(int status);

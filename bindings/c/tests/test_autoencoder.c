@@ -150,6 +150,21 @@ static void *encode_job(void *argument) {
   return NULL;
 }
 
+/* ---- statuses: every code the header names has a text ------------------------------------ */
+
+static void test_statuses(void) {
+  const ae_status all[] = {AE_OK, AE_ERROR_INVALID_ARGUMENT, AE_ERROR_IO, AE_ERROR_FORMAT, AE_ERROR_VERSION,
+                           AE_ERROR_DIMENSION, AE_ERROR_NON_FINITE, AE_ERROR_OVERFLOW, AE_ERROR_OUT_OF_MEMORY,
+                           AE_ERROR_UNSUPPORTED, AE_ERROR_WORKSPACE, AE_ERROR_MISUSE, AE_ERROR_UNVERIFIED, AE_ERROR_INTERNAL};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+    const char *text = ae_status_string(all[i]);
+    CHECK(text && *text && strcmp(text, "unknown status") != 0, "status %d has no text", (int)all[i]);
+    for (size_t j = 0; j < i; j++) CHECK(strcmp(text, ae_status_string(all[j])) != 0, "statuses %d and %d share a text", (int)all[i], (int)all[j]);
+  }
+  CHECK(strcmp(ae_status_string((ae_status)13), "unknown status") == 0 && strcmp(ae_status_string((ae_status)-1), "unknown status") == 0,
+        "values between and beyond the codes are unknown");
+}
+
 /* ---- limits: huge sizes, exhausted memory and results that overflow a float --------------- */
 
 static int all_nan(const float *values, size_t count) {
@@ -485,6 +500,7 @@ int main(int argc, char **argv) {
   }
   free(labels);
 
+  test_statuses();
   test_limits(model_path, argv[8], x, rows, width);
 
   ae_workspace_free(other_workspace);

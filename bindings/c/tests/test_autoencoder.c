@@ -165,6 +165,210 @@ static void test_statuses(void) {
         "values between and beyond the codes are unknown");
 }
 
+/* ---- misuse: bad handles give AE_ERROR_MISUSE, never a crash ----------------------------- */
+
+static int is_misuse(ae_status status, const char *fragment) {
+  return status == AE_ERROR_MISUSE && strstr(ae_last_error(), fragment) != NULL;
+}
+
+/* Every call that takes a model, given `model`, returns AE_ERROR_MISUSE naming `fragment`;
+ * workspace is a live one or NULL. */
+static void expect_model_misuse(const char *what, ae_model *model, ae_workspace *workspace, const char *fragment,
+                                const float *x, size_t width) {
+  float out[4096], out2[4096];
+  int labels[1] = {0};
+  size_t shape[3];
+  const char *method = NULL;
+  ae_workspace *made = NULL;
+  float code[64] = {0};
+  if (width > 4096) return;
+  CHECK(is_misuse(ae_encode(model, x, 1, out), fragment), "%s: ae_encode gave %s", what, ae_last_error());
+  CHECK(is_misuse(ae_decode(model, code, 1, out), fragment), "%s: ae_decode", what);
+  CHECK(is_misuse(ae_reconstruct(model, x, 1, out), fragment), "%s: ae_reconstruct", what);
+  CHECK(is_misuse(ae_score(model, x, 1, out), fragment), "%s: ae_score", what);
+  CHECK(is_misuse(ae_encode_ws(model, workspace, x, 1, out), fragment), "%s: ae_encode_ws", what);
+  CHECK(is_misuse(ae_decode_ws(model, workspace, code, 1, out), fragment), "%s: ae_decode_ws", what);
+  CHECK(is_misuse(ae_reconstruct_ws(model, workspace, x, 1, out), fragment), "%s: ae_reconstruct_ws", what);
+  CHECK(is_misuse(ae_score_ws(model, workspace, x, 1, out), fragment), "%s: ae_score_ws", what);
+  CHECK(is_misuse(ae_encode_labeled(model, NULL, x, labels, 1, out), fragment), "%s: ae_encode_labeled", what);
+  CHECK(is_misuse(ae_decode_labeled(model, NULL, code, labels, 1, out), fragment), "%s: ae_decode_labeled", what);
+  CHECK(is_misuse(ae_reconstruct_labeled(model, NULL, x, labels, 1, out), fragment), "%s: ae_reconstruct_labeled", what);
+  CHECK(is_misuse(ae_score_labeled(model, NULL, x, labels, 1, out), fragment), "%s: ae_score_labeled", what);
+  CHECK(is_misuse(ae_encode_distribution(model, x, 1, out, out2), fragment), "%s: ae_encode_distribution", what);
+  CHECK(is_misuse(ae_sample(model, 1, 7, 1.0f, out, NULL), fragment), "%s: ae_sample", what);
+  CHECK(is_misuse(ae_sample_ws(model, workspace, 1, 7, 1.0f, out, NULL), fragment), "%s: ae_sample_ws", what);
+  CHECK(is_misuse(ae_sample_class(model, 1, 0, 7, 1.0f, out, NULL), fragment), "%s: ae_sample_class", what);
+  CHECK(is_misuse(ae_interpolate(model, code, code, 2, 0, out), fragment), "%s: ae_interpolate", what);
+  CHECK(is_misuse(ae_workspace_create(model, 2, &made), fragment) && made == NULL, "%s: ae_workspace_create", what);
+  CHECK(is_misuse(ae_model_input_shape(model, shape), fragment), "%s: ae_model_input_shape", what);
+  CHECK(is_misuse(ae_model_scaling(model, &method, NULL, NULL), fragment) && method == NULL, "%s: ae_model_scaling", what);
+  CHECK(ae_model_input_dim(model) == 0 && ae_model_latent_dim(model) == 0 && ae_model_layer_count(model) == 0 &&
+        ae_model_class_count(model) == 0 && ae_model_can_sample(model) == 0 && ae_model_kind(model) == NULL &&
+        ae_model_loss(model) == NULL && strstr(ae_last_error(), fragment), "%s: introspection gives 0 and NULL", what);
+  ae_model_close(model);
+  CHECK(strstr(ae_last_error(), "ae_model_close") && strstr(ae_last_error(), fragment), "%s: ae_model_close does nothing: %s", what, ae_last_error());
+}
+
+/* Every call that takes a workspace, given `workspace` with a live `model`, returns AE_ERROR_MISUSE. */
+static void expect_workspace_misuse(const char *what, ae_model *model, ae_workspace *workspace, const char *fragment,
+                                    const float *x, size_t width) {
+  float out[4096];
+  int labels[1] = {0};
+  float code[64] = {0};
+  if (width > 4096) return;
+  CHECK(is_misuse(ae_encode_ws(model, workspace, x, 1, out), fragment), "%s: ae_encode_ws gave %s", what, ae_last_error());
+  CHECK(is_misuse(ae_decode_ws(model, workspace, code, 1, out), fragment), "%s: ae_decode_ws", what);
+  CHECK(is_misuse(ae_reconstruct_ws(model, workspace, x, 1, out), fragment), "%s: ae_reconstruct_ws", what);
+  CHECK(is_misuse(ae_score_ws(model, workspace, x, 1, out), fragment), "%s: ae_score_ws", what);
+  CHECK(is_misuse(ae_sample_ws(model, workspace, 1, 7, 1.0f, out, NULL), fragment), "%s: ae_sample_ws", what);
+  CHECK(is_misuse(ae_encode_labeled(model, workspace, x, labels, 1, out), fragment), "%s: ae_encode_labeled", what);
+  CHECK(is_misuse(ae_score_labeled(model, workspace, x, labels, 1, out), fragment), "%s: ae_score_labeled", what);
+  ae_workspace_free(workspace);
+  CHECK(strstr(ae_last_error(), "ae_workspace_free") && strstr(ae_last_error(), fragment), "%s: ae_workspace_free does nothing: %s", what,
+        ae_last_error());
+}
+
+struct contender {
+  const ae_model *model;
+  ae_workspace *workspace;
+  const float *x;
+  size_t rows;
+  float *z;
+  volatile int started, done;
+  int ok, misuse, other;
+};
+
+/* Calls ae_encode_ws on all rows until one is let in (the other thread may hold the workspace). */
+static void *long_call(void *argument) {
+  struct contender *c = argument;
+  c->started = 1;
+  ae_status status;
+  while ((status = ae_encode_ws(c->model, c->workspace, c->x, c->rows, c->z)) == AE_ERROR_MISUSE) {}
+  c->ok = status == AE_OK;
+  c->done = 1;
+  return NULL;
+}
+
+/* Calls ae_model_close on a model while it (probably) computes in another thread. */
+static void *plain_call(void *argument) {
+  struct contender *c = argument;
+  c->started = 1;
+  ae_status status = ae_encode(c->model, c->x, c->rows, c->z);
+  c->ok = status == AE_OK;
+  c->misuse = status == AE_ERROR_MISUSE;
+  c->done = 1;
+  return NULL;
+}
+
+static void test_misuse(const char *model_path, const char *vae_path, const float *x, size_t rows, size_t width) {
+  ae_model *model = NULL, *vae = NULL;
+  CHECK(ae_model_open(model_path, &model) == AE_OK && ae_model_open(vae_path, &vae) == AE_OK, "misuse: open");
+  if (!model || !vae) return;
+  size_t latent = ae_model_latent_dim(model);
+  float *z = malloc(rows * latent * sizeof(float)), *z2 = malloc(rows * latent * sizeof(float));
+  ae_workspace *workspace = NULL, *made = NULL;
+  CHECK(ae_workspace_create(model, 4, &workspace) == AE_OK, "misuse: workspace");
+  CHECK(ae_encode_ws(model, workspace, x, rows, z) == AE_OK, "misuse: reference codes");
+
+  /* the wrong kind of handle: refused, and closing or freeing it through the wrong call does nothing */
+  expect_model_misuse("a workspace as a model", (ae_model *)workspace, workspace, "is a workspace, not a model", x, width);
+  expect_workspace_misuse("a model as a workspace", model, (ae_workspace *)model, "is a model, not a workspace", x, width);
+  CHECK(ae_encode_ws(model, workspace, x, rows, z2) == AE_OK && same(z, z2, rows * latent),
+        "model and workspace still work after the wrong close and free");
+
+  /* pointers the library never returned */
+  int on_stack = 0;
+  void *on_heap = malloc(256);
+  memset(on_heap, 0, 256);
+  void *strays[] = {&on_stack, on_heap, (void *)(uintptr_t)0x1234, (void *)(uintptr_t)-64, (void *)x};
+  for (size_t i = 0; i < sizeof strays / sizeof strays[0]; i++) {
+    char what[64];
+    snprintf(what, sizeof what, "stray pointer %zu", i);
+    expect_model_misuse(what, (ae_model *)strays[i], workspace, "is not a handle this library returned", x, width);
+    expect_workspace_misuse(what, model, (ae_workspace *)strays[i], "is not a handle this library returned", x, width);
+  }
+  unsigned char zeros[256] = {0};
+  CHECK(on_stack == 0 && memcmp(on_heap, zeros, 256) == 0, "stray pointers are never written through");
+  free(on_heap);
+
+  /* use after close, close twice; another model opened in between */
+  ae_model *closed = NULL;
+  ae_workspace *orphan = NULL;
+  CHECK(ae_model_open(model_path, &closed) == AE_OK && ae_workspace_create(closed, 3, &orphan) == AE_OK, "misuse: a model to close");
+  ae_model_close(closed);
+  ae_model *between = NULL;
+  CHECK(ae_model_open(model_path, &between) == AE_OK, "misuse: a model opened after the close");
+  expect_model_misuse("a closed model", closed, orphan, "was closed", x, width); /* closes it again, too */
+  ae_model_close(closed);
+  CHECK(strstr(ae_last_error(), "was closed") != NULL, "closing twice more: %s", ae_last_error());
+  float *z3 = malloc(rows * latent * sizeof(float));
+  CHECK(ae_encode(model, x, rows, z3) == AE_OK && ae_encode(between, x, rows, z2) == AE_OK && same(z3, z2, rows * latent),
+        "the model opened in between works");
+  free(z3);
+  /* its workspace outlives it: still a workspace, of another model than `between`; then freed twice */
+  CHECK(ae_encode_ws(between, orphan, x, rows, z2) == AE_ERROR_WORKSPACE, "the closed model's workspace with another model");
+  ae_workspace_free(orphan);
+  expect_workspace_misuse("a freed workspace", between, orphan, "was freed", x, width); /* frees it again, too */
+  ae_model_close(between);
+  expect_model_misuse("the model opened in between, closed", between, NULL, "was closed", x, width);
+
+  /* stale handles stay detectable after their slot is handed out again */
+  ae_workspace *stale = NULL;
+  CHECK(ae_workspace_create(model, 1, &stale) == AE_OK, "misuse: a workspace to free");
+  ae_workspace_free(stale);
+  int reused = 0, identical = 0, failures = 0;
+  for (int i = 0; i < 5000; i++) {
+    if (ae_workspace_create(model, 1, &made) != AE_OK) { failures++; continue; }
+    reused |= ((uintptr_t)made & ~(uintptr_t)63) == ((uintptr_t)stale & ~(uintptr_t)63);
+    identical |= made == stale;
+    ae_workspace_free(made);
+  }
+  CHECK(failures == 0 && reused && !identical, "5000 workspaces: %d failures, stale slot reused %d, same handle %d", failures, reused, identical);
+  expect_workspace_misuse("a freed workspace whose slot was reused", model, stale, "was freed", x, width);
+
+  /* one workspace, two threads: while one call runs, the other is refused, never let in */
+  size_t big_rows = 20000;
+  float *big = malloc(big_rows * width * sizeof(float)), *big_z = malloc(big_rows * latent * sizeof(float));
+  for (size_t r = 0; r < big_rows; r++) memcpy(big + r * width, x + (r % rows) * width, width * sizeof(float));
+  float small_z[64];
+  int contended = 0, wrong = 0, long_ok = 1;
+  for (int attempt = 0; attempt < 20 && !contended; attempt++) {
+    struct contender c = {model, workspace, big, big_rows, big_z, 0, 0, 0, 0, 0};
+    pthread_t thread;
+    pthread_create(&thread, NULL, long_call, &c);
+    while (!c.started) {}
+    while (!c.done) {
+      ae_status status = ae_encode_ws(model, workspace, x, 1, small_z);
+      if (status == AE_ERROR_MISUSE) contended += strstr(ae_last_error(), "in use by another call") != NULL;
+      else wrong += status != AE_OK;
+    }
+    pthread_join(thread, NULL);
+    long_ok &= c.ok;
+  }
+  CHECK(contended > 0 && wrong == 0 && long_ok, "a workspace in use: %d refusals, %d other failures, long call ok %d", contended, wrong, long_ok);
+
+  /* closing a model while another thread computes with it: that call completes, later ones are refused */
+  float *expected = malloc(big_rows * latent * sizeof(float));
+  CHECK(ae_encode(model, big, big_rows, expected) == AE_OK, "misuse: reference for the close");
+  ae_model *busy = NULL;
+  CHECK(ae_model_open(model_path, &busy) == AE_OK, "misuse: a model to close while busy");
+  struct contender c = {busy, NULL, big, big_rows, big_z, 0, 0, 0, 0, 0};
+  pthread_t thread;
+  pthread_create(&thread, NULL, plain_call, &c);
+  while (!c.started) {}
+  ae_model_close(busy);
+  pthread_join(thread, NULL);
+  CHECK(c.ok ? same(big_z, expected, big_rows * latent) : c.misuse, "a call racing the close: ok %d (right results), or refused %d",
+        c.ok, c.misuse);
+  expect_model_misuse("a model closed while busy", busy, NULL, "was closed", x, width);
+
+  free(big); free(big_z); free(expected);
+  ae_workspace_free(workspace);
+  ae_model_close(model);
+  ae_model_close(vae);
+  free(z); free(z2);
+}
+
 /* ---- limits: huge sizes, exhausted memory and results that overflow a float --------------- */
 
 static int all_nan(const float *values, size_t count) {
@@ -177,7 +381,8 @@ static int all_finite(const float *values, size_t count) {
   return 1;
 }
 
-static void test_limits(const char *model_path, const char *vae_path, const float *x, size_t rows, size_t width) {
+static void test_limits(const char *model_path, const char *vae_path, const char *cvae_path, const float *x, size_t rows,
+                        size_t width) {
   ae_model *model = NULL, *vae = NULL;
   CHECK(ae_model_open(model_path, &model) == AE_OK && ae_model_open(vae_path, &vae) == AE_OK, "limits: open");
   if (!model || !vae) return;
@@ -200,6 +405,10 @@ static void test_limits(const char *model_path, const char *vae_path, const floa
   CHECK(ae_interpolate(model, a, b, 1, 0, path) == AE_ERROR_INVALID_ARGUMENT, "1 step");
   CHECK(ae_interpolate(model, a, b, SIZE_MAX, 0, path) == AE_ERROR_OVERFLOW, "SIZE_MAX steps");
   CHECK(ae_interpolate(model, a, b, 2, 0, path) == AE_OK && all_finite(path, 2 * width), "2 steps");
+  ae_model *cvae = NULL;
+  CHECK(ae_model_open(cvae_path, &cvae) == AE_OK && ae_interpolate(cvae, a, b, 2, 1, path) == AE_ERROR_UNSUPPORTED,
+        "a cvae cannot interpolate (no class to decode with)");
+  ae_model_close(cvae);
 
   /* finite inputs whose results overflow: never AE_OK with inf or NaN; NaN everywhere on failure */
   float *huge = malloc(rows * width * sizeof(float)), *out = malloc(rows * width * sizeof(float));
@@ -501,7 +710,8 @@ int main(int argc, char **argv) {
   free(labels);
 
   test_statuses();
-  test_limits(model_path, argv[8], x, rows, width);
+  test_misuse(model_path, argv[8], x, rows, width);
+  test_limits(model_path, argv[8], argv[10], x, rows, width);
 
   ae_workspace_free(other_workspace);
   ae_model_close(other);

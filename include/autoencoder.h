@@ -16,23 +16,71 @@
  *
  * Conventions
  * - Names are ae_<object>_<verb>. Every fallible function returns an ae_status; AE_OK is 0.
+ *   No function aborts the process on bad arguments or bad handles: each returns a status
+ *   (see "Handles" below for the exact limits, and "Memory" for exhausted memory).
  * - On failure, ae_last_error() gives a message naming the problem (file, dataset, expected
- *   and actual sizes), and out-parameters are left untouched.
+ *   and actual sizes), and out-parameters and output buffers are left untouched, with one
+ *   exception: AE_ERROR_NON_FINITE for a result that overflowed (below) sets every value of
+ *   the call's output buffers to NaN.
  * - Data is batch-first, row-major, 32-bit float, in caller-owned buffers: n rows of
  *   ae_model_input_dim() values in, n rows of ae_model_latent_dim() (or input_dim) out.
  *   Inputs are raw values in the data's units: the model applies its stored scaling, and
  *   decode/reconstruct return values in the same units.
  * - Sizes are size_t; products of sizes that overflow are reported (AE_ERROR_OVERFLOW).
- * - NaN or infinite inputs are reported (AE_ERROR_NON_FINITE), never propagated.
+ * - NaN or infinite inputs are reported (AE_ERROR_NON_FINITE), never propagated. So are
+ *   results that do not fit in a float although the inputs were finite (a huge input, code
+ *   or temperature times the weights): AE_ERROR_NON_FINITE with a message saying which value
+ *   overflowed, never AE_OK with an infinity or NaN in the output. The output buffers then
+ *   hold NaN in every value, so a caller that ignores the status cannot mistake them for data.
  * - Required pointers must not be NULL (AE_ERROR_INVALID_ARGUMENT otherwise). Every close
  *   or free function accepts NULL and does nothing.
+ *
+ * Handles (AE_ERROR_MISUSE)
+ * - An ae_model * or ae_workspace * is not the address of the object itself but of a tagged
+ *   slot (a kind, a state, a generation) in memory the library never frees, so every call
+ *   checks a handle before using it, without reading freed memory. Every function that takes
+ *   a handle returns AE_ERROR_MISUSE, and says why in ae_last_error(), for
+ *     - a model used after ae_model_close, or a workspace used after ae_workspace_free, even
+ *       when other handles were opened in between (a closed slot is reused only after 3072
+ *       other handles were closed, or sooner if memory for new slots runs out, and always
+ *       under a new generation);
+ *     - a workspace passed as a model, or a model passed as a workspace;
+ *     - a pointer this library never returned (a stack or heap address, a random value);
+ *     - a workspace used by two calls at once (from two threads): the second call.
+ *   ae_model_close and ae_workspace_free return nothing: given such a handle (closing twice,
+ *   freeing twice, the wrong kind of handle) they do nothing but set ae_last_error().
+ *   The introspection calls (ae_model_kind, ...) return 0 or NULL and set ae_last_error().
+ * - Closing a model or freeing a workspace while another thread is inside a call on it is
+ *   safe: that call completes normally and the object is destroyed when it returns; calls
+ *   that start after the close get AE_ERROR_MISUSE. (The strings and arrays that
+ *   ae_model_kind, ae_model_loss and ae_model_scaling return do die with the close.)
+ * - A model's workspaces may be freed before or after the model is closed: a workspace keeps
+ *   what it needs of its model alive, but every call with it also takes the model's handle.
+ * - What cannot be detected: a stale handle whose slot was reused a multiple of 64 times
+ *   since (the handle carries its generation modulo 64, so that takes at least 64 * 3072
+ *   closes of other handles in between; the call then acts on the slot's new object), and a
+ *   pointer forged by arithmetic on a handle that lands on another slot with a matching
+ *   generation (at most 1 in 64 for a pointer inside the library's handle blocks; none
+ *   outside them).
+ *   Detection is a safety net, not a licence: a program that hits AE_ERROR_MISUSE has a bug.
+ *
+ * Memory (AE_ERROR_OUT_OF_MEMORY)
+ * - Every buffer the library allocates for a compute call or a workspace is checked:
+ *   workspaces, the scratch of the calls without a workspace, handles and the strings they
+ *   hand out. A failed allocation returns AE_ERROR_OUT_OF_MEMORY; it never aborts the
+ *   process. A workspace larger than the machine's physical memory is refused the same way
+ *   before anything is allocated (with overcommit, such an allocation could succeed and get
+ *   the process killed when its pages are touched).
+ * - Not covered: the Swift runtime's own small allocations (objects of tens of bytes, error
+ *   message text), which abort the process if they fail.
  *
  * Thread safety
  * - An ae_model is immutable after opening: any number of threads may call the compute
  *   functions on one model at once, and results are the same as sequential calls, bit for
  *   bit. (A row's result may differ in the last bits between batch sizes or workspace sizes,
  *   because the BLAS library picks its kernels by matrix size.)
- * - An ae_workspace belongs to one thread at a time.
+ * - An ae_workspace belongs to one thread at a time (a second call while one is running on it
+ *   gets AE_ERROR_MISUSE).
  * - ae_last_error() is per thread.
  * - Opening and closing take a process-wide lock around libhdf5 (which is not thread-safe);
  *   compute calls never touch HDF5.
@@ -97,18 +145,21 @@ typedef enum ae_status {
   AE_ERROR_IO = 2,               /* a file could not be opened or read */
   AE_ERROR_FORMAT = 3,           /* not a model file, corrupt, or shapes that do not match */
   AE_ERROR_VERSION = 4,          /* the file's format_version is newer than this library */
-  AE_ERROR_DIMENSION = 5,        /* a size does not match the model */
-  AE_ERROR_NON_FINITE = 6,       /* an input holds NaN or infinity */
-  AE_ERROR_OVERFLOW = 7,         /* a product of sizes does not fit in size_t or memory */
-  AE_ERROR_OUT_OF_MEMORY = 8,    /* an allocation failed */
+  AE_ERROR_DIMENSION = 5,        /* reserved: no function returns it (the library cannot see a buffer's
+                                    length; that n rows fit is the caller's promise) */
+  AE_ERROR_NON_FINITE = 6,       /* an input holds NaN or infinity, or a result overflowed a float */
+  AE_ERROR_OVERFLOW = 7,         /* a product of sizes does not fit in size_t */
+  AE_ERROR_OUT_OF_MEMORY = 8,    /* an allocation failed, or would exceed physical memory */
   AE_ERROR_UNSUPPORTED = 9,      /* the model cannot do this (e.g. sample from a plain autoencoder) */
   AE_ERROR_WORKSPACE = 10,       /* the workspace belongs to another model */
-  AE_ERROR_MISUSE = 11,          /* a handle that is closed, freed, or of the wrong type */
+  AE_ERROR_MISUSE = 11,          /* a handle that is closed, freed, of the wrong type, not one this
+                                    library returned, or a workspace in use by another call */
   AE_ERROR_UNVERIFIED = 12,      /* the file carries no checksum; see AE_OPEN_UNVERIFIED */
   AE_ERROR_INTERNAL = 99         /* a bug: please report it with ae_last_error()'s text */
 } ae_status;
 
-/* A fixed description of a status ("invalid argument", ...). Static string; never NULL. */
+/* A fixed description of a status ("invalid argument", ...); "unknown status" for a value
+ * that is not one of the above. Static string; never NULL. */
 AE_API const char *ae_status_string(ae_status status);
 
 /* The message of the last failed call on this thread, or "" if none failed yet.
@@ -148,34 +199,44 @@ AE_API AE_NODISCARD ae_status ae_model_open_memory(const void *buffer, size_t le
 AE_API AE_NODISCARD ae_status ae_model_open_v2(const char *path, unsigned flags, ae_model **model);
 AE_API AE_NODISCARD ae_status ae_model_open_memory_v2(const void *buffer, size_t length, unsigned flags, ae_model **model);
 
-/* Close a model and free everything it owns. NULL does nothing. Every workspace made for
- * the model must be freed before (they hold a reference and keep it alive otherwise). */
+/* Close a model: later calls with the handle get AE_ERROR_MISUSE, and the model is freed
+ * (at once, or when the calls in flight on it return). NULL does nothing; a handle that is
+ * not an open model (closed already, a workspace, ...) does nothing but set ae_last_error().
+ * Its workspaces may be freed before or after; their memory and the weights they need stay
+ * until the last of them is freed. */
 AE_API void ae_model_close(ae_model *model);
 
-/* Introspection. These cannot fail on a valid model; given NULL they return 0 or NULL. */
+/* Introspection. These cannot fail on an open model; given NULL or a handle that is not an
+ * open model they return 0 or NULL, and (but for NULL) set ae_last_error(). */
 AE_API const char *ae_model_kind(const ae_model *model);        /* "dense", "denoising", "sparse", "contractive", "vae", "cvae"; valid until close */
 AE_API size_t ae_model_input_dim(const ae_model *model);        /* values per input row */
 AE_API size_t ae_model_latent_dim(const ae_model *model);       /* values per code row */
-AE_API size_t ae_model_layer_count(const ae_model *model);      /* dense layers, encoder + decoder */
-AE_API int ae_model_can_sample(const ae_model *model);          /* 1 for generative models (vae), else 0 */
+AE_API size_t ae_model_layer_count(const ae_model *model);      /* layers (dense, convolution, transposed convolution), encoder + decoder */
+AE_API int ae_model_can_sample(const ae_model *model);          /* 1 for generative models (vae, cvae), else 0 */
 AE_API const char *ae_model_loss(const ae_model *model);        /* "bce", "mse" or "gaussian"; valid until close */
 AE_API size_t ae_model_class_count(const ae_model *model);      /* classes of a conditional model (cvae), else 0 */
 
 /* The image shape (height, width, channels) when the model was trained on images.
- * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT, or AE_ERROR_UNSUPPORTED when rows are not images. */
+ * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL model or shape), AE_ERROR_MISUSE (not an
+ * open model), or AE_ERROR_UNSUPPORTED when rows are not images. */
 AE_API AE_NODISCARD ae_status ae_model_input_shape(const ae_model *model, size_t shape[3]);
 
 /* The stored input scaling: the network sees (x - offset[j]) * scale[j]. *method is "unit",
  * "standard" or "none"; offset and scale point to input_dim floats. All three stay valid
- * until the model is closed. Any of the out-pointers may be NULL. */
+ * until the model is closed. Any of the out-pointers may be NULL.
+ * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL model) or AE_ERROR_MISUSE (not an open model). */
 AE_API AE_NODISCARD ae_status ae_model_scaling(const ae_model *model, const char **method,
                                                const float **offset, const float **scale);
 
 /* ------------------------------------------------------------------------------------------
  * Compute. x: n * input_dim floats; z: n * latent_dim floats; scores: n floats.
  * Each call allocates scratch memory for itself; use the _ws variants to avoid that.
- * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL pointer or n == 0), AE_ERROR_OVERFLOW,
- * AE_ERROR_NON_FINITE or AE_ERROR_OUT_OF_MEMORY. Output buffers are written only on AE_OK.
+ * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL pointer or n == 0), AE_ERROR_MISUSE (model
+ * is not an open model), AE_ERROR_OVERFLOW (n rows do not fit in size_t), AE_ERROR_NON_FINITE
+ * (a NaN or infinite input, or a result that overflowed a float: then every output value is
+ * NaN), AE_ERROR_OUT_OF_MEMORY (the scratch), or AE_ERROR_UNSUPPORTED for a conditional model
+ * (cvae), which needs the _labeled calls. Output buffers are written only on AE_OK, but for
+ * the NaN of AE_ERROR_NON_FINITE.
  * ---------------------------------------------------------------------------------------- */
 
 /* Codes for n input rows. */
@@ -191,7 +252,10 @@ AE_API AE_NODISCARD ae_status ae_score(const ae_model *model, const float *x, si
 
 /* ------------------------------------------------------------------------------------------
  * Generative models (ae_model_can_sample() == 1: variational autoencoders). Codes follow the
- * prior N(0, I). These return AE_ERROR_UNSUPPORTED for other models.
+ * prior N(0, I). These but ae_interpolate return AE_ERROR_UNSUPPORTED for other models; all
+ * return the statuses of the compute calls above (AE_ERROR_NON_FINITE also when the drawn
+ * codes or the decoded rows overflow a float, e.g. for a huge temperature; the outputs are
+ * then NaN).
  * ---------------------------------------------------------------------------------------- */
 
 /* The posterior of n input rows: means and log-variances, n * latent_dim floats each.
@@ -209,14 +273,16 @@ AE_API AE_NODISCARD ae_status ae_sample(const ae_model *model, size_t n, unsigne
 /* As ae_sample, for a conditional model (ae_model_class_count() > 0): every row is drawn for
  * class `label` (0 <= label < class count). Conditional models need this call: ae_sample
  * returns AE_ERROR_UNSUPPORTED for them, as do the unlabeled calls that take data rows (use the
- * _labeled calls below). */
+ * _labeled calls below). Also AE_ERROR_INVALID_ARGUMENT for a label out of range. */
 AE_API AE_NODISCARD ae_status ae_sample_class(const ae_model *model, size_t n, size_t label, unsigned long long seed,
                                               float temperature, float *x_out, float *z_out);
 
 /* Decode `steps` codes evenly spaced from z_a to z_b (latent_dim floats each) into x_out
  * (steps * input_dim floats): along a straight line, or along the great circle between them
- * when spherical is non-zero (slerp; better for Gaussian codes). steps must be >= 2.
- * Works for every model kind. */
+ * when spherical is non-zero (slerp; better for Gaussian codes). steps must be >= 2
+ * (AE_ERROR_INVALID_ARGUMENT for 0 or 1; AE_ERROR_OVERFLOW when steps rows do not fit).
+ * Works for every model kind but the conditional one: a cvae returns AE_ERROR_UNSUPPORTED
+ * (a path between codes needs a class, which this call does not take). */
 AE_API AE_NODISCARD ae_status ae_interpolate(const ae_model *model, const float *z_a, const float *z_b, size_t steps,
                                              int spherical, float *x_out);
 
@@ -228,17 +294,24 @@ AE_API AE_NODISCARD ae_status ae_interpolate(const ae_model *model, const float 
  * ---------------------------------------------------------------------------------------- */
 
 /* Scratch for one thread's calls on one model. Calls with more than max_rows rows run in
- * passes of max_rows. Free with ae_workspace_free. */
+ * passes of max_rows. Free with ae_workspace_free. A workspace holds about
+ * max_rows * (input_dim + 2 * the widest layer + a convolution's patches) floats. */
 typedef struct ae_workspace ae_workspace;
 
-/* Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL or max_rows == 0), AE_ERROR_OVERFLOW or
- * AE_ERROR_OUT_OF_MEMORY. */
+/* Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL model or workspace, or max_rows == 0),
+ * AE_ERROR_MISUSE (model is not an open model), AE_ERROR_OVERFLOW (max_rows times the
+ * model's widths does not fit in size_t, e.g. SIZE_MAX), or AE_ERROR_OUT_OF_MEMORY (the
+ * allocation failed, or the workspace would be larger than the machine's physical memory:
+ * pick a smaller max_rows, since larger calls run in passes anyway). */
 AE_API AE_NODISCARD ae_status ae_workspace_create(const ae_model *model, size_t max_rows, ae_workspace **workspace);
-/* NULL does nothing. */
+/* Later calls with the handle get AE_ERROR_MISUSE; the memory goes at once, or when the call
+ * in flight on it returns. NULL does nothing; a handle that is not a live workspace (freed
+ * already, a model, ...) does nothing but set ae_last_error(). */
 AE_API void ae_workspace_free(ae_workspace *workspace);
 
-/* As the calls above, using workspace and allocating nothing. Also AE_ERROR_WORKSPACE when the
- * workspace was made for another model. */
+/* As the calls above, using workspace and allocating nothing. Also AE_ERROR_INVALID_ARGUMENT
+ * for a NULL workspace, AE_ERROR_WORKSPACE when the workspace was made for another model, and
+ * AE_ERROR_MISUSE when it is not a live workspace or another call is using it right now. */
 AE_API AE_NODISCARD ae_status ae_encode_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *z);
 AE_API AE_NODISCARD ae_status ae_decode_ws(const ae_model *model, ae_workspace *workspace, const float *z, size_t n, float *x_out);
 AE_API AE_NODISCARD ae_status ae_reconstruct_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *x_out);
@@ -252,7 +325,8 @@ AE_API AE_NODISCARD ae_status ae_sample_ws(const ae_model *model, ae_workspace *
  * encoder's input and the code, as in training. workspace may be NULL (the call then
  * allocates its scratch) or one made for this model (the call then allocates nothing).
  * Also AE_ERROR_INVALID_ARGUMENT for a NULL labels array or a label out of range, and
- * AE_ERROR_UNSUPPORTED for models without classes (use the calls above for those).
+ * AE_ERROR_UNSUPPORTED for models without classes (use the calls above for those); a non-NULL
+ * workspace is checked as in the _ws calls (AE_ERROR_WORKSPACE, AE_ERROR_MISUSE).
  * ---------------------------------------------------------------------------------------- */
 AE_API AE_NODISCARD ae_status ae_encode_labeled(const ae_model *model, ae_workspace *workspace, const float *x,
                                                 const int *labels, size_t n, float *z);

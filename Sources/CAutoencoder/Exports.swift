@@ -1,6 +1,7 @@
 // The C ABI: every function declared in include/autoencoder.h, and nothing else.
-// Each one validates its arguments, calls the Swift runtime inside do/catch, and maps the
-// outcome to a status; nothing here may trap, because a trap would kill the host process.
+// Each one checks its handles (Handles.swift), validates its arguments, calls the Swift
+// runtime inside do/catch, and maps the outcome to a status; nothing here may trap, because a
+// trap would kill the host process.
 import CAutoencoderSupport
 import Runtime
 
@@ -26,19 +27,20 @@ public func ae_last_error() -> UnsafePointer<CChar> { aesup_last_error() }
 /// The flags ae_model_open_v2 and ae_model_open_memory_v2 know (AE_OPEN_*).
 let knownOpenFlags: UInt32 = 1 // AE_OPEN_UNVERIFIED
 
-/// The shared body of the open calls: check the flags, then open.
+/// The shared body of the open calls: check the flags, open, make the handle.
 func openModel(_ name: String, _ flags: UInt32, _ model: UnsafeMutablePointer<OpaquePointer?>?,
                _ load: (_ verify: Bool) throws -> InferenceModel) -> Int32 {
-  guard let model else { return fail(.invalidArgument, "\(name): model is NULL") }
+  guard let model else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): model is NULL") }
   guard flags & ~knownOpenFlags == 0 else {
-    return fail(.invalidArgument, "\(name): unknown flags 0x\(String(flags & ~knownOpenFlags, radix: 16)) (known: AE_OPEN_UNVERIFIED)")
+    return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): unknown flags 0x\(String(flags & ~knownOpenFlags, radix: 16)) (known: AE_OPEN_UNVERIFIED)")
   }
-  do {
-    model.pointee = ModelHandle(try load(flags & 1 == 0)).opaque
-    return Status.ok.rawValue
-  } catch {
-    return fail(error)
+  let loaded: InferenceModel
+  do { loaded = try load(flags & 1 == 0) } catch { return fail(error) }
+  guard let handle = ModelHandle(loaded), let opaque = registerHandle(handle, .model) else {
+    return fail(AE_ERROR_OUT_OF_MEMORY, "\(name): out of memory for the model's handle")
   }
+  model.pointee = opaque
+  return ok
 }
 
 @_cdecl("ae_model_open")
@@ -48,7 +50,7 @@ public func ae_model_open(_ path: UnsafePointer<CChar>?, _ model: UnsafeMutableP
 
 @_cdecl("ae_model_open_v2")
 public func ae_model_open_v2(_ path: UnsafePointer<CChar>?, _ flags: UInt32, _ model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-  guard let path else { return fail(.invalidArgument, "ae_model_open: path is NULL") }
+  guard let path else { return fail(AE_ERROR_INVALID_ARGUMENT, "ae_model_open: path is NULL") }
   return openModel("ae_model_open", flags, model) { try InferenceModel.load(path: String(cString: path), verify: $0) }
 }
 
@@ -60,50 +62,66 @@ public func ae_model_open_memory(_ buffer: UnsafeRawPointer?, _ length: Int, _ m
 @_cdecl("ae_model_open_memory_v2")
 public func ae_model_open_memory_v2(_ buffer: UnsafeRawPointer?, _ length: Int, _ flags: UInt32,
                                     _ model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-  guard let buffer else { return fail(.invalidArgument, "ae_model_open_memory: buffer is NULL") }
-  guard length > 8 else { return fail(.format, "ae_model_open_memory: \(UInt(bitPattern: length)) bytes is too short to be a model file") }
+  guard let buffer else { return fail(AE_ERROR_INVALID_ARGUMENT, "ae_model_open_memory: buffer is NULL") }
+  guard length > 8 else { return fail(AE_ERROR_FORMAT, "ae_model_open_memory: \(UInt(bitPattern: length)) bytes is too short to be a model file") }
   return openModel("ae_model_open_memory", flags, model) {
     try InferenceModel.load(image: UnsafeRawBufferPointer(start: buffer, count: length), verify: $0)
   }
 }
 
 @_cdecl("ae_model_close")
-public func ae_model_close(_ model: OpaquePointer?) { ModelHandle.release(model) }
+public func ae_model_close(_ model: OpaquePointer?) { closeHandle("ae_model_close", .model, model) }
+
+/// The shared body of the introspection calls: `body`'s answer, or `none` for a handle that is
+/// not an open model (the reason goes to the last error).
+@inline(__always)
+func inspect<T>(_ name: String, _ model: OpaquePointer?, _ none: T, _ body: (ModelHandle) -> T) -> T {
+  var answer = none
+  _ = withModel(name, model) { handle in
+    answer = body(handle)
+    return ok
+  }
+  return answer
+}
 
 @_cdecl("ae_model_kind")
 public func ae_model_kind(_ model: OpaquePointer?) -> UnsafePointer<CChar>? {
-  ModelHandle.from(model).map { UnsafePointer($0.kind) }
+  inspect("ae_model_kind", model, nil) { UnsafePointer($0.kind) }
 }
 
 @_cdecl("ae_model_loss")
 public func ae_model_loss(_ model: OpaquePointer?) -> UnsafePointer<CChar>? {
-  ModelHandle.from(model).map { UnsafePointer($0.loss) }
+  inspect("ae_model_loss", model, nil) { UnsafePointer($0.loss) }
 }
 
 @_cdecl("ae_model_input_dim")
-public func ae_model_input_dim(_ model: OpaquePointer?) -> Int { ModelHandle.from(model)?.model.inputWidth ?? 0 }
+public func ae_model_input_dim(_ model: OpaquePointer?) -> Int { inspect("ae_model_input_dim", model, 0) { $0.model.inputWidth } }
 
 @_cdecl("ae_model_latent_dim")
-public func ae_model_latent_dim(_ model: OpaquePointer?) -> Int { ModelHandle.from(model)?.model.codeWidth ?? 0 }
+public func ae_model_latent_dim(_ model: OpaquePointer?) -> Int { inspect("ae_model_latent_dim", model, 0) { $0.model.codeWidth } }
 
 @_cdecl("ae_model_layer_count")
-public func ae_model_layer_count(_ model: OpaquePointer?) -> Int { ModelHandle.from(model)?.model.layerCount ?? 0 }
+public func ae_model_layer_count(_ model: OpaquePointer?) -> Int { inspect("ae_model_layer_count", model, 0) { $0.model.layerCount } }
 
 @_cdecl("ae_model_class_count")
-public func ae_model_class_count(_ model: OpaquePointer?) -> Int { ModelHandle.from(model)?.model.classCount ?? 0 }
+public func ae_model_class_count(_ model: OpaquePointer?) -> Int { inspect("ae_model_class_count", model, 0) { $0.model.classCount } }
 
 @_cdecl("ae_model_can_sample")
-public func ae_model_can_sample(_ model: OpaquePointer?) -> Int32 { ModelHandle.from(model)?.model.canSample == true ? 1 : 0 }
+public func ae_model_can_sample(_ model: OpaquePointer?) -> Int32 {
+  inspect("ae_model_can_sample", model, 0) { $0.model.canSample ? 1 : 0 }
+}
 
 @_cdecl("ae_model_input_shape")
 public func ae_model_input_shape(_ model: OpaquePointer?, _ shape: UnsafeMutablePointer<Int>?) -> Int32 {
-  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "ae_model_input_shape: model is NULL") }
-  guard let shape else { return fail(.invalidArgument, "ae_model_input_shape: shape is NULL") }
-  guard let stored = handle.model.spec.inputShape, stored.count == 3 else {
-    return fail(.unsupported, "ae_model_input_shape: the model's rows are not images (no stored shape)")
+  let name = "ae_model_input_shape"
+  return withModel(name, model) { handle in
+    guard let shape else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): shape is NULL") }
+    guard let stored = handle.model.spec.inputShape, stored.count == 3 else {
+      return fail(AE_ERROR_UNSUPPORTED, "\(name): the model's rows are not images (no stored shape)")
+    }
+    for i in 0..<3 { shape[i] = stored[i] }
+    return ok
   }
-  for i in 0..<3 { shape[i] = stored[i] }
-  return Status.ok.rawValue
 }
 
 @_cdecl("ae_model_scaling")
@@ -111,127 +129,152 @@ public func ae_model_scaling(
   _ model: OpaquePointer?, _ method: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
   _ offset: UnsafeMutablePointer<UnsafePointer<Float>?>?, _ scale: UnsafeMutablePointer<UnsafePointer<Float>?>?
 ) -> Int32 {
-  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "ae_model_scaling: model is NULL") }
-  method?.pointee = UnsafePointer(handle.scalingMethod)
-  offset?.pointee = UnsafePointer(handle.model.offset)
-  scale?.pointee = UnsafePointer(handle.model.scale)
-  return Status.ok.rawValue
+  withModel("ae_model_scaling", model) { handle in
+    method?.pointee = UnsafePointer(handle.scalingMethod)
+    offset?.pointee = UnsafePointer(handle.model.offset)
+    scale?.pointee = UnsafePointer(handle.model.scale)
+    return ok
+  }
 }
 
 // MARK: Workspaces
 
 @_cdecl("ae_workspace_create")
 public func ae_workspace_create(_ model: OpaquePointer?, _ maxRows: Int, _ workspace: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "ae_workspace_create: model is NULL") }
-  guard let workspace else { return fail(.invalidArgument, "ae_workspace_create: workspace is NULL") }
-  guard maxRows > 0 else {
-    return fail(maxRows == 0 ? .invalidArgument : .overflow, "ae_workspace_create: max_rows must be at least 1, got \(UInt(bitPattern: maxRows))")
-  }
-  do {
-    workspace.pointee = WorkspaceHandle(try handle.model.makeWorkspace(maxRows: maxRows)).opaque
-    return Status.ok.rawValue
-  } catch {
-    return fail(error)
+  let name = "ae_workspace_create"
+  return withModel(name, model) { handle in
+    guard let workspace else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): workspace is NULL") }
+    guard maxRows != 0 else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): max_rows is 0; it must be at least 1") }
+    guard maxRows > 0 else {
+      return fail(AE_ERROR_OVERFLOW, "\(name): max_rows \(UInt(bitPattern: maxRows)) is too large: its rows' sizes do not fit in size_t")
+    }
+    let made: Workspace
+    do { made = try handle.model.makeWorkspace(maxRows: maxRows) } catch { return fail(error) }
+    guard let opaque = registerHandle(made, .workspace) else {
+      return fail(AE_ERROR_OUT_OF_MEMORY, "\(name): out of memory for the workspace's handle")
+    }
+    workspace.pointee = opaque
+    return ok
   }
 }
 
 @_cdecl("ae_workspace_free")
-public func ae_workspace_free(_ workspace: OpaquePointer?) { WorkspaceHandle.release(workspace) }
+public func ae_workspace_free(_ workspace: OpaquePointer?) { closeHandle("ae_workspace_free", .workspace, workspace) }
 
 // MARK: Compute
 
-/// Which computation a call asks for, and the widths of its input and output rows.
-enum Operation {
-  case encode, decode, reconstruct, score
+/// Which computation a call asks for.
+enum Operation { case encode, decode, reconstruct, score }
 
-  var name: String {
-    switch self {
-    case .encode: "ae_encode"
-    case .decode: "ae_decode"
-    case .reconstruct: "ae_reconstruct"
-    case .score: "ae_score"
-    }
+/// How a call gets its scratch: its own (plain), the caller's (ws), or either (labeled).
+enum Variant { case plain, ws, labeled }
+
+/// The C name of a compute call (literals only: naming a call allocates nothing).
+func callName(_ operation: Operation, _ variant: Variant) -> String {
+  switch (operation, variant) {
+  case (.encode, .plain): "ae_encode"
+  case (.encode, .ws): "ae_encode_ws"
+  case (.encode, .labeled): "ae_encode_labeled"
+  case (.decode, .plain): "ae_decode"
+  case (.decode, .ws): "ae_decode_ws"
+  case (.decode, .labeled): "ae_decode_labeled"
+  case (.reconstruct, .plain): "ae_reconstruct"
+  case (.reconstruct, .ws): "ae_reconstruct_ws"
+  case (.reconstruct, .labeled): "ae_reconstruct_labeled"
+  case (.score, .plain): "ae_score"
+  case (.score, .ws): "ae_score_ws"
+  case (.score, .labeled): "ae_score_labeled"
   }
+}
+
+/// Scratch rows of a workspace a call makes for itself.
+let ownScratchRows = 256
+
+/// Run `body` with scratch: the workspace behind `workspace` (counted in as a call on it), or
+/// one made for this call when `own` (then `workspace` must be NULL).
+@inline(__always)
+func withScratch(
+  _ name: String, _ model: InferenceModel, _ workspace: OpaquePointer?, own: Bool, rows: Int, _ body: (Workspace) -> Int32
+) -> Int32 {
+  guard own && workspace == nil else { return withWorkspace(name, workspace, body) }
+  let scratch: Workspace
+  do { scratch = try model.makeWorkspace(maxRows: min(rows, ownScratchRows)) } catch { return fail(error) }
+  return body(scratch)
 }
 
 /// The shared body of every compute call: validate, pick or make a workspace, run.
 @inline(__always)
 func compute(
-  _ operation: Operation, _ model: OpaquePointer?, _ workspace: OpaquePointer?, usesWorkspace: Bool,
+  _ operation: Operation, _ variant: Variant, _ model: OpaquePointer?, _ workspace: OpaquePointer?,
   _ input: UnsafePointer<Float>?, _ rows: Int, _ output: UnsafeMutablePointer<Float>?,
-  labeled: Bool = false, _ labels: UnsafePointer<Int32>? = nil
+  _ labels: UnsafePointer<Int32>? = nil
 ) -> Int32 {
-  let name = operation.name + (labeled ? "_labeled" : usesWorkspace ? "_ws" : "")
-  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "\(name): model is NULL") }
-  guard let input else { return fail(.invalidArgument, "\(name): input is NULL") }
-  if labeled && labels == nil { return fail(.invalidArgument, "\(name): labels is NULL") }
-  guard let output else { return fail(.invalidArgument, "\(name): output is NULL") }
-  guard rows != 0 else { return fail(.invalidArgument, "\(name): n is 0; pass at least one row") }
-  let m = handle.model
-  let inputWidth = operation == .decode ? m.codeWidth : m.inputWidth
-  let outputWidth = operation == .encode ? m.codeWidth : (operation == .score ? 1 : m.inputWidth)
-  guard rows > 0, elementCount(rows, inputWidth) != nil, elementCount(rows, outputWidth) != nil else {
-    return fail(.overflow, "\(name): \(UInt(bitPattern: rows)) rows of \(max(inputWidth, outputWidth)) values do not fit in memory")
-  }
-  let scratch: Workspace
-  if let w = WorkspaceHandle.from(workspace) {
-    scratch = w.workspace
-  } else if usesWorkspace {
-    return fail(.invalidArgument, "\(name): workspace is NULL")
-  } else {
-    do { scratch = try m.makeWorkspace(maxRows: min(rows, 256)) } catch { return fail(error) }
-  }
-  do {
-    switch operation {
-    case .encode: try m.encode(input, rows: rows, labels: labels, into: output, workspace: scratch)
-    case .decode: try m.decode(input, rows: rows, labels: labels, into: output, workspace: scratch)
-    case .reconstruct: try m.reconstruct(input, rows: rows, labels: labels, into: output, workspace: scratch)
-    case .score: try m.score(input, rows: rows, labels: labels, into: output, workspace: scratch)
+  let name = callName(operation, variant)
+  return withModel(name, model) { handle in
+    guard let input else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): input is NULL") }
+    if variant == .labeled && labels == nil { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): labels is NULL") }
+    guard let output else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): output is NULL") }
+    guard rows != 0 else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): n is 0; pass at least one row") }
+    let m = handle.model
+    let inputWidth = operation == .decode ? m.codeWidth : m.inputWidth
+    let outputWidth = operation == .encode ? m.codeWidth : (operation == .score ? 1 : m.inputWidth)
+    guard rows > 0, elementCount(rows, inputWidth) != nil, elementCount(rows, outputWidth) != nil else {
+      return fail(AE_ERROR_OVERFLOW, "\(name): \(UInt(bitPattern: rows)) rows of \(max(inputWidth, outputWidth)) values do not fit in memory")
     }
-    return Status.ok.rawValue
-  } catch {
-    return fail(error)
+    return withScratch(name, m, workspace, own: variant != .ws, rows: rows) { scratch in
+      do {
+        switch operation {
+        case .encode: try m.encode(input, rows: rows, labels: labels, into: output, workspace: scratch)
+        case .decode: try m.decode(input, rows: rows, labels: labels, into: output, workspace: scratch)
+        case .reconstruct: try m.reconstruct(input, rows: rows, labels: labels, into: output, workspace: scratch)
+        case .score: try m.score(input, rows: rows, labels: labels, into: output, workspace: scratch)
+        }
+        return ok
+      } catch {
+        return fail(error)
+      }
+    }
   }
 }
 
 @_cdecl("ae_encode")
 public func ae_encode(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.encode, model, nil, usesWorkspace: false, x, n, z)
+  compute(.encode, .plain, model, nil, x, n, z)
 }
 
 @_cdecl("ae_decode")
 public func ae_decode(_ model: OpaquePointer?, _ z: UnsafePointer<Float>?, _ n: Int, _ x: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.decode, model, nil, usesWorkspace: false, z, n, x)
+  compute(.decode, .plain, model, nil, z, n, x)
 }
 
 @_cdecl("ae_reconstruct")
 public func ae_reconstruct(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ y: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.reconstruct, model, nil, usesWorkspace: false, x, n, y)
+  compute(.reconstruct, .plain, model, nil, x, n, y)
 }
 
 @_cdecl("ae_score")
 public func ae_score(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ scores: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.score, model, nil, usesWorkspace: false, x, n, scores)
+  compute(.score, .plain, model, nil, x, n, scores)
 }
 
 @_cdecl("ae_encode_ws")
 public func ae_encode_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.encode, model, workspace, usesWorkspace: true, x, n, z)
+  compute(.encode, .ws, model, workspace, x, n, z)
 }
 
 @_cdecl("ae_decode_ws")
 public func ae_decode_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ z: UnsafePointer<Float>?, _ n: Int, _ x: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.decode, model, workspace, usesWorkspace: true, z, n, x)
+  compute(.decode, .ws, model, workspace, z, n, x)
 }
 
 @_cdecl("ae_reconstruct_ws")
 public func ae_reconstruct_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ y: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.reconstruct, model, workspace, usesWorkspace: true, x, n, y)
+  compute(.reconstruct, .ws, model, workspace, x, n, y)
 }
 
 @_cdecl("ae_score_ws")
 public func ae_score_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ scores: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.score, model, workspace, usesWorkspace: true, x, n, scores)
+  compute(.score, .ws, model, workspace, x, n, scores)
 }
 
 // Conditional models: the same four calls with a class label per row; the workspace is optional.
@@ -239,25 +282,25 @@ public func ae_score_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ 
 @_cdecl("ae_encode_labeled")
 public func ae_encode_labeled(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?,
                               _ labels: UnsafePointer<Int32>?, _ n: Int, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.encode, model, workspace, usesWorkspace: false, x, n, z, labeled: true, labels)
+  compute(.encode, .labeled, model, workspace, x, n, z, labels)
 }
 
 @_cdecl("ae_decode_labeled")
 public func ae_decode_labeled(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ z: UnsafePointer<Float>?,
                               _ labels: UnsafePointer<Int32>?, _ n: Int, _ x: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.decode, model, workspace, usesWorkspace: false, z, n, x, labeled: true, labels)
+  compute(.decode, .labeled, model, workspace, z, n, x, labels)
 }
 
 @_cdecl("ae_reconstruct_labeled")
 public func ae_reconstruct_labeled(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?,
                                    _ labels: UnsafePointer<Int32>?, _ n: Int, _ y: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.reconstruct, model, workspace, usesWorkspace: false, x, n, y, labeled: true, labels)
+  compute(.reconstruct, .labeled, model, workspace, x, n, y, labels)
 }
 
 @_cdecl("ae_score_labeled")
 public func ae_score_labeled(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?,
                              _ labels: UnsafePointer<Int32>?, _ n: Int, _ scores: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.score, model, workspace, usesWorkspace: false, x, n, scores, labeled: true, labels)
+  compute(.score, .labeled, model, workspace, x, n, scores, labels)
 }
 
 // MARK: Generative models
@@ -268,43 +311,48 @@ public func ae_encode_distribution(
   _ logVariance: UnsafeMutablePointer<Float>?
 ) -> Int32 {
   let name = "ae_encode_distribution"
-  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "\(name): model is NULL") }
-  guard let x, let mean, let logVariance else { return fail(.invalidArgument, "\(name): x, mean and log_variance must not be NULL") }
-  guard n != 0 else { return fail(.invalidArgument, "\(name): n is 0; pass at least one row") }
-  let m = handle.model
-  guard n > 0, elementCount(n, m.inputWidth) != nil else { return fail(.overflow, "\(name): \(UInt(bitPattern: n)) rows do not fit in memory") }
-  do {
-    let workspace = try m.makeWorkspace(maxRows: min(n, 256))
-    try m.encodeDistribution(x, rows: n, mean: mean, logVariance: logVariance, workspace: workspace)
-    return Status.ok.rawValue
-  } catch {
-    return fail(error)
+  return withModel(name, model) { handle in
+    guard let x, let mean, let logVariance else {
+      return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): x, mean and log_variance must not be NULL")
+    }
+    guard n != 0 else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): n is 0; pass at least one row") }
+    let m = handle.model
+    guard n > 0, elementCount(n, max(m.inputWidth, m.codeWidth)) != nil else {
+      return fail(AE_ERROR_OVERFLOW, "\(name): \(UInt(bitPattern: n)) rows do not fit in memory")
+    }
+    return withScratch(name, m, nil, own: true, rows: n) { scratch in
+      do {
+        try m.encodeDistribution(x, rows: n, mean: mean, logVariance: logVariance, workspace: scratch)
+        return ok
+      } catch {
+        return fail(error)
+      }
+    }
   }
 }
 
-/// The shared body of ae_sample and ae_sample_ws.
+/// The shared body of ae_sample, ae_sample_ws and ae_sample_class.
+@inline(__always)
 func sample(
   _ name: String, _ model: OpaquePointer?, _ workspace: OpaquePointer?, usesWorkspace: Bool, _ n: Int, _ seed: UInt64,
   _ temperature: Float, _ x: UnsafeMutablePointer<Float>?, _ z: UnsafeMutablePointer<Float>?, label: Int? = nil
 ) -> Int32 {
-  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "\(name): model is NULL") }
-  guard let x else { return fail(.invalidArgument, "\(name): x_out is NULL") }
-  guard n != 0 else { return fail(.invalidArgument, "\(name): n is 0; ask for at least one sample") }
-  let m = handle.model
-  guard n > 0, elementCount(n, m.inputWidth) != nil else { return fail(.overflow, "\(name): \(UInt(bitPattern: n)) samples do not fit in memory") }
-  do {
-    let scratch: Workspace
-    if usesWorkspace {
-      guard let w = WorkspaceHandle.from(workspace) else { return fail(.invalidArgument, "\(name): workspace is NULL") }
-      scratch = w.workspace
-    } else {
-      scratch = try m.makeWorkspace(maxRows: min(n, 256))
+  withModel(name, model) { handle in
+    guard let x else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): x_out is NULL") }
+    guard n != 0 else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): n is 0; ask for at least one sample") }
+    let m = handle.model
+    guard n > 0, elementCount(n, max(m.inputWidth, m.codeWidth)) != nil else {
+      return fail(AE_ERROR_OVERFLOW, "\(name): \(UInt(bitPattern: n)) samples do not fit in memory")
     }
-    if let label, label < 0 { return fail(.invalidArgument, "\(name): label \(UInt(bitPattern: label)) is out of range") }
-    try m.sample(rows: n, seed: seed, temperature: temperature, label: label, into: x, codes: z, workspace: scratch)
-    return Status.ok.rawValue
-  } catch {
-    return fail(error)
+    if let label, label < 0 { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): label \(UInt(bitPattern: label)) is out of range") }
+    return withScratch(name, m, workspace, own: !usesWorkspace, rows: n) { scratch in
+      do {
+        try m.sample(rows: n, seed: seed, temperature: temperature, label: label, into: x, codes: z, workspace: scratch)
+        return ok
+      } catch {
+        return fail(error)
+      }
+    }
   }
 }
 
@@ -330,15 +378,22 @@ public func ae_sample_class(_ model: OpaquePointer?, _ n: Int, _ label: Int, _ s
 public func ae_interpolate(_ model: OpaquePointer?, _ a: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?, _ steps: Int,
                            _ spherical: Int32, _ x: UnsafeMutablePointer<Float>?) -> Int32 {
   let name = "ae_interpolate"
-  guard let handle = ModelHandle.from(model) else { return fail(.invalidArgument, "\(name): model is NULL") }
-  guard let a, let b, let x else { return fail(.invalidArgument, "\(name): z_a, z_b and x_out must not be NULL") }
-  let m = handle.model
-  guard steps > 0, elementCount(steps, m.inputWidth) != nil else { return fail(.overflow, "\(name): \(UInt(bitPattern: steps)) steps do not fit in memory") }
-  do {
-    let workspace = try m.makeWorkspace(maxRows: min(steps, 256))
-    try m.interpolate(from: a, to: b, steps: steps, spherical: spherical != 0, into: x, workspace: workspace)
-    return Status.ok.rawValue
-  } catch {
-    return fail(error)
+  return withModel(name, model) { handle in
+    guard let a, let b, let x else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): z_a, z_b and x_out must not be NULL") }
+    guard steps < 0 || steps >= 2 else {
+      return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): steps is \(steps); a path needs at least 2 (its two ends)")
+    }
+    let m = handle.model
+    guard steps > 0, elementCount(steps, max(m.inputWidth, m.codeWidth)) != nil else {
+      return fail(AE_ERROR_OVERFLOW, "\(name): \(UInt(bitPattern: steps)) steps do not fit in memory")
+    }
+    return withScratch(name, m, nil, own: true, rows: steps) { scratch in
+      do {
+        try m.interpolate(from: a, to: b, steps: steps, spherical: spherical != 0, into: x, workspace: scratch)
+        return ok
+      } catch {
+        return fail(error)
+      }
+    }
   }
 }

@@ -7,18 +7,30 @@ import Tensor
 import Glibc
 #endif
 
-/// What an `ae_model *` points to: the immutable model plus C strings it hands out.
+// What the C handles stand for, and how calls reach them. An `ae_model *` or `ae_workspace *`
+// is a slot of the registry in CAutoencoderSupport/handles.c, never a Swift object's address:
+// the registry checks a pointer before anything is read through it, counts calls in and out,
+// and hands an object back for destruction only once no call is using it.
+
+/// What an `ae_model *` stands for: the immutable model plus the C strings it hands out.
 final class ModelHandle {
   let model: InferenceModel
   let kind: UnsafeMutablePointer<CChar>
   let loss: UnsafeMutablePointer<CChar>
   let scalingMethod: UnsafeMutablePointer<CChar>
 
-  init(_ model: InferenceModel) {
+  /// nil when a string cannot be allocated.
+  init?(_ model: InferenceModel) {
+    let kind = strdup(model.spec.kind.rawValue), loss = strdup(model.spec.loss.rawValue)
+    let scalingMethod = strdup(model.scalingMethod.rawValue)
+    guard let kind, let loss, let scalingMethod else {
+      free(kind); free(loss); free(scalingMethod)
+      return nil
+    }
     self.model = model
-    kind = strdup(model.spec.kind.rawValue)
-    loss = strdup(model.spec.loss.rawValue)
-    scalingMethod = strdup(model.scalingMethod.rawValue)
+    self.kind = kind
+    self.loss = loss
+    self.scalingMethod = scalingMethod
   }
 
   deinit {
@@ -26,60 +38,110 @@ final class ModelHandle {
     free(loss)
     free(scalingMethod)
   }
+}
 
-  var opaque: OpaquePointer { OpaquePointer(Unmanaged.passRetained(self).toOpaque()) }
+/// The two kinds of handle; an `ae_workspace *` stands for a `Workspace` itself.
+enum HandleKind {
+  case model, workspace
 
-  static func from(_ pointer: OpaquePointer?) -> ModelHandle? {
-    guard let pointer else { return nil }
-    return Unmanaged<ModelHandle>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue()
-  }
+  var code: Int32 { Int32(self == .model ? AESUP_MODEL : AESUP_WORKSPACE) }
+  var noun: String { self == .model ? "model" : "workspace" }
 
-  static func release(_ pointer: OpaquePointer?) {
-    guard let pointer else { return }
-    Unmanaged<ModelHandle>.fromOpaque(UnsafeRawPointer(pointer)).release()
+  /// Destroy an object the registry handed back (balancing `register`'s retain).
+  func destroy(_ object: UnsafeMutableRawPointer) {
+    switch self {
+    case .model: Unmanaged<ModelHandle>.fromOpaque(object).release()
+    case .workspace: Unmanaged<Workspace>.fromOpaque(object).release()
+    }
   }
 }
 
-/// What an `ae_workspace *` points to; it keeps its model alive.
-final class WorkspaceHandle {
-  let workspace: Workspace
-  init(_ workspace: Workspace) { self.workspace = workspace }
-
-  var opaque: OpaquePointer { OpaquePointer(Unmanaged.passRetained(self).toOpaque()) }
-
-  static func from(_ pointer: OpaquePointer?) -> WorkspaceHandle? {
-    guard let pointer else { return nil }
-    return Unmanaged<WorkspaceHandle>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue()
+/// A new handle for `object` (retained until the handle is closed), or nil when out of memory.
+func registerHandle(_ object: AnyObject, _ kind: HandleKind) -> OpaquePointer? {
+  let retained = Unmanaged.passRetained(object)
+  guard let handle = aesup_handle_new(kind.code, retained.toOpaque()) else {
+    retained.release()
+    return nil
   }
+  return OpaquePointer(handle)
+}
 
-  static func release(_ pointer: OpaquePointer?) {
-    guard let pointer else { return }
-    Unmanaged<WorkspaceHandle>.fromOpaque(UnsafeRawPointer(pointer)).release()
+/// Record why the registry refused `pointer` as a handle of `kind` in `name`, and the status.
+func refuse(_ name: String, _ kind: HandleKind, _ pointer: OpaquePointer?, _ why: Int32) -> Int32 {
+  let noun = kind.noun
+  let address = "0x" + String(UInt(bitPattern: UnsafeRawPointer(pointer)), radix: 16)
+  switch Int(why) {
+  case AESUP_HANDLE_NULL:
+    return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): \(noun) is NULL")
+  case AESUP_HANDLE_UNKNOWN:
+    return fail(AE_ERROR_MISUSE, "\(name): \(noun) \(address) is not a handle this library returned")
+  case AESUP_HANDLE_CLOSED:
+    return fail(AE_ERROR_MISUSE, "\(name): \(noun) \(address) was \(kind == .model ? "closed" : "freed") (or is not a handle)")
+  case AESUP_HANDLE_WRONG_KIND:
+    return fail(AE_ERROR_MISUSE, "\(name): \(noun) \(address) is \(kind == .model ? "a workspace" : "a model"), not a \(noun)")
+  case AESUP_HANDLE_BUSY:
+    return fail(AE_ERROR_MISUSE, "\(name): workspace \(address) is in use by another call; a workspace belongs to one thread at a time")
+  default:
+    return fail(AE_ERROR_INTERNAL, "\(name): the handle registry answered \(why)")
   }
 }
 
-/// The C status codes (include/autoencoder.h); values never change.
-enum Status: Int32 {
-  case ok = 0
-  case invalidArgument = 1
-  case io = 2
-  case format = 3
-  case version = 4
-  case dimension = 5
-  case nonFinite = 6
-  case overflow = 7
-  case outOfMemory = 8
-  case unsupported = 9
-  case workspace = 10
-  case misuse = 11
-  case unverified = 12
-  case internalError = 99
+/// Run `body` on the object behind `pointer`, counted in as a call (exclusively for a
+/// workspace), or return the status of the refusal. Closing the handle meanwhile is safe: the
+/// object outlives `body`.
+@inline(__always)
+func withHandle<T: AnyObject>(
+  _ name: String, _ kind: HandleKind, _ pointer: OpaquePointer?, as type: T.Type, _ body: (T) -> Int32
+) -> Int32 {
+  var object: UnsafeMutableRawPointer?
+  let why = aesup_handle_acquire(UnsafeRawPointer(pointer), kind.code, kind == .workspace ? 1 : 0, &object)
+  guard why == Int32(AESUP_HANDLE_OK), let object else { return refuse(name, kind, pointer, why) }
+  defer {
+    if let closed = aesup_handle_release(UnsafeRawPointer(pointer)) { kind.destroy(closed) }
+  }
+  return body(Unmanaged<T>.fromOpaque(object).takeUnretainedValue())
 }
+
+/// `withHandle` for a model.
+@inline(__always)
+func withModel(_ name: String, _ pointer: OpaquePointer?, _ body: (ModelHandle) -> Int32) -> Int32 {
+  withHandle(name, .model, pointer, as: ModelHandle.self, body)
+}
+
+/// `withHandle` for a workspace.
+@inline(__always)
+func withWorkspace(_ name: String, _ pointer: OpaquePointer?, _ body: (Workspace) -> Int32) -> Int32 {
+  withHandle(name, .workspace, pointer, as: Workspace.self, body)
+}
+
+/// Close a handle: later calls on it are refused; its object goes once no call uses it.
+/// NULL does nothing; a handle that is not an open one of `kind` does nothing but set the
+/// last error.
+func closeHandle(_ name: String, _ kind: HandleKind, _ pointer: OpaquePointer?) {
+  guard pointer != nil else { return }
+  var object: UnsafeMutableRawPointer?
+  let why = aesup_handle_close(UnsafeRawPointer(pointer), kind.code, &object)
+  guard why == Int32(AESUP_HANDLE_OK) else {
+    _ = refuse(name, kind, pointer, why)
+    return
+  }
+  if let object { kind.destroy(object) }
+}
+
+// MARK: Statuses
+
+/// The C status as the functions return it. The codes themselves (AE_OK, ...) come from
+/// include/autoencoder.h through CAutoencoderSupport.
+@inline(__always)
+func code(_ status: ae_status) -> Int32 { Int32(bitPattern: status.rawValue) }
+
+/// AE_OK as returned.
+let ok = code(AE_OK)
 
 /// Record `message` as this thread's last error and return `status`.
-func fail(_ status: Status, _ message: String) -> Int32 {
+func fail(_ status: ae_status, _ message: String) -> Int32 {
   aesup_set_error(message)
-  return status.rawValue
+  return code(status)
 }
 
 /// Map any error from the Swift side to a status and message.
@@ -87,24 +149,24 @@ func fail(_ error: Error) -> Int32 {
   switch error {
   case let e as StoreError:
     switch e.kind {
-    case .io: return fail(.io, e.description)
-    case .format: return fail(.format, e.description)
-    case .version: return fail(.version, e.description)
-    case .unverified: return fail(.unverified, e.description)
+    case .io: return fail(AE_ERROR_IO, e.description)
+    case .format: return fail(AE_ERROR_FORMAT, e.description)
+    case .version: return fail(AE_ERROR_VERSION, e.description)
+    case .unverified: return fail(AE_ERROR_UNVERIFIED, e.description)
     }
   case let e as InferenceError:
     switch e.kind {
-    case .invalidArgument: return fail(.invalidArgument, e.description)
-    case .dimension: return fail(.dimension, e.description)
-    case .nonFinite: return fail(.nonFinite, e.description)
-    case .overflow: return fail(.overflow, e.description)
-    case .workspace: return fail(.workspace, e.description)
-    case .unsupported: return fail(.unsupported, e.description)
+    case .invalidArgument: return fail(AE_ERROR_INVALID_ARGUMENT, e.description)
+    case .nonFinite: return fail(AE_ERROR_NON_FINITE, e.description)
+    case .overflow: return fail(AE_ERROR_OVERFLOW, e.description)
+    case .outOfMemory: return fail(AE_ERROR_OUT_OF_MEMORY, e.description)
+    case .workspace: return fail(AE_ERROR_WORKSPACE, e.description)
+    case .unsupported: return fail(AE_ERROR_UNSUPPORTED, e.description)
     }
   case let e as AllocationError:
     return fail(.outOfMemory, e.description)
   default:
-    return fail(.internalError, "\(error)")
+    return fail(AE_ERROR_INTERNAL, "\(error)")
   }
 }
 

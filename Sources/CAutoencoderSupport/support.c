@@ -6,25 +6,34 @@
 
 static _Thread_local char last_error[1024];
 
+/* A switch over the header's enumerators: a status added to ae_status without a text here
+ * fails the build. */
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic error "-Wswitch-enum"
+#endif
 const char *aesup_status_text(int status) {
-  switch (status) {
-  case 0: return "ok";
-  case 1: return "invalid argument";
-  case 2: return "cannot read the file";
-  case 3: return "not a valid model file";
-  case 4: return "model file version not supported";
-  case 5: return "dimension mismatch";
-  case 6: return "non-finite input";
-  case 7: return "size overflow";
-  case 8: return "out of memory";
-  case 9: return "not supported by this model";
-  case 10: return "workspace belongs to another model";
-  case 11: return "misuse of a handle (closed, freed or of another type)";
-  case 12: return "the file carries no checksum";
-  case 99: return "internal error";
+  switch ((ae_status)status) {
+  case AE_OK: return "ok";
+  case AE_ERROR_INVALID_ARGUMENT: return "invalid argument";
+  case AE_ERROR_IO: return "cannot read the file";
+  case AE_ERROR_FORMAT: return "not a valid model file";
+  case AE_ERROR_VERSION: return "model file version not supported";
+  case AE_ERROR_DIMENSION: return "dimension mismatch";
+  case AE_ERROR_NON_FINITE: return "non-finite input or result";
+  case AE_ERROR_OVERFLOW: return "size overflow";
+  case AE_ERROR_OUT_OF_MEMORY: return "out of memory";
+  case AE_ERROR_UNSUPPORTED: return "not supported by this model";
+  case AE_ERROR_WORKSPACE: return "workspace belongs to another model";
+  case AE_ERROR_MISUSE: return "misuse of a handle (closed, freed, in use or of another type)";
+  case AE_ERROR_UNVERIFIED: return "the file carries no checksum";
+  case AE_ERROR_INTERNAL: return "internal error";
   default: return "unknown status";
   }
 }
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 void aesup_set_error(const char *message) {
   snprintf(last_error, sizeof last_error, "%s", message ? message : "");

@@ -9,7 +9,10 @@ import Tensor
 
 /// Why an inference call was refused; `kind` maps to a C status.
 public struct InferenceError: Error, CustomStringConvertible, Sendable {
-  public enum Kind: Sendable { case invalidArgument, dimension, nonFinite, overflow, workspace, unsupported }
+  /// `nonFinite`: an input holds NaN or infinity, or a result does not fit in Float (the
+  /// call then set every value of its outputs to NaN). `overflow`: a size whose product does
+  /// not fit in Int. `outOfMemory`: an allocation failed, or would exceed physical memory.
+  public enum Kind: Sendable { case invalidArgument, nonFinite, overflow, outOfMemory, workspace, unsupported }
   public let kind: Kind
   public let description: String
   public init(_ kind: Kind, _ description: String) { self.kind = kind; self.description = description }
@@ -74,6 +77,7 @@ public final class InferenceModel: @unchecked Sendable {
       throw InferenceError(.unsupported, "\(what) on a conditional (cvae) model needs labels; sample by class instead")
     }
   }
+  /// Layers, encoder and decoder: dense, convolution and transposed convolution alike.
   public var layerCount: Int { encoderPlan.count + decoderPlan.count }
 
   /// A forward-only copy of a trained model.
@@ -151,7 +155,9 @@ public final class InferenceModel: @unchecked Sendable {
     return try InferenceModel(spec: spec, scaling: try ModelFile.readScaling(from: file, spec: spec), weights: weights)
   }
 
-  /// Scratch memory for up to `maxRows` rows per pass; larger calls run in passes.
+  /// Scratch memory for up to `maxRows` rows per pass; larger calls run in passes. Throws
+  /// `overflow` when its size does not fit in Int, `outOfMemory` when it exceeds physical
+  /// memory or cannot be allocated.
   public func makeWorkspace(maxRows: Int) throws -> Workspace {
     try Workspace(model: self, maxRows: maxRows)
   }
@@ -167,7 +173,7 @@ public final class InferenceModel: @unchecked Sendable {
     workspace: Workspace
   ) throws {
     try validate("encode", x, rows: rows, what: "input", labels: labels, workspace)
-    forEachPass(rows, workspace) { start, n in
+    try passes("encode", rows, workspace, (z, codeWidth, "codes")) { start, n in
       let head = runEncoder(x + start * inputWidth, rows: n, labels: labels.map { $0 + start }, workspace)
       let code = codes(head, rows: n, workspace)
       (z + start * codeWidth).update(from: code, count: n * codeWidth)
@@ -184,7 +190,7 @@ public final class InferenceModel: @unchecked Sendable {
     guard canSample else { throw InferenceError(.unsupported, "a \(spec.kind.rawValue) model has no posterior distribution; only a vae has") }
     try checkFinite(x, count: rows * inputWidth, what: "input")
     let k = codeWidth
-    forEachPass(rows, workspace) { start, n in
+    try passes("encodeDistribution", rows, workspace, (mean, k, "means"), (logVariance, k, "log-variances")) { start, n in
       let head = runEncoder(x + start * inputWidth, rows: n, workspace)
       for r in 0..<n {
         (mean + (start + r) * k).update(from: head + r * 2 * k, count: k)
@@ -218,7 +224,7 @@ public final class InferenceModel: @unchecked Sendable {
     var random = SeededRandom(seed: seed)
     let k = codeWidth
     let width = spec.decoderInputWidth
-    forEachPass(rows, workspace) { start, n in
+    try checkedPasses("sample", rows, workspace, (x, inputWidth, "samples"), codes.map { ($0, k, "codes") }) { start, n in
       let z = workspace.a
       for r in 0..<n {
         let row = z + r * width
@@ -226,8 +232,13 @@ public final class InferenceModel: @unchecked Sendable {
         if let label { writeOneHot(label, into: row + k) }
         codes.map { ($0 + (start + r) * k).update(from: row, count: k) }
       }
+      // The drawn codes overflow for a huge temperature even when the caller does not ask for them.
+      if let bad = firstNonFinite(z, rows: n, width: k, stride: width) {
+        return (start + bad.row, bad.column, z[bad.row * width + bad.column], "drawn codes")
+      }
       let logits = run(decoderPlan, from: z, rows: n, workspace)
       writeOutput(logits, rows: n, into: x + start * inputWidth)
+      return nil
     }
   }
 
@@ -249,7 +260,7 @@ public final class InferenceModel: @unchecked Sendable {
     }
     let cosine = dot / max((normA * normB).squareRoot(), 1e-30)
     let angle = acos(min(max(cosine, -1), 1))
-    forEachPass(steps, workspace) { start, n in
+    try checkedPasses("interpolate", steps, workspace, (x, inputWidth, "rows")) { start, n in
       let z = workspace.a
       for r in 0..<n {
         let t = Double(start + r) / Double(steps - 1)
@@ -260,8 +271,12 @@ public final class InferenceModel: @unchecked Sendable {
         }
         for j in 0..<k { z[r * k + j] = Float(wa * Double(a[j]) + wb * Double(b[j])) }
       }
+      if let bad = firstNonFinite(z, rows: n, width: k, stride: k) {
+        return (start + bad.row, bad.column, z[bad.row * k + bad.column], "codes on the path")
+      }
       let logits = run(decoderPlan, from: z, rows: n, workspace)
       writeOutput(logits, rows: n, into: x + start * inputWidth)
+      return nil
     }
   }
 
@@ -271,7 +286,7 @@ public final class InferenceModel: @unchecked Sendable {
     workspace: Workspace
   ) throws {
     try validate("decode", z, rows: rows, what: "code", labels: labels, workspace)
-    forEachPass(rows, workspace) { start, n in
+    try passes("decode", rows, workspace, (x, inputWidth, "reconstructions")) { start, n in
       let input = decoderInput(z + start * codeWidth, rows: n, labels: labels.map { $0 + start }, into: workspace.a)
       let logits = run(decoderPlan, from: input, rows: n, workspace)
       writeOutput(logits, rows: n, into: x + start * inputWidth)
@@ -284,7 +299,7 @@ public final class InferenceModel: @unchecked Sendable {
     workspace: Workspace
   ) throws {
     try validate("reconstruct", x, rows: rows, what: "input", labels: labels, workspace)
-    forEachPass(rows, workspace) { start, n in
+    try passes("reconstruct", rows, workspace, (y, inputWidth, "reconstructions")) { start, n in
       let logits = runAutoencoder(x + start * inputWidth, rows: n, labels: labels.map { $0 + start }, workspace)
       writeOutput(logits, rows: n, into: y + start * inputWidth)
     }
@@ -297,7 +312,7 @@ public final class InferenceModel: @unchecked Sendable {
     workspace: Workspace
   ) throws {
     try validate("score", x, rows: rows, what: "input", labels: labels, workspace)
-    forEachPass(rows, workspace) { start, n in
+    try passes("score", rows, workspace, (scores, 1, "scores")) { start, n in
       let logits = runAutoencoder(x + start * inputWidth, rows: n, labels: labels.map { $0 + start }, workspace)
       spec.loss.rowLosses(logits: logits, activation: spec.outputActivation, target: workspace.scaled,
                           rows: n, width: inputWidth, logVariance: logVariance, into: scores + start)
@@ -341,15 +356,65 @@ public final class InferenceModel: @unchecked Sendable {
     }
   }
 
-  /// Run `body(firstRow, rowCount)` over passes of at most the workspace's row count.
+  /// An output of a call: `rows` rows of `width` values at `values`, called `what`.
+  typealias Output = (values: UnsafeMutablePointer<Float>, width: Int, what: String)
+
+  /// Run `body(firstRow, rowCount)` over passes of at most the workspace's row count, then
+  /// check each pass's results in `first` and `second`: finite inputs can still give results
+  /// that do not fit in Float (a huge input or code times a weight), which must not pass as
+  /// success. On the first non-finite result every value of both outputs is set to NaN and
+  /// the call throws `nonFinite`.
   @inline(__always)
-  private func forEachPass(_ rows: Int, _ workspace: Workspace, _ body: (Int, Int) -> Void) {
+  private func passes(
+    _ name: String, _ rows: Int, _ workspace: Workspace, _ first: Output, _ second: Output? = nil,
+    _ body: (Int, Int) -> Void
+  ) throws {
+    try checkedPasses(name, rows, workspace, first, second) { start, n in
+      body(start, n)
+      return nil
+    }
+  }
+
+  /// `passes` for a body that checks values of its own: it returns the first non-finite one
+  /// it found (row, column, value and what it was), or nil.
+  @inline(__always)
+  private func checkedPasses(
+    _ name: String, _ rows: Int, _ workspace: Workspace, _ first: Output, _ second: Output? = nil,
+    _ body: (Int, Int) -> (row: Int, column: Int, value: Float, what: String)?
+  ) throws {
     var start = 0
     while start < rows {
       let n = min(workspace.maxRows, rows - start)
-      body(start, n)
+      var bad = body(start, n)
+      if bad == nil { bad = nonFinite(first, start, n) }
+      if bad == nil, let second { bad = nonFinite(second, start, n) }
+      if let bad {
+        first.values.update(repeating: .nan, count: rows * first.width)
+        second.map { $0.values.update(repeating: .nan, count: rows * $0.width) }
+        throw InferenceError(.nonFinite, "\(name): the result does not fit in 32-bit floats: row \(bad.row), column \(bad.column) of the \(bad.what) is \(bad.value) although the input was finite (values too large for this model); every output value was set to NaN")
+      }
       start += n
     }
+  }
+
+  /// The first non-finite value among rows `start ..< start + n` of `output`, or nil.
+  @inline(__always)
+  private func nonFinite(_ output: Output, _ start: Int, _ n: Int) -> (row: Int, column: Int, value: Float, what: String)? {
+    let pass = output.values + start * output.width
+    guard let found = firstNonFinite(pass, rows: n, width: output.width, stride: output.width) else { return nil }
+    return (start + found.row, found.column, pass[found.row * output.width + found.column], output.what)
+  }
+
+  /// The first non-finite value among `rows` rows of `width` values `stride` apart, or nil.
+  @inline(__always)
+  private func firstNonFinite(_ values: UnsafePointer<Float>, rows: Int, width: Int, stride: Int) -> (row: Int, column: Int)? {
+    if stride == width {
+      guard VectorMath.containsNonFinite(values, count: rows * width) else { return nil }
+    }
+    for r in 0..<rows {
+      for j in 0..<width where !values[r * stride + j].isFinite { return (r, j) }
+    }
+    return nil
   }
 
   /// Scale raw rows into `workspace.scaled` and run the encoder; returns its output (the
@@ -468,25 +533,60 @@ public final class Workspace: @unchecked Sendable {
   /// im2col patches of convolutions (maxRows, maxColumns).
   let columns: UnsafeMutablePointer<Float>
 
+  /// The one block the four buffers live in (cache-line aligned).
+  private let block: UnsafeMutableRawPointer
+
+  /// Throws `overflow` when the workspace's size does not fit in Int, `outOfMemory` when it is
+  /// larger than physical memory (an allocation that could only succeed by overcommitting) or
+  /// the allocation fails: never traps.
   init(model: InferenceModel, maxRows: Int) throws {
     guard maxRows >= 1 else { throw InferenceError(.invalidArgument, "a workspace needs max_rows >= 1, got \(maxRows)") }
-    let perRow = max(model.maxWidth, model.maxColumns)
-    let (perBuffer, overflow) = maxRows.multipliedReportingOverflow(by: perRow)
-    guard !overflow, perBuffer <= 1 << 34 else {
-      throw InferenceError(.overflow, "a workspace for \(maxRows) rows of \(perRow) values is too large")
+    let line = 16 // floats per 64-byte cache line; each buffer starts on one
+    /// maxRows rows of `width` floats, in whole cache lines; nil when that overflows.
+    func lines(_ width: Int) -> Int? {
+      let (count, overflow) = maxRows.multipliedReportingOverflow(by: max(width, 1))
+      return overflow || count > Int.max - line ? nil : (count + line - 1) / line * line
     }
+    let perRow = model.inputWidth + 2 * model.maxWidth + max(model.maxColumns, 1)
+    guard let scaledCount = lines(model.inputWidth), let activationCount = lines(model.maxWidth),
+          let columnCount = lines(model.maxColumns),
+          case let (twice, o1) = activationCount.multipliedReportingOverflow(by: 2), !o1,
+          case let (sum, o2) = scaledCount.addingReportingOverflow(twice), !o2,
+          case let (total, o3) = sum.addingReportingOverflow(columnCount), !o3,
+          case let (bytes, o4) = total.multipliedReportingOverflow(by: MemoryLayout<Float>.stride), !o4
+    else {
+      throw InferenceError(.overflow, "a workspace for \(maxRows) rows of \(perRow) values does not fit in the address space")
+    }
+    if let physical = Workspace.physicalMemory, bytes > physical {
+      throw InferenceError(.outOfMemory, "a workspace for \(maxRows) rows needs \(bytes) bytes, more than this machine's physical memory (\(physical) bytes); use fewer rows (calls with more rows run in passes)")
+    }
+    var raw: UnsafeMutableRawPointer?
+    guard posix_memalign(&raw, line * MemoryLayout<Float>.stride, bytes) == 0, let raw else {
+      throw InferenceError(.outOfMemory, "cannot allocate \(bytes) bytes for a workspace of \(maxRows) rows")
+    }
+    let floats = raw.bindMemory(to: Float.self, capacity: total)
     self.model = model
     self.maxRows = maxRows
-    scaled = .allocate(capacity: maxRows * model.inputWidth)
-    a = .allocate(capacity: maxRows * model.maxWidth)
-    b = .allocate(capacity: maxRows * model.maxWidth)
-    columns = .allocate(capacity: max(maxRows * model.maxColumns, 1))
+    block = raw
+    scaled = floats
+    a = floats + scaledCount
+    b = a + activationCount
+    columns = b + activationCount
   }
 
   deinit {
-    scaled.deallocate()
-    a.deallocate()
-    b.deallocate()
-    columns.deallocate()
+    free(block)
   }
+
+  /// Bytes of physical memory, or nil where that is unknown.
+  static let physicalMemory: Int? = {
+    #if canImport(Glibc)
+    let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+    guard pages > 0, size > 0 else { return nil }
+    let (bytes, overflow) = pages.multipliedReportingOverflow(by: size)
+    return overflow ? nil : bytes
+    #else
+    return nil
+    #endif
+  }()
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The C side of the test suite: installs libautoencoder into a scratch prefix, checks the
 # header compiles as strict C99 and C++, checks the exported symbols against the header,
-# builds the example and the C test with pkg-config alone, runs them (the test also under
-# valgrind), and runs the example with the Swift toolchain's libraries out of reach.
+# builds the example and the C tests with pkg-config alone, runs them (the main test also
+# under valgrind, the memory test under ulimit -v), and runs the example with the Swift
+# toolchain's libraries out of reach.
 # Prints "N passed, M failed" for its own checks.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -49,6 +50,10 @@ check "example and test build with pkg-config alone" make -s -C bindings/c clean
 check "C test against the Swift side's results" \
   bindings/c/test_autoencoder "$work/model.h5" "$work/x.csv" "$work/z.csv" "$work/y.csv" "$objective" "$work/other.h5" "$work" "$work/vae.h5" "$work/samples.csv" "$work/cvae.h5" "$work/cvae_y.csv"
 tail -1 "$work/out.txt"
+# Exhausted memory: under a 1 GiB address-space limit, a workspace of several GiB (less than
+# physical memory) fails in malloc and must come back as AE_ERROR_OUT_OF_MEMORY, not an abort.
+check "a workspace beyond ulimit -v: AE_ERROR_OUT_OF_MEMORY, and the library works on" \
+  bash -c "ulimit -v 1048576 && exec bindings/c/test_memory '$work/model.h5' 2147483648"
 
 # The example prints the same codes as `ae encode` (to 9 significant digits).
 compare_codes() {

@@ -17,6 +17,7 @@
  */
 #include <autoencoder.h>
 
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -147,6 +148,314 @@ static void *encode_job(void *argument) {
     job->status = ae_encode_ws(job->model, workspace, job->x, job->rows, job->z);
   ae_workspace_free(workspace);
   return NULL;
+}
+
+/* ---- statuses: every code the header names has a text ------------------------------------ */
+
+static void test_statuses(void) {
+  const ae_status all[] = {AE_OK, AE_ERROR_INVALID_ARGUMENT, AE_ERROR_IO, AE_ERROR_FORMAT, AE_ERROR_VERSION,
+                           AE_ERROR_DIMENSION, AE_ERROR_NON_FINITE, AE_ERROR_OVERFLOW, AE_ERROR_OUT_OF_MEMORY,
+                           AE_ERROR_UNSUPPORTED, AE_ERROR_WORKSPACE, AE_ERROR_MISUSE, AE_ERROR_UNVERIFIED, AE_ERROR_INTERNAL};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+    const char *text = ae_status_string(all[i]);
+    CHECK(text && *text && strcmp(text, "unknown status") != 0, "status %d has no text", (int)all[i]);
+    for (size_t j = 0; j < i; j++) CHECK(strcmp(text, ae_status_string(all[j])) != 0, "statuses %d and %d share a text", (int)all[i], (int)all[j]);
+  }
+  CHECK(strcmp(ae_status_string((ae_status)13), "unknown status") == 0 && strcmp(ae_status_string((ae_status)-1), "unknown status") == 0,
+        "values between and beyond the codes are unknown");
+}
+
+/* ---- misuse: bad handles give AE_ERROR_MISUSE, never a crash ----------------------------- */
+
+static int is_misuse(ae_status status, const char *fragment) {
+  return status == AE_ERROR_MISUSE && strstr(ae_last_error(), fragment) != NULL;
+}
+
+/* Every call that takes a model, given `model`, returns AE_ERROR_MISUSE naming `fragment`;
+ * workspace is a live one or NULL. */
+static void expect_model_misuse(const char *what, ae_model *model, ae_workspace *workspace, const char *fragment,
+                                const float *x, size_t width) {
+  float out[4096], out2[4096];
+  int labels[1] = {0};
+  size_t shape[3];
+  const char *method = NULL;
+  ae_workspace *made = NULL;
+  float code[64] = {0};
+  if (width > 4096) return;
+  CHECK(is_misuse(ae_encode(model, x, 1, out), fragment), "%s: ae_encode gave %s", what, ae_last_error());
+  CHECK(is_misuse(ae_decode(model, code, 1, out), fragment), "%s: ae_decode", what);
+  CHECK(is_misuse(ae_reconstruct(model, x, 1, out), fragment), "%s: ae_reconstruct", what);
+  CHECK(is_misuse(ae_score(model, x, 1, out), fragment), "%s: ae_score", what);
+  CHECK(is_misuse(ae_encode_ws(model, workspace, x, 1, out), fragment), "%s: ae_encode_ws", what);
+  CHECK(is_misuse(ae_decode_ws(model, workspace, code, 1, out), fragment), "%s: ae_decode_ws", what);
+  CHECK(is_misuse(ae_reconstruct_ws(model, workspace, x, 1, out), fragment), "%s: ae_reconstruct_ws", what);
+  CHECK(is_misuse(ae_score_ws(model, workspace, x, 1, out), fragment), "%s: ae_score_ws", what);
+  CHECK(is_misuse(ae_encode_labeled(model, NULL, x, labels, 1, out), fragment), "%s: ae_encode_labeled", what);
+  CHECK(is_misuse(ae_decode_labeled(model, NULL, code, labels, 1, out), fragment), "%s: ae_decode_labeled", what);
+  CHECK(is_misuse(ae_reconstruct_labeled(model, NULL, x, labels, 1, out), fragment), "%s: ae_reconstruct_labeled", what);
+  CHECK(is_misuse(ae_score_labeled(model, NULL, x, labels, 1, out), fragment), "%s: ae_score_labeled", what);
+  CHECK(is_misuse(ae_encode_distribution(model, x, 1, out, out2), fragment), "%s: ae_encode_distribution", what);
+  CHECK(is_misuse(ae_sample(model, 1, 7, 1.0f, out, NULL), fragment), "%s: ae_sample", what);
+  CHECK(is_misuse(ae_sample_ws(model, workspace, 1, 7, 1.0f, out, NULL), fragment), "%s: ae_sample_ws", what);
+  CHECK(is_misuse(ae_sample_class(model, 1, 0, 7, 1.0f, out, NULL), fragment), "%s: ae_sample_class", what);
+  CHECK(is_misuse(ae_interpolate(model, code, code, 2, 0, out), fragment), "%s: ae_interpolate", what);
+  CHECK(is_misuse(ae_workspace_create(model, 2, &made), fragment) && made == NULL, "%s: ae_workspace_create", what);
+  CHECK(is_misuse(ae_model_input_shape(model, shape), fragment), "%s: ae_model_input_shape", what);
+  CHECK(is_misuse(ae_model_scaling(model, &method, NULL, NULL), fragment) && method == NULL, "%s: ae_model_scaling", what);
+  CHECK(ae_model_input_dim(model) == 0 && ae_model_latent_dim(model) == 0 && ae_model_layer_count(model) == 0 &&
+        ae_model_class_count(model) == 0 && ae_model_can_sample(model) == 0 && ae_model_kind(model) == NULL &&
+        ae_model_loss(model) == NULL && strstr(ae_last_error(), fragment), "%s: introspection gives 0 and NULL", what);
+  ae_model_close(model);
+  CHECK(strstr(ae_last_error(), "ae_model_close") && strstr(ae_last_error(), fragment), "%s: ae_model_close does nothing: %s", what, ae_last_error());
+}
+
+/* Every call that takes a workspace, given `workspace` with a live `model`, returns AE_ERROR_MISUSE. */
+static void expect_workspace_misuse(const char *what, ae_model *model, ae_workspace *workspace, const char *fragment,
+                                    const float *x, size_t width) {
+  float out[4096];
+  int labels[1] = {0};
+  float code[64] = {0};
+  if (width > 4096) return;
+  CHECK(is_misuse(ae_encode_ws(model, workspace, x, 1, out), fragment), "%s: ae_encode_ws gave %s", what, ae_last_error());
+  CHECK(is_misuse(ae_decode_ws(model, workspace, code, 1, out), fragment), "%s: ae_decode_ws", what);
+  CHECK(is_misuse(ae_reconstruct_ws(model, workspace, x, 1, out), fragment), "%s: ae_reconstruct_ws", what);
+  CHECK(is_misuse(ae_score_ws(model, workspace, x, 1, out), fragment), "%s: ae_score_ws", what);
+  CHECK(is_misuse(ae_sample_ws(model, workspace, 1, 7, 1.0f, out, NULL), fragment), "%s: ae_sample_ws", what);
+  CHECK(is_misuse(ae_encode_labeled(model, workspace, x, labels, 1, out), fragment), "%s: ae_encode_labeled", what);
+  CHECK(is_misuse(ae_score_labeled(model, workspace, x, labels, 1, out), fragment), "%s: ae_score_labeled", what);
+  ae_workspace_free(workspace);
+  CHECK(strstr(ae_last_error(), "ae_workspace_free") && strstr(ae_last_error(), fragment), "%s: ae_workspace_free does nothing: %s", what,
+        ae_last_error());
+}
+
+struct contender {
+  const ae_model *model;
+  ae_workspace *workspace;
+  const float *x;
+  size_t rows;
+  float *z;
+  volatile int started, done;
+  int ok, misuse, other;
+};
+
+/* Calls ae_encode_ws on all rows until one is let in (the other thread may hold the workspace). */
+static void *long_call(void *argument) {
+  struct contender *c = argument;
+  c->started = 1;
+  ae_status status;
+  while ((status = ae_encode_ws(c->model, c->workspace, c->x, c->rows, c->z)) == AE_ERROR_MISUSE) {}
+  c->ok = status == AE_OK;
+  c->done = 1;
+  return NULL;
+}
+
+/* Calls ae_model_close on a model while it (probably) computes in another thread. */
+static void *plain_call(void *argument) {
+  struct contender *c = argument;
+  c->started = 1;
+  ae_status status = ae_encode(c->model, c->x, c->rows, c->z);
+  c->ok = status == AE_OK;
+  c->misuse = status == AE_ERROR_MISUSE;
+  c->done = 1;
+  return NULL;
+}
+
+static void test_misuse(const char *model_path, const char *vae_path, const float *x, size_t rows, size_t width) {
+  ae_model *model = NULL, *vae = NULL;
+  CHECK(ae_model_open(model_path, &model) == AE_OK && ae_model_open(vae_path, &vae) == AE_OK, "misuse: open");
+  if (!model || !vae) return;
+  size_t latent = ae_model_latent_dim(model);
+  float *z = malloc(rows * latent * sizeof(float)), *z2 = malloc(rows * latent * sizeof(float));
+  ae_workspace *workspace = NULL, *made = NULL;
+  CHECK(ae_workspace_create(model, 4, &workspace) == AE_OK, "misuse: workspace");
+  CHECK(ae_encode_ws(model, workspace, x, rows, z) == AE_OK, "misuse: reference codes");
+
+  /* the wrong kind of handle: refused, and closing or freeing it through the wrong call does nothing */
+  expect_model_misuse("a workspace as a model", (ae_model *)workspace, workspace, "is a workspace, not a model", x, width);
+  expect_workspace_misuse("a model as a workspace", model, (ae_workspace *)model, "is a model, not a workspace", x, width);
+  CHECK(ae_encode_ws(model, workspace, x, rows, z2) == AE_OK && same(z, z2, rows * latent),
+        "model and workspace still work after the wrong close and free");
+
+  /* pointers the library never returned */
+  int on_stack = 0;
+  void *on_heap = malloc(256);
+  memset(on_heap, 0, 256);
+  void *strays[] = {&on_stack, on_heap, (void *)(uintptr_t)0x1234, (void *)(uintptr_t)-64, (void *)x};
+  for (size_t i = 0; i < sizeof strays / sizeof strays[0]; i++) {
+    char what[64];
+    snprintf(what, sizeof what, "stray pointer %zu", i);
+    expect_model_misuse(what, (ae_model *)strays[i], workspace, "is not a handle this library returned", x, width);
+    expect_workspace_misuse(what, model, (ae_workspace *)strays[i], "is not a handle this library returned", x, width);
+  }
+  unsigned char zeros[256] = {0};
+  CHECK(on_stack == 0 && memcmp(on_heap, zeros, 256) == 0, "stray pointers are never written through");
+  free(on_heap);
+
+  /* use after close, close twice; another model opened in between */
+  ae_model *closed = NULL;
+  ae_workspace *orphan = NULL;
+  CHECK(ae_model_open(model_path, &closed) == AE_OK && ae_workspace_create(closed, 3, &orphan) == AE_OK, "misuse: a model to close");
+  ae_model_close(closed);
+  ae_model *between = NULL;
+  CHECK(ae_model_open(model_path, &between) == AE_OK, "misuse: a model opened after the close");
+  expect_model_misuse("a closed model", closed, orphan, "was closed", x, width); /* closes it again, too */
+  ae_model_close(closed);
+  CHECK(strstr(ae_last_error(), "was closed") != NULL, "closing twice more: %s", ae_last_error());
+  float *z3 = malloc(rows * latent * sizeof(float));
+  CHECK(ae_encode(model, x, rows, z3) == AE_OK && ae_encode(between, x, rows, z2) == AE_OK && same(z3, z2, rows * latent),
+        "the model opened in between works");
+  free(z3);
+  /* its workspace outlives it: still a workspace, of another model than `between`; then freed twice */
+  CHECK(ae_encode_ws(between, orphan, x, rows, z2) == AE_ERROR_WORKSPACE, "the closed model's workspace with another model");
+  ae_workspace_free(orphan);
+  expect_workspace_misuse("a freed workspace", between, orphan, "was freed", x, width); /* frees it again, too */
+  ae_model_close(between);
+  expect_model_misuse("the model opened in between, closed", between, NULL, "was closed", x, width);
+
+  /* stale handles stay detectable after their slot is handed out again */
+  ae_workspace *stale = NULL;
+  CHECK(ae_workspace_create(model, 1, &stale) == AE_OK, "misuse: a workspace to free");
+  ae_workspace_free(stale);
+  int reused = 0, identical = 0, failures = 0;
+  for (int i = 0; i < 5000; i++) {
+    if (ae_workspace_create(model, 1, &made) != AE_OK) { failures++; continue; }
+    reused |= ((uintptr_t)made & ~(uintptr_t)63) == ((uintptr_t)stale & ~(uintptr_t)63);
+    identical |= made == stale;
+    ae_workspace_free(made);
+  }
+  CHECK(failures == 0 && reused && !identical, "5000 workspaces: %d failures, stale slot reused %d, same handle %d", failures, reused, identical);
+  expect_workspace_misuse("a freed workspace whose slot was reused", model, stale, "was freed", x, width);
+
+  /* one workspace, two threads: while one call runs, the other is refused, never let in */
+  size_t big_rows = 20000;
+  float *big = malloc(big_rows * width * sizeof(float)), *big_z = malloc(big_rows * latent * sizeof(float));
+  for (size_t r = 0; r < big_rows; r++) memcpy(big + r * width, x + (r % rows) * width, width * sizeof(float));
+  float small_z[64];
+  int contended = 0, wrong = 0, long_ok = 1;
+  for (int attempt = 0; attempt < 20 && !contended; attempt++) {
+    struct contender c = {model, workspace, big, big_rows, big_z, 0, 0, 0, 0, 0};
+    pthread_t thread;
+    pthread_create(&thread, NULL, long_call, &c);
+    while (!c.started) {}
+    while (!c.done) {
+      ae_status status = ae_encode_ws(model, workspace, x, 1, small_z);
+      if (status == AE_ERROR_MISUSE) contended += strstr(ae_last_error(), "in use by another call") != NULL;
+      else wrong += status != AE_OK;
+    }
+    pthread_join(thread, NULL);
+    long_ok &= c.ok;
+  }
+  CHECK(contended > 0 && wrong == 0 && long_ok, "a workspace in use: %d refusals, %d other failures, long call ok %d", contended, wrong, long_ok);
+
+  /* closing a model while another thread computes with it: that call completes, later ones are refused */
+  float *expected = malloc(big_rows * latent * sizeof(float));
+  CHECK(ae_encode(model, big, big_rows, expected) == AE_OK, "misuse: reference for the close");
+  ae_model *busy = NULL;
+  CHECK(ae_model_open(model_path, &busy) == AE_OK, "misuse: a model to close while busy");
+  struct contender c = {busy, NULL, big, big_rows, big_z, 0, 0, 0, 0, 0};
+  pthread_t thread;
+  pthread_create(&thread, NULL, plain_call, &c);
+  while (!c.started) {}
+  ae_model_close(busy);
+  pthread_join(thread, NULL);
+  CHECK(c.ok ? same(big_z, expected, big_rows * latent) : c.misuse, "a call racing the close: ok %d (right results), or refused %d",
+        c.ok, c.misuse);
+  expect_model_misuse("a model closed while busy", busy, NULL, "was closed", x, width);
+
+  free(big); free(big_z); free(expected);
+  ae_workspace_free(workspace);
+  ae_model_close(model);
+  ae_model_close(vae);
+  free(z); free(z2);
+}
+
+/* ---- limits: huge sizes, exhausted memory and results that overflow a float --------------- */
+
+static int all_nan(const float *values, size_t count) {
+  for (size_t i = 0; i < count; i++) if (!isnan(values[i])) return 0;
+  return 1;
+}
+
+static int all_finite(const float *values, size_t count) {
+  for (size_t i = 0; i < count; i++) if (!isfinite(values[i])) return 0;
+  return 1;
+}
+
+static void test_limits(const char *model_path, const char *vae_path, const char *cvae_path, const float *x, size_t rows,
+                        size_t width) {
+  ae_model *model = NULL, *vae = NULL;
+  CHECK(ae_model_open(model_path, &model) == AE_OK && ae_model_open(vae_path, &vae) == AE_OK, "limits: open");
+  if (!model || !vae) return;
+  size_t latent = ae_model_latent_dim(model);
+  ae_workspace *workspace = (ae_workspace *)(uintptr_t)0x1234;
+  ae_status status = ae_workspace_create(model, SIZE_MAX, &workspace);
+  CHECK(status == AE_ERROR_OVERFLOW && strstr(ae_last_error(), "too large") && workspace == (ae_workspace *)(uintptr_t)0x1234,
+        "SIZE_MAX rows: %d", status);
+  status = ae_workspace_create(model, SIZE_MAX / 8, &workspace);
+  CHECK(status == AE_ERROR_OVERFLOW, "SIZE_MAX / 8 rows: %d", status);
+  /* 2^40 bytes: more than physical memory here, refused before allocating */
+  status = ae_workspace_create(model, ((size_t)1 << 40) / (width * sizeof(float)), &workspace);
+  CHECK(status == AE_ERROR_OUT_OF_MEMORY && strstr(ae_last_error(), "physical memory"), "a 1 TiB workspace: %d", status);
+  CHECK(workspace == (ae_workspace *)(uintptr_t)0x1234, "failed creates leave *workspace alone");
+
+  /* interpolation needs two steps */
+  float a[64] = {0}, b[64] = {0}, *path = malloc(4 * width * sizeof(float));
+  b[0] = 1;
+  CHECK(ae_interpolate(model, a, b, 0, 0, path) == AE_ERROR_INVALID_ARGUMENT && strstr(ae_last_error(), "at least 2"), "0 steps");
+  CHECK(ae_interpolate(model, a, b, 1, 0, path) == AE_ERROR_INVALID_ARGUMENT, "1 step");
+  CHECK(ae_interpolate(model, a, b, SIZE_MAX, 0, path) == AE_ERROR_OVERFLOW, "SIZE_MAX steps");
+  CHECK(ae_interpolate(model, a, b, 2, 0, path) == AE_OK && all_finite(path, 2 * width), "2 steps");
+  ae_model *cvae = NULL;
+  CHECK(ae_model_open(cvae_path, &cvae) == AE_OK && ae_interpolate(cvae, a, b, 2, 1, path) == AE_ERROR_UNSUPPORTED,
+        "a cvae cannot interpolate (no class to decode with)");
+  ae_model_close(cvae);
+
+  /* finite inputs whose results overflow: never AE_OK with inf or NaN; NaN everywhere on failure */
+  float *huge = malloc(rows * width * sizeof(float)), *out = malloc(rows * width * sizeof(float));
+  float *scores = malloc(rows * sizeof(float)), *codes = malloc(rows * latent * sizeof(float));
+  for (size_t i = 0; i < rows * width; i++) huge[i] = (i % 2 ? -3e38f : 3e38f);
+  status = ae_score(model, huge, rows, scores);
+  CHECK(status == AE_ERROR_NON_FINITE && strstr(ae_last_error(), "does not fit") && all_nan(scores, rows),
+        "scores of 3e38: status %d", status);
+  ae_workspace *ws = NULL;
+  CHECK(ae_workspace_create(model, 7, &ws) == AE_OK, "limits: workspace");
+  for (size_t i = 0; i < rows; i++) scores[i] = 0;
+  status = ae_score_ws(model, ws, huge, rows, scores);
+  CHECK(status == AE_ERROR_NON_FINITE && all_nan(scores, rows), "score_ws of 3e38: status %d", status);
+  status = ae_encode(model, huge, rows, codes);
+  CHECK(status == AE_OK ? all_finite(codes, rows * latent) : status == AE_ERROR_NON_FINITE && all_nan(codes, rows * latent),
+        "codes of 3e38: status %d", status);
+  status = ae_reconstruct_ws(model, ws, huge, rows, out);
+  CHECK(status == AE_OK ? all_finite(out, rows * width) : status == AE_ERROR_NON_FINITE && all_nan(out, rows * width),
+        "reconstructions of 3e38: status %d", status);
+  for (size_t i = 0; i < rows * latent; i++) codes[i] = (i % 2 ? -3e38f : 3e38f);
+  status = ae_decode(model, codes, rows, out);
+  CHECK(status == AE_OK ? all_finite(out, rows * width) : status == AE_ERROR_NON_FINITE && all_nan(out, rows * width),
+        "decoding codes of 3e38: status %d", status);
+  a[0] = 3e38f; b[0] = -3e38f; a[1] = 3e38f; b[1] = 3e38f;
+  status = ae_interpolate(model, a, b, 4, 1, path);
+  CHECK(status == AE_OK ? all_finite(path, 4 * width) : status == AE_ERROR_NON_FINITE && all_nan(path, 4 * width),
+        "a path between codes of 3e38: status %d", status);
+  /* a VAE sampled at the largest finite temperature: the drawn codes overflow */
+  size_t vae_width = ae_model_input_dim(vae), vae_latent = ae_model_latent_dim(vae);
+  float *samples = malloc(5 * vae_width * sizeof(float)), *sample_codes = malloc(5 * vae_latent * sizeof(float));
+  status = ae_sample(vae, 5, 7, FLT_MAX, samples, sample_codes);
+  CHECK(status == AE_ERROR_NON_FINITE && strstr(ae_last_error(), "codes") && all_nan(samples, 5 * vae_width) &&
+        all_nan(sample_codes, 5 * vae_latent), "sampling at FLT_MAX: status %d", status);
+  status = ae_sample(vae, 5, 7, FLT_MAX, samples, NULL);
+  CHECK(status == AE_ERROR_NON_FINITE && all_nan(samples, 5 * vae_width), "sampling at FLT_MAX without codes: status %d", status);
+  float *mean = malloc(rows * vae_latent * sizeof(float)), *log_variance = malloc(rows * vae_latent * sizeof(float));
+  status = ae_encode_distribution(vae, huge, rows, mean, log_variance);
+  CHECK(status == AE_OK ? all_finite(mean, rows * vae_latent) && all_finite(log_variance, rows * vae_latent)
+                        : status == AE_ERROR_NON_FINITE && all_nan(mean, rows * vae_latent) && all_nan(log_variance, rows * vae_latent),
+        "the posterior of 3e38: status %d", status);
+  /* and ordinary inputs still work after all that */
+  CHECK(ae_score_ws(model, ws, x, rows, scores) == AE_OK && all_finite(scores, rows), "ordinary rows after overflows");
+
+  free(path); free(huge); free(out); free(scores); free(codes); free(samples); free(sample_codes); free(mean); free(log_variance);
+  ae_workspace_free(ws);
+  ae_model_close(model);
+  ae_model_close(vae);
 }
 
 /* ---- the tests -------------------------------------------------------------------------- */
@@ -399,6 +708,10 @@ int main(int argc, char **argv) {
     ae_model_close(cvae);
   }
   free(labels);
+
+  test_statuses();
+  test_misuse(model_path, argv[8], x, rows, width);
+  test_limits(model_path, argv[8], argv[10], x, rows, width);
 
   ae_workspace_free(other_workspace);
   ae_model_close(other);

@@ -164,7 +164,7 @@ func fail(_ error: Error) -> Int32 {
     case .unsupported: return fail(AE_ERROR_UNSUPPORTED, e.description)
     }
   case let e as AllocationError:
-    return fail(.outOfMemory, e.description)
+    return fail(AE_ERROR_OUT_OF_MEMORY, e.description)
   default:
     return fail(AE_ERROR_INTERNAL, "\(error)")
   }

@@ -6,7 +6,7 @@ import Testing
 /// The runtime under absurd sizes and results that overflow: errors to report, never a trap,
 /// never an infinity passed off as a result.
 @Suite struct RuntimeLimitsTests {
-  func runtime(_ spec: ModelSpec) throws -> InferenceModel { InferenceModel(try Autoencoder(spec: spec, seed: 3)) }
+  func runtime(_ spec: ModelSpec) throws -> InferenceModel { try InferenceModel(try Autoencoder(spec: spec, seed: 3)) }
 
   /// Sizes that overflow Int are `overflow`; sizes beyond physical memory are `outOfMemory`,
   /// refused before anything is allocated.

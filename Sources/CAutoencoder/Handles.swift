@@ -159,12 +159,11 @@ func fail(_ error: Error) -> Int32 {
     case .invalidArgument: return fail(AE_ERROR_INVALID_ARGUMENT, e.description)
     case .nonFinite: return fail(AE_ERROR_NON_FINITE, e.description)
     case .overflow: return fail(AE_ERROR_OVERFLOW, e.description)
-    case .outOfMemory: return fail(AE_ERROR_OUT_OF_MEMORY, e.description)
     case .workspace: return fail(AE_ERROR_WORKSPACE, e.description)
     case .unsupported: return fail(AE_ERROR_UNSUPPORTED, e.description)
     }
   case let e as AllocationError:
-    return fail(AE_ERROR_OUT_OF_MEMORY, e.description)
+    return fail(e.isOverflow ? AE_ERROR_OVERFLOW : AE_ERROR_OUT_OF_MEMORY, e.description)
   default:
     return fail(AE_ERROR_INTERNAL, "\(error)")
   }

@@ -11,8 +11,8 @@ import Tensor
 public struct InferenceError: Error, CustomStringConvertible, Sendable {
   /// `nonFinite`: an input holds NaN or infinity, or a result does not fit in Float (the
   /// call then set every value of its outputs to NaN). `overflow`: a size whose product does
-  /// not fit in Int. `outOfMemory`: an allocation failed, or would exceed physical memory.
-  public enum Kind: Sendable { case invalidArgument, nonFinite, overflow, outOfMemory, workspace, unsupported }
+  /// not fit in Int. (Allocations that fail throw `AllocationError`.)
+  public enum Kind: Sendable { case invalidArgument, nonFinite, overflow, workspace, unsupported }
   public let kind: Kind
   public let description: String
   public init(_ kind: Kind, _ description: String) { self.kind = kind; self.description = description }
@@ -156,7 +156,7 @@ public final class InferenceModel: @unchecked Sendable {
   }
 
   /// Scratch memory for up to `maxRows` rows per pass; larger calls run in passes. Throws
-  /// `overflow` when its size does not fit in Int, `outOfMemory` when it exceeds physical
+  /// `overflow` when its size does not fit in Int, `AllocationError` when it exceeds physical
   /// memory or cannot be allocated.
   public func makeWorkspace(maxRows: Int) throws -> Workspace {
     try Workspace(model: self, maxRows: maxRows)
@@ -533,12 +533,11 @@ public final class Workspace: @unchecked Sendable {
   /// im2col patches of convolutions (maxRows, maxColumns).
   let columns: UnsafeMutablePointer<Float>
 
-  /// The one block the four buffers live in (cache-line aligned).
-  private let block: UnsafeMutableRawPointer
+  /// The one block the four buffers live in.
+  private let block: FloatBuffer
 
-  /// Throws `overflow` when the workspace's size does not fit in Int, `outOfMemory` when it is
-  /// larger than physical memory (an allocation that could only succeed by overcommitting) or
-  /// the allocation fails: never traps.
+  /// Throws `overflow` when the workspace's size does not fit in Int, and `AllocationError`
+  /// when it is larger than physical memory or the allocation fails: never traps.
   init(model: InferenceModel, maxRows: Int) throws {
     guard maxRows >= 1 else { throw InferenceError(.invalidArgument, "a workspace needs max_rows >= 1, got \(maxRows)") }
     let line = 16 // floats per 64-byte cache line; each buffer starts on one
@@ -553,40 +552,16 @@ public final class Workspace: @unchecked Sendable {
           case let (twice, o1) = activationCount.multipliedReportingOverflow(by: 2), !o1,
           case let (sum, o2) = scaledCount.addingReportingOverflow(twice), !o2,
           case let (total, o3) = sum.addingReportingOverflow(columnCount), !o3,
-          case let (bytes, o4) = total.multipliedReportingOverflow(by: MemoryLayout<Float>.stride), !o4
+          case (_, false) = total.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
     else {
       throw InferenceError(.overflow, "a workspace for \(maxRows) rows of \(perRow) values does not fit in the address space")
     }
-    if let physical = Workspace.physicalMemory, bytes > physical {
-      throw InferenceError(.outOfMemory, "a workspace for \(maxRows) rows needs \(bytes) bytes, more than this machine's physical memory (\(physical) bytes); use fewer rows (calls with more rows run in passes)")
-    }
-    var raw: UnsafeMutableRawPointer?
-    guard posix_memalign(&raw, line * MemoryLayout<Float>.stride, bytes) == 0, let raw else {
-      throw InferenceError(.outOfMemory, "cannot allocate \(bytes) bytes for a workspace of \(maxRows) rows")
-    }
-    let floats = raw.bindMemory(to: Float.self, capacity: total)
+    block = try FloatBuffer(count: total, for: "a workspace of \(maxRows) rows (calls with more rows run in passes: use fewer)")
     self.model = model
     self.maxRows = maxRows
-    block = raw
-    scaled = floats
-    a = floats + scaledCount
+    scaled = block.pointer
+    a = scaled + scaledCount
     b = a + activationCount
     columns = b + activationCount
   }
-
-  deinit {
-    free(block)
-  }
-
-  /// Bytes of physical memory, or nil where that is unknown.
-  static let physicalMemory: Int? = {
-    #if canImport(Glibc)
-    let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
-    guard pages > 0, size > 0 else { return nil }
-    let (bytes, overflow) = pages.multipliedReportingOverflow(by: size)
-    return overflow ? nil : bytes
-    #else
-    return nil
-    #endif
-  }()
 }

@@ -25,7 +25,9 @@ import Testing
     return existing.max { modified($0) < modified($1) } ?? candidates[0]
   }()
 
-  func ae(_ arguments: String...) throws -> Run {
+  func ae(_ arguments: String...) throws -> Run { try ae(arguments) }
+
+  func ae(_ arguments: [String]) throws -> Run {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Self.binary)
     process.arguments = arguments

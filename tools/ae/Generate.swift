@@ -26,7 +26,9 @@ struct Sample: ParsableCommand {
   func run() throws {
     try failing {
       compute.apply()
+      try checkOutputs(out, codes)
       let model = try InferenceModel.load(path: modelPath)
+      try checkMemory(rows: n, values: model.inputWidth + model.codeWidth, what: "-n \(n) (rows of \(model.inputWidth) values and their codes)")
       let x = Tensor(rows: n, cols: model.inputWidth), z = Tensor(rows: n, cols: model.codeWidth)
       try model.sample(rows: n, seed: seed, temperature: temperature, label: label, into: x.data, codes: z.data,
                        workspace: model.makeWorkspace(maxRows: min(n, 256)))
@@ -50,17 +52,23 @@ struct Interpolate: ParsableCommand {
   @Option(help: "Output file (.npy or .csv).") var out: String
   @OptionGroup var compute: ComputeOptions
 
+  func validate() throws {
+    if steps < 2 { throw ValidationError("--steps must be at least 2 (both ends), got \(steps)") }
+  }
+
   func run() throws {
     try failing {
       compute.apply()
+      try checkOutputs(out)
       let model = try InferenceModel.load(path: modelPath)
+      try checkMemory(rows: steps, values: model.inputWidth, what: "--steps \(steps) (rows of \(model.inputWidth) values)")
       let dataset = try dataOptions.load()
       try checkWidth(dataset, model.inputWidth, what: "the model's input")
       let rows = dataset.features.rows
       guard (0..<rows).contains(from), (0..<rows).contains(to) else {
         throw CommandError("--from and --to must be rows of the data (0..<\(rows)), got \(from) and \(to)")
       }
-      let workspace = try model.makeWorkspace(maxRows: max(steps, 2))
+      let workspace = try model.makeWorkspace(maxRows: min(steps, 256)) // longer paths run in passes
       let ends = Tensor(rows: 2, cols: model.codeWidth)
       let pair = dataset.features.slice(rows: from..<(from + 1))
       let second = dataset.features.slice(rows: to..<(to + 1))

@@ -153,7 +153,9 @@ import Testing
     let foreign = try HDF5Group.create(file: directory + "/foreign.h5")
     try foreign.write("images", floats: [1, 2, 3, 4], shape: [2, 2])
     try foreign.finish()
-    expectFailure(try ae("eval", directory + "/foreign.h5", "--data", data), mentioning: ["foreign.h5", "not an autoencoder model file"])
+    expectFailure(try ae("eval", directory + "/foreign.h5", "--data", data), mentioning: ["foreign.h5", "no checksum", "--unverified", "ae seal"])
+    expectFailure(try ae("eval", "--unverified", directory + "/foreign.h5", "--data", data),
+                  mentioning: ["foreign.h5", "not an autoencoder model file"])
     expectFailure(try ae("inspect", data), mentioning: ["blobs.csv", "not an HDF5 file"])
   }
 

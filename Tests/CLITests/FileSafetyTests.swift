@@ -45,6 +45,7 @@ import Glibc
     for (path, phrase) in refused {
       cli.expectFailure(try cli.ae("encode", model, "--data", data, "--out", path), mentioning: [path, phrase])
       cli.expectFailure(try cli.ae("sample", model, "-n", "2", "--out", directory + "/s.npy", "--codes", path), mentioning: [path, phrase])
+      cli.expectFailure(try cli.ae("seal", model, "--out", path), mentioning: [path, phrase])
       // Without --quiet, training would print a line before it starts: one line means it never began.
       cli.expectFailure(try cli.ae("train", "--layers", "8,3", "--epochs", "1000", "--data", data, "--out", path), mentioning: [path, phrase])
     }
@@ -120,5 +121,35 @@ import Glibc
     let output = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+  }
+
+  @Test func filesWithoutAChecksumAreReadOnlyWhenAskedAndCanBeSealed() throws {
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let (model, data) = try trained()
+    // The same model written without the checksum, as another tool would.
+    let unsealed = directory + "/unsealed.h5"
+    let (loaded, history) = try ModelFile.load(model)
+    let file = try HDF5Group.create(file: unsealed)
+    try ModelFile.write(loaded, history: history, into: file)
+    try file.finish()
+
+    for arguments in [["inspect"], ["eval", "--data", data], ["encode", "--data", data, "--out", directory + "/z.npy"],
+                      ["sample", "-n", "2", "--out", directory + "/s.npy"]] {
+      cli.expectFailure(try cli.ae([arguments[0], unsealed] + arguments.dropFirst()),
+                        mentioning: [unsealed, "no checksum", "--unverified", "ae seal \(unsealed)"])
+    }
+    let inspect = try cli.ae("inspect", "--unverified", unsealed)
+    #expect(inspect.status == 0 && inspect.stdout.contains("dense 196-8-3-8-196"), "\(inspect.stderr)")
+    #expect(try cli.ae("encode", "--unverified", unsealed, "--data", data, "--out", directory + "/z1.npy").status == 0)
+    #expect(try cli.ae("encode", model, "--data", data, "--out", directory + "/z0.npy").status == 0)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/z1.npy")) == Data(contentsOf: URL(fileURLWithPath: directory + "/z0.npy")))
+
+    let seal = try cli.ae("seal", unsealed)
+    #expect(seal.status == 0 && seal.stdout.contains("sealed"), "\(seal.stderr)")
+    #expect(try cli.ae("inspect", unsealed).status == 0)
+    #expect(try cli.ae("encode", unsealed, "--data", data, "--out", directory + "/z2.npy").status == 0)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/z2.npy")) == Data(contentsOf: URL(fileURLWithPath: directory + "/z0.npy")))
+    let again = try cli.ae("seal", unsealed)
+    #expect(again.status == 0 && again.stdout.contains("already sealed"))
   }
 }

@@ -15,7 +15,7 @@ struct AE: ParsableCommand {
       Example: ae train --layers 256,32 --epochs 10 --data fashion-mnist --out model.h5
       """,
     version: AutoencoderVersion.string,
-    subcommands: [Train.self, Eval.self, Encode.self, Decode.self, Reconstruct.self, Inspect.self, PCACommand.self, Montage.self, Sample.self, Interpolate.self]
+    subcommands: [Train.self, Eval.self, Encode.self, Decode.self, Reconstruct.self, Inspect.self, PCACommand.self, Montage.self, Sample.self, Interpolate.self, Seal.self]
   )
 
   static func main() {

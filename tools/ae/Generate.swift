@@ -10,6 +10,7 @@ struct Sample: ParsableCommand {
     abstract: "Draw new rows from a variational autoencoder (.npy or .csv, in the data's units).",
     discussion: "Codes come from N(0, temperature^2 I); the same seed gives the same rows here, in C and in Python.")
   @Argument(help: "The model file (a vae).") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
   @Option(name: .shortAndLong, help: "How many rows.") var n: Int = 16
   @Option(help: "Seed for the codes.") var seed: UInt64 = 1
   @Option(help: "Scale of the codes' spread (1 = the prior).") var temperature: Float = 1
@@ -27,7 +28,7 @@ struct Sample: ParsableCommand {
     try failing {
       compute.apply()
       try checkOutputs(out, codes)
-      let model = try InferenceModel.load(path: modelPath)
+      let model = try loadInferenceModel(modelPath, file)
       try checkMemory(rows: n, values: model.inputWidth + model.codeWidth, what: "-n \(n) (rows of \(model.inputWidth) values and their codes)")
       let x = Tensor(rows: n, cols: model.inputWidth), z = Tensor(rows: n, cols: model.codeWidth)
       try model.sample(rows: n, seed: seed, temperature: temperature, label: label, into: x.data, codes: z.data,
@@ -44,6 +45,7 @@ struct Interpolate: ParsableCommand {
     abstract: "Decode the path between the codes of two data rows (.npy or .csv).",
     discussion: "Example: ae interpolate model.h5 --data fashion-mnist:test --from 0 --to 1 --steps 8 --out path.npy")
   @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
   @OptionGroup var dataOptions: DataOptions
   @Option(help: "Row of the data where the path starts.") var from: Int = 0
   @Option(help: "Row where it ends.") var to: Int = 1
@@ -60,7 +62,7 @@ struct Interpolate: ParsableCommand {
     try failing {
       compute.apply()
       try checkOutputs(out)
-      let model = try InferenceModel.load(path: modelPath)
+      let model = try loadInferenceModel(modelPath, file)
       try checkMemory(rows: steps, values: model.inputWidth, what: "--steps \(steps) (rows of \(model.inputWidth) values)")
       let dataset = try dataOptions.load()
       try checkWidth(dataset, model.inputWidth, what: "the model's input")

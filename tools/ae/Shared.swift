@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import Layers
 import Models
+import Runtime
 import Store
 import Tensor
 
@@ -67,6 +68,12 @@ func checkedProduct(_ sizes: [Int]) -> Int? {
   return product
 }
 
+/// Options of every command that reads a model file.
+struct ModelFileOptions: ParsableArguments {
+  @Flag(help: "Also read a model file that carries no checksum (written by h5py or another tool, not by ae). Its bytes then reach libhdf5 unchecked, and libhdf5 can crash or hang on damaged or malicious files: use this only for files you trust, or make a checked copy once with `ae seal`.")
+  var unverified = false
+}
+
 /// Options that set up the machine.
 struct ComputeOptions: ParsableArguments {
   @Option(help: "Threads for matrix products (default: all cores). Results are bit-identical for a fixed count.")
@@ -113,9 +120,23 @@ func oneLine(_ error: Error) -> String {
   return text.split(whereSeparator: \.isNewline).joined(separator: " ")
 }
 
-/// Load a model file for a command.
-func loadModel(_ path: String) throws -> (model: Autoencoder, history: TrainingHistory) {
-  try ModelFile.load(path)
+/// Load a model file for a command (checksum required unless `unverified`).
+func loadModel(_ path: String, _ options: ModelFileOptions) throws -> (model: Autoencoder, history: TrainingHistory) {
+  try explainingUnverified(path) { try ModelFile.load(path, verify: !options.unverified) }
+}
+
+/// Load a model file for inference (checksum required unless `unverified`).
+func loadInferenceModel(_ path: String, _ options: ModelFileOptions) throws -> InferenceModel {
+  try explainingUnverified(path) { try InferenceModel.load(path: path, verify: !options.unverified) }
+}
+
+/// A file without a checksum is refused with what the user can do about it, in ae's terms.
+func explainingUnverified<T>(_ path: String, _ body: () throws -> T) throws -> T {
+  do {
+    return try body()
+  } catch let error as StoreError where error.kind == .unverified {
+    throw CommandError("\(path): the file carries no checksum, so it was not written by ae (h5py or another tool?); if you trust it, pass --unverified, or make a checked copy with `ae seal \(path)`")
+  }
 }
 
 /// Refuse `rows` rows of `values` floats, `copies` times over (the rows, and their bytes on the

@@ -14,13 +14,14 @@ struct Eval: ParsableCommand {
     discussion: "bce is nats per sample (summed over features), mse is per value; both in the model's scaled units.")
 
   @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
   @OptionGroup var dataOptions: DataOptions
   @OptionGroup var compute: ComputeOptions
 
   func run() throws {
     try failing {
       compute.apply()
-      let (model, _) = try loadModel(modelPath)
+      let (model, _) = try loadModel(modelPath, file)
       let dataset = try dataOptions.load()
       try checkWidth(dataset, model.spec.inputWidth, what: "the model")
       try dataset.checkFinite()
@@ -39,12 +40,12 @@ struct Eval: ParsableCommand {
 struct TableCommand {
   enum Kind { case encode, decode, reconstruct }
 
-  static func run(_ kind: Kind, modelPath: String, data: DataOptions, out: String,
+  static func run(_ kind: Kind, modelPath: String, file: ModelFileOptions, data: DataOptions, out: String,
                   compute: ComputeOptions) throws {
     try failing {
       compute.apply()
       try checkOutputs(out)
-      let (model, _) = try loadModel(modelPath)
+      let (model, _) = try loadModel(modelPath, file)
       let dataset = try data.load()
       let expected = kind == .decode ? model.spec.codeWidth : model.spec.inputWidth
       try checkWidth(dataset, expected, what: kind == .decode ? "the model's code" : "the model's input")
@@ -64,43 +65,47 @@ struct TableCommand {
 struct Encode: ParsableCommand {
   static let configuration = CommandConfiguration(abstract: "Write the codes of data rows (.npy or .csv).")
   @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
   @OptionGroup var dataOptions: DataOptions
   @Option(help: "Output file (.npy or .csv).") var out: String
   @OptionGroup var compute: ComputeOptions
 
-  func run() throws { try TableCommand.run(.encode, modelPath: modelPath, data: dataOptions, out: out, compute: compute) }
+  func run() throws { try TableCommand.run(.encode, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute) }
 }
 
 /// `ae decode`: reconstructions from codes.
 struct Decode: ParsableCommand {
   static let configuration = CommandConfiguration(abstract: "Write the decoder's output for code rows (.npy or .csv), in the data's units.")
   @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
   @OptionGroup var dataOptions: DataOptions
   @Option(help: "Output file (.npy or .csv).") var out: String
   @OptionGroup var compute: ComputeOptions
 
-  func run() throws { try TableCommand.run(.decode, modelPath: modelPath, data: dataOptions, out: out, compute: compute) }
+  func run() throws { try TableCommand.run(.decode, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute) }
 }
 
 /// `ae reconstruct`: encode then decode.
 struct Reconstruct: ParsableCommand {
   static let configuration = CommandConfiguration(abstract: "Write reconstructions of data rows (.npy or .csv), in the data's units.")
   @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
   @OptionGroup var dataOptions: DataOptions
   @Option(help: "Output file (.npy or .csv).") var out: String
   @OptionGroup var compute: ComputeOptions
 
-  func run() throws { try TableCommand.run(.reconstruct, modelPath: modelPath, data: dataOptions, out: out, compute: compute) }
+  func run() throws { try TableCommand.run(.reconstruct, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute) }
 }
 
 /// `ae inspect`: what a model file holds.
 struct Inspect: ParsableCommand {
   static let configuration = CommandConfiguration(abstract: "Describe a model file: kind, layers, parameters, scaling, training history.")
   @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
 
   func run() throws {
     try failing {
-      let (model, history) = try loadModel(modelPath)
+      let (model, history) = try loadModel(modelPath, file)
       let spec = model.spec
       print("model:      \(modelPath)")
       print("kind:       \(spec.kind.rawValue)")
@@ -178,6 +183,7 @@ struct Montage: ParsableCommand {
     abstract: "Write a PNG showing images (top row) above their reconstructions (bottom row).",
     discussion: "With --samples N (a vae), draw N generated images instead, in rows of --count.")
   @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
   @OptionGroup var dataOptions: DataOptions
   @Option(help: "Draw this many samples from a vae instead of reconstructions.") var samples: Int?
   @Option(help: "Seed for --samples.") var seed: UInt64 = 1
@@ -195,7 +201,7 @@ struct Montage: ParsableCommand {
   func run() throws {
     try failing {
       try checkOutputs(out)
-      let (model, _) = try loadModel(modelPath)
+      let (model, _) = try loadModel(modelPath, file)
       let dataset = try dataOptions.load().prefix(max(count, 1))
       try checkWidth(dataset, model.spec.inputWidth, what: "the model's input")
       let size: [Int]

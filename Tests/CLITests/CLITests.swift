@@ -25,7 +25,9 @@ import Testing
     return existing.max { modified($0) < modified($1) } ?? candidates[0]
   }()
 
-  func ae(_ arguments: String...) throws -> Run {
+  func ae(_ arguments: String...) throws -> Run { try ae(arguments) }
+
+  func ae(_ arguments: [String]) throws -> Run {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Self.binary)
     process.arguments = arguments
@@ -151,7 +153,9 @@ import Testing
     let foreign = try HDF5Group.create(file: directory + "/foreign.h5")
     try foreign.write("images", floats: [1, 2, 3, 4], shape: [2, 2])
     try foreign.finish()
-    expectFailure(try ae("eval", directory + "/foreign.h5", "--data", data), mentioning: ["foreign.h5", "no checksum", "ae seal"])
+    expectFailure(try ae("eval", directory + "/foreign.h5", "--data", data), mentioning: ["foreign.h5", "no checksum", "--unverified", "ae seal"])
+    expectFailure(try ae("eval", "--unverified", directory + "/foreign.h5", "--data", data),
+                  mentioning: ["foreign.h5", "not an autoencoder model file"])
     expectFailure(try ae("inspect", data), mentioning: ["blobs.csv", "not an HDF5 file"])
   }
 

@@ -10,6 +10,7 @@ struct Sample: ParsableCommand {
     abstract: "Draw new rows from a variational autoencoder (.npy or .csv, in the data's units).",
     discussion: "Codes come from N(0, temperature^2 I); the same seed gives the same rows here, in C and in Python.")
   @Argument(help: "The model file (a vae).") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
   @Option(name: .shortAndLong, help: "How many rows.") var n: Int = 16
   @Option(help: "Seed for the codes.") var seed: UInt64 = 1
   @Option(help: "Scale of the codes' spread (1 = the prior).") var temperature: Float = 1
@@ -26,7 +27,9 @@ struct Sample: ParsableCommand {
   func run() throws {
     try failing {
       compute.apply()
-      let model = try InferenceModel.load(path: modelPath)
+      try checkOutputs(out, codes)
+      let model = try loadInferenceModel(modelPath, file)
+      try checkMemory(rows: n, values: model.inputWidth + model.codeWidth, what: "-n \(n) (rows of \(model.inputWidth) values and their codes)")
       let x = Tensor(rows: n, cols: model.inputWidth), z = Tensor(rows: n, cols: model.codeWidth)
       try model.sample(rows: n, seed: seed, temperature: temperature, label: label, into: x.data, codes: z.data,
                        workspace: model.makeWorkspace(maxRows: min(n, 256)))
@@ -42,6 +45,7 @@ struct Interpolate: ParsableCommand {
     abstract: "Decode the path between the codes of two data rows (.npy or .csv).",
     discussion: "Example: ae interpolate model.h5 --data fashion-mnist:test --from 0 --to 1 --steps 8 --out path.npy")
   @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
   @OptionGroup var dataOptions: DataOptions
   @Option(help: "Row of the data where the path starts.") var from: Int = 0
   @Option(help: "Row where it ends.") var to: Int = 1
@@ -50,17 +54,23 @@ struct Interpolate: ParsableCommand {
   @Option(help: "Output file (.npy or .csv).") var out: String
   @OptionGroup var compute: ComputeOptions
 
+  func validate() throws {
+    if steps < 2 { throw ValidationError("--steps must be at least 2 (both ends), got \(steps)") }
+  }
+
   func run() throws {
     try failing {
       compute.apply()
-      let model = try InferenceModel.load(path: modelPath)
+      try checkOutputs(out)
+      let model = try loadInferenceModel(modelPath, file)
+      try checkMemory(rows: steps, values: model.inputWidth, what: "--steps \(steps) (rows of \(model.inputWidth) values)")
       let dataset = try dataOptions.load()
       try checkWidth(dataset, model.inputWidth, what: "the model's input")
       let rows = dataset.features.rows
       guard (0..<rows).contains(from), (0..<rows).contains(to) else {
         throw CommandError("--from and --to must be rows of the data (0..<\(rows)), got \(from) and \(to)")
       }
-      let workspace = try model.makeWorkspace(maxRows: max(steps, 2))
+      let workspace = try model.makeWorkspace(maxRows: min(steps, 256)) // longer paths run in passes
       let ends = Tensor(rows: 2, cols: model.codeWidth)
       let pair = dataset.features.slice(rows: from..<(from + 1))
       let second = dataset.features.slice(rows: to..<(to + 1))

@@ -178,6 +178,8 @@ struct Train: ParsableCommand {
     if let decoderLayers { _ = try widths(decoderLayers, "--decoder-layers") }
     if epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
     if batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
+    // A batch larger than the data is the whole data; beyond 2^31 the trainer's arithmetic would overflow.
+    if batch > 1 << 31 { throw ValidationError("--batch must be at most 2147483648, got \(batch)") }
     if !(lr > 0) { throw ValidationError("--lr must be positive, got \(lr)") }
     if !(0..<1).contains(validation) { throw ValidationError("--validation must be in [0, 1), got \(validation)") }
     if !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
@@ -194,6 +196,7 @@ struct Train: ParsableCommand {
   func run() throws {
     try failing {
       compute.apply()
+      try checkDestinations() // before the data is read and the model trained, not after
       let progress = quiet ? nil : ProgressPrinter()
       let dataset = try dataOptions.load()
       try dataset.checkFinite()
@@ -238,6 +241,8 @@ struct Train: ParsableCommand {
       }
       spec.dropout = dropout
       let autoencoder = try Autoencoder(spec: spec, seed: seed)
+      // Weights, gradients, the optimizer's two moments and the best weights: refuse what cannot fit.
+      try checkMemory(rows: autoencoder.parameters.count, values: 1, copies: 5, what: "training \(autoencoder.parameters.count) parameters")
       autoencoder.scaling = Scaling.fit(dataset.features, method: scale, isByteData: dataset.isByteData)
       let scaled = dataset.features.copy()
       autoencoder.scaling.apply(to: scaled)
@@ -254,7 +259,12 @@ struct Train: ParsableCommand {
                                   progress: quiet ? nil : ProgressPrinter())
       }
       let result = try trainer.fit(scaled, labels: model == .cvae ? dataset.labels : nil, resume: resume)
-      try ModelFile.save(autoencoder, history: result.history, to: out)
+      do {
+        try ModelFile.save(autoencoder, history: result.history, to: out)
+      } catch {
+        let previous = FileManager.default.fileExists(atPath: out) ? "the file already there is unchanged" : "nothing was written"
+        throw CommandError("\(out): the model was not saved (\(previous)): \(oneLine(error))")
+      }
       let seconds = result.history.seconds
       print(jsonLine([
         "model": out, "epochs": result.history.epochs, "best_epoch": result.bestEpoch,
@@ -262,6 +272,20 @@ struct Train: ParsableCommand {
         "seconds_per_epoch": seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count),
         "stopped_early": result.stoppedEarly,
       ]))
+    }
+  }
+}
+
+extension Train {
+  /// Refuse an --out or --checkpoint that cannot be written (a device, a directory, a missing
+  /// folder, ...) before any work.
+  func checkDestinations() throws {
+    try checkOutputs(out)
+    guard let checkpoint else { return }
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isFolder) {
+      guard isFolder.boolValue else { throw CommandError("--checkpoint \(checkpoint) is not a folder") }
+      try checkOutputs(checkpoint + "/checkpoint.h5")
     }
   }
 }

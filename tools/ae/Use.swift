@@ -14,13 +14,14 @@ struct Eval: ParsableCommand {
     discussion: "bce is nats per sample (summed over features), mse is per value; both in the model's scaled units.")
 
   @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
   @OptionGroup var dataOptions: DataOptions
   @OptionGroup var compute: ComputeOptions
 
   func run() throws {
     try failing {
       compute.apply()
-      let (model, _) = try loadModel(modelPath)
+      let (model, _) = try loadModel(modelPath, file)
       let dataset = try dataOptions.load()
       try checkWidth(dataset, model.spec.inputWidth, what: "the model")
       try dataset.checkFinite()
@@ -39,10 +40,12 @@ struct Eval: ParsableCommand {
 struct TableCommand {
   enum Kind { case encode, decode, reconstruct }
 
-  static func run(_ kind: Kind, modelPath: String, data: DataOptions, out: String, compute: ComputeOptions) throws {
+  static func run(_ kind: Kind, modelPath: String, file: ModelFileOptions, data: DataOptions, out: String,
+                  compute: ComputeOptions) throws {
     try failing {
       compute.apply()
-      let (model, _) = try loadModel(modelPath)
+      try checkOutputs(out)
+      let (model, _) = try loadModel(modelPath, file)
       let dataset = try data.load()
       let expected = kind == .decode ? model.spec.codeWidth : model.spec.inputWidth
       try checkWidth(dataset, expected, what: kind == .decode ? "the model's code" : "the model's input")
@@ -62,43 +65,47 @@ struct TableCommand {
 struct Encode: ParsableCommand {
   static let configuration = CommandConfiguration(abstract: "Write the codes of data rows (.npy or .csv).")
   @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
   @OptionGroup var dataOptions: DataOptions
   @Option(help: "Output file (.npy or .csv).") var out: String
   @OptionGroup var compute: ComputeOptions
 
-  func run() throws { try TableCommand.run(.encode, modelPath: modelPath, data: dataOptions, out: out, compute: compute) }
+  func run() throws { try TableCommand.run(.encode, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute) }
 }
 
 /// `ae decode`: reconstructions from codes.
 struct Decode: ParsableCommand {
   static let configuration = CommandConfiguration(abstract: "Write the decoder's output for code rows (.npy or .csv), in the data's units.")
   @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
   @OptionGroup var dataOptions: DataOptions
   @Option(help: "Output file (.npy or .csv).") var out: String
   @OptionGroup var compute: ComputeOptions
 
-  func run() throws { try TableCommand.run(.decode, modelPath: modelPath, data: dataOptions, out: out, compute: compute) }
+  func run() throws { try TableCommand.run(.decode, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute) }
 }
 
 /// `ae reconstruct`: encode then decode.
 struct Reconstruct: ParsableCommand {
   static let configuration = CommandConfiguration(abstract: "Write reconstructions of data rows (.npy or .csv), in the data's units.")
   @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
   @OptionGroup var dataOptions: DataOptions
   @Option(help: "Output file (.npy or .csv).") var out: String
   @OptionGroup var compute: ComputeOptions
 
-  func run() throws { try TableCommand.run(.reconstruct, modelPath: modelPath, data: dataOptions, out: out, compute: compute) }
+  func run() throws { try TableCommand.run(.reconstruct, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute) }
 }
 
 /// `ae inspect`: what a model file holds.
 struct Inspect: ParsableCommand {
   static let configuration = CommandConfiguration(abstract: "Describe a model file: kind, layers, parameters, scaling, training history.")
   @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
 
   func run() throws {
     try failing {
-      let (model, history) = try loadModel(modelPath)
+      let (model, history) = try loadModel(modelPath, file)
       let spec = model.spec
       print("model:      \(modelPath)")
       print("kind:       \(spec.kind.rawValue)")
@@ -176,6 +183,7 @@ struct Montage: ParsableCommand {
     abstract: "Write a PNG showing images (top row) above their reconstructions (bottom row).",
     discussion: "With --samples N (a vae), draw N generated images instead, in rows of --count.")
   @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup var file: ModelFileOptions
   @OptionGroup var dataOptions: DataOptions
   @Option(help: "Draw this many samples from a vae instead of reconstructions.") var samples: Int?
   @Option(help: "Seed for --samples.") var seed: UInt64 = 1
@@ -184,9 +192,16 @@ struct Montage: ParsableCommand {
   @Option(help: "Draw each pixel as a ZOOM x ZOOM square.") var zoom: Int = 3
   @Option(help: "Output PNG.") var out: String = "reconstructions.png"
 
+  func validate() throws {
+    if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+    if let samples, samples < 1 { throw ValidationError("--samples must be at least 1, got \(samples)") }
+    if !(1...100).contains(zoom) { throw ValidationError("--zoom must be in 1...100, got \(zoom)") }
+  }
+
   func run() throws {
     try failing {
-      let (model, _) = try loadModel(modelPath)
+      try checkOutputs(out)
+      let (model, _) = try loadModel(modelPath, file)
       let dataset = try dataOptions.load().prefix(max(count, 1))
       try checkWidth(dataset, model.spec.inputWidth, what: "the model's input")
       let size: [Int]
@@ -195,9 +210,18 @@ struct Montage: ParsableCommand {
       } else {
         size = Array((dataset.imageShape ?? model.spec.inputShape ?? []).prefix(2))
       }
-      guard size.count == 2, size[0] * size[1] == model.spec.inputWidth else {
+      guard size.count == 2, size.allSatisfy({ $0 > 0 }), checkedProduct(size) == model.spec.inputWidth else {
         throw CommandError("cannot draw rows of \(model.spec.inputWidth) values as images: pass --shape HEIGHTxWIDTH")
       }
+      // The picture: at most `count` images a row, in rows of reconstructions, samples or classes.
+      let runtimeClasses = model.spec.conditionWidth > 0 ? model.spec.classes ?? 0 : 0
+      let pictureRows = samples == nil ? 2 : runtimeClasses > 0 ? runtimeClasses : samples! / count + (samples! % count == 0 ? 0 : 1)
+      let columns = samples == nil ? dataset.features.rows : runtimeClasses > 0 ? count : min(samples!, count)
+      let width = checkedProduct([columns, size[1] * zoom + 2]) ?? Int.max, height = checkedProduct([pictureRows, size[0] * zoom + 2]) ?? Int.max
+      guard width <= 100_000, height <= 100_000 else {
+        throw CommandError("the picture would be \(width == Int.max ? "too" : String(width)) pixels wide and \(height == Int.max ? "too" : String(height)) high; at most 100000 a side: lower --count, --samples or --zoom")
+      }
+      if let samples { try checkMemory(rows: runtimeClasses > 0 ? runtimeClasses * count : samples, values: model.spec.inputWidth, copies: 1, what: "--samples \(samples) (images of \(model.spec.inputWidth) values)") }
       let low = min(dataset.features.values.min() ?? 0, 0)
       let high = dataset.isByteData ? 255 : max(dataset.features.values.max() ?? 1, low + 1e-6)
       var rows = [dataset.features, model.reconstruct(dataset.features, labels: try labelsFor(model, dataset))]

@@ -3,10 +3,35 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import enum
 import os
 import pathlib
 
 ABI_VERSION = 1  # AE_ABI_VERSION of the header this mirror was written against
+
+
+class Status(enum.IntEnum):
+    """ae_status: the C library's status codes (values fixed by the header; new ones only appended)."""
+    OK = 0
+    INVALID_ARGUMENT = 1
+    IO = 2
+    FORMAT = 3
+    VERSION = 4
+    DIMENSION = 5
+    NON_FINITE = 6
+    OVERFLOW = 7
+    OUT_OF_MEMORY = 8
+    UNSUPPORTED = 9
+    WORKSPACE = 10
+    MISUSE = 11
+    UNVERIFIED = 12
+    INTERNAL = 99
+
+
+# #define AE_OPEN_DEFAULT 0u
+AE_OPEN_DEFAULT = 0
+# #define AE_OPEN_UNVERIFIED 1u   (read a file that carries no checksum)
+AE_OPEN_UNVERIFIED = 1
 
 
 def _load() -> ctypes.CDLL:
@@ -61,6 +86,11 @@ ae_model_open = _declare("ae_model_open", ctypes.c_int, ctypes.c_char_p, ctypes.
 # ae_status ae_model_open_memory(const void *buffer, size_t length, ae_model **model);
 ae_model_open_memory = _declare("ae_model_open_memory", ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t,
                                 ctypes.POINTER(_model_p))
+# ae_status ae_model_open_v2(const char *path, unsigned flags, ae_model **model);
+ae_model_open_v2 = _declare("ae_model_open_v2", ctypes.c_int, ctypes.c_char_p, ctypes.c_uint, ctypes.POINTER(_model_p))
+# ae_status ae_model_open_memory_v2(const void *buffer, size_t length, unsigned flags, ae_model **model);
+ae_model_open_memory_v2 = _declare("ae_model_open_memory_v2", ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint,
+                                   ctypes.POINTER(_model_p))
 # void ae_model_close(ae_model *model);
 ae_model_close = _declare("ae_model_close", None, _model_p)
 # const char *ae_model_kind(const ae_model *model);

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import ctypes
+import numbers
+import operator
 import os
 import threading
 from typing import List, Optional, Tuple, Union
@@ -9,22 +11,41 @@ from typing import List, Optional, Tuple, Union
 import numpy as np
 
 from . import _lib
+from ._lib import Status
 
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = Union[str, bytes, "os.PathLike[str]"]
 
 
 class AutoencoderError(RuntimeError):
-    """A call into libautoencoder failed. `status` is the C status code, `message` its text."""
+    """A call into libautoencoder failed. `status` is the C status code (a `Status` when the
+    binding knows it, compared equal to its number either way), `message` the library's text.
+    Two statuses have their own subclass: `UnverifiedError` and `MisuseError`."""
 
     def __init__(self, status: int, message: str):
+        try:
+            status = Status(status)
+        except ValueError:
+            pass  # a status newer than this binding: keep the number
         self.status = status
         self.message = message
-        super().__init__(f"{message} ({_lib.ae_status_string(status).decode()}, status {status})")
+        super().__init__(f"{message} ({_lib.ae_status_string(status).decode()}, status {int(status)})")
+
+
+class UnverifiedError(AutoencoderError):
+    """Status.UNVERIFIED: the model file carries no checksum (it was written by h5py or another
+    tool, not by `ae`). Open it with verify=False only if you trust it, or seal it with `ae seal`."""
+
+
+class MisuseError(AutoencoderError):
+    """Status.MISUSE: a handle that is closed, freed or of the wrong type."""
+
+
+_ERRORS = {Status.UNVERIFIED: UnverifiedError, Status.MISUSE: MisuseError}
 
 
 def _check(status: int) -> None:
     if status != 0:
-        raise AutoencoderError(status, _lib.ae_last_error().decode(errors="replace"))
+        raise _ERRORS.get(status, AutoencoderError)(status, _lib.ae_last_error().decode(errors="replace"))
 
 
 _FLOAT32 = np.dtype(np.float32)
@@ -44,16 +65,27 @@ class Model:
             codes = model.encode(images)
     """
 
-    def __init__(self, path: Optional[PathLike] = None, *, data: Optional[bytes] = None):
-        """Open `path`, or a model file's bytes given as `data`."""
+    def __init__(self, path: Optional[PathLike] = None, *, data=None, verify: bool = True):
+        """Open the model file at `path`, or a model file's bytes given as `data`: bytes,
+        bytearray, memoryview or any other buffer (a C-contiguous one is read in place, a strided
+        memoryview is copied in its logical order; the library keeps its own copy either way).
+
+        By default the file must carry the checksum `ae` writes; a file without one raises
+        `UnverifiedError`. verify=False also reads such files (written by h5py or another
+        tool): only for files you trust, because their bytes reach libhdf5 unchecked. A
+        checksum that is present is checked either way."""
         self._handle: Optional[ctypes.c_void_p] = None
         handle = ctypes.c_void_p()
         if (path is None) == (data is None):
             raise ValueError("pass either a path or data=bytes, not both")
+        if not isinstance(verify, (bool, np.bool_)):
+            raise TypeError(f"verify must be True or False, got {verify!r}")
+        flags = _lib.AE_OPEN_DEFAULT if verify else _lib.AE_OPEN_UNVERIFIED
         if data is not None:
-            _check(_lib.ae_model_open_memory(data, len(data), ctypes.byref(handle)))
+            image = _model_bytes(data)
+            _check(_lib.ae_model_open_memory_v2(image.ctypes.data, image.nbytes, flags, ctypes.byref(handle)))
         else:
-            _check(_lib.ae_model_open(os.fsencode(path), ctypes.byref(handle)))
+            _check(_lib.ae_model_open_v2(_path_bytes(path), flags, ctypes.byref(handle)))
         self._handle = handle
         self._local = threading.local()
         self._workspaces: List[ctypes.c_void_p] = []
@@ -139,6 +171,8 @@ class Model:
         A conditional VAE (`classes` > 0) draws them for class `label`. The same seed gives the
         same rows as `ae sample` and the C library. With return_codes=True, returns (rows, codes)."""
         handle = self._live()
+        n, seed = _integer(n, "n"), _integer(seed, "seed")
+        label = None if label is None else _integer(label, "label")
         if n < 1:
             raise ValueError(f"n must be at least 1, got {n}")
         if not 0 <= seed < 2 ** 64:
@@ -158,6 +192,9 @@ class Model:
         """Decode `steps` codes from code `a` to code `b` (latent_dim each): rows (steps, input_dim).
         Spherical (slerp) by default for VAEs, straight otherwise."""
         handle = self._live()
+        steps = _integer(steps, "steps")
+        if steps < 2:
+            raise ValueError(f"steps must be at least 2 (both ends), got {steps}")
         za = as_rows(a, self.latent_dim, "a")
         zb = as_rows(b, self.latent_dim, "b")
         if za.shape[0] != 1 or zb.shape[0] != 1:
@@ -202,26 +239,116 @@ class Model:
     def _run_labeled(self, function, handle, values, width, out_width, name, labels) -> np.ndarray:
         array, single = as_rows(values, width, name), np.ndim(values) == 1
         n = array.shape[0]
-        classes = np.ascontiguousarray(np.atleast_1d(labels), dtype=np.intc)
-        if classes.shape != (n,):
-            raise ValueError(f"labels must give one class per row: {n} rows, labels of shape {np.shape(labels)}")
+        classes = as_labels(labels, n)
         out = np.empty((n,) if out_width is None else (n, out_width), dtype=np.float32)
         _check(function(handle, self._workspace(handle), array.ctypes.data, classes.ctypes.data, n, out.ctypes.data))
         return out[0] if single else out
 
 
 def as_rows(values, width: int, name: str = "x") -> np.ndarray:
-    """`values` as a C-contiguous float32 (n, width) array, without copying when it already is one."""
+    """`values` as a C-contiguous float32 (n, width) array, without copying when it already is one.
+    Integers and floats convert; anything else raises TypeError rather than being cast: complex
+    numbers (which would lose their imaginary part), booleans, strings, objects, dates. A float64
+    value beyond float32's range raises ValueError rather than becoming infinity."""
     array = np.asarray(values)
     if array.ndim == 1:
         array = array.reshape(1, -1)
     if array.ndim != 2:
         raise ValueError(f"{name} must be 1-D or 2-D (rows, {width}), got shape {np.shape(values)}")
+    if array.dtype.kind == "c":
+        raise TypeError(f"{name} is complex ({array.dtype}); the model takes real numbers: pass {name}.real or "
+                        f"abs({name}) explicitly")
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers (integers or floats), got dtype {array.dtype}")
     if array.shape[1] != width:
         raise ValueError(f"{name} has rows of {array.shape[1]} values; the model expects {width} "
                          f"(shape {np.shape(values)}, expected (n, {width}))")
     if array.shape[0] == 0:
         raise ValueError(f"{name} has no rows")
-    if not np.issubdtype(array.dtype, np.number):
-        raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
-    return np.ascontiguousarray(array, dtype=np.float32)
+    if array.dtype.kind != "f" or array.dtype.itemsize <= 4:
+        return np.ascontiguousarray(array, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        converted = np.ascontiguousarray(array, dtype=np.float32)
+    overflow = np.isinf(converted) & np.isfinite(array)
+    if overflow.any():
+        row, column = np.argwhere(overflow)[0]
+        raise ValueError(f"{name} holds {array[row, column]} at row {row}, column {column}: beyond float32's range")
+    return converted
+
+
+_INT32 = np.iinfo(np.int32)
+
+
+def as_labels(labels, n: int) -> np.ndarray:
+    """`labels` as n C ints, one class per row. Whole numbers only: integer arrays, Python ints,
+    or floats that hold whole numbers (as labels read from a CSV file do), each within int32's
+    range (the library then checks them against the model's classes). Raises TypeError for
+    booleans (a mask passed as labels is more likely a mistake than classes 0 and 1), complex
+    numbers, strings and other objects, ValueError for fractions, NaN, out-of-range values and a
+    count that is not one per row."""
+    array = np.asarray(labels)
+    if array.ndim == 0:
+        array = array.reshape(1)
+    if array.shape != (n,):
+        raise ValueError(f"labels must give one class per row: {n} rows, labels of shape {np.shape(labels)}")
+    kind = array.dtype.kind
+    if kind == "b":
+        raise TypeError("labels are booleans; pass integer classes (e.g. labels.astype(int))")
+    if kind == "O":  # Python ints of any size, or anything else numpy could not type
+        for i, value in enumerate(array):
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+                raise TypeError(f"labels must be integers; label {i} is {value!r} ({type(value).__name__})")
+        bad = [i for i, value in enumerate(array) if not _INT32.min <= value <= _INT32.max]
+    elif kind in "iu":
+        bad = np.flatnonzero(array > _INT32.max if kind == "u" else (array < _INT32.min) | (array > _INT32.max))
+    elif kind == "f":
+        whole = np.isfinite(array) & (array == np.floor(array))
+        if not whole.all():
+            i = int(np.flatnonzero(~whole)[0])
+            raise ValueError(f"labels must be whole numbers; label {i} is {array[i]}")
+        bad = np.flatnonzero((array < _INT32.min) | (array > _INT32.max))
+    else:
+        raise TypeError(f"labels must be integers, got dtype {array.dtype}")
+    if len(bad):
+        i = int(bad[0])
+        raise ValueError(f"label {i} is {array[i]}, outside the range of a C int")
+    return np.ascontiguousarray(array.astype(np.int64), dtype=np.intc)
+
+
+def _integer(value, name: str) -> int:
+    """An int argument: Python and numpy integers pass; floats, strings and booleans raise TypeError."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})") from None
+
+
+def _path_bytes(path) -> bytes:
+    """A file name for C: str, bytes or os.PathLike, encoded as the OS does, without NUL bytes
+    (C would stop at the first one and open another file)."""
+    try:
+        encoded = os.fsencode(path)
+    except TypeError:
+        raise TypeError(f"path must be a str, bytes or os.PathLike, got {type(path).__name__} "
+                        f"(a model's bytes go in data=)") from None
+    if b"\0" in encoded:
+        raise ValueError(f"path contains a NUL byte, which would cut it short in C: {encoded[:60]!r}"
+                         f"{'...' if len(encoded) > 60 else ''} (a model's bytes go in data=)")
+    return encoded
+
+
+def _model_bytes(data) -> np.ndarray:
+    """The bytes of `data` (any object with the buffer protocol) as a 1-D uint8 array: the same
+    memory when it is C-contiguous, else a copy of its bytes in logical (C) order."""
+    if isinstance(data, str):
+        raise TypeError("data must be the bytes of a model file, got str (a file name goes in path)")
+    try:
+        view = memoryview(data)
+    except TypeError:
+        raise TypeError(f"data must be the bytes of a model file (bytes, bytearray, memoryview or another "
+                        f"buffer), got {type(data).__name__}") from None
+    if not view.c_contiguous:
+        view = memoryview(view.tobytes())
+    return np.frombuffer(view, dtype=np.uint8)

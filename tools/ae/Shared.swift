@@ -172,6 +172,7 @@ func checkWidth(_ dataset: Dataset, _ expected: Int, what: String) throws {
 /// Write a result table as .npy or .csv, chosen by the extension, through `writeAtomically`
 /// (which refuses to replace anything but a regular file).
 func writeTable(_ tensor: Tensor, to path: String) throws {
+  try requireFinite(tensor.values, what: "result")
   var text = ""
   if path.lowercased().hasSuffix(".csv") {
     for r in 0..<tensor.rows {
@@ -220,3 +221,10 @@ extension Activation: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 extension ModelKind: ExpressibleByArgument {}
 extension Scaling.Method: ExpressibleByArgument {}
+
+/// Results that overflowed float32 are an error, never written or printed as if they were
+/// numbers (a model file's weights may be finite and still multiply up beyond float32).
+func requireFinite(_ values: [Float], what: String) throws {
+  guard let bad = values.firstIndex(where: { !$0.isFinite }) else { return }
+  throw CommandError("the \(what) does not fit in 32-bit floats (value \(bad) is \(values[bad])): the model's weights or the data are far outside the range it was trained on; nothing was written")
+}

@@ -26,6 +26,7 @@ struct Eval: ParsableCommand {
       try checkWidth(dataset, model.spec.inputWidth, what: "the model")
       try dataset.checkFinite()
       let e = model.evaluate(dataset.features, labels: try labelsFor(model, dataset))
+      try requireFinite([e.objective, e.mse, e.bce ?? 0, e.negativeELBO ?? 0].map { Float($0) }, what: "evaluation")
       if model.spec.isVariational {
         print(jsonLine(["samples": e.samples, "neg_elbo": e.negativeELBO, "reconstruction": e.reconstruction,
                         "kl": e.kl, "bce": e.bce, "mse": e.mse, "objective": e.objective]))

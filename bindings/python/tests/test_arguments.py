@@ -2,7 +2,6 @@
 import array
 import os
 import pathlib
-import subprocess
 
 import numpy as np
 import pytest
@@ -11,11 +10,7 @@ import autoencoder
 from autoencoder import AutoencoderError, MisuseError, Status, UnverifiedError
 from autoencoder.model import _check
 
-AE = os.environ["AE_BINARY"]
-
-
-def ae(*args):
-    subprocess.run([AE, *map(str, args)], check=True, capture_output=True)
+from ae_tool import ae
 
 
 @pytest.fixture(scope="module")

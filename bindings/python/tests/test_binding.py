@@ -1,6 +1,5 @@
 """The Python binding gives the CLI's results, raises on errors, and is safe across threads."""
 import concurrent.futures
-import os
 import subprocess
 
 import numpy as np
@@ -9,11 +8,7 @@ import pytest
 import autoencoder
 from autoencoder.model import as_rows
 
-AE = os.environ["AE_BINARY"]
-
-
-def ae(*args):
-    subprocess.run([AE, *map(str, args)], check=True, capture_output=True)
+from ae_tool import AE, ae
 
 
 @pytest.fixture(scope="module")

@@ -69,11 +69,39 @@ else
   check "example runs in a clean environment" env -i PATH=/usr/bin:/bin bindings/c/encode "$work/model.h5" "$work/x.csv"
 fi
 
+# Memcheck. valgrind 3.19 cannot decode AVX-512: where OpenBLAS picks its SkylakeX kernels (on
+# CPUs with AVX-512) the first matrix product under valgrind dies with SIGILL, after VEX's
+# "unhandled instruction bytes". Such a run is reported as "valgrind skipped" with the reason
+# and counted neither way, unless memcheck had found errors before it. A SIGILL without that
+# message (a Swift trap is ud2) fails as usual. (OPENBLAS_CORETYPE stays the environment's:
+# no dodging to other kernels.)
+memcheck() { # memcheck NAME COMMAND...
+  local name=$1 status; shift
+  # (The braces keep bash's "Illegal instruction" job message out of the output.)
+  { valgrind --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+      --log-file="$work/valgrind.log" "$@" >"$work/out.txt" 2>&1; } 2>/dev/null
+  status=$?
+  if [ "$status" -eq 0 ]; then
+    passed=$((passed + 1)); echo "ok   $name"
+  elif [ "$status" -eq 132 ] && grep -q 'unhandled instruction bytes' "$work/valgrind.log" &&
+       grep -q 'ERROR SUMMARY: 0 errors' "$work/valgrind.log"; then
+    local where bytes
+    where=$(sed -n '/Illegal opcode at address/{n;s/.*: \([^ ]*\) (in .*/\1/p;q}' "$work/valgrind.log")
+    bytes=$(awk '/unhandled instruction bytes/ { print $6, $7, $8, $9; exit }' "$work/valgrind.log")
+    [ "${bytes:0:4}" = 0x62 ] && bytes="$bytes: EVEX, an AVX-512 instruction"
+    echo "skip $name"
+    echo "valgrind skipped: $(valgrind --version) cannot decode an instruction in ${where:-an unknown function}" \
+         "(bytes ${bytes:-unknown}), so the run died with SIGILL; memcheck found no error before it. Not a failure."
+  else
+    failed=$((failed + 1)); echo "FAIL $name (exit status $status)"
+    tail -20 "$work/out.txt" | sed 's/^/     /'
+    grep -v '^==[0-9]*== *$' "$work/valgrind.log" | tail -40 | sed 's/^/     /'
+  fi
+}
 if command -v valgrind >/dev/null; then
-  check "C test under valgrind memcheck: no leaks, no invalid accesses" \
-    valgrind --quiet --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
-      bindings/c/test_autoencoder_plain "$work/model.h5" "$work/x.csv" "$work/z.csv" "$work/y.csv" "$objective" "$work/other.h5" "$work" \
-        "$work/vae.h5" "$work/samples.csv" "$work/cvae.h5" "$work/cvae_y.csv"
+  memcheck "C test under valgrind memcheck: no leaks, no invalid accesses" \
+    bindings/c/test_autoencoder_plain "$work/model.h5" "$work/x.csv" "$work/z.csv" "$work/y.csv" "$objective" "$work/other.h5" "$work" \
+      "$work/vae.h5" "$work/samples.csv" "$work/cvae.h5" "$work/cvae_y.csv"
 else
   failed=$((failed + 1)); echo "FAIL valgrind is not installed"
 fi

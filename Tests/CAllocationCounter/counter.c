@@ -11,6 +11,25 @@ extern void *__libc_realloc(void *, size_t);
 extern void *__libc_memalign(size_t, size_t);
 extern void __libc_free(void *);
 
+/* A sanitizer brings its own malloc, which this interposer would bypass, mixing two heaps: the
+ * counter stands down there, and says so. scripts/sanitizers.sh defines AE_SANITIZED (its C
+ * code may be built uninstrumented); instrumented builds are recognized anyway. */
+#if !defined(AE_SANITIZED) && (defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__))
+#define AE_SANITIZED 1
+#endif
+#if !defined(AE_SANITIZED) && defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define AE_SANITIZED 1
+#endif
+#endif
+
+#ifdef AE_SANITIZED
+int aecount_available(void) { return 0; }
+void aecount_start(void) {}
+long aecount_stop(void) { return -1; }
+#else
+int aecount_available(void) { return 1; }
+
 static _Thread_local int counting;
 static _Thread_local long allocations;
 
@@ -38,3 +57,4 @@ int posix_memalign(void **out, size_t alignment, size_t size) {
   *out = p;
   return 0;
 }
+#endif

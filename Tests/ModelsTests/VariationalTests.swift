@@ -97,13 +97,20 @@ import Training
     #expect(abs(after.objective - after.negativeELBO!) < 1e-6 * after.objective, "beta 1: objective is the -ELBO")
     let (mean, logVariance) = model.encodeDistribution(test)
     #expect(mean.cols == 8 && logVariance.cols == 8)
-    #expect(model.encode(test).values == mean.values)
+    // encode works in batches of 256 rows, encodeDistribution in one of 500: BLAS rounds them
+    // differently, so the codes are the means to float32 tolerance, not bit for bit.
+    let mismatch = Float32Tolerance.firstMismatch(model.encode(test).values, mean.values)
+    #expect(mismatch == nil, "codes differ from the means: \(String(describing: mismatch))")
 
     let directory = TestData.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     try ModelFile.save(model, to: directory + "/vae.h5")
     let loaded = try ModelFile.load(directory + "/vae.h5").model
     #expect(loaded.spec == spec)
-    #expect(loaded.evaluateScaled(test).negativeELBO == after.negativeELBO)
+    #expect(loaded.parameters.valueArray == model.parameters.valueArray) // stored values come back exactly
+    // Same weights, same call, but another test's convolutional training may change OpenBLAS's
+    // thread count in between (see BLASThreadCount): equal to float32 tolerance.
+    let reloaded = loaded.evaluateScaled(test).negativeELBO!
+    #expect(Float32Tolerance.close(reloaded, after.negativeELBO!), "-ELBO \(after.negativeELBO!), reloaded \(reloaded)")
   }
 }

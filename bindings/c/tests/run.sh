@@ -22,20 +22,8 @@ check() { # check NAME COMMAND...
 bash scripts/install-lib.sh "$prefix" >/dev/null 2>"$work/install.log" || { cat "$work/install.log"; exit 1; }
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 
-# A small model and the Swift side's answers for it.
-awk 'BEGIN { srand(7); for (r = 0; r < 60; r++) { line = ""; for (j = 0; j < 20; j++) line = line (j ? "," : "") sprintf("%.4f", 10 * rand() - 2); print line } }' > "$work/x.csv"
-"$ae" train --layers 12,4 --activation tanh --loss mse --scale standard --epochs 5 --batch 16 --data "$work/x.csv" --out "$work/model.h5" --quiet >/dev/null
-"$ae" train --layers 6 --loss mse --scale standard --epochs 1 --data "$work/x.csv" --out "$work/other.h5" --quiet >/dev/null
-"$ae" encode "$work/model.h5" --data "$work/x.csv" --out "$work/z.csv"
-"$ae" reconstruct "$work/model.h5" --data "$work/x.csv" --out "$work/y.csv"
-"$ae" train --model vae --layers 10,3 --loss mse --scale standard --epochs 3 --batch 16 --data "$work/x.csv" --out "$work/vae.h5" --quiet >/dev/null
-"$ae" sample "$work/vae.h5" -n 5 --seed 7 --out "$work/samples.csv"
-# A conditional VAE on the same rows, row r labelled r % 3, and its reconstructions.
-awk 'BEGIN { h = ""; for (j = 0; j < 20; j++) h = h "f" j ","; print h "label" } { print $0 "," (NR - 1) % 3 }' "$work/x.csv" > "$work/xl.csv"
-"$ae" train --model cvae --layers 10,3 --loss mse --scale standard --epochs 3 --batch 16 --data "$work/xl.csv" --label-column label \
-  --out "$work/cvae.h5" --quiet >/dev/null
-"$ae" reconstruct "$work/cvae.h5" --data "$work/xl.csv" --label-column label --out "$work/cvae_y.csv"
-objective=$("$ae" eval "$work/model.h5" --data "$work/x.csv" | sed 's/.*"objective": \([^,}]*\).*/\1/')
+# A small model and the Swift side's answers for it: sets c_test_args.
+source bindings/c/tests/fixtures.sh
 
 check "header compiles as C99 with -Wall -Wextra -Werror -pedantic" \
   cc -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c include/autoencoder.h
@@ -48,7 +36,7 @@ check "SONAME carries the ABI version" sh -c "readelf -d '$prefix/lib/libautoenc
 check "no Swift runtime libraries needed" sh -c "! ldd '$prefix/lib/libautoencoder.so' | grep -i swift"
 check "example and test build with pkg-config alone" make -s -C bindings/c clean all
 check "C test against the Swift side's results" \
-  bindings/c/test_autoencoder "$work/model.h5" "$work/x.csv" "$work/z.csv" "$work/y.csv" "$objective" "$work/other.h5" "$work" "$work/vae.h5" "$work/samples.csv" "$work/cvae.h5" "$work/cvae_y.csv"
+  bindings/c/test_autoencoder "${c_test_args[@]}"
 tail -1 "$work/out.txt"
 # Exhausted memory: under a 1 GiB address-space limit, a workspace of several GiB (less than
 # physical memory) fails in malloc and must come back as AE_ERROR_OUT_OF_MEMORY, not an abort.
@@ -74,11 +62,38 @@ else
   check "example runs in a clean environment" env -i PATH=/usr/bin:/bin bindings/c/encode "$work/model.h5" "$work/x.csv"
 fi
 
+# Memcheck. valgrind 3.19 cannot decode AVX-512: where OpenBLAS picks its SkylakeX kernels (on
+# CPUs with AVX-512) the first matrix product under valgrind dies with SIGILL, after VEX's
+# "unhandled instruction bytes". Such a run is reported as "valgrind skipped" with the reason
+# and counted neither way, unless memcheck had found errors before it. A SIGILL without that
+# message (a Swift trap is ud2) fails as usual. (OPENBLAS_CORETYPE stays the environment's:
+# no dodging to other kernels.)
+memcheck() { # memcheck NAME COMMAND...
+  local name=$1 status; shift
+  # (The braces keep bash's "Illegal instruction" job message out of the output.)
+  { valgrind --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+      --log-file="$work/valgrind.log" "$@" >"$work/out.txt" 2>&1; } 2>/dev/null
+  status=$?
+  if [ "$status" -eq 0 ]; then
+    passed=$((passed + 1)); echo "ok   $name"
+  elif [ "$status" -eq 132 ] && grep -q 'unhandled instruction bytes' "$work/valgrind.log" &&
+       grep -q 'ERROR SUMMARY: 0 errors' "$work/valgrind.log"; then
+    local where bytes
+    where=$(sed -n '/Illegal opcode at address/{n;s/.*: \([^ ]*\) (in .*/\1/p;q}' "$work/valgrind.log")
+    bytes=$(awk '/unhandled instruction bytes/ { print $6, $7, $8, $9; exit }' "$work/valgrind.log")
+    [ "${bytes:0:4}" = 0x62 ] && bytes="$bytes: EVEX, an AVX-512 instruction"
+    echo "skip $name"
+    echo "valgrind skipped: $(valgrind --version) cannot decode an instruction in ${where:-an unknown function}" \
+         "(bytes ${bytes:-unknown}), so the run died with SIGILL; memcheck found no error before it. Not a failure."
+  else
+    failed=$((failed + 1)); echo "FAIL $name (exit status $status)"
+    tail -20 "$work/out.txt" | sed 's/^/     /'
+    grep -v '^==[0-9]*== *$' "$work/valgrind.log" | tail -40 | sed 's/^/     /'
+  fi
+}
 if command -v valgrind >/dev/null; then
-  check "C test under valgrind memcheck: no leaks, no invalid accesses" \
-    valgrind --quiet --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
-      bindings/c/test_autoencoder_plain "$work/model.h5" "$work/x.csv" "$work/z.csv" "$work/y.csv" "$objective" "$work/other.h5" "$work" \
-        "$work/vae.h5" "$work/samples.csv" "$work/cvae.h5" "$work/cvae_y.csv"
+  memcheck "C test under valgrind memcheck: no leaks, no invalid accesses" \
+    bindings/c/test_autoencoder_plain "${c_test_args[@]}"
 else
   failed=$((failed + 1)); echo "FAIL valgrind is not installed"
 fi

@@ -649,7 +649,8 @@ int main(int argc, char **argv) {
     long sample_allocations = COUNT_STOP();
     CHECK(sample_allocations == 0, "ae_sample_ws made %ld allocations", sample_allocations);
 #endif
-    CHECK(sampled == AE_OK && same(again, samples, samples_rows * samples_width), "sample_ws in passes of 2 == sample");
+    CHECK(sampled == AE_OK && max_relative_difference(again, samples, samples_rows * samples_width) < 1e-5, /* other passes, other BLAS kernels */
+          "sample_ws in passes of 2 ~ sample: %g", max_relative_difference(again, samples, samples_rows * samples_width));
     CHECK(ae_sample(vae, 3, 7, -1.0f, again, NULL) == AE_ERROR_INVALID_ARGUMENT, "negative temperature");
     CHECK(ae_model_class_count(vae) == 0 && ae_sample_class(vae, 3, 0, 7, 1.0f, again, NULL) == AE_ERROR_UNSUPPORTED,
           "a plain vae has no classes");
@@ -685,7 +686,8 @@ int main(int argc, char **argv) {
     float *again = malloc(rows * width * sizeof(float));
     CHECK(ae_encode_labeled(cvae, cvae_workspace, x, labels, rows, codes) == AE_OK &&
           ae_decode_labeled(cvae, cvae_workspace, codes, labels, rows, again) == AE_OK &&
-          same(again, expected, rows * width), "encode then decode with labels == reconstruct");
+          max_relative_difference(again, expected, rows * width) < 1e-5, /* passes of 8 rows, not 60 */
+          "encode then decode with labels ~ reconstruct: %g", max_relative_difference(again, expected, rows * width));
     float *scores = malloc(rows * sizeof(float));
 #ifndef AE_TEST_UNDER_VALGRIND
     COUNT_START();

@@ -43,6 +43,9 @@ train vae-gaussian --model vae --layers 4,2 --loss gaussian --scale standard "${
 train mse-none     --model dense --layers 3 --loss mse --scale none --output-activation linear "${common[@]}"
 train conv         --model dense --arch conv4s2,dense4 --image-shape 4x4x1 "${common[@]}"
 train conv-vae     --model vae --arch conv2s2,dense2 --image-shape 4x4x1 "${common[@]}"
+train conv-deep    --model denoising --noise masking:0.2 --arch conv2s2,conv2s2,dense2 --image-shape 4x4x1 "${common[@]}"
+train conv-k5      --model dense --arch conv3k5s1,dense2 --image-shape 4x2x2 --activation sigmoid --loss mse "${common[@]}"
+train overcomplete --model dense --layers 20 --overcomplete --code-activation sigmoid --activation tanh "${common[@]}"
 train cvae         --model cvae --layers 4,2 --label-column label \
                    --epochs 2 --batch 8 --validation 0.25 --seed 1 --threads 1 --quiet --data "$work/labeled.csv"
 "$ae" train --model dense --layers 4,2 --checkpoint "$work/ckpt" "${common[@]}" --out "$work/ckpt-model.h5" >/dev/null

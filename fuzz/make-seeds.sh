@@ -2,8 +2,10 @@
 # Writes the fuzzer's seed corpus: one tiny model file of every kind, trained with the release
 # `ae` tool on generated CSV data (no network, no data set), with the checksum block zeroed so
 # that mutated copies reach libhdf5 (a present checksum is checked even when unverified), plus
-# one file that keeps its checksum (the block's parser is hostile-input code too).
+# one file that keeps its checksum (the block's parser is hostile-input code too); and in
+# OUT_DIR/specs, each model's spec JSON, the seeds of FuzzSpec.
 # Usage: bash fuzz/make-seeds.sh OUT_DIR [AE_BINARY]   (AE_BINARY defaults to .build/release/ae)
+# The committed seeds are `bash fuzz/make-seeds.sh fuzz/seeds`.
 # The weights are the same on every run (fixed seed, one thread); the `created` attribute and
 # the per-epoch seconds in /history are not, so the files differ from run to run in those bytes.
 set -euo pipefail
@@ -11,7 +13,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:?usage: make-seeds.sh OUT_DIR [AE_BINARY]}"
 ae="${2:-$root/.build/release/ae}"
 [ -x "$ae" ] || { echo "make-seeds: $ae not found (swift build -c release)" >&2; exit 1; }
-mkdir -p "$out"
+mkdir -p "$out/specs"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -57,6 +59,8 @@ for file in "$work"/*.h5; do
   cp "$file" "$out/$name.h5"
   # Zero the 512-byte user block: no checksum, so libhdf5 parses whatever the fuzzer makes.
   dd if=/dev/zero of="$out/$name.h5" bs=512 count=1 conv=notrunc status=none
+  # The spec attribute is plain text inside the file (a variable-length string).
+  strings -n 20 "$file" | grep -m1 '^{.*"encoder"' > "$out/specs/$name.json"
 done
 cp "$work/dense.h5" "$out/dense-sealed.h5"
-ls "$out" | wc -l | sed 's/^/make-seeds: /; s/$/ seed files/' >&2
+echo "make-seeds: $(ls "$out"/*.h5 | wc -l) model files, $(ls "$out"/specs/*.json | wc -l) specs in $out" >&2

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Fuzz the model-file loader (docs/FUZZING.md): builds the libFuzzer harness in fuzz/harness
-# (-sanitize=fuzzer,address, its own build folder), replays the regression inputs, then fuzzes
-# from the seed corpus for SECONDS and prints one summary line.
+# Fuzz the model-file loader (docs/FUZZING.md): builds the libFuzzer harnesses in fuzz/harness
+# (-sanitize=fuzzer,address, their own build folder), replays the regression inputs, then fuzzes
+# from the seed corpora for SECONDS (a quarter on FuzzSpec, spec JSON straight to the runtime;
+# the rest on FuzzModelFile, model-file bytes through libhdf5) and prints one summary line.
 #
 #   bash scripts/fuzz.sh [SECONDS]          build, regressions, fuzz SECONDS (default 60)
 #   bash scripts/fuzz.sh --regressions      build, regressions only
@@ -12,8 +13,9 @@
 # whose report points inside libhdf5 (Debian's 1.10.8, which trusts its metadata) is listed,
 # saved and counted, but fails the run only with --strict: the checksum keeps such bytes away
 # from libhdf5 by default, and docs/FUZZING.md records those crashes for upstream.
-# Environment: FUZZ_KEEP=DIR keeps the corpus, logs and findings in DIR (else a temporary folder);
-# FUZZ_CORPUS=DIR fuzzes from DIR as well as the seeds (new inputs are written there).
+# Environment: FUZZ_KEEP=DIR keeps the corpora, logs and findings in DIR (else a temporary folder,
+# and the findings of a failed run are copied to fuzz/findings/); FUZZ_CORPUS=DIR fuzzes from
+# DIR/model-file and DIR/spec as well as the seeds (new inputs are written there).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -31,18 +33,18 @@ done
 
 # --- Build ------------------------------------------------------------------------------------
 harness="$root/fuzz/harness"
-echo "fuzz: building the harness (debug, -sanitize=fuzzer,address) in fuzz/harness/.build" >&2
+echo "fuzz: building the harnesses (debug, -sanitize=fuzzer,address) in fuzz/harness/.build" >&2
 build_log="$(mktemp)"
 if ! swift build -c debug --package-path "$harness" --scratch-path "$harness/.build" -j 2 \
      -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
      -Xcc -fsanitize=fuzzer-no-link,address >"$build_log" 2>&1; then
   grep -v "Cannot export local symbol" "$build_log" | tail -30 >&2
   rm -f "$build_log"
-  echo "fuzz: the harness does not build" >&2
+  echo "fuzz: the harnesses do not build" >&2
   exit 1
 fi
 rm -f "$build_log"
-binary="$harness/.build/debug/FuzzModelFile"
+bin="$harness/.build/debug"
 
 work="${FUZZ_KEEP:-$(mktemp -d)}"
 mkdir -p "$work"
@@ -61,7 +63,7 @@ limits=(-timeout=5 -rss_limit_mb=4096)
 classify() { # log file
   local frame
   frame="$(grep -E '^ +#[0-9]+ 0x' "$1" \
-    | grep -vE 'compiler-rt|/lib/(asan|fuzzer|sanitizer_common)/|fuzzer::|__sanitizer|libc\.so|libswiftCore\.so|libstdc\+\+|swift::|\$ss[0-9A-Za-z_]*F |_assertionFailure|\(<unknown module>\)' \
+    | grep -vE 'compiler-rt|/lib/(asan|fuzzer|sanitizer_common)/|fuzzer::|__sanitizer|libc\.so|libswiftCore\.so|libstdc\+\+|swift::|_assertionFailure|\(<unknown module>\)' \
     | head -1)"
   case "$frame" in
     *libhdf5*) echo libhdf5 ;;
@@ -79,17 +81,20 @@ describe() { # log file
 }
 
 # --- Regressions -------------------------------------------------------------------------------
-# fuzz/regressions/*: inputs that once crashed or hung in our code; each must now be
-# refused with a message (or load and run) in a process of its own. fuzz/regressions/libhdf5/*:
-# inputs that crash or hang inside libhdf5 (docs/FUZZING.md); replayed to show whether they still do.
+# fuzz/regressions/*: inputs that once crashed or hung in our code; each must now be refused with
+# a message (or load and run) in a process of its own (fuzz/regressions/spec/*: spec JSON, for
+# FuzzSpec). fuzz/regressions/libhdf5/*: inputs that crash or hang inside libhdf5
+# (docs/FUZZING.md); replayed to show whether they still do.
 regressions_failed=0 regressions_passed=0 upstream_still=0 upstream_fixed=0
-for input in "$root"/fuzz/regressions/* "$root"/fuzz/regressions/libhdf5/*; do
+for input in "$root"/fuzz/regressions/* "$root"/fuzz/regressions/spec/* "$root"/fuzz/regressions/libhdf5/*; do
   [ -f "$input" ] || continue
   name="${input#"$root"/}"
+  target=FuzzModelFile
+  [[ "$name" == */spec/* ]] && target=FuzzSpec
   log="$work/regression.log"
-  FUZZ_VERBOSE=1 timeout 120 "$binary" "${limits[@]}" -runs=1 "$input" >"$log" 2>&1
+  FUZZ_VERBOSE=1 timeout 120 "$bin/$target" "${limits[@]}" -runs=1 "$input" >"$log" 2>&1
   status=$?
-  outcome="$(grep -m1 -E '^(refused|loaded): ' "$log")"
+  outcome="$(grep -m1 -E '^(refused|loaded|skipped): ' "$log")"
   if [[ "$name" == */libhdf5/* ]]; then
     if [ "$status" -eq 0 ] && [ -n "$outcome" ]; then
       upstream_fixed=$((upstream_fixed + 1)); echo "fuzz: $name no longer fails in libhdf5: ${outcome:0:160}" >&2
@@ -111,53 +116,68 @@ if ((regressions_only)); then
 fi
 
 # --- Seeds -------------------------------------------------------------------------------------
-corpus="$work/corpus"
-mkdir -p "$corpus" "$work/findings"
-cp "$root"/fuzz/seeds/*.h5 "$corpus"/
+mkdir -p "$work/model-file" "$work/spec" "$work/findings"
+cp "$root"/fuzz/seeds/*.h5 "$work/model-file"/
+cp "$root"/fuzz/seeds/specs/*.json "$work/spec"/
 if [ -x "$root/.build/release/ae" ]; then
   # Fresh seeds from this checkout's writer too, so the corpus follows the format.
-  bash "$root/fuzz/make-seeds.sh" "$work/fresh" "$root/.build/release/ae" 2>/dev/null \
-    && for f in "$work"/fresh/*.h5; do cp "$f" "$corpus/fresh-$(basename "$f")"; done
+  if bash "$root/fuzz/make-seeds.sh" "$work/fresh" "$root/.build/release/ae" 2>/dev/null; then
+    for f in "$work"/fresh/*.h5; do cp "$f" "$work/model-file/fresh-$(basename "$f")"; done
+    for f in "$work"/fresh/specs/*.json; do cp "$f" "$work/spec/fresh-$(basename "$f")"; done
+  fi
 fi
-corpora=("$corpus")
-[ -n "${FUZZ_CORPUS:-}" ] && mkdir -p "$FUZZ_CORPUS" && corpora=("$FUZZ_CORPUS" "$corpus")
 
 # --- Fuzz --------------------------------------------------------------------------------------
 # One process at a time (the machine is shared). libFuzzer stops at its first finding; the
 # finding is classified from that run's report, and fuzzing resumes from the grown corpus
-# until SECONDS have passed.
-start=$(date +%s) executions=0 runs=0 ours=0 upstream=0 cov=0 ft=0
-while :; do
-  left=$((seconds - ($(date +%s) - start)))
-  ((left > 0)) || break
-  runs=$((runs + 1))
-  log="$work/run-$runs.log"
-  nice -n 5 "$binary" "${limits[@]}" -dict="$root/fuzz/hdf5.dict" -max_total_time="$left" \
-    -artifact_prefix="$work/findings/" -print_final_stats=1 "${corpora[@]}" >"$log" 2>&1
-  status=$?
-  executions=$((executions + $(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1 | grep -E '^[0-9]+$' || echo 0)))
-  line="$(grep -E '^#[0-9]+.*cov: [0-9]+' "$log" | tail -1)"
-  if [ -n "$line" ]; then
-    cov=$(sed -E 's/.*cov: ([0-9]+).*/\1/' <<<"$line")
-    ft=$(sed -E 's/.*ft: ([0-9]+).*/\1/' <<<"$line")
-  fi
-  ((status == 0)) && break
-  artifact="$(grep -oE "Test unit written to [^ ]+" "$log" | tail -1 | sed 's/Test unit written to //')"
-  kind="$(classify "$log")"
-  if [ "$kind" = libhdf5 ]; then upstream=$((upstream + 1)); else ours=$((ours + 1)); fi
-  echo "fuzz: finding in $kind: $(describe "$log") -> ${artifact:-no input saved} (log $log)" >&2
-  if [ -z "$artifact" ] && ! grep -q "libFuzzer: \(timeout\|out-of-memory\)\|ERROR: " "$log"; then
-    echo "fuzz: libFuzzer stopped without a finding (exit $status):" >&2; tail -20 "$log" >&2; ours=$((ours + 1)); break
-  fi
-done
-elapsed=$(($(date +%s) - start))
-files=$(find "${corpora[@]}" -type f | wc -l)
+# until the target's time is up.
+executions=0 runs=0 ours=0 upstream=0
+declare -A cov ft
+fuzz_target() { # target, seconds, dictionary, corpus directories...
+  local target="$1" seconds="$2" dict="$3"; shift 3
+  local start left log status artifact kind line
+  start=$(date +%s)
+  cov[$target]=0 ft[$target]=0
+  while :; do
+    left=$((seconds - ($(date +%s) - start)))
+    ((left > 0)) || break
+    runs=$((runs + 1))
+    log="$work/run-$runs-$target.log"
+    nice -n 5 "$bin/$target" "${limits[@]}" -dict="$dict" -max_total_time="$left" \
+      -artifact_prefix="$work/findings/$target-" -print_final_stats=1 "$@" >"$log" 2>&1
+    status=$?
+    executions=$((executions + $(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1 | grep -E '^[0-9]+$' || echo 0)))
+    line="$(grep -E '^#[0-9]+.*cov: [0-9]+' "$log" | tail -1)"
+    if [ -n "$line" ]; then
+      cov[$target]=$(sed -E 's/.*cov: ([0-9]+).*/\1/' <<<"$line")
+      ft[$target]=$(sed -E 's/.*ft: ([0-9]+).*/\1/' <<<"$line")
+    fi
+    ((status == 0)) && break
+    artifact="$(grep -oE "Test unit written to [^ ]+" "$log" | tail -1 | sed 's/Test unit written to //')"
+    kind="$(classify "$log")"
+    if [ "$kind" = libhdf5 ]; then upstream=$((upstream + 1)); else ours=$((ours + 1)); fi
+    echo "fuzz: $target finding in $kind: $(describe "$log") -> ${artifact:-no input saved} (log $log)" >&2
+    if [ -z "$artifact" ] && ! grep -qE "libFuzzer: (timeout|out-of-memory)|ERROR: " "$log"; then
+      echo "fuzz: libFuzzer stopped without a finding (exit $status):" >&2; tail -20 "$log" >&2; break
+    fi
+  done
+}
+started=$(date +%s)
+spec_corpora=("$work/spec") file_corpora=("$work/model-file")
+if [ -n "${FUZZ_CORPUS:-}" ]; then
+  mkdir -p "$FUZZ_CORPUS/spec" "$FUZZ_CORPUS/model-file"
+  spec_corpora=("$FUZZ_CORPUS/spec" "$work/spec") file_corpora=("$FUZZ_CORPUS/model-file" "$work/model-file")
+fi
+fuzz_target FuzzSpec $((seconds / 4)) "$root/fuzz/spec.dict" "${spec_corpora[@]}"
+fuzz_target FuzzModelFile $((seconds - $(date +%s) + started)) "$root/fuzz/hdf5.dict" "${file_corpora[@]}"
+elapsed=$(($(date +%s) - started))
+files=$(find "${spec_corpora[@]}" "${file_corpora[@]}" -type f | wc -l)
 crashes=$((ours + upstream))
-echo "fuzz: $executions executions in $elapsed s, cov $cov, ft $ft, corpus $files files, $crashes crashes ($ours in our code, $upstream in libhdf5)"
+echo "fuzz: $executions executions in $elapsed s, cov ${cov[FuzzModelFile]} (model file) + ${cov[FuzzSpec]} (spec), corpus $files files, $crashes crashes ($ours in our code, $upstream in libhdf5)"
 if [ -z "${FUZZ_KEEP:-}" ] && ((crashes > 0)); then
   kept="$root/fuzz/findings"
   mkdir -p "$kept" && cp "$work"/findings/* "$kept"/ 2>/dev/null
-  cp "$work"/run-*.log "$kept"/ 2>/dev/null
-  echo "fuzz: findings and logs copied to fuzz/findings/ (minimize: $binary -minimize_crash=1 -runs=10000 INPUT)" >&2
+  for log in "$work"/run-*.log; do grep -qE 'ERROR|Fatal error' "$log" && cp "$log" "$kept"/; done
+  echo "fuzz: findings and their logs copied to fuzz/findings/ (minimize one: $bin/FuzzModelFile -minimize_crash=1 -runs=20000 INPUT)" >&2
 fi
 ((regressions_failed == 0 && ours == 0 && (strict == 0 || (upstream == 0 && upstream_still == 0))))

@@ -58,12 +58,12 @@ export OPENBLAS_NUM_THREADS=1
 limits=(-timeout=5 -rss_limit_mb=4096)
 
 # Where a sanitizer or libFuzzer report points: "libhdf5" when the first frame outside the
-# sanitizer, libFuzzer, libc and the Swift runtime is inside libhdf5, "ours" otherwise (and when
+# sanitizer, libFuzzer, libc (by module or glibc source path) and the Swift runtime is inside libhdf5, "ours" otherwise (and when
 # the report has no stack, e.g. the whole process outgrowing -rss_limit_mb).
 classify() { # log file
   local frame
   frame="$(grep -E '^ +#[0-9]+ 0x' "$1" \
-    | grep -vE 'compiler-rt|/lib/(asan|fuzzer|sanitizer_common)/|fuzzer::|__sanitizer|libc\.so|libswiftCore\.so|libstdc\+\+|swift::|_assertionFailure|\(<unknown module>\)' \
+    | grep -vE 'compiler-rt|/lib/(asan|fuzzer|sanitizer_common)/|fuzzer::|__sanitizer|libc\.so|libswiftCore\.so|libstdc\+\+|swift::|_assertionFailure|\(<unknown module>\)| (sysdeps|csu|nptl|string|malloc)/' \
     | head -1)"
   case "$frame" in
     *libhdf5*) echo libhdf5 ;;
@@ -75,7 +75,7 @@ classify() { # log file
 describe() { # log file
   local what where
   what="$(grep -m1 -oE '(ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer): [a-zA-Z -]+)|Fatal error: .*|deadly signal' "$1" | head -1)"
-  where="$(grep -E '^ +#[0-9]+ 0x' "$1" | grep -vE 'compiler-rt|fuzzer::|__sanitizer|libc\.so' \
+  where="$(grep -E '^ +#[0-9]+ 0x' "$1" | grep -vE 'compiler-rt|fuzzer::|__sanitizer|libc\.so| (sysdeps|csu|nptl|string|malloc)/' \
     | sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ in ([^ ]+).*/\1/; s/^ +#[0-9]+ 0x[0-9a-f]+ +\(([^+)]+).*/\1/' | head -4 | paste -sd '<' -)"
   echo "${what:-unknown report} at ${where:-?}"
 }

@@ -1,0 +1,1 @@
+/* Nothing to import: FuzzMain only supplies the executable's entry point (see fuzz_main.c). */

@@ -48,11 +48,24 @@ else
   san_status=0 san_passed=0 san_failed=0
 fi
 
+# Fuzzing the model-file loader (unverified path) for FUZZ_SECONDS (60 by default), after
+# replaying every regression input; counts as one check.
+if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
+  bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+  fuzz_status=$?
+else
+  echo "fuzz: not run (FUZZ_SECONDS=0)"
+  fuzz_status=0
+fi
+
 passed=$((swift_passed + ${c_passed:-0} + python_passed + ${san_passed:-0}))
 failed=$((swift_failed + ${c_failed:-1} + ${python_failed:-0} + ${san_failed:-1}))
+if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
+  if [ "$fuzz_status" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+fi
 if [ "$c_status" -ne 0 ] && [ "${c_failed:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
 if [ "$python_status" -ne 0 ] && [ "${python_failed:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
 if [ "$swift_status" -ne 0 ] && [ "$swift_failed" -eq 0 ]; then failed=$((failed + 1)); fi
 if [ "$san_status" -ne 0 ] && [ "${san_failed:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
 echo "tests: $passed passed, $failed failed"
-[ "$swift_status" -eq 0 ] && [ "$c_status" -eq 0 ] && [ "$python_status" -eq 0 ] && [ "$san_status" -eq 0 ]
+[ "$swift_status" -eq 0 ] && [ "$c_status" -eq 0 ] && [ "$python_status" -eq 0 ] && [ "$san_status" -eq 0 ] && [ "$fuzz_status" -eq 0 ]

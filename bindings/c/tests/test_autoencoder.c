@@ -25,19 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
-
-#define CHECK(condition, ...)                                                   \
-  do {                                                                          \
-    if (condition) {                                                            \
-      passed++;                                                                 \
-    } else {                                                                    \
-      failed++;                                                                 \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                      \
-      fprintf(stderr, __VA_ARGS__);                                             \
-      fprintf(stderr, " [last error: %s]\n", ae_last_error());                  \
-    }                                                                           \
-  } while (0)
+#include "check.h"
 
 /* ---- allocation counting ---------------------------------------------------------------- */
 #ifndef AE_TEST_UNDER_VALGRIND

@@ -14,19 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int passed, failed;
-
-#define CHECK(condition, ...)                                                   \
-  do {                                                                          \
-    if (condition) {                                                            \
-      passed++;                                                                 \
-    } else {                                                                    \
-      failed++;                                                                 \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                      \
-      fprintf(stderr, __VA_ARGS__);                                             \
-      fprintf(stderr, " [last error: %s]\n", ae_last_error());                  \
-    }                                                                           \
-  } while (0)
+#include "check.h"
 
 int main(int argc, char **argv) {
   if (argc != 3) {

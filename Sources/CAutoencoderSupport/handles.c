@@ -119,6 +119,14 @@ void *aesup_handle_new(int kind, void *object) {
   return (void *)((uintptr_t)s | (uintptr_t)(generation & GEN_MASK));
 }
 
+/* ThreadSanitizer's annotations, present only when its runtime is loaded. This file is built
+ * uninstrumented (see scripts/sanitizers.sh), so TSan cannot see the slot's atomics; these
+ * tell it that a release of a handle happens before the next acquire of it. */
+extern void __tsan_acquire(void *address) __attribute__((weak));
+extern void __tsan_release(void *address) __attribute__((weak));
+static void happened_before(slot *s) { if (__tsan_acquire) __tsan_acquire(s); }
+static void happens_before(slot *s) { if (__tsan_release) __tsan_release(s); }
+
 int aesup_handle_acquire(const void *handle, int kind, int exclusive, void **object) {
   if (!handle) return AESUP_HANDLE_NULL;
   slot *s = locate(handle);
@@ -130,6 +138,7 @@ int aesup_handle_acquire(const void *handle, int kind, int exclusive, void **obj
     if (exclusive && USERS(word) != 0) return AESUP_HANDLE_BUSY;
     if (atomic_compare_exchange_weak_explicit(&s->word, &word, word + 1, memory_order_acquire, memory_order_acquire)) break;
   }
+  happened_before(s);
   *object = atomic_load_explicit(&s->object, memory_order_relaxed);
   return AESUP_HANDLE_OK;
 }
@@ -151,7 +160,9 @@ static void *finish(slot *s, uint64_t word) {
 
 void *aesup_handle_release(const void *handle) {
   slot *s = (slot *)((uintptr_t)handle & ~GEN_MASK);
+  happens_before(s);
   uint64_t word = atomic_fetch_sub_explicit(&s->word, 1, memory_order_acq_rel);
+  happened_before(s);
   if (USERS(word) == 1 && STATE(word) == CLOSING) return finish(s, word - 1);
   return NULL;
 }
@@ -169,6 +180,7 @@ int aesup_handle_close(const void *handle, int kind, void **object) {
     closing = (word & ~((uint64_t)3 << 32)) | ((uint64_t)CLOSING << 32);
     if (atomic_compare_exchange_weak_explicit(&s->word, &word, closing, memory_order_acq_rel, memory_order_acquire)) break;
   }
+  happened_before(s);
   if (USERS(closing) == 0) *object = finish(s, closing);
   return AESUP_HANDLE_OK;
 }

@@ -1,5 +1,6 @@
 /* HDF5 glue: see CShims.h. Every entry point takes one process-wide lock, because Debian's
  * serial libhdf5 is not thread-safe; inference never calls in here, only load and save do. */
+#define _GNU_SOURCE /* memmem */
 #include "CShims.h"
 
 #include <hdf5.h>
@@ -512,4 +513,46 @@ int aeh5_audit(int64_t file) {
   H5Eclear2(H5E_DEFAULT);
   leave();
   return status;
+}
+
+/* ---- Global heap collections, checked before libhdf5 parses them ---------------------- */
+
+static uint64_t little_endian(const unsigned char *p, int bytes) {
+  uint64_t value = 0;
+  for (int i = bytes - 1; i >= 0; i--) value = value << 8 | p[i];
+  return value;
+}
+
+/* libhdf5 1.10.8 walks a global heap collection ("GCOL", where variable-length strings such as
+ * our attributes live) trusting each object's size: a size of 0 loops forever, a size past the
+ * collection reads past it (fuzzing found both, docs/FUZZING.md). Walk every collection in the
+ * image as libhdf5 does, and refuse one whose objects do not tile it exactly. */
+int aeh5_check_global_heaps(const void *buffer, size_t length) {
+  const unsigned char *image = buffer, *found;
+  size_t offset = 0;
+  while (offset + 16 <= length && (found = memmem(image + offset, length - offset, "GCOL", 4)) != NULL) {
+    size_t start = (size_t)(found - image);
+    offset = start + 4;
+    if (start + 16 > length) break;
+    uint64_t size = little_endian(found + 8, 8);
+    if (found[4] != 1 || size < 16 || size > length - start) {
+      snprintf(last_error, sizeof last_error, "refused: the global heap collection at byte %zu is damaged (version %d, size %llu)",
+               start, found[4], (unsigned long long)size);
+      return -1;
+    }
+    const unsigned char *p = found + 16, *end = found + size;
+    while (p < end) {
+      if ((size_t)(end - p) < 16) break; /* the rest is free space too small for a header */
+      uint64_t index = little_endian(p, 2), object = little_endian(p + 8, 8);
+      uint64_t need = index == 0 ? object : (object > UINT64_MAX - 23 ? UINT64_MAX : 16 + ((object + 7) & ~(uint64_t)7));
+      if (need == 0 || need > (uint64_t)(end - p)) {
+        snprintf(last_error, sizeof last_error,
+                 "refused: the global heap collection at byte %zu holds an object of %llu bytes where %zu remain",
+                 start, (unsigned long long)need, (size_t)(end - p));
+        return -1;
+      }
+      p += need;
+    }
+  }
+  return 0;
 }

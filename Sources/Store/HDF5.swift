@@ -43,6 +43,7 @@ public final class HDF5Group {
     guard let base = bytes.baseAddress, bytes.count > 8 else { throw StoreError("\(label): empty or too short to be an HDF5 file") }
     guard hasSignature(bytes) else { throw StoreError("\(label): not an HDF5 file (no HDF5 signature)") }
     try Integrity.verify(bytes, label: label, required: verify)
+    guard aeh5_check_global_heaps(base, bytes.count) >= 0 else { throw StoreError("\(label): " + lastMessage()) }
     let id = aeh5_file_open_image(base, bytes.count)
     guard id >= 0 else { throw StoreError("\(label): " + lastMessage()) }
     let file = HDF5Group(id: id, label: label, isFile: true)

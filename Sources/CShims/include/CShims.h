@@ -42,6 +42,10 @@ int64_t aeh5_file_create(const char *path, size_t userblock); /* userblock: 0, o
 int64_t aeh5_file_open_image(const void *buffer, size_t length);
 int aeh5_file_close(int64_t file);
 
+/* Before libhdf5 sees an image: every global heap collection in it must be well-formed
+ * (libhdf5 trusts their object sizes). Negative with a message when refused. */
+int aeh5_check_global_heaps(const void *buffer, size_t length);
+
 /* Before reading anything from an opened file: refuse soft, external and user-defined links,
  * datasets stored outside the file (external storage, virtual datasets), filters that need a
  * plugin, and anything but groups and datasets. Negative with a message when refused. */

@@ -26,14 +26,18 @@ public func fuzzModelFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let bytes = UnsafeRawBufferPointer(start: data, count: size)
   let loaded: (model: Autoencoder, history: TrainingHistory)
   do {
-    // The path of `ae inspect` (history too); InferenceModel.load(image:verify:) is this
-    // call with history: false followed by InferenceModel(model), done below.
+    // The path of `ae inspect` (history too), then the C library's own loader, which reads
+    // the weights straight into the runtime's buffer; both must agree on what they accept.
     loaded = try ModelFile.load(image: bytes, verify: false, history: true)
   } catch {
     if verbose { print("refused: \(error)") }
+    if (try? InferenceModel.load(image: bytes, verify: false)) != nil { fatalError("the runtime's loader accepted a file ModelFile refused: \(error)") }
     return 0
   }
-  let model = InferenceModel(loaded.model)
+  guard (try? InferenceModel.load(image: bytes, verify: false)) != nil, let model = try? InferenceModel(loaded.model) else {
+    if verbose { print("refused by the runtime's loader") }
+    return 0
+  }
   if verbose { print("loaded: \(model.spec.kind.rawValue), \(model.inputWidth) -> \(model.codeWidth), \(loaded.history.loss.count) epochs") }
   exercise(model)
   return 0

@@ -71,7 +71,7 @@ public func fuzzSpec(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   if spec.inputWidth > 0 {
     model.scaling = Scaling(method: .standard, offset: (0..<d).map { Float($0 % 3) }, scale: (0..<d).map { 1 / Float(1 + $0 % 4) })
   }
-  let inference = InferenceModel(model)
+  guard let inference = try? InferenceModel(model) else { return 0 }
   if verbose { print("loaded: \(spec.kind.rawValue), \(inference.inputWidth) -> \(inference.codeWidth), \(parameters) parameters") }
   exercise(inference)
   return 0

@@ -159,6 +159,14 @@ fuzz_target() { # target, seconds, dictionary, corpus directories...
     ((status == 0)) && break
     artifact="$(grep -oE "Test unit written to [^ ]+" "$log" | tail -1 | sed 's/Test unit written to //')"
     kind="$(classify "$log")"
+    # libFuzzer names corpus files by the SHA-1 of their bytes, as it names the finding: an input
+    # that crashes only in some runs (an ASan report that depends on heap addresses) may have
+    # entered the corpus, and would stop every later run while the corpus loads.
+    if [ -n "$artifact" ]; then
+      for dir in "$@"; do rm -f "$dir/${artifact##*-}"; done
+      grep -qxF "$artifact" "$work/seen" 2>/dev/null && continue
+      echo "$artifact" >>"$work/seen"
+    fi
     if [ "$kind" = libhdf5 ]; then upstream=$((upstream + 1)); else ours=$((ours + 1)); fi
     echo "fuzz: $target finding in $kind: $(describe "$log") -> ${artifact:-no input saved} (log $log)" >&2
     if [ -z "$artifact" ] && ! grep -qE "libFuzzer: (timeout|out-of-memory)|ERROR: " "$log"; then
@@ -176,7 +184,7 @@ fuzz_target FuzzSpec $((seconds * ${FUZZ_SPEC_SHARE:-25} / 100)) "$root/fuzz/spe
 fuzz_target FuzzModelFile $((seconds - $(date +%s) + started)) "$root/fuzz/hdf5.dict" "${file_corpora[@]}"
 elapsed=$(($(date +%s) - started))
 files=$(find "${spec_corpora[@]}" "${file_corpora[@]}" -type f | wc -l)
-crashes=$((ours + upstream))
+crashes=$((ours + upstream)) # distinct inputs
 echo "fuzz: $executions executions in $elapsed s, cov ${cov[FuzzModelFile]} (model file) + ${cov[FuzzSpec]} (spec), corpus $files files, $crashes crashes ($ours in our code, $upstream in libhdf5)"
 if [ -z "${FUZZ_KEEP:-}" ] && ((crashes > 0)); then
   kept="$root/fuzz/findings"

@@ -55,6 +55,8 @@ mkdir -p "$work"
 export ASAN_OPTIONS="allocator_may_return_null=1:malloc_context_size=10:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export LSAN_OPTIONS="suppressions=$root/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export OPENBLAS_NUM_THREADS=1
+# Swift's own backtracer would catch a trap first and leave libFuzzer a useless stack.
+export SWIFT_BACKTRACE=enable=no
 limits=(-timeout=5 -rss_limit_mb=4096)
 
 # Where a sanitizer or libFuzzer report points: "libhdf5" when the first frame outside the
@@ -75,6 +77,7 @@ classify() { # log file
 describe() { # log file
   local what where
   what="$(grep -m1 -oE '(ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer): [a-zA-Z -]+)|Fatal error: .*|deadly signal' "$1" | head -1)"
+  what="$what$(grep -m1 -oE 'Swift runtime failure: [a-zA-Z -]+' "$1" | sed 's/^/ (/; s/$/)/')"
   where="$(grep -E '^ +#[0-9]+ 0x' "$1" | grep -vE 'compiler-rt|fuzzer::|__sanitizer|libc\.so| (sysdeps|csu|nptl|string|malloc)/' \
     | sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ in ([^ ]+).*/\1/; s/^ +#[0-9]+ 0x[0-9a-f]+ +\(([^+)]+).*/\1/' | head -4 | paste -sd '<' -)"
   echo "${what:-unknown report} at ${where:-?}"

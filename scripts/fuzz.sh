@@ -55,6 +55,8 @@ mkdir -p "$work"
 export ASAN_OPTIONS="allocator_may_return_null=1:malloc_context_size=10:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export LSAN_OPTIONS="suppressions=$root/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export OPENBLAS_NUM_THREADS=1
+# Swift's own backtracer would catch a trap first and leave libFuzzer a useless stack.
+export SWIFT_BACKTRACE=enable=no
 limits=(-timeout=5 -rss_limit_mb=4096)
 
 # Where a sanitizer or libFuzzer report points: "libhdf5" when the first frame outside the
@@ -75,6 +77,7 @@ classify() { # log file
 describe() { # log file
   local what where
   what="$(grep -m1 -oE '(ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer): [a-zA-Z -]+)|Fatal error: .*|deadly signal' "$1" | head -1)"
+  what="$what$(grep -m1 -oE 'Swift runtime failure: [a-zA-Z -]+' "$1" | sed 's/^/ (/; s/$/)/')"
   where="$(grep -E '^ +#[0-9]+ 0x' "$1" | grep -vE 'compiler-rt|fuzzer::|__sanitizer|libc\.so| (sysdeps|csu|nptl|string|malloc)/' \
     | sed -E 's/^ +#[0-9]+ 0x[0-9a-f]+ in ([^ ]+).*/\1/; s/^ +#[0-9]+ 0x[0-9a-f]+ +\(([^+)]+).*/\1/' | head -4 | paste -sd '<' -)"
   echo "${what:-unknown report} at ${where:-?}"
@@ -159,6 +162,14 @@ fuzz_target() { # target, seconds, dictionary, corpus directories...
     ((status == 0)) && break
     artifact="$(grep -oE "Test unit written to [^ ]+" "$log" | tail -1 | sed 's/Test unit written to //')"
     kind="$(classify "$log")"
+    # libFuzzer names corpus files by the SHA-1 of their bytes, as it names the finding: an input
+    # that crashes only in some runs (an ASan report that depends on heap addresses) may have
+    # entered the corpus, and would stop every later run while the corpus loads.
+    if [ -n "$artifact" ]; then
+      for dir in "$@"; do rm -f "$dir/${artifact##*-}"; done
+      grep -qxF "$artifact" "$work/seen" 2>/dev/null && continue
+      echo "$artifact" >>"$work/seen"
+    fi
     if [ "$kind" = libhdf5 ]; then upstream=$((upstream + 1)); else ours=$((ours + 1)); fi
     echo "fuzz: $target finding in $kind: $(describe "$log") -> ${artifact:-no input saved} (log $log)" >&2
     if [ -z "$artifact" ] && ! grep -qE "libFuzzer: (timeout|out-of-memory)|ERROR: " "$log"; then
@@ -176,7 +187,7 @@ fuzz_target FuzzSpec $((seconds * ${FUZZ_SPEC_SHARE:-25} / 100)) "$root/fuzz/spe
 fuzz_target FuzzModelFile $((seconds - $(date +%s) + started)) "$root/fuzz/hdf5.dict" "${file_corpora[@]}"
 elapsed=$(($(date +%s) - started))
 files=$(find "${spec_corpora[@]}" "${file_corpora[@]}" -type f | wc -l)
-crashes=$((ours + upstream))
+crashes=$((ours + upstream)) # distinct inputs
 echo "fuzz: $executions executions in $elapsed s, cov ${cov[FuzzModelFile]} (model file) + ${cov[FuzzSpec]} (spec), corpus $files files, $crashes crashes ($ours in our code, $upstream in libhdf5)"
 if [ -z "${FUZZ_KEEP:-}" ] && ((crashes > 0)); then
   kept="$root/fuzz/findings"

@@ -20,6 +20,7 @@
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,7 +223,7 @@ struct contender {
   const float *x;
   size_t rows;
   float *z;
-  volatile int started, done;
+  atomic_int started, done; /* spun on by the other thread: atomics, not volatile (TSan) */
   int ok, misuse, other;
 };
 

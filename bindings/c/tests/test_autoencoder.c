@@ -334,7 +334,15 @@ static void test_misuse(const char *model_path, const char *vae_path, const floa
     pthread_join(thread, NULL);
     long_ok &= c.ok;
   }
-  CHECK(contended > 0 && wrong == 0 && long_ok, "a workspace in use: %d refusals, %d other failures, long call ok %d", contended, wrong, long_ok);
+#ifdef AE_TEST_UNDER_VALGRIND
+  /* valgrind runs one thread at a time, so the two calls may never overlap there: it checks
+   * that nothing goes wrong; the plain and sanitizer runs check that the overlap is refused. */
+  int must_contend = 0;
+#else
+  int must_contend = 1;
+#endif
+  CHECK((contended > 0 || !must_contend) && wrong == 0 && long_ok, "a workspace in use: %d refusals, %d other failures, long call ok %d",
+        contended, wrong, long_ok);
 
   /* closing a model while another thread computes with it: that call completes, later ones are refused */
   float *expected = malloc(big_rows * latent * sizeof(float));

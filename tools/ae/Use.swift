@@ -25,7 +25,7 @@ struct Eval: ParsableCommand {
       let dataset = try dataOptions.load()
       try checkWidth(dataset, model.spec.inputWidth, what: "the model")
       try dataset.checkFinite()
-      let e = model.evaluate(dataset.features, labels: try labelsFor(model, dataset))
+      let e = try model.evaluate(dataset.features, conditions: try labelsFor(model, dataset).map { try model.conditions(labels: $0) })
       try requireFinite([e.objective, e.mse, e.bce ?? 0, e.negativeELBO ?? 0].map { Float($0) }, what: "evaluation")
       if model.spec.isVariational {
         print(jsonLine(["samples": e.samples, "neg_elbo": e.negativeELBO, "reconstruction": e.reconstruction,
@@ -52,10 +52,11 @@ struct TableCommand {
       try checkWidth(dataset, expected, what: kind == .decode ? "the model's code" : "the model's input")
       try dataset.checkFinite()
       let labels = try labelsFor(model, dataset)
+      let runtime = try InferenceModel(model)
       let result = switch kind {
-      case .encode: model.encode(dataset.features, labels: labels)
-      case .decode: model.decode(dataset.features, labels: labels)
-      case .reconstruct: model.reconstruct(dataset.features, labels: labels)
+      case .encode: try runtime.encode(dataset.features, labels: labels)
+      case .decode: try runtime.decode(dataset.features, labels: labels)
+      case .reconstruct: try runtime.reconstruct(dataset.features, labels: labels)
       }
       try writeTable(result, to: out)
     }
@@ -225,9 +226,9 @@ struct Montage: ParsableCommand {
       if let samples { try checkMemory(rows: runtimeClasses > 0 ? runtimeClasses * count : samples, values: model.spec.inputWidth, copies: 1, what: "--samples \(samples) (images of \(model.spec.inputWidth) values)") }
       let low = min(dataset.features.values.min() ?? 0, 0)
       let high = dataset.isByteData ? 255 : max(dataset.features.values.max() ?? 1, low + 1e-6)
-      var rows = [dataset.features, model.reconstruct(dataset.features, labels: try labelsFor(model, dataset))]
+      let runtime = try InferenceModel(model)
+      var rows = [dataset.features, try runtime.reconstruct(dataset.features, labels: try labelsFor(model, dataset))]
       if let samples {
-        let runtime = try InferenceModel(model)
         guard runtime.canSample else { throw CommandError("--samples needs a vae; \(modelPath) is a \(model.spec.kind.rawValue) model") }
         let perRow = max(count, 1)
         let workspace = try runtime.makeWorkspace(maxRows: 256)

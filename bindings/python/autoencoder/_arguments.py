@@ -8,6 +8,7 @@ shape (h, w, c) also takes them as (n, h, w, c), (h, w, c), and, with one channe
 """
 from __future__ import annotations
 
+import functools
 import numbers
 import operator
 import os
@@ -175,6 +176,7 @@ def boolean(value, name: str) -> bool:
     return bool(value)
 
 
+@functools.lru_cache(maxsize=None)
 def _physical_memory() -> Optional[int]:
     try:
         return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")

@@ -1,5 +1,23 @@
-"""Run trained autoencoders from Python through libautoencoder (numpy in, numpy out)."""
-from ._lib import Status, library_version
-from .model import AutoencoderError, MisuseError, Model, UnverifiedError
+"""Run trained autoencoders from Python through libautoencoder (numpy in, numpy out).
 
-__all__ = ["Model", "AutoencoderError", "UnverifiedError", "MisuseError", "Status", "library_version"]
+    import autoencoder
+    with autoencoder.Model("model.h5") as model:
+        codes = model.encode(images)      # raw values in the units the model was trained on
+
+Importing the package does not load libautoencoder; the first call that needs it does, and
+raises `LibraryError` saying how to get it if it cannot be found. `python -m autoencoder`
+prints the versions and where the library was loaded from. Every error the package raises is
+an `AutoencoderError`; see the README for which subclass each status raises.
+"""
+from ._errors import (ArgumentTypeError, AutoencoderError, FormatError, InternalError, InvalidArgumentError,
+                      LibraryError, MisuseError, ModelFileError, ModelIOError, ModelNotFoundError, NonFiniteError,
+                      OutOfMemoryError, UnsupportedError, UnverifiedError, VersionError)
+from ._lib import Status, library_path, library_version
+from .model import Model
+
+__version__ = "0.1.0"
+
+__all__ = ["Model", "Status", "library_version", "library_path", "__version__",
+           "AutoencoderError", "InvalidArgumentError", "NonFiniteError", "ArgumentTypeError", "UnsupportedError",
+           "OutOfMemoryError", "MisuseError", "ModelFileError", "ModelIOError", "ModelNotFoundError", "FormatError",
+           "VersionError", "UnverifiedError", "InternalError", "LibraryError"]

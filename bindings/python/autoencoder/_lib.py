@@ -1,4 +1,15 @@
-"""One-to-one ctypes mirror of include/autoencoder.h. Each C prototype sits above its binding."""
+"""One-to-one ctypes mirror of include/autoencoder.h. Each C prototype sits above its declaration.
+
+Importing this module does not load the library: the first use of a C function (or of `lib`)
+does, so `import autoencoder` and `help(autoencoder)` work on a machine without it. Where the
+library comes from, in order:
+
+1. $AUTOENCODER_LIBRARY, when set: that file and nothing else (an explicit choice is never
+   silently replaced by another copy);
+2. the copy bundled in this package (`pip install bindings/python` in a checkout where
+   `bash scripts/build-lib.sh` has run copies .build-lib/release/libautoencoder.so here);
+3. the system's: ctypes.util.find_library("autoencoder"), then libautoencoder.so.<ABI>.
+"""
 from __future__ import annotations
 
 import ctypes
@@ -6,6 +17,8 @@ import ctypes.util
 import enum
 import os
 import pathlib
+import threading
+from typing import List
 
 ABI_VERSION = 1  # AE_ABI_VERSION of the header this mirror was written against
 
@@ -33,144 +46,204 @@ AE_OPEN_DEFAULT = 0
 # #define AE_OPEN_UNVERIFIED 1u   (read a file that carries no checksum)
 AE_OPEN_UNVERIFIED = 1
 
-
-def _load() -> ctypes.CDLL:
-    """Find libautoencoder: $AUTOENCODER_LIBRARY, next to this package, then the system."""
-    here = pathlib.Path(__file__).resolve().parent
-    candidates = []
-    if os.environ.get("AUTOENCODER_LIBRARY"):
-        candidates.append(os.environ["AUTOENCODER_LIBRARY"])
-    candidates += [str(p) for p in sorted(here.glob("libautoencoder.so*"))]
-    found = ctypes.util.find_library("autoencoder")
-    if found:
-        candidates.append(found)
-    candidates.append(f"libautoencoder.so.{ABI_VERSION}")
-    errors = []
-    for candidate in candidates:
-        try:
-            return ctypes.CDLL(candidate)
-        except OSError as error:
-            errors.append(f"{candidate}: {error}")
-    raise ImportError("cannot load libautoencoder; tried:\n  " + "\n  ".join(errors)
-                      + "\nset AUTOENCODER_LIBRARY to the path of libautoencoder.so")
-
-
-lib = _load()
-
 _float_p = ctypes.POINTER(ctypes.c_float)
 _data_p = ctypes.c_void_p  # float arrays: passed as ndarray.ctypes.data, much cheaper than data_as
 _model_p = ctypes.c_void_p
 _workspace_p = ctypes.c_void_p
+_size = ctypes.c_size_t
+_status = ctypes.c_int
+
+# name: (restype, argtypes), in the header's order.
+_PROTOTYPES = {
+    # -- Versions --
+    # const char *ae_version(void);
+    "ae_version": (ctypes.c_char_p, ()),
+    # int ae_version_number(void);
+    "ae_version_number": (ctypes.c_int, ()),
+    # int ae_abi_version(void);
+    "ae_abi_version": (ctypes.c_int, ()),
+    # -- Status codes --
+    # const char *ae_status_string(ae_status status);
+    "ae_status_string": (ctypes.c_char_p, (ctypes.c_int,)),
+    # const char *ae_last_error(void);
+    "ae_last_error": (ctypes.c_char_p, ()),
+    # -- Models --
+    # ae_status ae_model_open(const char *path, ae_model **model);
+    "ae_model_open": (_status, (ctypes.c_char_p, ctypes.POINTER(_model_p))),
+    # ae_status ae_model_open_memory(const void *buffer, size_t length, ae_model **model);
+    "ae_model_open_memory": (_status, (ctypes.c_void_p, _size, ctypes.POINTER(_model_p))),
+    # ae_status ae_model_open_v2(const char *path, unsigned flags, ae_model **model);
+    "ae_model_open_v2": (_status, (ctypes.c_char_p, ctypes.c_uint, ctypes.POINTER(_model_p))),
+    # ae_status ae_model_open_memory_v2(const void *buffer, size_t length, unsigned flags, ae_model **model);
+    "ae_model_open_memory_v2": (_status, (ctypes.c_void_p, _size, ctypes.c_uint, ctypes.POINTER(_model_p))),
+    # void ae_model_close(ae_model *model);
+    "ae_model_close": (None, (_model_p,)),
+    # const char *ae_model_kind(const ae_model *model);
+    "ae_model_kind": (ctypes.c_char_p, (_model_p,)),
+    # size_t ae_model_input_dim(const ae_model *model);
+    "ae_model_input_dim": (_size, (_model_p,)),
+    # size_t ae_model_latent_dim(const ae_model *model);
+    "ae_model_latent_dim": (_size, (_model_p,)),
+    # size_t ae_model_layer_count(const ae_model *model);
+    "ae_model_layer_count": (_size, (_model_p,)),
+    # int ae_model_can_sample(const ae_model *model);
+    "ae_model_can_sample": (ctypes.c_int, (_model_p,)),
+    # const char *ae_model_loss(const ae_model *model);
+    "ae_model_loss": (ctypes.c_char_p, (_model_p,)),
+    # size_t ae_model_class_count(const ae_model *model);
+    "ae_model_class_count": (_size, (_model_p,)),
+    # ae_status ae_model_input_shape(const ae_model *model, size_t shape[3]);
+    "ae_model_input_shape": (_status, (_model_p, ctypes.POINTER(_size))),
+    # ae_status ae_model_scaling(const ae_model *model, const char **method, const float **offset, const float **scale);
+    "ae_model_scaling": (_status, (_model_p, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(_float_p),
+                                   ctypes.POINTER(_float_p))),
+    # -- Compute --
+    # ae_status ae_encode(const ae_model *model, const float *x, size_t n, float *z);
+    "ae_encode": (_status, (_model_p, _data_p, _size, _data_p)),
+    # ae_status ae_decode(const ae_model *model, const float *z, size_t n, float *x_out);
+    "ae_decode": (_status, (_model_p, _data_p, _size, _data_p)),
+    # ae_status ae_reconstruct(const ae_model *model, const float *x, size_t n, float *x_out);
+    "ae_reconstruct": (_status, (_model_p, _data_p, _size, _data_p)),
+    # ae_status ae_score(const ae_model *model, const float *x, size_t n, float *scores);
+    "ae_score": (_status, (_model_p, _data_p, _size, _data_p)),
+    # -- Generative models --
+    # ae_status ae_encode_distribution(const ae_model *model, const float *x, size_t n, float *mean, float *log_variance);
+    "ae_encode_distribution": (_status, (_model_p, _data_p, _size, _data_p, _data_p)),
+    # ae_status ae_sample(const ae_model *model, size_t n, unsigned long long seed, float temperature, float *x_out,
+    #                     float *z_out);
+    "ae_sample": (_status, (_model_p, _size, ctypes.c_ulonglong, ctypes.c_float, _data_p, _data_p)),
+    # ae_status ae_sample_class(const ae_model *model, size_t n, size_t label, unsigned long long seed, float temperature,
+    #                           float *x_out, float *z_out);
+    "ae_sample_class": (_status, (_model_p, _size, _size, ctypes.c_ulonglong, ctypes.c_float, _data_p, _data_p)),
+    # ae_status ae_interpolate(const ae_model *model, const float *z_a, const float *z_b, size_t steps, int spherical,
+    #                          float *x_out);
+    "ae_interpolate": (_status, (_model_p, _data_p, _data_p, _size, ctypes.c_int, _data_p)),
+    # -- Workspaces --
+    # ae_status ae_workspace_create(const ae_model *model, size_t max_rows, ae_workspace **workspace);
+    "ae_workspace_create": (_status, (_model_p, _size, ctypes.POINTER(_workspace_p))),
+    # void ae_workspace_free(ae_workspace *workspace);
+    "ae_workspace_free": (None, (_workspace_p,)),
+    # ae_status ae_encode_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *z);
+    "ae_encode_ws": (_status, (_model_p, _workspace_p, _data_p, _size, _data_p)),
+    # ae_status ae_decode_ws(const ae_model *model, ae_workspace *workspace, const float *z, size_t n, float *x_out);
+    "ae_decode_ws": (_status, (_model_p, _workspace_p, _data_p, _size, _data_p)),
+    # ae_status ae_reconstruct_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *x_out);
+    "ae_reconstruct_ws": (_status, (_model_p, _workspace_p, _data_p, _size, _data_p)),
+    # ae_status ae_score_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *scores);
+    "ae_score_ws": (_status, (_model_p, _workspace_p, _data_p, _size, _data_p)),
+    # ae_status ae_sample_ws(const ae_model *model, ae_workspace *workspace, size_t n, unsigned long long seed,
+    #                        float temperature, float *x_out, float *z_out);
+    "ae_sample_ws": (_status, (_model_p, _workspace_p, _size, ctypes.c_ulonglong, ctypes.c_float, _data_p, _data_p)),
+    # -- Conditional models --
+    # ae_status ae_encode_labeled(const ae_model *model, ae_workspace *workspace, const float *x, const int *labels,
+    #                             size_t n, float *z);  (and _decode_, _reconstruct_, _score_labeled alike)
+    "ae_encode_labeled": (_status, (_model_p, _workspace_p, _data_p, _data_p, _size, _data_p)),
+    "ae_decode_labeled": (_status, (_model_p, _workspace_p, _data_p, _data_p, _size, _data_p)),
+    "ae_reconstruct_labeled": (_status, (_model_p, _workspace_p, _data_p, _data_p, _size, _data_p)),
+    "ae_score_labeled": (_status, (_model_p, _workspace_p, _data_p, _data_p, _size, _data_p)),
+    # Condition matrices and thread counts join here once include/autoencoder.h declares them.
+}
+
+HOW_TO_FIX = (
+    "To fix it, do one of:\n"
+    "  - build it in a checkout of the project with `bash scripts/build-lib.sh` and set\n"
+    "    AUTOENCODER_LIBRARY=<checkout>/.build-lib/release/libautoencoder.so;\n"
+    "  - `pip install bindings/python` from a checkout where the library is built: the package then\n"
+    "    bundles its own copy (check with `python -m autoencoder`);\n"
+    "  - install it system-wide (`make install` or scripts/install-lib.sh) where the dynamic linker looks.")
+
+_load_lock = threading.Lock()
+lib: ctypes.CDLL  # set by _load(); reading it (or any ae_* name) before then loads the library
+path: str  # where the library was loaded from (set by _load())
 
 
-def _declare(name, restype, *argtypes):
-    function = getattr(lib, name)
-    function.restype = restype
-    function.argtypes = list(argtypes)
-    return function
+def bundled() -> List[pathlib.Path]:
+    """The libraries bundled in this package (none in a plain checkout)."""
+    here = pathlib.Path(__file__).resolve().parent
+    return sorted(here.glob("libautoencoder.so*"))
 
 
-# const char *ae_version(void);
-ae_version = _declare("ae_version", ctypes.c_char_p)
-# int ae_version_number(void);
-ae_version_number = _declare("ae_version_number", ctypes.c_int)
-# int ae_abi_version(void);
-ae_abi_version = _declare("ae_abi_version", ctypes.c_int)
-# const char *ae_status_string(ae_status status);
-ae_status_string = _declare("ae_status_string", ctypes.c_char_p, ctypes.c_int)
-# const char *ae_last_error(void);
-ae_last_error = _declare("ae_last_error", ctypes.c_char_p)
+def _candidates() -> List[str]:
+    explicit = os.environ.get("AUTOENCODER_LIBRARY")
+    if explicit:
+        return [explicit]
+    candidates = [str(p) for p in bundled()]
+    found = ctypes.util.find_library("autoencoder")
+    if found:
+        candidates.append(found)
+    candidates.append(f"libautoencoder.so.{ABI_VERSION}")
+    return candidates
 
-# ae_status ae_model_open(const char *path, ae_model **model);
-ae_model_open = _declare("ae_model_open", ctypes.c_int, ctypes.c_char_p, ctypes.POINTER(_model_p))
-# ae_status ae_model_open_memory(const void *buffer, size_t length, ae_model **model);
-ae_model_open_memory = _declare("ae_model_open_memory", ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t,
-                                ctypes.POINTER(_model_p))
-# ae_status ae_model_open_v2(const char *path, unsigned flags, ae_model **model);
-ae_model_open_v2 = _declare("ae_model_open_v2", ctypes.c_int, ctypes.c_char_p, ctypes.c_uint, ctypes.POINTER(_model_p))
-# ae_status ae_model_open_memory_v2(const void *buffer, size_t length, unsigned flags, ae_model **model);
-ae_model_open_memory_v2 = _declare("ae_model_open_memory_v2", ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint,
-                                   ctypes.POINTER(_model_p))
-# void ae_model_close(ae_model *model);
-ae_model_close = _declare("ae_model_close", None, _model_p)
-# const char *ae_model_kind(const ae_model *model);
-ae_model_kind = _declare("ae_model_kind", ctypes.c_char_p, _model_p)
-# size_t ae_model_input_dim(const ae_model *model);
-ae_model_input_dim = _declare("ae_model_input_dim", ctypes.c_size_t, _model_p)
-# size_t ae_model_latent_dim(const ae_model *model);
-ae_model_latent_dim = _declare("ae_model_latent_dim", ctypes.c_size_t, _model_p)
-# size_t ae_model_layer_count(const ae_model *model);
-ae_model_layer_count = _declare("ae_model_layer_count", ctypes.c_size_t, _model_p)
-# int ae_model_can_sample(const ae_model *model);
-ae_model_can_sample = _declare("ae_model_can_sample", ctypes.c_int, _model_p)
-# const char *ae_model_loss(const ae_model *model);
-ae_model_loss = _declare("ae_model_loss", ctypes.c_char_p, _model_p)
-# ae_status ae_model_input_shape(const ae_model *model, size_t shape[3]);
-ae_model_input_shape = _declare("ae_model_input_shape", ctypes.c_int, _model_p, ctypes.POINTER(ctypes.c_size_t))
-# ae_status ae_model_scaling(const ae_model *model, const char **method, const float **offset, const float **scale);
-ae_model_scaling = _declare("ae_model_scaling", ctypes.c_int, _model_p, ctypes.POINTER(ctypes.c_char_p),
-                            ctypes.POINTER(_float_p), ctypes.POINTER(_float_p))
 
-# ae_status ae_encode(const ae_model *model, const float *x, size_t n, float *z);
-ae_encode = _declare("ae_encode", ctypes.c_int, _model_p, _data_p, ctypes.c_size_t, _data_p)
-# ae_status ae_decode(const ae_model *model, const float *z, size_t n, float *x_out);
-ae_decode = _declare("ae_decode", ctypes.c_int, _model_p, _data_p, ctypes.c_size_t, _data_p)
-# ae_status ae_reconstruct(const ae_model *model, const float *x, size_t n, float *x_out);
-ae_reconstruct = _declare("ae_reconstruct", ctypes.c_int, _model_p, _data_p, ctypes.c_size_t, _data_p)
-# ae_status ae_score(const ae_model *model, const float *x, size_t n, float *scores);
-ae_score = _declare("ae_score", ctypes.c_int, _model_p, _data_p, ctypes.c_size_t, _data_p)
+def _where(library: ctypes.CDLL, fallback: str) -> str:
+    """The file a loaded library came from, as the dynamic linker saw it (dladdr)."""
 
-# ae_status ae_workspace_create(const ae_model *model, size_t max_rows, ae_workspace **workspace);
-ae_workspace_create = _declare("ae_workspace_create", ctypes.c_int, _model_p, ctypes.c_size_t,
-                               ctypes.POINTER(_workspace_p))
-# void ae_workspace_free(ae_workspace *workspace);
-ae_workspace_free = _declare("ae_workspace_free", None, _workspace_p)
-# ae_status ae_encode_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *z);
-ae_encode_ws = _declare("ae_encode_ws", ctypes.c_int, _model_p, _workspace_p, _data_p, ctypes.c_size_t, _data_p)
-# ae_status ae_decode_ws(const ae_model *model, ae_workspace *workspace, const float *z, size_t n, float *x_out);
-ae_decode_ws = _declare("ae_decode_ws", ctypes.c_int, _model_p, _workspace_p, _data_p, ctypes.c_size_t, _data_p)
-# ae_status ae_reconstruct_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *x_out);
-ae_reconstruct_ws = _declare("ae_reconstruct_ws", ctypes.c_int, _model_p, _workspace_p, _data_p, ctypes.c_size_t,
-                             _data_p)
-# ae_status ae_score_ws(const ae_model *model, ae_workspace *workspace, const float *x, size_t n, float *scores);
-ae_score_ws = _declare("ae_score_ws", ctypes.c_int, _model_p, _workspace_p, _data_p, ctypes.c_size_t, _data_p)
+    class DlInfo(ctypes.Structure):
+        _fields_ = [("dli_fname", ctypes.c_char_p), ("dli_fbase", ctypes.c_void_p),
+                    ("dli_sname", ctypes.c_char_p), ("dli_saddr", ctypes.c_void_p)]
 
-# ae_status ae_encode_labeled(const ae_model *model, ae_workspace *workspace, const float *x, const int *labels,
-#                             size_t n, float *z);  (and _decode_, _reconstruct_, _score_labeled alike)
-ae_encode_labeled = _declare("ae_encode_labeled", ctypes.c_int, _model_p, _workspace_p, _data_p, _data_p, ctypes.c_size_t,
-                             _data_p)
-ae_decode_labeled = _declare("ae_decode_labeled", ctypes.c_int, _model_p, _workspace_p, _data_p, _data_p, ctypes.c_size_t,
-                             _data_p)
-ae_reconstruct_labeled = _declare("ae_reconstruct_labeled", ctypes.c_int, _model_p, _workspace_p, _data_p, _data_p,
-                                  ctypes.c_size_t, _data_p)
-ae_score_labeled = _declare("ae_score_labeled", ctypes.c_int, _model_p, _workspace_p, _data_p, _data_p, ctypes.c_size_t,
-                            _data_p)
+    try:
+        dladdr = ctypes.CDLL(None).dladdr
+        dladdr.restype, dladdr.argtypes = ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(DlInfo)]
+        info = DlInfo()
+        if dladdr(ctypes.cast(library.ae_version, ctypes.c_void_p), ctypes.byref(info)) and info.dli_fname:
+            return os.path.realpath(os.fsdecode(info.dli_fname))
+    except (AttributeError, OSError):
+        pass
+    return fallback
 
-# ae_status ae_encode_distribution(const ae_model *model, const float *x, size_t n, float *mean, float *log_variance);
-ae_encode_distribution = _declare("ae_encode_distribution", ctypes.c_int, _model_p, _data_p, ctypes.c_size_t, _data_p,
-                                  _data_p)
-# ae_status ae_sample(const ae_model *model, size_t n, unsigned long long seed, float temperature, float *x_out, float *z_out);
-ae_sample = _declare("ae_sample", ctypes.c_int, _model_p, ctypes.c_size_t, ctypes.c_ulonglong, ctypes.c_float, _data_p,
-                     _data_p)
-# ae_status ae_sample_ws(const ae_model *model, ae_workspace *workspace, size_t n, unsigned long long seed, float temperature,
-#                        float *x_out, float *z_out);
-ae_sample_ws = _declare("ae_sample_ws", ctypes.c_int, _model_p, _workspace_p, ctypes.c_size_t, ctypes.c_ulonglong,
-                        ctypes.c_float, _data_p, _data_p)
-# ae_status ae_sample_class(const ae_model *model, size_t n, size_t label, unsigned long long seed, float temperature,
-#                           float *x_out, float *z_out);
-ae_sample_class = _declare("ae_sample_class", ctypes.c_int, _model_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_ulonglong,
-                           ctypes.c_float, _data_p, _data_p)
-# size_t ae_model_class_count(const ae_model *model);
-ae_model_class_count = _declare("ae_model_class_count", ctypes.c_size_t, _model_p)
-# ae_status ae_interpolate(const ae_model *model, const float *z_a, const float *z_b, size_t steps, int spherical, float *x_out);
-ae_interpolate = _declare("ae_interpolate", ctypes.c_int, _model_p, _data_p, _data_p, ctypes.c_size_t, ctypes.c_int,
-                          _data_p)
+
+def _load() -> None:
+    """Load the library (once), check its ABI and declare every function in this module."""
+    from ._errors import LibraryError  # here: _errors imports Status from this module
+
+    with _load_lock:
+        if "lib" in globals():
+            return
+        explicit = bool(os.environ.get("AUTOENCODER_LIBRARY"))
+        errors = []
+        for candidate in _candidates():
+            try:
+                library = ctypes.CDLL(candidate)
+                break
+            except OSError as error:
+                errors.append(f"{candidate}: {error}")
+        else:
+            where = ("$AUTOENCODER_LIBRARY is set, so only it was tried; unset it to use a bundled or system copy"
+                     if explicit else
+                     "tried $AUTOENCODER_LIBRARY (not set), the copy bundled in this package (none), then the system's")
+            raise LibraryError(f"libautoencoder could not be loaded ({where}):\n  " + "\n  ".join(errors) + "\n"
+                               + HOW_TO_FIX)
+        functions = {}
+        for name, (restype, argtypes) in _PROTOTYPES.items():
+            try:
+                function = getattr(library, name)
+            except AttributeError:
+                raise LibraryError(f"{candidate} is not a libautoencoder this binding can use: it lacks {name}.\n"
+                                   + HOW_TO_FIX) from None
+            function.restype, function.argtypes = restype, list(argtypes)
+            functions[name] = function
+        abi = functions["ae_abi_version"]()
+        if abi != ABI_VERSION:
+            raise LibraryError(f"{candidate} has ABI {abi}, this binding needs ABI {ABI_VERSION}.\n" + HOW_TO_FIX)
+        globals().update(functions)
+        globals()["path"] = _where(library, candidate)
+        globals()["lib"] = library  # last: its presence means "loaded"
+
+
+def __getattr__(name: str):
+    """Load the library on first use of `lib`, `path` or a C function (PEP 562)."""
+    if name in _PROTOTYPES or name in ("lib", "path"):
+        _load()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def library_version() -> str:
-    """The loaded libautoencoder's version string."""
-    return ae_version().decode()
+    """The loaded libautoencoder's version string (ae_version()). Loads the library if need be."""
+    return __getattr__("ae_version")().decode()
 
 
-if ae_abi_version() != ABI_VERSION:
-    raise ImportError(f"libautoencoder has ABI {ae_abi_version()}, this binding needs {ABI_VERSION}")
+def library_path() -> str:
+    """The file libautoencoder was loaded from. Loads the library if need be."""
+    return __getattr__("path")

@@ -181,12 +181,14 @@ def test_every_kind_of_buffer_opens_from_memory(models):
 def test_statuses_and_error_classes():
     assert (Status.MISUSE, Status.UNVERIFIED, Status.INTERNAL) == (11, 12, 99)
     assert issubclass(UnverifiedError, AutoencoderError) and issubclass(MisuseError, AutoencoderError)
-    for status, kind in ((Status.UNVERIFIED, UnverifiedError), (Status.MISUSE, MisuseError), (Status.IO, AutoencoderError)):
+    for status, kind in ((Status.UNVERIFIED, UnverifiedError), (Status.MISUSE, MisuseError),
+                         (Status.IO, autoencoder.ModelIOError)):
         with pytest.raises(kind) as caught:
             _check(int(status))
         assert caught.type is kind and caught.value.status is status
     with pytest.raises(AutoencoderError) as caught:
         _check(77)  # a status newer than the binding keeps its number
+    assert caught.type is AutoencoderError
     assert caught.value.status == 77 and "status 77" in str(caught.value)
 
 

@@ -208,4 +208,5 @@ def test_convolutional_models_give_the_cli_results(tmp_path, kind):
                                    rtol=1e-5, atol=1e-3)
         assert np.all(model.score(x.astype(np.float32)) > 0)
         if kind == "vae":
-            assert model.sample(5, seed=1).shape == (5, 100)
+            assert model.sample(5, seed=1).shape == (5, 10, 10)  # images, as the model's image_shape
+            assert model.sample(5, seed=1, flat=True).shape == (5, 100)

@@ -5,12 +5,15 @@ import Layers
 /// decoder that mirrors it, with a transposed convolution for every convolution.
 ///
 /// Items, comma-separated: `conv<filters>[k<kernel>][s<stride>]` (kernel 3 and stride 1 by
-/// default, padding kernel / 2) and `dense<units>` (or just `<units>`). Convolutions come
-/// first and need an image input; the last item is dense: the code, or for a VAE the latent
+/// default, padding kernel / 2; a rectangular kernel or stride is `k3x5`, `s2x1`, height
+/// first) and `dense<units>` (or just `<units>`). Convolutions come first and need shaped
+/// rows: images (height, width, channels) give 2-D convolutions, frames over time (time,
+/// channels) 1-D ones over time. The last item is dense: the code, or for a VAE the latent
 /// width (the encoder then ends in a linear head of 2 x latent units).
 public struct Architecture: Equatable, Sendable {
   public enum Item: Equatable, Sendable {
-    case convolution(filters: Int, kernel: Int, stride: Int)
+    /// Kernel and stride as (height, width); a 1-D convolution uses the width.
+    case convolution(filters: Int, kernel: [Int], stride: [Int])
     case dense(units: Int)
   }
 
@@ -23,7 +26,7 @@ public struct Architecture: Equatable, Sendable {
     for piece in text.split(separator: ",", omittingEmptySubsequences: false) {
       let word = String(piece.filter { $0 != " " })
       guard let item = Architecture.item(word) else {
-        throw ModelError("architecture item '\(word)' is not conv<filters>[k<kernel>][s<stride>] or dense<units> (e.g. conv16s2,conv32s2,dense32)")
+        throw ModelError("architecture item '\(word)' is not conv<filters>[k<kernel>[x<width>]][s<stride>[x<width>]] or dense<units> (e.g. conv16s2,conv32s2,dense32)")
       }
       items.append(item)
     }
@@ -48,10 +51,18 @@ public struct Architecture: Equatable, Sendable {
       rest = rest.dropFirst(digits.count)
       return Int(digits)
     }
+    /// A positive size, or a pair `<height>x<width>`; one number stands for a square pair.
+    func pair() -> [Int]? {
+      guard let first = number(), first > 0 else { return nil }
+      guard rest.first == "x" else { return [first, first] }
+      rest = rest.dropFirst()
+      guard let second = number(), second > 0 else { return nil }
+      return [first, second]
+    }
     guard let filters = number(), filters > 0 else { return nil }
-    var kernel = 3, stride = 1
-    if rest.first == "k" { rest = rest.dropFirst(); guard let k = number(), k > 0 else { return nil }; kernel = k }
-    if rest.first == "s" { rest = rest.dropFirst(); guard let s = number(), s > 0 else { return nil }; stride = s }
+    var kernel = [3, 3], stride = [1, 1]
+    if rest.first == "k" { rest = rest.dropFirst(); guard let k = pair() else { return nil }; kernel = k }
+    if rest.first == "s" { rest = rest.dropFirst(); guard let s = pair() else { return nil }; stride = s }
     return rest.isEmpty ? .convolution(filters: filters, kernel: kernel, stride: stride) : nil
   }
 
@@ -73,10 +84,15 @@ public struct Architecture: Equatable, Sendable {
     for item in items {
       switch item {
       case .convolution(let filters, let kernel, let stride):
-        guard let image = shape, image.count == 3 else {
-          throw ModelError("convolutions need image rows with a known height x width x channels; this data has none (give --image-shape)")
+        guard let image = shape, image.count == 3 || image.count == 2 else {
+          throw ModelError("convolutions need shaped rows: images (height x width x channels) or frames over time (time x channels); this data has none (give --image-shape)")
         }
-        let layer = LayerSpec.convolution(inputShape: image, filters: filters, kernel: kernel, stride: stride, activation: activation)
+        if image.count == 2 && (kernel[0] != kernel[1] || stride[0] != stride[1]) {
+          throw ModelError("a convolution over time takes one kernel size and one stride, not \(kernel[0])x\(kernel[1]) or \(stride[0])x\(stride[1])")
+        }
+        let layer = image.count == 2
+          ? LayerSpec.temporalConvolution(inputShape: image, filters: filters, kernel: kernel[1], stride: stride[1], activation: activation)
+          : LayerSpec.convolution(inputShape: image, filters: filters, kernel: kernel, stride: stride, activation: activation)
         encoder.append(layer)
         convolutions.append(layer)
         shape = layer.outputShape

@@ -25,7 +25,8 @@ public struct ModelSpec: Codable, Equatable, Sendable {
   public var kind: ModelKind
   /// Values per input row.
   public var inputWidth: Int
-  /// Image shape (height, width, channels) when the rows are images; informational for dense models.
+  /// Row shape: (height, width, channels) for images, (time, channels) for frames over time;
+  /// informational for dense models.
   public var inputShape: [Int]?
   /// Encoder layers; the last one is the code.
   public var encoder: [LayerSpec]
@@ -258,8 +259,8 @@ public struct ModelSpec: Codable, Equatable, Sendable {
       if encoder.last?.activation != .sigmoid { found.append("KL sparsity needs a sigmoid code (codes in (0, 1))") }
     }
     if let shape = inputShape {
-      if shape.count != 3 || shape.contains(where: { $0 < 1 }) {
-        found.append("input shape \(shape) must be three positive sizes (height, width, channels)")
+      if !(2...3).contains(shape.count) || shape.contains(where: { $0 < 1 }) {
+        found.append("input shape \(shape) must be three positive sizes (height, width, channels) or two (time, channels)")
       } else if shape.reduce(1, *) != inputWidth {
         found.append("input shape \(shape) holds \(shape.reduce(1, *)) values, not \(inputWidth)")
       }

@@ -19,7 +19,9 @@ extension ModelFile {
 
   static func writePipeline(_ pipeline: Pipeline, into group: HDF5Group) throws {
     let list = pipeline.transforms.map { StoredTransform(name: $0.name, version: $0.version) }
-    try group.setAttribute("pipeline", String(decoding: try JSONEncoder().encode(list), as: UTF8.self))
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    try group.setAttribute("pipeline", String(decoding: try encoder.encode(list), as: UTF8.self))
     for transform in pipeline.transforms {
       switch transform {
       case .affine(let scaling):

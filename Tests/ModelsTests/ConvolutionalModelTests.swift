@@ -14,10 +14,11 @@ import Training
 @Suite(.serialized) struct ConvolutionalModelTests {
   @Test func architectureStringsParse() throws {
     let parsed = try Architecture(parsing: "conv16s2, conv32k5s2,dense32")
-    #expect(parsed.items == [.convolution(filters: 16, kernel: 3, stride: 2),
-                             .convolution(filters: 32, kernel: 5, stride: 2), .dense(units: 32)])
+    #expect(parsed.items == [.convolution(filters: 16, kernel: [3, 3], stride: [2, 2]),
+                             .convolution(filters: 32, kernel: [5, 5], stride: [2, 2]), .dense(units: 32)])
+    #expect(try Architecture(parsing: "conv8k3x5s2x1,dense4").items.first == .convolution(filters: 8, kernel: [3, 5], stride: [2, 1]))
     #expect(try Architecture(parsing: "256,dense32").items == [.dense(units: 256), .dense(units: 32)])
-    for bad in ["dense8,conv4,dense2", "conv16", "convx,dense2", "conv16s0,dense2", "conv16q,dense2", ""] {
+    for bad in ["dense8,conv4,dense2", "conv16", "convx,dense2", "conv16s0,dense2", "conv16q,dense2", "", "conv8k3x,dense2", "conv8s2x0,dense2"] {
       #expect(throws: ModelError.self, "'\(bad)' must be refused") { try Architecture(parsing: bad) }
     }
   }

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// OpenBLAS's thread count is one setting for the whole process, and `Trainer` lowers it to 1
 /// while it trains a convolutional model (its data-parallel workers take one BLAS thread each).
@@ -16,5 +17,15 @@ public enum BLASThreadCount {
     lock.lock()
     defer { lock.unlock() }
     return try body()
+  }
+
+  /// `exclusive` at one BLAS thread (what `ae --threads 1` computed), restoring the count after.
+  public static func exclusiveOne<T>(_ body: () throws -> T) rethrows -> T {
+    try exclusive {
+      let saved = BLAS.threads
+      BLAS.threads = 1
+      defer { BLAS.threads = saved }
+      return try body()
+    }
   }
 }

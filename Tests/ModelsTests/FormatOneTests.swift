@@ -1,0 +1,39 @@
+import Datasets
+import Foundation
+import Models
+import Runtime
+import Store
+import Tensor
+import TestSupport
+import Testing
+
+/// Model files of format 1, written by the `ae` of the last format-1 release (commit e7f8dce,
+/// Tests/Fixtures/format1/make.sh), still load and give the outputs that `ae` computed with
+/// them, bit for bit: the same kernels run on the same batch shapes at one BLAS thread.
+@Suite struct FormatOneTests {
+  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../Fixtures/format1").standardized.path
+
+  func fixture(_ name: String) throws -> Tensor { try NPY.read(Self.directory + "/" + name).features }
+
+  @Test(arguments: ["dense", "denoising", "vae", "conv", "cvae"])
+  func formatOneModelsGiveTheirOutputs(name: String) throws {
+    let path = Self.directory + "/\(name).h5"
+    let file = try HDF5Group.open(file: path)
+    #expect(try file.integer("format_version") == 1)
+    file.close()
+    let model = try InferenceModel.load(path: path)
+    #expect(model.pipeline.transforms.count == 1)
+    let data = try fixture("data.npy")
+    let labels = name == "cvae" ? (0..<data.rows).map { $0 % 3 } : nil
+    try BLASThreadCount.exclusiveOne {
+      #expect(try model.reconstruct(data, labels: labels).values == fixture("\(name).reconstruct.npy").values)
+      if labels == nil { #expect(try model.encode(data).values == fixture("\(name).encode.npy").values) }
+      if name == "vae" { #expect(try model.sample(rows: 10, seed: 5).samples.values == fixture("vae.sample.npy").values) }
+      if name == "cvae" { #expect(try model.sample(rows: 10, seed: 5, label: 2).samples.values == fixture("cvae.sample.npy").values) }
+    }
+    // The training model reads it too, and writes it back as format 2 with the same weights.
+    let (trained, _) = try ModelFile.load(path)
+    #expect(trained.spec == model.spec)
+  }
+}

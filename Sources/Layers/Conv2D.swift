@@ -4,7 +4,9 @@ import Tensor
 ///
 /// Shapes: x (n, H*W*Cin), kernel K (kh*kw*Cin, Cout) row-major, which is Keras' (kh, kw, Cin,
 /// Cout) order flattened; bias (Cout); y (n, H'*W'*Cout). Computed as im2col then one sgemm
-/// for the whole batch. Same as `torch.nn.Conv2d` with the kernel laid out channels-last.
+/// for the whole batch. Same as `torch.nn.Conv2d` with the kernel laid out channels-last;
+/// kernel, stride and padding are per axis (`geometry`), so a geometry of height 1 makes it a
+/// 1-D convolution over time (`torch.nn.Conv1d`).
 public final class Conv2D: Layer {
   public let geometry: ConvGeometry
   public let filters: Int

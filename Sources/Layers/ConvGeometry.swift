@@ -5,15 +5,29 @@ import Tensor
 ///
 /// An image row holds height x width x channels values, channels fastest (NHWC, as Keras and
 /// the Fashion-MNIST files lay them out). A patch row holds kernelHeight x kernelWidth x
-/// channels values in the same order.
+/// channels values in the same order. Kernel, stride and padding are set per axis, as in
+/// `torch.nn.Conv2d(kernel_size=(kh, kw), stride=(sh, sw), padding=(ph, pw))`.
+///
+/// A 1-D convolution over time is the case height 1, kernelHeight 1, paddingHeight 0: a row
+/// is (1, time, channels), and every patch is one contiguous run of kernelWidth x channels.
 public struct ConvGeometry: Equatable, Sendable {
   public let height, width, channels: Int
   public let kernelHeight, kernelWidth: Int
-  public let stride, padding: Int
+  public let strideHeight, strideWidth: Int
+  /// Zeros added on each side: paddingHeight rows above and below, paddingWidth columns left and right.
+  public let paddingHeight, paddingWidth: Int
 
-  /// Output size of the convolution: floor((size + 2 padding - kernel) / stride) + 1.
-  public var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
-  public var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+  /// `strideHeight`: the stride only when it is square (strideHeight == strideWidth). Kept for
+  /// code written before strides were per axis; new code reads the axis it means.
+  public var stride: Int { strideHeight }
+  /// `paddingHeight`: the padding only when it is square (paddingHeight == paddingWidth). Kept
+  /// for code written before padding was per axis; new code reads the axis it means.
+  public var padding: Int { paddingHeight }
+
+  /// Output size of the convolution, per axis: floor((size + 2 padding - kernel) / stride) + 1.
+  /// Meaningful only when `problems()` is empty.
+  public var outputHeight: Int { (height + 2 * paddingHeight - kernelHeight) / strideHeight + 1 }
+  public var outputWidth: Int { (width + 2 * paddingWidth - kernelWidth) / strideWidth + 1 }
   /// Values in one patch.
   public var patchSize: Int { kernelHeight * kernelWidth * channels }
   /// Values in one input image.
@@ -21,35 +35,72 @@ public struct ConvGeometry: Equatable, Sendable {
   /// Patches (output positions) per image.
   public var positions: Int { outputHeight * outputWidth }
 
-  public init(height: Int, width: Int, channels: Int, kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int) {
+  public init(
+    height: Int, width: Int, channels: Int, kernelHeight: Int, kernelWidth: Int,
+    strideHeight: Int, strideWidth: Int, paddingHeight: Int, paddingWidth: Int
+  ) {
     self.height = height
     self.width = width
     self.channels = channels
     self.kernelHeight = kernelHeight
     self.kernelWidth = kernelWidth
-    self.stride = stride
-    self.padding = padding
+    self.strideHeight = strideHeight
+    self.strideWidth = strideWidth
+    self.paddingHeight = paddingHeight
+    self.paddingWidth = paddingWidth
   }
 
-  /// Reasons this geometry cannot work, empty when it can.
+  /// The same stride and padding on both axes.
+  public init(height: Int, width: Int, channels: Int, kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int) {
+    self.init(height: height, width: width, channels: channels, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+              strideHeight: stride, strideWidth: stride, paddingHeight: padding, paddingWidth: padding)
+  }
+
+  /// A 1-D convolution over time, as `torch.nn.Conv1d(kernel_size=kernel, stride=stride,
+  /// padding=padding)` with channels last: rows are (1, length, channels), the kernel spans one
+  /// row, and nothing is padded or strided along the unit height.
+  public init(length: Int, channels: Int, kernel: Int, stride: Int, padding: Int) {
+    self.init(height: 1, width: length, channels: channels, kernelHeight: 1, kernelWidth: kernel,
+              strideHeight: 1, strideWidth: stride, paddingHeight: 0, paddingWidth: padding)
+  }
+
+  /// Reasons this geometry cannot work, empty when it can. A setting that is wrong on one
+  /// axis only names that axis; one that is wrong on both reads as for a square geometry.
   public func problems() -> [String] {
     var found: [String] = []
     if height < 1 || width < 1 || channels < 1 { found.append("image shape \(height)x\(width)x\(channels) must be positive") }
     if kernelHeight < 1 || kernelWidth < 1 { found.append("kernel \(kernelHeight)x\(kernelWidth) must be positive") }
-    if stride < 1 { found.append("stride must be at least 1, got \(stride)") }
-    if padding < 0 { found.append("padding must be >= 0, got \(padding)") }
-    if found.isEmpty && (outputHeight < 1 || outputWidth < 1) {
-      found.append("a \(kernelHeight)x\(kernelWidth) kernel does not fit a \(height)x\(width) image with padding \(padding)")
+    found += Self.axisProblems("stride must be at least 1", strideHeight, strideWidth) { $0 >= 1 }
+    found += Self.axisProblems("padding must be >= 0", paddingHeight, paddingWidth) { $0 >= 0 }
+    guard found.isEmpty else { return found }
+    // Compared directly rather than through outputHeight: integer division rounds a negative
+    // remainder up to 0, so a kernel one row too tall would otherwise seem to fit when strided.
+    let tooTall = height + 2 * paddingHeight < kernelHeight, tooWide = width + 2 * paddingWidth < kernelWidth
+    if tooTall || tooWide {
+      let padding = paddingHeight == paddingWidth ? "\(paddingHeight)" : "\(paddingHeight)x\(paddingWidth)"
+      var message = "a \(kernelHeight)x\(kernelWidth) kernel does not fit a \(height)x\(width) image with padding \(padding)"
+      if !tooWide { message += ": along the height, \(height) + 2 x \(paddingHeight) padding is less than \(kernelHeight)" }
+      if !tooTall { message += ": along the width, \(width) + 2 x \(paddingWidth) padding is less than \(kernelWidth)" }
+      found.append(message)
     }
     return found
   }
 
-  /// The kernel columns kx whose input column x = ox * stride + kx - padding lies inside the
-  /// image, as a range: within one kernel row they are neighbours in memory (NHWC), so each
-  /// kernel row of a patch is one contiguous run of values.
+  /// "<rule>, got v" when both axes break `rule` with one value, else one message per broken axis.
+  private static func axisProblems(_ rule: String, _ alongHeight: Int, _ alongWidth: Int, isValid: (Int) -> Bool) -> [String] {
+    if alongHeight == alongWidth { return isValid(alongHeight) ? [] : ["\(rule), got \(alongHeight)"] }
+    var found: [String] = []
+    if !isValid(alongHeight) { found.append("\(rule), got \(alongHeight) along the height") }
+    if !isValid(alongWidth) { found.append("\(rule), got \(alongWidth) along the width") }
+    return found
+  }
+
+  /// The kernel columns kx whose input column x = ox * strideWidth + kx - paddingWidth lies
+  /// inside the image, as a range: within one kernel row they are neighbours in memory (NHWC),
+  /// so each kernel row of a patch is one contiguous run of values.
   @inline(__always)
   func validColumns(_ ox: Int) -> Range<Int> {
-    let first = ox * stride - padding
+    let first = ox * strideWidth - paddingWidth
     let lower = max(0, -first)
     return lower..<max(lower, min(kernelWidth, width - first))
   }
@@ -64,9 +115,9 @@ public struct ConvGeometry: Equatable, Sendable {
       for oy in 0..<oh {
         for ox in 0..<ow {
           let valid = validColumns(ox)
-          let x0 = ox * stride - padding
+          let x0 = ox * strideWidth - paddingWidth
           for ky in 0..<kernelHeight {
-            let y = oy * stride + ky - padding
+            let y = oy * strideHeight + ky - paddingHeight
             if y < 0 || y >= height || valid.isEmpty {
               for i in 0..<rowValues { target[i] = 0 }
             } else {
@@ -93,9 +144,9 @@ public struct ConvGeometry: Equatable, Sendable {
       for oy in 0..<oh {
         for ox in 0..<ow {
           let valid = validColumns(ox)
-          let x0 = ox * stride - padding
+          let x0 = ox * strideWidth - paddingWidth
           for ky in 0..<kernelHeight {
-            let y = oy * stride + ky - padding
+            let y = oy * strideHeight + ky - paddingHeight
             if y >= 0 && y < height && !valid.isEmpty {
               let lead = valid.lowerBound * c, run = valid.count * c
               let place = target + (y * width + x0 + valid.lowerBound) * c

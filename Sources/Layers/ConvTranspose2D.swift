@@ -5,7 +5,8 @@ import Tensor
 ///
 /// `geometry` describes the convolution that would map this layer's output back to its input:
 /// output image (H', W', Cout) = geometry's image; input (n, positions * Cin). Stating the
-/// output size this way covers PyTorch's `output_padding`. Kernel K (kh*kw*Cout, Cin) row-major,
+/// output size this way covers PyTorch's `output_padding`, per axis like the kernel, stride and
+/// padding (height 1 makes it `torch.nn.ConvTranspose1d`). Kernel K (kh*kw*Cout, Cin) row-major,
 /// Keras' Conv2DTranspose (kh, kw, Cout, Cin) order flattened; bias (Cout).
 public final class ConvTranspose2D: Layer {
   public let geometry: ConvGeometry

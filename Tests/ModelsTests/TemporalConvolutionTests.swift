@@ -17,15 +17,17 @@ import Testing
     #expect(spec.encoder[0].kind == .conv1d)
     #expect(spec.decoder.last?.kind == .conv1dTranspose)
     #expect(spec.problems().isEmpty, "\(spec.problems())")
-    #expect(try objectiveGradientError(Autoencoder(spec: spec, seed: 3), dataSeed: 4) < 1e-3)
+    let error = objectiveGradientError(try Autoencoder(spec: spec, seed: 3), dataSeed: 4)
+    #expect(error < 1e-3, "relative gradient error \(error)")
   }
 
   @Test func rectangularModelGradientMatchesFiniteDifferences() throws {
-    let spec = try Architecture(parsing: "conv3k3x5s2x1,dense4").spec(kind: .dense, inputWidth: 60, inputShape: [6, 5, 2],
+    let spec = try Architecture(parsing: "conv2k3x5s2x1,dense3").spec(kind: .dense, inputWidth: 30, inputShape: [6, 5, 1],
                                                                        activation: .tanh, outputActivation: .sigmoid, loss: .bce)
     #expect(spec.encoder[0].kernel == [3, 5] && spec.encoder[0].stride == [2, 1])
     #expect(spec.problems().isEmpty, "\(spec.problems())")
-    #expect(try objectiveGradientError(Autoencoder(spec: spec, seed: 5), dataSeed: 6) < 1e-3)
+    let error = objectiveGradientError(try Autoencoder(spec: spec, seed: 5), dataSeed: 6)
+    #expect(error < 1e-3, "relative gradient error \(error)")
   }
 
   /// The file keeps 1-D and rectangular layers: the spec's JSON, the layer attributes and the

@@ -44,9 +44,8 @@ public func fuzzSpec(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let layout = spec.parameterLayout
   let parameters = layout.reduce(0) { $0 + $1.shape.reduce(1, *) }
   let widths = [spec.encoderInputWidth, spec.decoderInputWidth] + (spec.encoder + spec.decoder).map(\.units)
-  let columns = (spec.encoder + spec.decoder).compactMap { $0.geometry.map { $0.positions * $0.patchSize } }
-  guard parameters <= maximumParameters, widths.allSatisfy({ $0 <= maximumWidth }),
-        columns.allSatisfy({ $0 <= maximumColumns }) else {
+  let columns = (try? NetworkPlan(spec))?.maxColumns ?? 0
+  guard parameters <= maximumParameters, widths.allSatisfy({ $0 <= maximumWidth }), columns <= maximumColumns else {
     if verbose { print("skipped: too large for one fuzz input (\(parameters) parameters)") }
     return 0
   }

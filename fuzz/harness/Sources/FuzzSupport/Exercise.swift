@@ -1,4 +1,5 @@
 // Shared by the fuzz targets: run a model that loaded through every compute call it supports.
+import Models
 import Runtime
 
 /// Every compute call the model supports, on two rows: zeros, and small values.
@@ -13,6 +14,15 @@ public func exercise(_ model: InferenceModel) {
   var y = [Float](repeating: 0, count: rows * d)
   var scores = [Float](repeating: 0, count: rows)
   let labels: [Int32]? = classes > 0 ? [0, Int32(classes - 1)] : nil
+  // Condition rows for every conditional model: each one-hot group's last class, 0.5 for continuous values.
+  var conditions: [Float]? = nil
+  if model.conditionWidth > 0 {
+    var row: [Float] = []
+    for group in model.spec.conditionGroups {
+      row += group.kind == .oneHot ? (0..<group.width).map { $0 == group.width - 1 ? 1 : 0 } : Array(repeating: 0.5, count: group.width)
+    }
+    conditions = row + row
+  }
   report {
     try labels.withOptionalPointer { l in
       try model.encode(x, rows: rows, labels: l, into: &z, workspace: workspace)
@@ -21,20 +31,27 @@ public func exercise(_ model: InferenceModel) {
       try model.score(x, rows: rows, labels: l, into: &scores, workspace: workspace)
     }
   }
+  if let conditions {
+    report {
+      try model.reconstruct(x, rows: rows, conditions: conditions, into: &y, workspace: workspace)
+      try model.decode(codes, rows: rows, conditions: conditions, into: &y, workspace: workspace)
+    }
+  }
   if model.canSample {
     report {
       try model.sample(rows: rows, seed: 1, temperature: 1, label: classes > 0 ? classes - 1 : nil, into: &y,
                        codes: &z, workspace: workspace)
-    }
-    if classes == 0 {
-      var logVariance = [Float](repeating: 0, count: rows * k)
-      report { try model.encodeDistribution(x, rows: rows, mean: &z, logVariance: &logVariance, workspace: workspace) }
+      try model.sample(rows: rows, seed: 1, temperature: 1, into: &y, codes: &z, workspace: workspace)
     }
   }
-  if classes == 0 {
-    let a = [Float](repeating: 0, count: k), b = [Float](repeating: 0.5, count: k)
-    var path = [Float](repeating: 0, count: 3 * d)
-    report { try model.interpolate(from: a, to: b, steps: 3, spherical: true, into: &path, workspace: workspace) }
+  if model.spec.isVariational {
+    var logVariance = [Float](repeating: 0, count: rows * k)
+    report { try model.encodeDistribution(x, rows: rows, conditions: conditions, mean: &z, logVariance: &logVariance, workspace: workspace) }
+  }
+  let a = [Float](repeating: 0, count: k), b = [Float](repeating: 0.5, count: k)
+  var path = [Float](repeating: 0, count: 3 * d)
+  report {
+    try model.interpolate(from: a, to: b, steps: 3, spherical: true, condition: conditions, into: &path, workspace: workspace)
   }
 }
 

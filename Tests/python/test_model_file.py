@@ -44,7 +44,7 @@ def test_documented_names_and_attributes(trained):
     _, x, model = trained
     with h5py.File(model, "r") as f:
         assert f.attrs["format"] == "autoencoder"
-        assert f.attrs["format_version"] == 1
+        assert f.attrs["format_version"] == 2
         assert f.attrs["kind"] == "dense"
         spec = json.loads(f.attrs["spec"])
         assert spec["inputWidth"] == 40

@@ -75,9 +75,10 @@ public enum Integrity {
 
   static func checksum(_ data: UnsafeRawBufferPointer) -> UInt32 {
     var crc = crc32(0, nil, 0), offset = 0
+    guard let base = data.baseAddress else { return UInt32(crc) } // no bytes
     while offset < data.count {
       let chunk = min(data.count - offset, 1 << 30)
-      crc = crc32(crc, data.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset, uInt(chunk))
+      crc = crc32(crc, base.assumingMemoryBound(to: UInt8.self) + offset, uInt(chunk))
       offset += chunk
     }
     return UInt32(crc)

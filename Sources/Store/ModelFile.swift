@@ -54,9 +54,10 @@ public enum ModelFile {
     for tensor in model.parameterTensors {
       let pieces = tensor.path.split(separator: "/").map(String.init) // part, layer, name
       let groupPath = pieces[0] + "/" + pieces[1]
-      if groups[pieces[0]] == nil { groups[pieces[0]] = try file.createGroup(pieces[0]) } // e.g. likelihood
+      let part = try groups[pieces[0]] ?? file.createGroup(pieces[0]) // e.g. likelihood
+      groups[pieces[0]] = part
       if groups[groupPath] == nil {
-        let group = try groups[pieces[0]]!.createGroup(pieces[1])
+        let group = try part.createGroup(pieces[1])
         if let layer = layers[groupPath] {
           try group.setAttribute("units", layer.units)
           try group.setAttribute("activation", layer.activation.rawValue)
@@ -69,7 +70,7 @@ public enum ModelFile {
         }
         groups[groupPath] = group
       }
-      try groups[groupPath]!.write(pieces[2], floats: model.parameters.values + tensor.offset, shape: tensor.shape)
+      try groups[groupPath]?.write(pieces[2], floats: model.parameters.values + tensor.offset, shape: tensor.shape)
     }
 
     try writePipeline(model.pipeline, into: try file.createGroup("preprocessing"))

@@ -21,13 +21,13 @@ def arguments(epochs=10):
     return parser.parse_args()
 
 
-def train_ours(train_args, epochs, threads, model_path, seed=1):
+def train_ours(train_args, epochs, threads, model_path, seed=1, ae=AE):
     """`ae train` on Fashion-MNIST (all 60,000 images), then `ae eval` on the test split.
     Returns eval's figures plus the median seconds per epoch from the model's history."""
-    subprocess.run([AE, "train", *train_args, "--optimizer", "adam", "--lr", "1e-3", "--batch", "128",
+    subprocess.run([ae, "train", *train_args, "--optimizer", "adam", "--lr", "1e-3", "--batch", "128",
                     "--epochs", str(epochs), "--seed", str(seed), "--validation", "0", "--data", "fashion-mnist",
                     "--threads", str(threads), "--quiet", "--out", model_path], check=True, stdout=subprocess.DEVNULL)
-    figures = json.loads(subprocess.run([AE, "eval", model_path, "--data", "fashion-mnist:test", "--threads", str(threads)],
+    figures = json.loads(subprocess.run([ae, "eval", model_path, "--data", "fashion-mnist:test", "--threads", str(threads)],
                                         check=True, capture_output=True, text=True).stdout)
     with h5py.File(model_path, "r") as f:
         figures["seconds_per_epoch"] = statistics.median(f["history/seconds"][...])

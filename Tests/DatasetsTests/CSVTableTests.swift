@@ -125,6 +125,9 @@ import Testing
     #expect(table.columns[1].categories == ["false", "true"])
     #expect(table.values[0..<4] == [0, 0, 1_704_067_200, 0])
     #expect(table.columns[3].categories == ["7", "x7", "8"])
+    // The registry passes them on.
+    let loaded = try DataSource.load(path, options: ReadOptions(columnKinds: ["code": .categorical]))
+    #expect(loaded.metadata.columns?.map(\.kind) == [.integer, .integer, .datetime, .categorical])
 
     let cases: [([String: ColumnKind], String)] = [
       (["zipp": .categorical], "no column by that name (columns: 'zip', 'flag', 'when', 'code')"),

@@ -60,6 +60,9 @@ struct OneRowCSVReader: DataReader {
     #expect(registry.reader(for: idxPath)?.name == "idx")
     #expect(try DataSource.load(sniffed).features.values == [1, 2])
     #expect(try DataSource.load(idxPath).imageShape == [1, 1, 1])
+    // Only the file's own name counts for IDX.
+    try FileManager.default.createDirectory(atPath: directory + "/idx-files", withIntermediateDirectories: true)
+    #expect(registry.reader(for: try file("idx-files/notes.txt", [1])) == nil)
     // File readers claim only what exists, so a missing file is reported as missing.
     #expect(registry.reader(for: directory + "/missing.npy") == nil)
   }

@@ -1,60 +1,44 @@
-import Foundation
 import Tensor
 
-/// Numeric CSV files: comma-separated numbers, one row per line, with or without a header line.
+/// CSV files (RFC 4180): a table of numbers, booleans, dates and text, with or without a header.
+///
+/// The rules, in full in docs/DATA.md: the first line is a header when one of its cells is
+/// neither a number nor missing; each column's kind is inferred from its cells (integer,
+/// continuous, boolean, datetime, else categorical) unless the caller gives it; a column that
+/// mixes numbers with text is refused unless its kind is given, since that is usually a typo.
 public enum CSV {
-  /// Read every row; a first line that is not all numbers is taken as the header.
-  /// A text cell anywhere else is an error naming its line and column.
-  public static func read(_ path: String) throws -> (dataset: Dataset, header: [String]?) {
-    let text = String(decoding: try readDataFile(path), as: UTF8.self)
-    var values: [Float] = []
-    var width: Int?
-    var header: [String]?
-    var rows = 0
-    // "\r\n" is one Character in Swift, and a newline, so this handles both line endings.
-    for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-      if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-      let cells = line.split(separator: ",", omittingEmptySubsequences: false).map {
-        $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t\""))
-      }
-      let numbers = cells.map { Float($0) }
-      if rows == 0 && header == nil && numbers.contains(where: { $0 == nil }) {
-        header = cells
-        width = cells.count
-        continue
-      }
-      if let width, cells.count != width {
-        throw DataError("\(path): line \(index + 1) has \(cells.count) columns; expected \(width)")
-      }
-      width = cells.count
-      for (column, number) in numbers.enumerated() {
-        guard let number else {
-          throw DataError("\(path): line \(index + 1), column \(column + 1): '\(cells[column])' is not a number")
-        }
-        guard number.isFinite else {
-          throw DataError("\(path): line \(index + 1), column \(column + 1): \(cells[column]) is not a finite number")
-        }
-        values.append(number)
-      }
-      rows += 1
-    }
-    guard rows > 0, let width else { throw DataError("\(path): no data rows") }
-    return (Dataset(features: Tensor(rows: rows, cols: width, values: values), name: path), header)
+  /// Cells read as missing, compared without regard to case: "", "na", "nan", "null".
+  public static let missingMarkers = CSVCell.missingMarkers
+  /// Most columns a file may have (2^20).
+  public static let maximumColumns = 1 << 20
+  /// Most distinct categories one column may have (2^20).
+  public static let maximumCategories = 1 << 20
+
+  /// Read every row as features, one value per column, and the header (nil when the file has
+  /// none). `columnKinds` overrides the inferred kind of the columns it names.
+  public static func read(_ path: String, columnKinds: [String: ColumnKind] = [:]) throws -> (dataset: Dataset, header: [String]?) {
+    let (dataset, hasHeader) = try parse(bytes: try readDataFile(path), name: path, columnKinds: columnKinds)
+    return (dataset, hasHeader ? dataset.metadata.columnNames : nil)
   }
 
-  /// Read a CSV whose column `labelColumn` (named in the header) holds class labels 0, 1, ...:
-  /// the labels become the dataset's labels and the other columns its features.
-  public static func read(_ path: String, labelColumn: String) throws -> Dataset {
-    let (table, header) = try read(path)
-    guard let header, let column = header.firstIndex(of: labelColumn) else {
+  /// Read a CSV whose column `labelColumn` (named in the header) holds class labels: numbers
+  /// 0, 1, ..., or categories (the label is then the category's index). The labels become the
+  /// dataset's labels and the other columns its features.
+  public static func read(_ path: String, labelColumn: String, columnKinds: [String: ColumnKind] = [:]) throws -> Dataset {
+    let (table, header) = try read(path, columnKinds: columnKinds)
+    guard header != nil, let columns = table.metadata.columns, let column = columns.firstIndex(where: { $0.name == labelColumn }) else {
       throw DataError("\(path): no column named '\(labelColumn)' in the header")
     }
     let t = table.features, width = t.cols - 1
     guard width > 0 else { throw DataError("\(path): nothing but the label column") }
     let features = Tensor(rows: t.rows, cols: width)
+    let missingCategory = columns[column].missingCategoryIndex.map(Float.init)
     var labels: [Int] = []
     for r in 0..<t.rows {
       let value = t[r, column]
+      guard value != missingCategory else {
+        throw DataError("\(path): row \(r + 1), column '\(labelColumn)': the label is missing")
+      }
       guard value >= 0, value == value.rounded(), value < 1e6 else {
         throw DataError("\(path): row \(r + 1), column '\(labelColumn)': \(value) is not a class label (0, 1, 2, ...)")
       }
@@ -62,6 +46,41 @@ public enum CSV {
       var j = 0
       for c in 0..<t.cols where c != column { features[r, j] = t[r, c]; j += 1 }
     }
-    return Dataset(features: features, labels: labels, name: path)
+    var metadata = table.metadata
+    metadata.columns?.remove(at: column)
+    metadata.shape = [t.rows, width]
+    return Dataset(features: features, labels: labels, name: path, metadata: metadata)
+  }
+
+  /// Read the file as a table of double-precision values (see `Table`).
+  public static func table(_ path: String, columnKinds: [String: ColumnKind] = [:]) throws -> Table {
+    try table(bytes: try readDataFile(path), name: path, columnKinds: columnKinds)
+  }
+
+  /// Parse CSV bytes already in memory as a table; `name` appears in messages.
+  public static func table(bytes: [UInt8], name: String, columnKinds: [String: ColumnKind] = [:]) throws -> Table {
+    try bytes.withUnsafeBufferPointer { buffer in
+      var parser = try CSVTableParser(bytes: buffer, name: name, columnKinds: columnKinds)
+      var values = [Double](repeating: 0, count: parser.rowCount * parser.columns.count)
+      try values.withUnsafeMutableBufferPointer { out in try parser.fill { out[$0] = $1 } }
+      return Table(name: name, columns: parser.columns, hasHeader: parser.hasHeader, rowCount: parser.rowCount, values: values)
+    }
+  }
+
+  /// Parse CSV bytes already in memory as float32 features (no double-precision copy is made).
+  public static func dataset(bytes: [UInt8], name: String, columnKinds: [String: ColumnKind] = [:]) throws -> Dataset {
+    try parse(bytes: bytes, name: name, columnKinds: columnKinds).dataset
+  }
+
+  /// The features, and whether the column names came from a header line.
+  private static func parse(bytes: [UInt8], name: String, columnKinds: [String: ColumnKind]) throws -> (dataset: Dataset, hasHeader: Bool) {
+    try bytes.withUnsafeBufferPointer { buffer in
+      var parser = try CSVTableParser(bytes: buffer, name: name, columnKinds: columnKinds)
+      let features = Tensor(rows: parser.rowCount, cols: parser.columns.count)
+      let data = features.data
+      try parser.fill { data[$0] = Float($1) }
+      let metadata = DatasetMetadata(columns: parser.columns, shape: [parser.rowCount, parser.columns.count])
+      return (Dataset(features: features, name: name, metadata: metadata), parser.hasHeader)
+    }
   }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import Tensor
 
-/// Turns the `--data` argument into a dataset.
+/// Turns the `--data` argument into a dataset, through the readers in `DataReaderRegistry`.
 ///
-/// Accepted: `fashion-mnist` (training split), `fashion-mnist:test`, `NAME.npy`, `NAME.csv`,
+/// Built in: `fashion-mnist` (training split), `fashion-mnist:test`, `NAME.npy`, `NAME.csv`,
 /// and IDX image files (`*-idx3-ubyte`, optionally `.gz`).
 public enum DataSource {
   /// Where Debian's dataset-fashion-mnist package puts the files.
@@ -21,27 +21,15 @@ public enum DataSource {
 
   /// Load `source`, keeping at most `limit` rows.
   public static func load(_ source: String, limit: Int? = nil) throws -> Dataset {
-    var dataset: Dataset
-    switch source {
-    case "fashion-mnist", "fashion-mnist:train": dataset = try fashionMNIST(split: "train")
-    case "fashion-mnist:test": dataset = try fashionMNIST(split: "t10k")
-    default:
-      let lower = source.lowercased()
-      guard FileManager.default.fileExists(atPath: source) else {
-        throw DataError("\(source): no such file (expected fashion-mnist, fashion-mnist:test, or a .npy, .csv or IDX file)")
-      }
-      if lower.hasSuffix(".npy") {
-        dataset = try NPY.read(source)
-      } else if lower.hasSuffix(".csv") {
-        dataset = try CSV.read(source).dataset
-      } else if lower.contains("idx") {
-        dataset = try IDX.dataset(images: source)
-      } else {
-        throw DataError("\(source): unknown data format; use a .npy, .csv or IDX (…-idx3-ubyte[.gz]) file")
-      }
-    }
-    if let limit { dataset = dataset.prefix(limit) }
-    return dataset
+    try DataReaderRegistry.shared.load(source, limit: limit)
+  }
+
+  /// Load `source` with `options` (column kinds for tables), keeping at most `limit` rows,
+  /// using the readers of `registry`.
+  public static func load(
+    _ source: String, limit: Int? = nil, options: ReadOptions, registry: DataReaderRegistry = .shared
+  ) throws -> Dataset {
+    try registry.load(source, limit: limit, options: options)
   }
 
   /// One split of Fashion-MNIST: "train" (60,000 images) or "t10k" (10,000), with labels.

@@ -56,6 +56,7 @@ public enum IDX {
       labels = labelBytes.map(Int.init)
     }
     let imageShape = shape.count == 3 ? [shape[1], shape[2], 1] : (shape.count == 4 ? Array(shape[1...]) : nil)
-    return Dataset(features: features, labels: labels, imageShape: imageShape, isByteData: true, name: path)
+    return Dataset(features: features, labels: labels, imageShape: imageShape, isByteData: true, name: path,
+                   metadata: DatasetMetadata(shape: shape))
   }
 }

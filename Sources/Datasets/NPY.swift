@@ -59,7 +59,8 @@ public enum NPY {
       default: for i in 0..<count { features.data[i] = Float(base.load(fromByteOffset: i, as: UInt8.self)) }
       }
     }
-    let dataset = Dataset(features: features, imageShape: imageShape, isByteData: itemSize == 1, name: path)
+    let dataset = Dataset(features: features, imageShape: imageShape, isByteData: itemSize == 1, name: path,
+                          metadata: DatasetMetadata(shape: shape))
     try dataset.checkFinite()
     return dataset
   }

@@ -97,8 +97,10 @@ import Testing
     #expect { _ = try CSV.read(path) } throws: { "\($0)".contains("line 3, column 2: 'abc' is not a number") }
     let ragged = try write("1,2\n3\n")
     #expect { _ = try CSV.read(ragged) } throws: { "\($0)".contains("line 2 has 1 columns; expected 2") }
-    let nan = try write("1,nan\n")
-    #expect { _ = try CSV.read(nan) } throws: { "\($0)".contains("not a finite number") }
+    let infinite = try write("1,inf\n")
+    #expect { _ = try CSV.read(infinite) } throws: { "\($0)".contains("line 1, column 2: inf is not a finite number") }
+    let huge = try write("1,1e39\n")
+    #expect { _ = try CSV.read(huge) } throws: { "\($0)".contains("1e39 is not a finite number") }
   }
 }
 

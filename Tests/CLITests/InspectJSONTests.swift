@@ -72,6 +72,6 @@ import Testing
 
     // The text stays the default.
     let text = try cli.ae("inspect", dense)
-    #expect(text.stdout.hasPrefix("model:      \(dense)\n") && text.stdout.contains("checksum:   verified"))
+    #expect(text.stdout.hasPrefix("model:      \(dense)\n") && text.stdout.contains("layers:     dense 196-32-4-32-196"))
   }
 }

@@ -6,9 +6,9 @@ import Store
 /// `ae inspect`: what a model file holds, as text or as one JSON document.
 struct Inspect: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Describe a model file: kind, layers, parameters, scaling, training history, checksum.",
+    abstract: "Describe a model file: kind, layers, parameters, scaling, training history.",
     usage: "ae inspect <model.h5> [--json] [--unverified]",
-    discussion: "--json prints one JSON object whose keys the README lists (for scripts); the text is for people.")
+    discussion: "--json prints one JSON object for scripts (its keys are listed in the README), with the checksum status too; the text is for people.")
   @Argument(help: "The model file.") var modelPath: String
   @OptionGroup(title: "Model file") var file: ModelFileOptions
   @Flag(help: "Print one machine-readable JSON object instead of text.") var json = false
@@ -54,7 +54,6 @@ struct Inspect: ParsableCommand {
     } else {
       print("history:    none")
     }
-    print("checksum:   \(inspected.isSealed ? "verified" : "absent (read with --unverified)")")
   }
 }
 

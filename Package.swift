@@ -31,7 +31,7 @@ let package = Package(
 
     .target(name: "Tensor", dependencies: ["COpenBLAS", "CVector"], swiftSettings: fastMath),
     .target(name: "Layers", dependencies: ["Tensor"], swiftSettings: fastMath),
-    .target(name: "Models", dependencies: ["Layers", "Tensor"], swiftSettings: fastMath),
+    .target(name: "Models", dependencies: ["Layers", "Tensor", "CVector"], swiftSettings: fastMath),
     .target(name: "Datasets", dependencies: ["Tensor", "CZlib", "CPNGShim"], swiftSettings: fastMath),
     .target(name: "Store", dependencies: ["Models", "CShims", "CZlib"], swiftSettings: fastMath),
     .target(name: "Training", dependencies: ["Models", "Store", "Tensor"], swiftSettings: fastMath),

@@ -131,8 +131,8 @@ public func ae_model_scaling(
 ) -> Int32 {
   withModel("ae_model_scaling", model) { handle in
     method?.pointee = UnsafePointer(handle.scalingMethod)
-    offset?.pointee = UnsafePointer(handle.model.offset)
-    scale?.pointee = UnsafePointer(handle.model.scale)
+    offset?.pointee = UnsafePointer(handle.offset.pointer)
+    scale?.pointee = UnsafePointer(handle.scale.pointer)
     return ok
   }
 }

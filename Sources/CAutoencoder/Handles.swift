@@ -12,25 +12,38 @@ import Glibc
 // the registry checks a pointer before anything is read through it, counts calls in and out,
 // and hands an object back for destruction only once no call is using it.
 
-/// What an `ae_model *` stands for: the immutable model plus the C strings it hands out.
+/// What an `ae_model *` stands for: the immutable model plus the C strings and arrays it
+/// hands out (its own read-only copies, valid until the model is freed).
 final class ModelHandle {
   let model: InferenceModel
   let kind: UnsafeMutablePointer<CChar>
   let loss: UnsafeMutablePointer<CChar>
   let scalingMethod: UnsafeMutablePointer<CChar>
+  /// The affine scaling's offset and scale (input width values each).
+  let offset: FloatBuffer
+  let scale: FloatBuffer
 
-  /// nil when a string cannot be allocated.
+  /// nil when memory cannot be allocated.
   init?(_ model: InferenceModel) {
-    let kind = strdup(model.spec.kind.rawValue), loss = strdup(model.spec.loss.rawValue)
+    let heads = model.spec.outputHeads
+    let lossName = heads.count == 1 ? heads[0].loss.rawValue : "mixed"
+    let kind = strdup(model.spec.kind.rawValue), loss = strdup(lossName)
     let scalingMethod = strdup(model.scalingMethod.rawValue)
-    guard let kind, let loss, let scalingMethod else {
+    let scaling = model.pipeline.scaling ?? .identity(width: model.inputWidth)
+    let offset = try? FloatBuffer(count: scaling.offset.count, for: "the scaling"),
+        scale = try? FloatBuffer(count: scaling.scale.count, for: "the scaling")
+    guard let kind, let loss, let scalingMethod, let offset, let scale else {
       free(kind); free(loss); free(scalingMethod)
       return nil
     }
+    offset.pointer.initialize(from: scaling.offset, count: scaling.offset.count)
+    scale.pointer.initialize(from: scaling.scale, count: scaling.scale.count)
     self.model = model
     self.kind = kind
     self.loss = loss
     self.scalingMethod = scalingMethod
+    self.offset = offset
+    self.scale = scale
   }
 
   deinit {

@@ -44,6 +44,30 @@ static inline __attribute__((always_inline)) void sigmoid8(ae_float8 *value) {
   *value = inverse;
 }
 
+/* The inverse of the affine input scaling, x = y / scale + offset, on 8 values of column j:
+ * the one place it is written (Scaling.invert and the sigmoid output stage both use it). */
+static inline __attribute__((always_inline)) void unscale8(ae_float8 *value, size_t j, size_t lanes,
+                                                          const float *offset, const float *scale) {
+  ae_float8 s = (ae_float8)(1.0f), o = (ae_float8)(0.0f);
+  __builtin_memcpy(&s, scale + j, lanes * sizeof(float));
+  __builtin_memcpy(&o, offset + j, lanes * sizeof(float));
+  *value = *value / s + o;
+}
+
+__attribute__((target_clones("avx2", "default")))
+void aevec_unscale_rows(float *values, size_t rows, size_t width, const float *offset, const float *scale) {
+  for (size_t r = 0; r < rows; r++) {
+    float *row = values + r * width;
+    for (size_t j = 0; j < width; j += 8) {
+      size_t lanes = width - j < 8 ? width - j : 8;
+      ae_float8 v = (ae_float8)(0.0f);
+      __builtin_memcpy(&v, row + j, lanes * sizeof(float));
+      unscale8(&v, j, lanes, offset, scale);
+      __builtin_memcpy(row + j, &v, lanes * sizeof(float));
+    }
+  }
+}
+
 __attribute__((target_clones("avx2", "default")))
 void aevec_sigmoid_rows(const float *z, float *out, size_t rows, size_t width, const float *offset, const float *scale) {
   for (size_t r = 0; r < rows; r++) {
@@ -55,12 +79,7 @@ void aevec_sigmoid_rows(const float *z, float *out, size_t rows, size_t width, c
       __builtin_memcpy(&v, in + j, lanes * sizeof(float));
       ae_float8 y = v;
       sigmoid8(&y);
-      if (scale) {
-        ae_float8 s = (ae_float8)(1.0f), o = (ae_float8)(0.0f);
-        __builtin_memcpy(&s, scale + j, lanes * sizeof(float));
-        __builtin_memcpy(&o, offset + j, lanes * sizeof(float));
-        y = y / s + o;
-      }
+      if (scale) unscale8(&y, j, lanes, offset, scale);
       __builtin_memcpy(to + j, &y, lanes * sizeof(float));
     }
   }

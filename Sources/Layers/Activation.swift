@@ -8,6 +8,9 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
   case leakyRelu = "leaky_relu"
   case tanh
   case sigmoid
+  /// Over a whole output head: `y_j = e^z_j / sum_k e^z_k` across the `count` values given
+  /// (output heads only; layers refuse it).
+  case softmax
 
   /// Slope of leaky ReLU for negative inputs (PyTorch's default).
   public static let leakySlope: Float = 0.01
@@ -40,7 +43,21 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
         i += 8
       }
       while i < count { z[i] = VectorMath.sigmoid(z[i]); i += 1 }
+    case .softmax:
+      Activation.softmax(z, count: count)
     }
+  }
+
+  /// The numerically stable softmax of `count` values in place (max subtracted first).
+  @inlinable
+  static func softmax(_ z: UnsafeMutablePointer<Float>, count: Int) {
+    guard count > 0 else { return }
+    var largest = z[0]
+    for i in 1..<count { largest = max(largest, z[i]) }
+    var sum: Float = 0
+    for i in 0..<count { z[i] = VectorMath.exp(z[i] - largest); sum += z[i] }
+    let inverse = 1 / sum
+    for i in 0..<count { z[i] *= inverse }
   }
 
   /// Half-width of the uniform range initial weights are drawn from: He-uniform
@@ -63,7 +80,7 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
     case .tanh:
       let first = 1 - y * y
       return (first, -2 * y * first)
-    case .sigmoid:
+    case .sigmoid, .softmax: // softmax: the Jacobian's diagonal (no layer uses it)
       let first = y * (1 - y)
       return (first, first * (1 - 2 * y))
     }
@@ -86,6 +103,10 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
     case .leakyRelu: for i in 0..<count { dy[i] = y[i] > 0 ? dy[i] : dy[i] * Activation.leakySlope }
     case .tanh: for i in 0..<count { dy[i] *= 1 - y[i] * y[i] }
     case .sigmoid: for i in 0..<count { dy[i] *= y[i] * (1 - y[i]) }
+    case .softmax: // the full Jacobian over the `count` values: dz = y * (dy - <dy, y>)
+      var dot: Float = 0
+      for i in 0..<count { dot += dy[i] * y[i] }
+      for i in 0..<count { dy[i] = y[i] * (dy[i] - dot) }
     }
   }
 }

@@ -12,6 +12,9 @@ public enum Loss: String, Codable, CaseIterable, Sendable {
   /// `sum_j ((y_j - t_j)^2 / sigma_j^2 + log sigma_j^2 + log 2 pi) / 2`, the model keeping
   /// `log sigma_j^2` as parameters (a VAE's Gaussian decoder; `mse` is the fixed-variance one).
   case gaussian
+  /// Categorical cross-entropy over a one-hot group, `-sum_j t_j log softmax(z)_j`, computed
+  /// from the logits (log-sum-exp), so it never takes the log of 0; needs a softmax output.
+  case categorical
 
   /// log(2 pi), the Gaussian density's constant.
   static let logTwoPi: Float = 1.837_877_1
@@ -70,6 +73,7 @@ public enum Loss: String, Codable, CaseIterable, Sendable {
     case (.mse, _): Loss.squaredError(z, activation, t, g, d, scale)
     case (.gaussian, _):
       Loss.gaussianNLL(z, activation, t, g, d, scale, logVariance!, logVarianceGradient)
+    case (.categorical, _): Loss.softmaxCrossEntropy(z, t, g, d, scale)
     }
   }
 
@@ -130,6 +134,24 @@ public enum Loss: String, Codable, CaseIterable, Sendable {
       j += 1
     }
     return sum
+  }
+
+  /// Cross-entropy of softmax(z) against t: `sum(t) lse(z) - sum_j t_j z_j`, gradient
+  /// `softmax(z) sum(t) - t` (for a one-hot t, the usual `softmax(z) - t`).
+  static func softmaxCrossEntropy(
+    _ z: UnsafeMutablePointer<Float>, _ t: UnsafeMutablePointer<Float>,
+    _ g: UnsafeMutablePointer<Float>?, _ d: Int, _ scale: Float
+  ) -> Float {
+    guard d > 0 else { return 0 }
+    var largest = z[0]
+    for j in 1..<d { largest = max(largest, z[j]) }
+    var sum: Float = 0, mass: Float = 0, dot: Float = 0
+    for j in 0..<d { sum += VectorMath.exp(z[j] - largest); mass += t[j]; dot += t[j] * z[j] }
+    let logSum = largest + logf32(sum)
+    if let g {
+      for j in 0..<d { g[j] = (VectorMath.exp(z[j] - logSum) * mass - t[j]) * scale }
+    }
+    return mass * logSum - dot
   }
 
   /// BCE on an output that is not a sigmoid (clamped away from 0 and 1).

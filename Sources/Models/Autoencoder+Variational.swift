@@ -35,8 +35,8 @@ extension Autoencoder {
     let head = encoder.forward(input, training: true)
     let kl = sampleLatent(head: head, input: input)
     let logits = decoder.forward(latent, training: true)
-    let reconstruction = spec.loss.evaluate(logits: logits, activation: spec.outputActivation,
-                                            target: target, gradient: logitGradient, logVariance: outputLogVariance)
+    let reconstruction = OutputHeads.evaluate(heads, logits: logits, target: target, gradient: logitGradient,
+                                              logVariance: outputLogVariance)
     guard let dz = decoder.backward(logitGradient) else { return reconstruction }
     let n = head.rows, k = spec.codeWidth
     let klScale = klWeight / Float(max(n, 1))
@@ -60,27 +60,9 @@ extension Autoencoder {
     let kl = sampleLatent(head: head, input: input)
     klSum += kl
     let logits = decoder.forward(latent, training: false)
-    let activation = spec.outputActivation
-    let reconstruction = spec.loss.evaluate(logits: logits, activation: activation, target: target, gradient: nil,
-                                            logVariance: outputLogVariance)
-    let bce = activation == .sigmoid
-      ? (spec.loss == .bce ? reconstruction : Loss.bce.evaluate(logits: logits, activation: activation, target: target, gradient: nil))
-      : 0
-    let squared = Loss.mse.evaluate(logits: logits, activation: activation, target: target, gradient: nil)
-    return (reconstruction + Double(klWeight) * kl, bce, squared)
-  }
-
-  /// Means and log-variances (n, k) each of the posterior for raw inputs.
-  public func encodeDistribution(_ raw: Tensor, labels: [Int]? = nil) -> (mean: Tensor, logVariance: Tensor) {
-    let k = spec.codeWidth
-    let mean = Tensor(rows: raw.rows, cols: k), logVariance = Tensor(rows: raw.rows, cols: k)
-    let scaled = raw.copy()
-    scaling.apply(to: scaled)
-    let head = encoder.forward(conditioned(scaled, labels: labels), training: false)
-    for r in 0..<raw.rows {
-      mean.row(r).update(from: head.row(r), count: k)
-      logVariance.row(r).update(from: head.row(r) + k, count: k)
-    }
-    return (mean, logVariance)
+    let reconstruction = OutputHeads.evaluate(heads, logits: logits, target: target, gradient: nil,
+                                              logVariance: outputLogVariance)
+    return (reconstruction + Double(klWeight) * kl, reportedBCE(reconstruction, logits: logits, target: target),
+            OutputHeads.squaredError(heads, logits: logits, target: target))
   }
 }

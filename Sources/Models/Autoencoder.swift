@@ -10,16 +10,6 @@ public struct ModelError: Error, CustomStringConvertible, Sendable {
   public init(_ description: String) { self.description = description }
 }
 
-/// One parameter tensor of a model, as it is named in the model file.
-public struct NamedParameter: Sendable {
-  /// Path inside the file, e.g. "encoder/00_dense/kernel".
-  public let path: String
-  public let shape: [Int]
-  /// Offset of its first value in `ParameterStore.values`.
-  public let offset: Int
-  public var count: Int { shape.reduce(1, *) }
-}
-
 /// Test-set figures for a model: the training objective and the two usual reconstruction errors.
 public struct Evaluation: Sendable {
   /// Mean objective per sample (loss plus penalties), as training reports it.
@@ -40,14 +30,25 @@ public struct Evaluation: Sendable {
   }
 }
 
-/// An autoencoder built from a `ModelSpec`: encoder and decoder networks over one parameter store.
+/// An autoencoder being trained: the layers of its `NetworkPlan` over one parameter store,
+/// with their gradients and the training step's scratch.
 ///
-/// The network works on scaled values; `encode`, `decode`, `reconstruct` and `evaluate` take and
-/// return data in the user's units and apply `scaling` themselves. Not thread-safe: it reuses
-/// its buffers between calls.
+/// The network works on values after the `pipeline`; `evaluate` takes raw data and applies
+/// it. Inference in the user's units (encode, decode, sample, score) is the runtime's job:
+/// `InferenceModel(model)` runs the same plan on the same weights. Not thread-safe: it
+/// reuses its buffers between calls.
 public final class Autoencoder {
   public let spec: ModelSpec
-  public var scaling: Scaling
+  public let plan: NetworkPlan
+  /// The output heads the loss and the figures use.
+  let heads: [OutputHead]
+  /// Raw values to the network's values and back; the training data's scaling.
+  public var pipeline: Pipeline
+  /// The pipeline's affine scaling (setting it makes it the whole pipeline).
+  public var scaling: Scaling {
+    get { pipeline.scaling ?? .identity(width: spec.inputWidth) }
+    set { pipeline = Pipeline([.affine(newValue)]) }
+  }
   public let parameters: ParameterStore
   public let parameterTensors: [NamedParameter]
   public let encoder: Sequential
@@ -85,64 +86,44 @@ public final class Autoencoder {
   }
 
   private init(spec: ModelSpec, seed: UInt64, sharing shared: ParameterStore?) throws {
-    let problems = spec.problems()
-    guard problems.isEmpty else { throw ModelError("invalid model: " + problems.joined(separator: "; ")) }
+    let plan = try NetworkPlan(spec)
     self.spec = spec
-    scaling = .identity(width: spec.inputWidth)
+    self.plan = plan
+    heads = spec.outputHeads
+    pipeline = .identity(width: spec.inputWidth)
 
     var dropouts: [Dropout] = []
-    var named: [NamedParameter] = []
-    var offset = 0
     var weighted: [Layer] = [] // layers with parameters, in storage order
-    func build(_ specs: [LayerSpec], part: String, inputWidth: Int, isDecoder: Bool) -> [Layer] {
+    func build(_ steps: [NetworkPlan.Step]) -> [Layer] {
       var layers: [Layer] = []
-      var width = inputWidth
-      for (i, layer) in specs.enumerated() {
-        let isLast = i == specs.count - 1
-        // The output layer stays linear inside the network: the loss sees logits.
-        let activation = isDecoder && isLast ? Activation.linear : layer.activation
-        let built = Autoencoder.makeLayer(layer, inputWidth: width, activation: activation)
-        for shape in built.parameterShapes {
-          named.append(NamedParameter(path: "\(part)/\(ModelSpec.layerGroupName(index: i, type: layer.type))/\(shape.name)",
-                                      shape: shape.shape, offset: offset))
-          offset += shape.count
-        }
-        layers.append(built)
-        weighted.append(built)
-        width = layer.units
-        if spec.dropout > 0 && !isLast {
-          let dropout = Dropout(width: width, rate: spec.dropout)
+      for (i, step) in steps.enumerated() {
+        let layer = step.operation.makeLayer(activation: step.activation)
+        layers.append(layer)
+        weighted.append(layer)
+        if spec.dropout > 0 && i < steps.count - 1 {
+          let dropout = Dropout(width: step.outputWidth, rate: spec.dropout)
           layers.append(dropout)
           dropouts.append(dropout)
         }
       }
       return layers
     }
-    let encoderLayers = build(spec.encoder, part: "encoder", inputWidth: spec.encoderInputWidth, isDecoder: false)
-    let decoderLayers = build(spec.decoder, part: "decoder", inputWidth: spec.decoderInputWidth, isDecoder: true)
-    // A Gaussian likelihood learns log sigma^2 per feature, after the layers (starting at 0: sigma 1).
-    let logVarianceOffset = offset
-    if spec.loss == .gaussian {
-      named.append(NamedParameter(path: Autoencoder.logVariancePath, shape: [spec.inputWidth], offset: offset))
-      offset += spec.inputWidth
-    }
-    // The layers and the spec's own account of the parameters (which loaders check files
-    // against before building anything) must agree.
-    guard named.map({ ModelSpec.ParameterEntry(path: $0.path, shape: $0.shape) }) == spec.parameterLayout else {
-      throw ModelError("internal: the layers' parameters differ from the spec's parameter layout")
-    }
-    encoder = Sequential(encoderLayers, needsInputGradient: false)
-    decoder = Sequential(decoderLayers, needsInputGradient: true)
-    parameterTensors = named
-    parameters = shared.map { ParameterStore(sharingValuesWith: $0) } ?? ParameterStore(count: offset)
-    outputLogVariance = spec.loss == .gaussian
-      ? (UnsafePointer(parameters.values + logVarianceOffset), parameters.gradients + logVarianceOffset) : nil
+    encoder = Sequential(build(plan.encoder), needsInputGradient: false)
+    decoder = Sequential(build(plan.decoder), needsInputGradient: true)
+    parameterTensors = plan.parameters
+    let parameters = shared.map { ParameterStore(sharingValuesWith: $0) } ?? ParameterStore(count: plan.parameterCount)
+    self.parameters = parameters
+    outputLogVariance = plan.logVarianceOffset.map { (UnsafePointer(parameters.values + $0), parameters.gradients + $0) }
     self.dropouts = dropouts
-
     var bound = 0
     for layer in weighted {
       layer.bind(parameters: parameters.values + bound, gradients: parameters.gradients + bound)
       bound += layer.parameterCount
+    }
+    // The layers' own parameter counts and the plan's layout (which files are checked
+    // against) must agree.
+    guard bound == plan.logVarianceOffset ?? plan.parameterCount else {
+      throw ModelError("internal: the layers hold \(bound) parameters but the plan lays out \(plan.logVarianceOffset ?? plan.parameterCount)")
     }
     var random = SeededRandom(seed: seed, stream: 0x1417)
     // Measured on Fashion-MNIST (bench/r1.sh, bench/r2.sh): He/Glorot initialization gives
@@ -189,17 +170,6 @@ public final class Autoencoder {
     for j in 0..<d { values[j] = Float(log(max(variances[j], floor))) }
   }
 
-  /// The network layer for a checked layer spec (`problems()` has ruled out bad shapes).
-  static func makeLayer(_ layer: LayerSpec, inputWidth: Int, activation: Activation) -> Layer {
-    guard let geometry = layer.geometry, let input = layer.inputShape, let output = layer.outputShape else {
-      return Dense(inputWidth: inputWidth, outputWidth: layer.units, activation: activation)
-    }
-    if layer.type == LayerSpec.convolutionType {
-      return Conv2D(geometry: geometry, filters: output[2], activation: activation)
-    }
-    return ConvTranspose2D(geometry: geometry, inputChannels: input[2], activation: activation)
-  }
-
   /// The encoder's last dense layer, which produces the code.
   var codeLayer: Dense? { encoder.layers.last as? Dense }
 
@@ -226,8 +196,8 @@ public final class Autoencoder {
     parameters.zeroGradients()
     let code = encoder.forward(input, training: true)
     let logits = decoder.forward(code, training: true)
-    var objective = spec.loss.evaluate(logits: logits, activation: spec.outputActivation,
-                                       target: target, gradient: logitGradient, logVariance: outputLogVariance)
+    var objective = OutputHeads.evaluate(heads, logits: logits, target: target, gradient: logitGradient,
+                                         logVariance: outputLogVariance)
     guard let dCode = decoder.backward(logitGradient) else { return objective }
     objective += CodePenalties.add(spec, code: code, gradient: dCode, gradientWeight: 1, codeLayer: codeLayer,
                                    scratch: penaltyScratch)
@@ -240,16 +210,12 @@ public final class Autoencoder {
     if spec.isVariational { return variationalErrors(input: input, target: target) }
     let code = encoder.forward(input, training: false)
     let logits = decoder.forward(code, training: false)
-    let activation = spec.outputActivation
-    var objective = spec.loss.evaluate(logits: logits, activation: activation, target: target, gradient: nil,
-                                       logVariance: outputLogVariance)
-    objective += CodePenalties.add(spec, code: code, gradient: nil, gradientWeight: 1, codeLayer: codeLayer,
-                                   scratch: penaltyScratch)
-    let bce = activation == .sigmoid
-      ? (spec.loss == .bce ? objective : Loss.bce.evaluate(logits: logits, activation: activation, target: target, gradient: nil))
-      : 0
-    let squared = Loss.mse.evaluate(logits: logits, activation: activation, target: target, gradient: nil)
-    return (objective, bce, squared)
+    let reconstruction = OutputHeads.evaluate(heads, logits: logits, target: target, gradient: nil,
+                                              logVariance: outputLogVariance)
+    let objective = reconstruction + CodePenalties.add(spec, code: code, gradient: nil, gradientWeight: 1,
+                                                       codeLayer: codeLayer, scratch: penaltyScratch)
+    return (objective, reportedBCE(reconstruction, logits: logits, target: target),
+            OutputHeads.squaredError(heads, logits: logits, target: target))
   }
 
   /// Figures for already-scaled data, in batches of `batchSize`.
@@ -273,7 +239,7 @@ public final class Autoencoder {
       start = end
     }
     let n = Double(max(data.rows, 1))
-    let hasBCE = spec.outputActivation == .sigmoid
+    let hasBCE = hasSigmoidOutput
     var result = Evaluation(objective: objective / n, bce: hasBCE ? bce / n : nil,
                             mse: squared / (n * Double(spec.inputWidth)), samples: data.rows)
     if spec.isVariational {
@@ -283,82 +249,66 @@ public final class Autoencoder {
     return result
   }
 
-  // MARK: Inference in the user's units
+  // MARK: Figures
 
-  /// Figures for raw data (scaled here with the model's scaling); conditional models need labels.
-  public func evaluate(_ raw: Tensor, labels: [Int]? = nil, batchSize: Int = 256) -> Evaluation {
-    let scaled = raw.copy()
-    scaling.apply(to: scaled)
-    return evaluateScaled(conditioned(scaled, labels: labels), target: scaled, batchSize: batchSize)
+
+  /// Whether the whole output is one sigmoid, so a BCE figure means something.
+  var hasSigmoidOutput: Bool { heads.count == 1 && heads.first?.activation == .sigmoid }
+
+  /// The batch's summed BCE for the figures: the loss itself when it is BCE, else computed.
+  func reportedBCE(_ loss: Double, logits: Tensor, target: Tensor) -> Double {
+    guard hasSigmoidOutput else { return 0 }
+    return heads[0].loss == .bce ? loss : Loss.bce.evaluate(logits: logits, activation: .sigmoid, target: target, gradient: nil)
   }
 
-  /// `x` (n, inputWidth) with each row's one-hot label appended, for conditional models;
-  /// `x` itself for the others. Labels must be in 0..<classes.
-  public func conditioned(_ x: Tensor, labels: [Int]?) -> Tensor {
+  /// Figures for raw data (through the model's pipeline); conditional models need one
+  /// condition row per data row (`conditions(labels:)` makes them from class labels).
+  public func evaluate(_ raw: Tensor, conditions: Tensor? = nil, batchSize: Int = 256) throws -> Evaluation {
+    let scaled = try pipeline.forward(raw)
+    return evaluateScaled(try conditioned(scaled, conditions), target: scaled, batchSize: batchSize)
+  }
+
+  /// `x` (n, width) with each row's condition row appended, for conditional models; `x`
+  /// itself for the others. Throws when the conditions do not fit the model.
+  public func conditioned(_ x: Tensor, _ conditions: Tensor?) throws -> Tensor {
     let c = spec.conditionWidth
-    guard c > 0 else { return x }
-    precondition(labels?.count == x.rows, "a conditional model needs one label per row")
+    guard c > 0 else {
+      if conditions != nil { throw ModelError("a \(spec.kind.rawValue) model takes no conditions") }
+      return x
+    }
+    guard let conditions, conditions.rows == x.rows, conditions.cols == c else {
+      throw ModelError("a conditional model needs a condition row of \(c) values for each of the \(x.rows) rows")
+    }
+    try ConditionRows.check(spec, conditions.data, rows: conditions.rows)
     let d = x.cols
     let result = Tensor(rows: x.rows, cols: d + c)
     for r in 0..<x.rows {
       result.row(r).update(from: x.row(r), count: d)
-      result.row(r)[d + labels![r]] = 1
+      (result.row(r) + d).update(from: conditions.row(r), count: c)
     }
     return result
   }
 
-  /// Codes (n, codeWidth) for already-scaled inputs.
-  public func encodeScaled(_ scaled: Tensor, batchSize: Int = 256) -> Tensor {
-    let saved = scaling
-    scaling = .identity(width: spec.inputWidth)
-    defer { scaling = saved }
-    return encode(scaled, batchSize: batchSize)
+  /// Condition rows (n, conditionWidth) for class labels, when the model's condition is one
+  /// one-hot label; throws otherwise or for a label out of range.
+  public func conditions(labels: [Int]) throws -> Tensor {
+    let rows = try ConditionRows.oneHot(spec, labels: labels)
+    return Tensor(rows: labels.count, cols: spec.conditionWidth, values: rows)
   }
 
-  /// Codes (n, codeWidth) for raw inputs (n, inputWidth); conditional models need labels.
-  public func encode(_ raw: Tensor, labels: [Int]? = nil, batchSize: Int = 256) -> Tensor {
-    let scaled = raw.copy()
-    scaling.apply(to: scaled)
-    let input = conditioned(scaled, labels: labels)
-    let result = Tensor(rows: raw.rows, cols: spec.codeWidth)
-    forEachBatch(raw.rows, batchSize) { range in
-      batch.copyRows(range, from: input)
+  /// Codes (n, codeWidth) for inputs already through the pipeline (unconditional models):
+  /// greedy pretraining feeds one shallow model's codes to the next.
+  public func encodeScaled(_ scaled: Tensor, batchSize: Int = 256) -> Tensor {
+    let result = Tensor(rows: scaled.rows, cols: spec.codeWidth)
+    var start = 0
+    while start < scaled.rows {
+      let end = min(start + max(batchSize, 1), scaled.rows)
+      batch.copyRows(start..<end, from: scaled)
       let code = encoder.forward(batch, training: false)
       // A VAE's head holds (mu, logvar) per row; its code is mu.
-      let width = spec.codeWidth
-      for r in 0..<code.rows { result.row(range.lowerBound + r).update(from: code.row(r), count: width) }
-    }
-    return result
-  }
-
-  /// Reconstructions in raw units (n, inputWidth) for codes (n, codeWidth); conditional
-  /// models need labels.
-  public func decode(_ codes: Tensor, labels: [Int]? = nil, batchSize: Int = 256) -> Tensor {
-    let result = Tensor(rows: codes.rows, cols: spec.inputWidth)
-    let input = conditioned(codes, labels: labels)
-    let codeBatch = Tensor(rows: 0, cols: spec.decoderInputWidth)
-    forEachBatch(codes.rows, batchSize) { range in
-      codeBatch.copyRows(range, from: input)
-      let logits = decoder.forward(codeBatch, training: false)
-      let out = result.row(range.lowerBound)
-      out.update(from: logits.data, count: logits.count)
-      spec.outputActivation.apply(out, count: logits.count)
-    }
-    scaling.invert(result)
-    return result
-  }
-
-  /// Reconstructions in raw units for raw inputs.
-  public func reconstruct(_ raw: Tensor, labels: [Int]? = nil, batchSize: Int = 256) -> Tensor {
-    decode(encode(raw, labels: labels, batchSize: batchSize), labels: labels, batchSize: batchSize)
-  }
-
-  private func forEachBatch(_ rows: Int, _ size: Int, _ body: (Range<Int>) -> Void) {
-    var start = 0
-    while start < rows {
-      let end = min(start + max(size, 1), rows)
-      body(start..<end)
+      for r in 0..<code.rows { result.row(start + r).update(from: code.row(r), count: spec.codeWidth) }
       start = end
     }
+    return result
   }
 }

@@ -17,103 +17,6 @@ public enum ModelKind: String, Codable, CaseIterable, Sendable {
   case cvae
 }
 
-/// One layer of an encoder or decoder: `dense`, `conv2d` or `conv2d_transpose`.
-///
-/// `units` is always the values per output row (height x width x channels for the
-/// convolutions), so widths chain the same way whatever the layer type. Convolutions also
-/// record their square kernel, stride, zero padding and the NHWC image shapes they read and
-/// write; a transposed convolution's output shape settles what PyTorch calls output_padding.
-public struct LayerSpec: Codable, Equatable, Sendable {
-  public var type: String
-  public var units: Int
-  public var activation: Activation
-  public var kernel: Int?
-  public var stride: Int?
-  public var padding: Int?
-  public var inputShape: [Int]?
-  public var outputShape: [Int]?
-
-  public static let denseType = "dense"
-  public static let convolutionType = "conv2d"
-  public static let transposedConvolutionType = "conv2d_transpose"
-
-  public init(units: Int, activation: Activation) {
-    type = LayerSpec.denseType
-    self.units = units
-    self.activation = activation
-  }
-
-  /// A convolution over `inputShape` (height, width, channels) with `filters` output channels
-  /// and "same"-style padding (kernel / 2), so stride 2 halves the image (rounding up).
-  public static func convolution(inputShape: [Int], filters: Int, kernel: Int, stride: Int, activation: Activation) -> LayerSpec {
-    var layer = LayerSpec(units: 0, activation: activation)
-    layer.type = convolutionType
-    layer.kernel = kernel
-    layer.stride = stride
-    layer.padding = kernel / 2
-    layer.inputShape = inputShape
-    if inputShape.count == 3 {
-      let g = ConvGeometry(height: inputShape[0], width: inputShape[1], channels: inputShape[2],
-                           kernelHeight: kernel, kernelWidth: kernel, stride: stride, padding: kernel / 2)
-      layer.outputShape = [g.outputHeight, g.outputWidth, filters]
-      layer.units = g.positions * filters
-    }
-    return layer
-  }
-
-  /// The transposed convolution that undoes `convolution`'s shape change: it reads the
-  /// convolution's output shape and writes its input shape.
-  public static func transposed(of convolution: LayerSpec, activation: Activation) -> LayerSpec {
-    var layer = convolution
-    layer.type = transposedConvolutionType
-    layer.activation = activation
-    layer.inputShape = convolution.outputShape
-    layer.outputShape = convolution.inputShape
-    layer.units = convolution.inputShape?.reduce(1, *) ?? 0
-    return layer
-  }
-
-  public var isConvolution: Bool { type == LayerSpec.convolutionType || type == LayerSpec.transposedConvolutionType }
-
-  /// The convolution's shape arithmetic: over the input image for `conv2d`, over the output
-  /// image for `conv2d_transpose` (whose forward pass is that convolution's adjoint).
-  public var geometry: ConvGeometry? {
-    guard isConvolution, let kernel, let stride, let padding else { return nil }
-    guard let image = type == LayerSpec.convolutionType ? inputShape : outputShape, image.count == 3 else { return nil }
-    return ConvGeometry(height: image[0], width: image[1], channels: image[2], kernelHeight: kernel,
-                        kernelWidth: kernel, stride: stride, padding: padding)
-  }
-
-  /// Reasons this layer cannot read rows of `inputWidth` values, empty when it can.
-  func problems(inputWidth: Int) -> [String] {
-    switch type {
-    case LayerSpec.denseType:
-      return kernel == nil && inputShape == nil && outputShape == nil ? [] : ["a dense layer takes no kernel or image shapes"]
-    case LayerSpec.convolutionType, LayerSpec.transposedConvolutionType:
-      guard let geometry, let input = inputShape, let output = outputShape, input.count == 3, output.count == 3 else {
-        return ["a \(type) layer needs kernel, stride, padding, and input and output shapes (height, width, channels)"]
-      }
-      if (input + output).contains(where: { $0 < 1 }) { return ["its image shapes \(input) and \(output) must be positive"] }
-      var found = geometry.problems()
-      if !found.isEmpty { return found }
-      let (columns, overflow) = geometry.positions.multipliedReportingOverflow(by: geometry.patchSize)
-      if overflow || columns > 1 << 40 { return ["its im2col patches (\(geometry.positions) x \(geometry.patchSize) values per row) are too large"] }
-      if input.reduce(1, *) != inputWidth {
-        found.append("it reads a \(input.map(String.init).joined(separator: "x")) image (\(input.reduce(1, *)) values) but gets rows of \(inputWidth)")
-      }
-      // Both directions relate the small image (positions) to the large one (the geometry's image).
-      let small = type == LayerSpec.convolutionType ? output : input
-      if small[0] != geometry.outputHeight || small[1] != geometry.outputWidth {
-        found.append("a \(kernel!)x\(kernel!) kernel with stride \(stride!) and padding \(padding!) maps \(geometry.height)x\(geometry.width) to \(geometry.outputHeight)x\(geometry.outputWidth), not \(small[0])x\(small[1])")
-      }
-      if output.reduce(1, *) != units { found.append("its output shape holds \(output.reduce(1, *)) values, not its \(units) units") }
-      return found
-    default:
-      return ["unknown layer type '\(type)'"]
-    }
-  }
-}
-
 /// Everything needed to rebuild a model's structure; stored as JSON in the model file.
 ///
 /// The decoder's last layer produces the reconstruction; its activation is `outputActivation`,
@@ -144,13 +47,35 @@ public struct ModelSpec: Codable, Equatable, Sendable {
   /// VAE: epochs over which the KL weight ramps linearly from 0 up to beta (0 or nil: none).
   public var klWarmupEpochs: Int?
 
-  /// Conditional models: how many classes the one-hot label has.
+  /// Conditional models of format 1: how many classes the one-hot label has (the same as
+  /// one `oneHot` condition; `conditions` is the general form).
   public var classes: Int?
+  /// Conditional models: the condition vector appended to the encoder's input and to the
+  /// code, as named groups (nil: one one-hot group of `classes`, or none).
+  public var conditions: [ConditionSpec]?
+  /// The decoder's output split into segments, each with its own activation and loss (nil:
+  /// one head over every value with the decoder's last activation and `loss`).
+  public var heads: [OutputHead]?
 
   /// Whether the encoder ends in a (mean, log-variance) head.
   public var isVariational: Bool { kind == .vae || kind == .cvae }
-  /// Width of the one-hot label appended to the encoder's input and the code (0 if none).
-  public var conditionWidth: Int { kind == .cvae ? classes ?? 0 : 0 }
+  /// The condition groups, in the order their values sit in a condition row.
+  public var conditionGroups: [ConditionSpec] {
+    conditions ?? (kind == .cvae ? classes.map { [ConditionSpec(name: "class", kind: .oneHot, width: $0)] } ?? [] : [])
+  }
+  /// Values per condition row appended to the encoder's input and the code (0 if none).
+  public var conditionWidth: Int { conditionGroups.reduce(0) { $0 + $1.width } }
+  /// Classes when the condition is a single one-hot label (what the label calls take), else 0.
+  public var labelClasses: Int {
+    let groups = conditionGroups
+    return groups.count == 1 && groups[0].kind == .oneHot ? groups[0].width : 0
+  }
+  /// The output heads, in the order their values sit in an output row.
+  public var outputHeads: [OutputHead] {
+    heads ?? [OutputHead(width: inputWidth, activation: decoder.last?.activation ?? .linear, loss: loss)]
+  }
+  /// Whether any head has a Gaussian likelihood (and so learned log-variances).
+  public var hasGaussianLikelihood: Bool { outputHeads.contains { $0.loss == .gaussian } }
   /// Values per row the encoder reads: the features, then the label.
   public var encoderInputWidth: Int { inputWidth + conditionWidth }
   /// Values per row the decoder reads: the code, then the label.
@@ -161,7 +86,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     let head = encoder.last?.units ?? inputWidth
     return isVariational ? head / 2 : head
   }
-  /// The output activation.
+  /// The output activation of a single-head model (a model with `heads` applies each head's).
   public var outputActivation: Activation { decoder.last?.activation ?? .linear }
 
   public init(
@@ -225,10 +150,16 @@ public struct ModelSpec: Codable, Equatable, Sendable {
   /// padding above 1024, or more than `maximumParameters` weights), or nil.
   func sizeProblem() -> String? {
     let layers = encoder + decoder
-    let dimensions = [inputWidth, classes ?? 0] + (inputShape ?? [])
-      + layers.flatMap { [$0.units] + ($0.inputShape ?? []) + ($0.outputShape ?? []) }
+    var dimensions: [Int] = [inputWidth, classes ?? 0] + (inputShape ?? [])
+    dimensions += conditionGroups.map(\.width)
+    dimensions += (heads ?? []).map(\.width)
+    for layer in layers { dimensions += [layer.units] + (layer.inputShape ?? []) + (layer.outputShape ?? []) }
     if let bad = dimensions.first(where: { abs($0) > 1 << 31 }) { return "a size of \(bad) is too large (at most 2^31)" }
-    if let bad = layers.flatMap({ [$0.kernel ?? 0, $0.stride ?? 0, $0.padding ?? 0] }).first(where: { abs($0) > 1024 }) {
+    if (conditions?.count ?? 0) > 1 << 16 || (heads?.count ?? 0) > 1 << 16 { return "more than 65536 condition groups or output heads" }
+    var settings: [Int] = []
+    for layer in layers { settings += (layer.kernel ?? []) + (layer.stride ?? []) + (layer.padding ?? []) }
+    if settings.count > 6 * layers.count { return "a kernel, stride or padding has more than two sizes" }
+    if let bad = settings.first(where: { abs($0) > 1024 }) {
       return "a kernel, stride or padding of \(bad) is too large (at most 1024)"
     }
     func product(_ values: [Int]) -> Int? {
@@ -245,7 +176,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
       width = start
       for (i, layer) in specs.enumerated() {
         let weights = layer.isConvolution
-          ? product([layer.kernel ?? 0, layer.kernel ?? 0, layer.inputShape?.last ?? 0, layer.outputShape?.last ?? 0])
+          ? product((layer.kernel ?? []) + [layer.inputShape?.last ?? 0, layer.outputShape?.last ?? 0])
           : product([width, layer.units])
         let biases = layer.isConvolution ? layer.outputShape?.last ?? 0 : layer.units
         guard let weights, weights + biases <= ModelSpec.maximumParameters - total else {
@@ -261,8 +192,8 @@ public struct ModelSpec: Codable, Equatable, Sendable {
   }
 
   /// The group that holds a layer's weights in the model file, e.g. "01_dense".
-  public static func layerGroupName(index: Int, type: String) -> String {
-    (index < 10 ? "0" : "") + "\(index)_\(type)"
+  public static func layerGroupName(index: Int, kind: LayerKind) -> String {
+    (index < 10 ? "0" : "") + "\(index)_\(kind.rawValue)"
   }
 
   /// Reasons this spec cannot be built, empty when it is sound.
@@ -280,22 +211,22 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     for (part, layers, width) in [("encoder", encoder, encoderInputWidth), ("decoder", decoder, decoderInputWidth)] {
       var width = width
       for (i, layer) in layers.enumerated() {
-        found += layer.problems(inputWidth: width).map { "\(part) layer \(i) (\(layer.type)): \($0)" }
+        found += layer.problems(inputWidth: width).map { "\(part) layer \(i) (\(layer.kind.rawValue)): \($0)" }
+        if layer.activation == .softmax && !(part == "decoder" && i == layers.count - 1) { found.append("\(part) layer \(i): softmax belongs to output heads, not layers") }
         width = layer.units
       }
     }
     if conditionWidth > 0 && (encoder.first?.isConvolution ?? false) {
-      found.append("a conditional VAE's encoder must start with a dense layer (the label is appended to the input row)")
+      found.append("a conditional VAE's encoder must start with a dense layer (the condition is appended to the input row)")
     }
     if conditionWidth > 0 && (decoder.first?.isConvolution ?? false) {
-      found.append("a conditional VAE's decoder must start with a dense layer (the label is appended to the code)")
+      found.append("a conditional VAE's decoder must start with a dense layer (the condition is appended to the code)")
     }
+    found += headProblems()
     if let last = decoder.last, last.units != inputWidth {
       found.append("the decoder's last layer has \(last.units) units; it must reconstruct all \(inputWidth) inputs")
     }
-    if loss == .bce && outputActivation != .sigmoid {
-      found.append("the bce loss needs a sigmoid output, got \(outputActivation.rawValue)")
-    }
+
     if !(dropout >= 0 && dropout < 1) { found.append("dropout must be in [0, 1), got \(dropout)") }
     if !(l1Activity >= 0) { found.append("l1 activity weight must be >= 0, got \(l1Activity)") }
     if kind == .denoising && noise == nil { found.append("a denoising model needs a noise setting") }
@@ -306,8 +237,10 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     if kind == .sparse && l1Activity == 0 && klSparsity == nil {
       found.append("a sparse model needs an L1 activity weight or a KL sparsity target")
     }
-    if kind == .cvae && !((classes ?? 0) >= 2) { found.append("a conditional VAE needs at least 2 classes") }
-    if kind != .cvae && classes != nil { found.append("class labels belong to conditional VAEs") }
+    if classes != nil && conditions != nil { found.append("give the condition as classes or as conditions, not both") }
+    if kind == .cvae && conditionGroups.isEmpty { found.append("a conditional VAE needs a condition (classes or conditions)") }
+    if kind != .cvae && (classes != nil || conditions != nil) { found.append("class labels and conditions belong to conditional VAEs") }
+    for group in conditionGroups { found += group.problems() }
     if kind == .contractive && !((contractive ?? 0) > 0) {
       found.append("a contractive model needs a positive contractive weight")
     }

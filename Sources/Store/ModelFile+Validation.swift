@@ -34,11 +34,11 @@ extension ModelFile {
       let group = try file.openGroup(part)
       try expectMembers(group, count, "\(count) layer groups")
     }
-    if spec.loss == .gaussian {
+    if spec.hasGaussianLikelihood {
       try expectMembers(try file.openGroup("likelihood"), 1, "one group, gaussian")
       try expectMembers(try file.openGroup("likelihood/gaussian"), 1, "one dataset, log_variance")
     } else if file.contains("likelihood") {
-      throw StoreError("\(file.label): a 'likelihood' group belongs to models with the gaussian loss; this one has \(spec.loss.rawValue)")
+      throw StoreError("\(file.label): a 'likelihood' group belongs to models with a gaussian output head; this one has none")
     }
     for (path, layer) in layers {
       let group = try file.openGroup(path)
@@ -48,10 +48,14 @@ extension ModelFile {
       guard activation == layer.activation.rawValue else {
         throw StoreError("\(group.label): attribute activation is '\(activation)' but the spec says '\(layer.activation.rawValue)'")
       }
-      if let kernel = layer.kernel, let stride = layer.stride, let padding = layer.padding {
-        try expectAttribute(group, "kernel_size", kernel)
-        try expectAttribute(group, "stride", stride)
-        try expectAttribute(group, "padding", padding)
+      for (name, value) in convolutionAttributes(layer) {
+        switch value {
+        case .number(let number): try expectAttribute(group, name, number)
+        case .text(let text):
+          guard (try? group.string(name)) == text else {
+            throw StoreError("\(group.label): attribute \(name) must be '\(text)' as the spec says")
+          }
+        }
       }
     }
     let preprocessing = try file.openGroup("preprocessing")

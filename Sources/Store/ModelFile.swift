@@ -12,14 +12,18 @@ import Tensor
 ///     /                  attrs format, format_version, library_version, kind, spec (JSON), created
 ///     /encoder/NN_dense/ kernel (in, out) float32, bias (out) float32; attrs units, activation
 ///     /encoder/NN_conv2d/ kernel (kh, kw, in_channels, filters); NN_conv2d_transpose/ (kh, kw, out, in);
+///                        NN_conv1d/ (k, in, filters); NN_conv1d_transpose/ (k, out, in);
 ///                        attrs kernel_size, stride, padding besides units and activation
 ///     /decoder/NN_dense/ same
-///     /likelihood/gaussian/ log_variance (d) float32, for the gaussian loss
-///     /preprocessing/    offset (d), scale (d) float32; attr method
+///     /likelihood/gaussian/ log_variance (d) float32, for Gaussian output heads
+///     /preprocessing/    the pipeline: attr pipeline (JSON list of {name, version}); the affine
+///                        transform's offset (d), scale (d) float32 and attr method
 ///     /history/          loss, val_loss, seconds float64 (per epoch)
 public enum ModelFile {
   /// Written into every file; bump it with a loader that still reads older files.
-  public static let formatVersion = 1
+  /// 2: the pipeline (attr `pipeline`), output heads, condition groups, conv1d and
+  /// rectangular kernels. Files of version 1 read as a pipeline of one affine transform.
+  public static let formatVersion = 2
   public static let formatName = "autoencoder"
 
   /// Save `model` to `path` atomically (temporary file, then rename).
@@ -56,10 +60,11 @@ public enum ModelFile {
         if let layer = layers[groupPath] {
           try group.setAttribute("units", layer.units)
           try group.setAttribute("activation", layer.activation.rawValue)
-          if let kernel = layer.kernel, let stride = layer.stride, let padding = layer.padding {
-            try group.setAttribute("kernel_size", kernel)
-            try group.setAttribute("stride", stride)
-            try group.setAttribute("padding", padding)
+          for (name, value) in convolutionAttributes(layer) {
+            switch value {
+            case .number(let number): try group.setAttribute(name, number)
+            case .text(let text): try group.setAttribute(name, text)
+            }
           }
         }
         groups[groupPath] = group
@@ -67,10 +72,7 @@ public enum ModelFile {
       try groups[groupPath]!.write(pieces[2], floats: model.parameters.values + tensor.offset, shape: tensor.shape)
     }
 
-    let preprocessing = try file.createGroup("preprocessing")
-    try preprocessing.setAttribute("method", model.scaling.method.rawValue)
-    try preprocessing.write("offset", floats: model.scaling.offset)
-    try preprocessing.write("scale", floats: model.scaling.scale)
+    try writePipeline(model.pipeline, into: try file.createGroup("preprocessing"))
 
     let saved = try file.createGroup("history")
     try saved.write("loss", doubles: history.loss)
@@ -118,7 +120,7 @@ public enum ModelFile {
       throw StoreError("\(file.label): \(error)")
     }
     try readParameters(from: file, spec: spec, into: model.parameters.values)
-    model.scaling = try readScaling(from: file, spec: spec)
+    model.pipeline = try readPipeline(from: file, spec: spec)
 
     var history = TrainingHistory()
     if includeHistory && file.contains("history") {
@@ -167,27 +169,13 @@ public enum ModelFile {
     }
   }
 
-  /// The stored input scaling, checked.
-  public static func readScaling(from file: HDF5Group, spec: ModelSpec) throws -> Scaling {
-    let preprocessing = try file.openGroup("preprocessing")
-    let methodName = try preprocessing.string("method")
-    guard let method = Scaling.Method(rawValue: methodName) else {
-      throw StoreError("\(preprocessing.label): unknown scaling method '\(methodName)'")
-    }
-    let width = spec.inputWidth
-    let scaling = Scaling(method: method, offset: try preprocessing.readFloats("offset", count: width),
-                          scale: try preprocessing.readFloats("scale", count: width))
-    try checkScaling(scaling, in: preprocessing)
-    return scaling
-  }
-
   /// The layer spec behind each weight group, keyed "encoder/00_dense"; the decoder's last layer
   /// carries the model's output activation.
   static func layerSpecs(_ spec: ModelSpec) -> [String: LayerSpec] {
     var result: [String: LayerSpec] = [:]
     for (part, layers) in [("encoder", spec.encoder), ("decoder", spec.decoder)] {
       for (i, layer) in layers.enumerated() {
-        result["\(part)/" + ModelSpec.layerGroupName(index: i, type: layer.type)] = layer
+        result["\(part)/" + ModelSpec.layerGroupName(index: i, kind: layer.kind)] = layer
       }
     }
     return result

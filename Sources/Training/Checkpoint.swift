@@ -52,7 +52,7 @@ enum Checkpoint {
       throw TrainingError("\(path(in: directory)): the checkpoint was made with different training options (\(describeDifference(savedOptions, options))); resume with the same ones")
     }
     model.parameters.setValues(saved.parameters.valueArray)
-    model.scaling = saved.scaling
+    model.pipeline = saved.pipeline
     let count = model.parameters.count
     let secondCount = options.optimizer.kind == .sgd ? 0 : count
     optimizer.restore(step: try training.integer("optimizer_step"),

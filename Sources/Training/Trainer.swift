@@ -93,23 +93,24 @@ public final class Trainer {
 
   /// Train on `data` (already scaled), starting fresh or from `resume` (a checkpoint directory).
   ///
-  /// Conditional models need `labels`, one class in 0..<classes per row.
-  public func fit(_ data: Tensor, labels: [Int]? = nil, resume: String? = nil) throws -> TrainingResult {
+  /// Conditional models need `labels` (one class per row, for a model conditioned on one
+  /// class label) or `conditions` (one condition row per data row).
+  public func fit(_ data: Tensor, labels: [Int]? = nil, conditions: Tensor? = nil, resume: String? = nil) throws -> TrainingResult {
     let problems = options.problems()
     guard problems.isEmpty else { throw TrainingError(problems.joined(separator: "; ")) }
     guard data.cols == model.spec.inputWidth else {
       throw TrainingError("the data has \(data.cols) features per row; the model expects \(model.spec.inputWidth)")
     }
-    if let classes = model.spec.classes, model.spec.conditionWidth > 0 {
+    var conditions = conditions
+    if model.spec.conditionWidth > 0 && conditions == nil {
       guard let labels, labels.count == data.rows else {
-        throw TrainingError("a conditional model needs one label per row (\(data.rows) rows, \(labels?.count ?? 0) labels)")
+        throw TrainingError("a conditional model needs one label or condition row per row (\(data.rows) rows, \(labels?.count ?? 0) labels)")
       }
-      if let bad = labels.firstIndex(where: { !(0..<classes).contains($0) }) {
-        throw TrainingError("label \(labels[bad]) of row \(bad) is outside 0..<\(classes)")
-      }
+      do { conditions = try model.conditions(labels: labels) } catch { throw TrainingError("\(error)") }
     }
-    // The encoder reads features and (conditional models) the one-hot label; targets are features.
-    let input = model.conditioned(data, labels: labels)
+    // The encoder reads features and (conditional models) the condition row; targets are features.
+    let input: Tensor
+    do { input = try model.conditioned(data, conditions) } catch { throw TrainingError("\(error)") }
     let (trainRows, validationRows) = Self.split(rows: data.rows, validationFraction: options.validationFraction, seed: options.seed)
     guard !trainRows.isEmpty else { throw TrainingError("no training rows left after the validation split") }
     let trainData = Tensor(rows: 0, cols: data.cols)

@@ -19,7 +19,7 @@ import Testing
 
   /// The keys every description has, whatever the model.
   static let keys: Set = ["file", "format", "format_version", "library_version", "checksum", "kind", "input_width", "image_shape",
-                          "code_width", "classes", "loss", "output_activation", "scaling", "parameters", "layers", "settings", "history"]
+                          "code_width", "classes", "condition_width", "conditions", "heads", "loss", "output_activation", "scaling", "parameters", "layers", "settings", "history"]
 
   @Test func denseConvolutionalAndConditionalModels() throws {
     defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -35,10 +35,13 @@ import Testing
 
     let d = try inspect(dense)
     #expect(Set(d.keys) == Self.keys)
-    #expect(d["file"] as? String == dense && d["format"] as? String == "autoencoder" && d["format_version"] as? Int == 1)
+    #expect(d["file"] as? String == dense && d["format"] as? String == "autoencoder" && d["format_version"] as? Int == ModelFile.formatVersion)
     #expect(d["library_version"] as? String == AutoencoderVersion.string && d["checksum"] as? String == "verified")
     #expect(d["kind"] as? String == "dense" && d["input_width"] as? Int == 196 && d["code_width"] as? Int == 4)
-    #expect(d["image_shape"] is NSNull && d["classes"] is NSNull)
+    #expect(d["image_shape"] is NSNull && d["classes"] is NSNull && d["condition_width"] as? Int == 0)
+    #expect((d["conditions"] as? [Any])?.isEmpty == true)
+    let heads = d["heads"] as? [[String: Any]]
+    #expect(heads?.count == 1 && heads?.first?["width"] as? Int == 196 && heads?.first?["loss"] as? String == "bce")
     #expect(d["loss"] as? String == "bce" && d["output_activation"] as? String == "sigmoid" && d["scaling"] as? String == "unit")
     #expect(d["parameters"] as? Int == (try ModelFile.load(dense).model.parameters.count))
     #expect(layers(d).map { $0["units"] as? Int } == [32, 4, 32, 196])
@@ -56,13 +59,16 @@ import Testing
     #expect(c["loss"] as? String == "mse" && c["scaling"] as? String == "standard")
     #expect(c["parameters"] as? Int == (try ModelFile.load(conv).model.parameters.count))
     let first = layers(c).first ?? [:], last = layers(c).last ?? [:]
-    #expect(first["kind"] as? String == "conv2d" && first["kernel"] as? Int == 3 && first["stride"] as? Int == 2 && first["padding"] as? Int == 1)
+    #expect(first["kind"] as? String == "conv2d" && first["kernel"] as? [Int] == [3, 3] && first["stride"] as? [Int] == [2, 2]
+            && first["padding"] as? [Int] == [1, 1])
     #expect(first["input_shape"] as? [Int] == [14, 14, 1] && first["output_shape"] as? [Int] == [7, 7, 4] && first["units"] as? Int == 196)
     #expect(last["kind"] as? String == "conv2d_transpose" && last["input_shape"] as? [Int] == [7, 7, 4] && last["output_shape"] as? [Int] == [14, 14, 1])
 
     let v = try inspect(cvae)
     #expect(Set(v.keys) == Self.keys)
-    #expect(v["kind"] as? String == "cvae" && v["classes"] as? Int == 4 && v["code_width"] as? Int == 2)
+    #expect(v["kind"] as? String == "cvae" && v["classes"] as? Int == 4 && v["code_width"] as? Int == 2 && v["condition_width"] as? Int == 4)
+    let condition = (v["conditions"] as? [[String: Any]])?.first
+    #expect(condition?["kind"] as? String == "one_hot" && condition?["width"] as? Int == 4)
     // The label joins the encoder's input and the code.
     #expect(layers(v).first?["input_shape"] as? [Int] == [196 + 4])
     #expect(layers(v).first(where: { $0["part"] as? String == "decoder" })?["input_shape"] as? [Int] == [2 + 4])

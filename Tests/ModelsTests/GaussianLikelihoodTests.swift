@@ -43,7 +43,7 @@ import Training
     let options = TrainingOptions(epochs: 60, batchSize: 64, optimizer: OptimizerSettings(kind: .adam, learningRate: 3e-3),
                                   seed: 1, validationFraction: 0)
     _ = try Trainer(model: model, options: options).fit(data)
-    let reconstruction = model.reconstruct(data)
+    let reconstruction = try InferenceModel(model).reconstruct(data)
     for j in 0..<d {
       var residual = 0.0
       for r in 0..<rows { residual += Double((reconstruction[r, j] - data[r, j]) * (reconstruction[r, j] - data[r, j])) }

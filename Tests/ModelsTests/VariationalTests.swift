@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Layers
 import Models
+import Runtime
 import Store
 import Tensor
 import TestSupport
@@ -25,7 +26,7 @@ import Training
     #expect(spec.kind == .cvae && spec.encoderInputWidth == 9 && spec.decoderInputWidth == 5)
     let model = try Autoencoder(spec: spec, seed: 3)
     let x = GradientCheck.randomTensor(rows: 4, cols: 6, seed: 8, low: 0, high: 1)
-    let input = model.conditioned(x, labels: [0, 2, 1, 2])
+    let input = try model.conditioned(x, model.conditions(labels: [0, 2, 1, 2]))
     func objective() -> Double {
       model.latentRandom = SeededRandom(seed: 42)
       return model.computeGradients(input: input, target: x)
@@ -73,8 +74,8 @@ import Training
     }
     var right = 0, total = 0
     for (a, b) in [(1, 8), (7, 2), (0, 5), (3, 9)] {
-      let asA = model.decode(codes, labels: Array(repeating: a, count: count))
-      let asB = model.decode(codes, labels: Array(repeating: b, count: count))
+      let asA = try InferenceModel(model).decode(codes, labels: Array(repeating: a, count: count))
+      let asB = try InferenceModel(model).decode(codes, labels: Array(repeating: b, count: count))
       for r in 0..<count {
         if distance(asA, r, a) < distance(asB, r, a) { right += 1 }
         if distance(asB, r, b) < distance(asA, r, b) { right += 1 }
@@ -95,11 +96,11 @@ import Training
     #expect(after.negativeELBO! < 0.6 * before.negativeELBO!, "on \(source): -ELBO \(before.negativeELBO!) -> \(after.negativeELBO!)")
     #expect(after.kl! > 0.1, "the posterior should carry information (KL \(after.kl!))")
     #expect(abs(after.objective - after.negativeELBO!) < 1e-6 * after.objective, "beta 1: objective is the -ELBO")
-    let (mean, logVariance) = model.encodeDistribution(test)
+    let (mean, logVariance) = try InferenceModel(model).encodeDistribution(test)
     #expect(mean.cols == 8 && logVariance.cols == 8)
     // encode works in batches of 256 rows, encodeDistribution in one of 500: BLAS rounds them
     // differently, so the codes are the means to float32 tolerance, not bit for bit.
-    let mismatch = Float32Tolerance.firstMismatch(model.encode(test).values, mean.values)
+    let mismatch = Float32Tolerance.firstMismatch(try InferenceModel(model).encode(test).values, mean.values)
     #expect(mismatch == nil, "codes differ from the means: \(String(describing: mismatch))")
 
     let directory = TestData.temporaryDirectory()

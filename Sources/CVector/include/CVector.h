@@ -23,4 +23,8 @@ static inline __attribute__((always_inline)) ae_float8 ae_sqrt8(ae_float8 x) {
  * same buffer. Equal bit for bit to VectorMath.sigmoid and the Swift unscaling. */
 void aevec_sigmoid_rows(const float *z, float *out, size_t rows, size_t width, const float *offset, const float *scale);
 
+/* values = values / scale + offset per column, in place, for `rows` rows of `width`: the
+ * inverse of the affine input scaling (Scaling.invert). */
+void aevec_unscale_rows(float *values, size_t rows, size_t width, const float *offset, const float *scale);
+
 #endif

@@ -21,7 +21,7 @@ struct Eval: ParsableCommand {
     let dataset = try dataOptions.load()
     try checkWidth(dataset, model.spec.inputWidth, what: "the model")
     try dataset.checkFinite()
-    let e = model.evaluate(dataset.features, labels: try trainingLabels(model, dataset))
+    let e = try model.evaluate(dataset.features, conditions: try trainingLabels(model, dataset).map { try model.conditions(labels: $0) })
     try requireFinite([e.objective, e.mse, e.bce ?? 0, e.negativeELBO ?? 0].map { Float($0) }, what: "evaluation")
     if model.spec.isVariational {
       print(jsonLine(["samples": e.samples, "neg_elbo": e.negativeELBO, "reconstruction": e.reconstruction,
@@ -33,7 +33,9 @@ struct Eval: ParsableCommand {
 
   /// The labels a conditional training model needs (nil for other models), checked against its classes.
   func trainingLabels(_ model: Autoencoder, _ dataset: Dataset) throws -> [Int]? {
-    guard let classes = model.spec.classes, model.spec.conditionWidth > 0 else { return nil }
+    guard model.spec.conditionWidth > 0 else { return nil }
+    let classes = model.spec.labelClasses
+    guard classes > 0 else { throw CommandError(unlabeledConditions(model.spec)) }
     guard let labels = dataset.labels else {
       throw DataError("\(dataset.name): a conditional (cvae) model needs a class label per row; this data carries none: pass --labels FILE (.npy or .csv), or --label-column NAME for a CSV")
     }

@@ -22,7 +22,12 @@ enum ModelDescription {
       "input_width": spec.inputWidth,
       "image_shape": spec.inputShape ?? NSNull(),
       "code_width": spec.codeWidth,
-      "classes": spec.conditionWidth > 0 ? spec.conditionWidth : NSNull(),
+      "classes": spec.labelClasses > 0 ? spec.labelClasses : NSNull(),
+      "condition_width": spec.conditionWidth,
+      "conditions": spec.conditionGroups.map { ["name": $0.name, "kind": $0.kind.rawValue, "width": $0.width] as [String: Any] },
+      "heads": spec.outputHeads.map { head -> [String: Any] in
+        ["name": head.name ?? NSNull(), "width": head.width, "activation": head.activation.rawValue, "loss": head.loss.rawValue]
+      },
       "loss": spec.loss.rawValue,
       "output_activation": spec.outputActivation.rawValue,
       "scaling": model.scaling.method.rawValue,
@@ -33,14 +38,15 @@ enum ModelDescription {
     ]
   }
 
-  /// Encoder then decoder layers; dense layers' shapes are their widths.
+  /// Encoder then decoder layers; dense layers' shapes are their widths. Kernel, stride and
+  /// padding are (height, width) pairs, as the spec holds them (height 1 for 1-D convolutions).
   static func layers(_ spec: ModelSpec) -> [[String: Any]] {
     var described: [[String: Any]] = []
     for (part, layers, start) in [("encoder", spec.encoder, spec.encoderInputWidth), ("decoder", spec.decoder, spec.decoderInputWidth)] {
       var width = start
       for (index, layer) in layers.enumerated() {
         described.append([
-          "part": part, "index": index, "kind": layer.type, "units": layer.units, "activation": layer.activation.rawValue,
+          "part": part, "index": index, "kind": layer.kind.rawValue, "units": layer.units, "activation": layer.activation.rawValue,
           "kernel": layer.kernel ?? NSNull(), "stride": layer.stride ?? NSNull(), "padding": layer.padding ?? NSNull(),
           "input_shape": layer.inputShape ?? [width], "output_shape": layer.outputShape ?? [layer.units],
         ])

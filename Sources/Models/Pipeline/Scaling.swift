@@ -1,7 +1,10 @@
+import CVector
 import Tensor
 
 /// How raw inputs are mapped to the values the network sees: `x' = (x - offset) * scale`,
-/// per feature. Stored in the model so encode/decode take and give data in the user's units.
+/// per feature; the pipeline's `affine` transform. Stored in the model so callers pass and
+/// get data in their own units. The arithmetic lives here and nowhere else: `apply` one way,
+/// `invert` (through CVector's vector kernel) the other.
 public struct Scaling: Equatable, Sendable {
   public enum Method: String, Codable, CaseIterable, Sendable {
     /// Leave values as they are.
@@ -68,31 +71,42 @@ public struct Scaling: Equatable, Sendable {
     }
   }
 
-  /// Raw to scaled, in place.
-  public func apply(to data: Tensor) {
-    precondition(data.cols == offset.count, "scaling has \(offset.count) features, data has \(data.cols)")
-    if method == .none { return }
+  /// Raw to scaled: `rows` rows of `x` into `y` (which may be `x`).
+  public func apply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
+    let d = offset.count
+    guard method != .none else {
+      if UnsafePointer(y) != x { y.update(from: x, count: rows * d) }
+      return
+    }
     offset.withUnsafeBufferPointer { o in
       scale.withUnsafeBufferPointer { s in
-        for r in 0..<data.rows {
-          let row = data.row(r)
-          for j in 0..<data.cols { row[j] = (row[j] - o[j]) * s[j] }
+        for r in 0..<rows {
+          let from = x + r * d, to = y + r * d
+          for j in 0..<d { to[j] = (from[j] - o[j]) * s[j] }
         }
       }
     }
   }
 
+  /// Scaled to raw, in place, for `rows` rows.
+  public func invert(_ values: UnsafeMutablePointer<Float>, rows: Int) {
+    guard method != .none else { return }
+    offset.withUnsafeBufferPointer { o in
+      scale.withUnsafeBufferPointer { s in
+        aevec_unscale_rows(values, rows, o.count, o.baseAddress, s.baseAddress)
+      }
+    }
+  }
+
+  /// Raw to scaled, in place.
+  public func apply(to data: Tensor) {
+    precondition(data.cols == offset.count, "scaling has \(offset.count) features, data has \(data.cols)")
+    apply(data.data, rows: data.rows, into: data.data)
+  }
+
   /// Scaled to raw, in place.
   public func invert(_ data: Tensor) {
     precondition(data.cols == offset.count, "scaling has \(offset.count) features, data has \(data.cols)")
-    if method == .none { return }
-    offset.withUnsafeBufferPointer { o in
-      scale.withUnsafeBufferPointer { s in
-        for r in 0..<data.rows {
-          let row = data.row(r)
-          for j in 0..<data.cols { row[j] = row[j] / s[j] + o[j] }
-        }
-      }
-    }
+    invert(data.data, rows: data.rows)
   }
 }

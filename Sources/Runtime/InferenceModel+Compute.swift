@@ -1,0 +1,99 @@
+import Layers
+import Models
+
+/// Encode, decode, reconstruct and score: raw rows in, codes or raw rows or scores out.
+///
+/// Conditional models need one condition per row: `conditions` (rows x conditionWidth
+/// values) or, when the condition is one class label, `labels` (each in 0..<classCount);
+/// never both. Unconditional models take neither.
+extension InferenceModel {
+  /// Codes (rows, codeWidth) for raw inputs (rows, inputWidth); a VAE's code is its mean.
+  public func encode(
+    _ x: UnsafePointer<Float>, rows: Int, conditions: UnsafePointer<Float>? = nil, labels: UnsafePointer<Int32>? = nil,
+    into z: UnsafeMutablePointer<Float>, workspace: Workspace
+  ) throws {
+    let source = try conditionInput(conditions, labels)
+    try validate("encode", x, rows: rows, what: "input", conditions: source, workspace)
+    try passes("encode", rows, workspace, (z, codeWidth, "codes")) { start, n in
+      let condition = conditionRows(source, start: start, rows: n, workspace)
+      let head = runEncoder(x + start * inputWidth, rows: n, conditions: condition, workspace)
+      (z + start * codeWidth).update(from: codes(head, rows: n, workspace), count: n * codeWidth)
+    }
+  }
+
+  /// VAE: posterior means and log-variances (rows, codeWidth) each for raw inputs.
+  public func encodeDistribution(
+    _ x: UnsafePointer<Float>, rows: Int, conditions: UnsafePointer<Float>? = nil, labels: UnsafePointer<Int32>? = nil,
+    mean: UnsafeMutablePointer<Float>, logVariance: UnsafeMutablePointer<Float>, workspace: Workspace
+  ) throws {
+    try check(workspace)
+    guard spec.isVariational else {
+      throw InferenceError(.unsupported, "a \(spec.kind.rawValue) model has no posterior distribution; only a vae or cvae has")
+    }
+    let source = try conditionInput(conditions, labels)
+    try validate("encodeDistribution", x, rows: rows, what: "input", conditions: source, workspace)
+    let k = codeWidth
+    try passes("encodeDistribution", rows, workspace, (mean, k, "means"), (logVariance, k, "log-variances")) { start, n in
+      let condition = conditionRows(source, start: start, rows: n, workspace)
+      let head = runEncoder(x + start * inputWidth, rows: n, conditions: condition, workspace)
+      for r in 0..<n {
+        (mean + (start + r) * k).update(from: head + r * 2 * k, count: k)
+        (logVariance + (start + r) * k).update(from: head + r * 2 * k + k, count: k)
+      }
+    }
+  }
+
+  /// Reconstructions (rows, inputWidth) in raw units for codes (rows, codeWidth).
+  public func decode(
+    _ z: UnsafePointer<Float>, rows: Int, conditions: UnsafePointer<Float>? = nil, labels: UnsafePointer<Int32>? = nil,
+    into x: UnsafeMutablePointer<Float>, workspace: Workspace
+  ) throws {
+    let source = try conditionInput(conditions, labels)
+    try validate("decode", z, rows: rows, what: "code", conditions: source, workspace)
+    try passes("decode", rows, workspace, (x, inputWidth, "reconstructions")) { start, n in
+      let condition = conditionRows(source, start: start, rows: n, workspace)
+      let code = z + start * codeWidth, buffer = workspace.a
+      let input = condition.map { appending($0, to: code, rows: n, width: codeWidth, into: buffer) }
+        ?? { buffer.update(from: code, count: n * codeWidth); return buffer }()
+      writeOutput(run(plan.decoder, from: input, rows: n, workspace), rows: n, into: x + start * inputWidth)
+    }
+  }
+
+  /// Reconstructions in raw units for raw inputs.
+  public func reconstruct(
+    _ x: UnsafePointer<Float>, rows: Int, conditions: UnsafePointer<Float>? = nil, labels: UnsafePointer<Int32>? = nil,
+    into y: UnsafeMutablePointer<Float>, workspace: Workspace
+  ) throws {
+    let source = try conditionInput(conditions, labels)
+    try validate("reconstruct", x, rows: rows, what: "input", conditions: source, workspace)
+    try passes("reconstruct", rows, workspace, (y, inputWidth, "reconstructions")) { start, n in
+      let condition = conditionRows(source, start: start, rows: n, workspace)
+      let logits = runAutoencoder(x + start * inputWidth, rows: n, conditions: condition, workspace)
+      writeOutput(logits, rows: n, into: y + start * inputWidth)
+    }
+  }
+
+  /// Anomaly scores: each row's reconstruction loss summed over the output heads (BCE,
+  /// squared error, Gaussian NLL or cross-entropy per head), on the pipeline's values.
+  public func score(
+    _ x: UnsafePointer<Float>, rows: Int, conditions: UnsafePointer<Float>? = nil, labels: UnsafePointer<Int32>? = nil,
+    into scores: UnsafeMutablePointer<Float>, workspace: Workspace
+  ) throws {
+    let source = try conditionInput(conditions, labels)
+    try validate("score", x, rows: rows, what: "input", conditions: source, workspace)
+    try passes("score", rows, workspace, (scores, 1, "scores")) { start, n in
+      let condition = conditionRows(source, start: start, rows: n, workspace)
+      let logits = runAutoencoder(x + start * inputWidth, rows: n, conditions: condition, workspace)
+      OutputHeads.rowLosses(heads, logits: logits, target: workspace.scaled, rows: n, width: spec.inputWidth,
+                            logVariance: logVariance, into: scores + start)
+    }
+  }
+
+  /// The condition source of a call that may take condition rows or labels, not both.
+  func conditionInput(_ conditions: UnsafePointer<Float>?, _ labels: UnsafePointer<Int32>?) throws -> ConditionInput {
+    guard conditions == nil || labels == nil else {
+      throw InferenceError(.invalidArgument, "pass condition rows or labels, not both")
+    }
+    return ConditionInput(conditions: conditions, labels: labels)
+  }
+}

@@ -1,0 +1,91 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Layers
+import Models
+
+/// The pipeline's place in the model file: the `/preprocessing` group. Its `pipeline`
+/// attribute lists the transforms in order as JSON ([{"name": "affine", "version": 1}]); the
+/// affine transform's values are the group's `offset` and `scale` datasets and its `method`
+/// attribute, where format 1 kept them, so h5py readers of format 1 read them unchanged.
+/// A file of format 1 has no `pipeline` attribute: its pipeline is the affine transform.
+extension ModelFile {
+  struct StoredTransform: Codable, Equatable {
+    var name: String
+    var version: Int
+  }
+
+  static func writePipeline(_ pipeline: Pipeline, into group: HDF5Group) throws {
+    let list = pipeline.transforms.map { StoredTransform(name: $0.name, version: $0.version) }
+    try group.setAttribute("pipeline", String(decoding: try JSONEncoder().encode(list), as: UTF8.self))
+    for transform in pipeline.transforms {
+      switch transform {
+      case .affine(let scaling):
+        try group.setAttribute("method", scaling.method.rawValue)
+        try group.write("offset", floats: scaling.offset)
+        try group.write("scale", floats: scaling.scale)
+      }
+    }
+  }
+
+  /// The stored pipeline, checked: known transforms of versions this library reads, with
+  /// values within bounds, on rows of the spec's input width.
+  public static func readPipeline(from file: HDF5Group, spec: ModelSpec) throws -> Pipeline {
+    let group = try file.openGroup("preprocessing")
+    var list = [StoredTransform(name: "affine", version: 1)]
+    if group.hasAttribute("pipeline") {
+      let text = try group.string("pipeline")
+      guard let decoded = try? JSONDecoder().decode([StoredTransform].self, from: Data(text.utf8)) else {
+        throw StoreError("\(group.label): the 'pipeline' attribute is not a list of {name, version}")
+      }
+      list = decoded
+    }
+    guard list.count == 1 else {
+      throw StoreError("\(group.label): the pipeline holds \(list.count) transforms; this library reads one (affine)")
+    }
+    var transforms: [Pipeline.Transform] = []
+    for stored in list {
+      guard let supported = Pipeline.supportedVersions[stored.name] else {
+        throw StoreError("\(group.label): unknown pipeline transform '\(stored.name)' (known: \(Pipeline.supportedVersions.keys.sorted().joined(separator: ", "))); upgrade autoencoder", kind: .version)
+      }
+      guard (1...supported).contains(stored.version) else {
+        throw StoreError("\(group.label): transform '\(stored.name)' version \(stored.version) is not one this library reads (1...\(supported)); upgrade autoencoder", kind: .version)
+      }
+      transforms.append(.affine(try readScaling(from: group, width: spec.inputWidth)))
+    }
+    return Pipeline(transforms)
+  }
+
+  /// The affine transform's values, checked.
+  static func readScaling(from group: HDF5Group, width: Int) throws -> Scaling {
+    let methodName = try group.string("method")
+    guard let method = Scaling.Method(rawValue: methodName) else {
+      throw StoreError("\(group.label): unknown scaling method '\(methodName)'")
+    }
+    let scaling = Scaling(method: method, offset: try group.readFloats("offset", count: width),
+                          scale: try group.readFloats("scale", count: width))
+    try checkScaling(scaling, in: group)
+    return scaling
+  }
+
+  /// An attribute value of a layer group: a number, or "HxW" for a rectangular pair.
+  enum AttributeValue: Equatable {
+    case number(Int)
+    case text(String)
+  }
+
+  /// A convolution's kernel_size, stride and padding attributes: one number for a square
+  /// pair or a 1-D layer (its time value), "HxW" for a rectangular pair; none for dense.
+  static func convolutionAttributes(_ layer: LayerSpec) -> [(String, AttributeValue)] {
+    guard let kernel = layer.kernel, let stride = layer.stride, let padding = layer.padding else { return [] }
+    let temporal = layer.kind == .conv1d || layer.kind == .conv1dTranspose
+    func value(_ pair: [Int]) -> AttributeValue {
+      guard pair.count == 2 else { return .text(pair.map(String.init).joined(separator: "x")) }
+      if temporal { return .number(pair[1]) }
+      return pair[0] == pair[1] ? .number(pair[0]) : .text("\(pair[0])x\(pair[1])")
+    }
+    return [("kernel_size", value(kernel)), ("stride", value(stride)), ("padding", value(padding))]
+  }
+}

@@ -142,6 +142,9 @@ import Testing
 
     // sample and montage draw by class.
     #expect(try cli.ae("sample", cvae, "--count", "3", "--class", "2", "--out", directory + "/s.npy").status == 0)
+    // Without --class, the classes are drawn from the seed too.
+    let drawn = try cli.ae("sample", cvae, "--count", "3", "--out", directory + "/u.npy")
+    #expect(drawn.status == 0 && (try? table(directory + "/u.npy").rows) == 3, "\(drawn.stderr)")
     let montage = try cli.ae("montage", cvae, "--data", data, "--label-column", "label", "--image-shape", "14x14", "--sample", "--class", "1",
                              "--out", directory + "/m.png")
     #expect(montage.status == 0, "\(montage.stderr)")

@@ -7,8 +7,8 @@ struct Score: ParsableCommand {
     usage: "ae score <model.h5> --data <data> --out <scores.csv|.npy> [<options>]",
     discussion: """
       The score is the row's reconstruction loss in the model's own loss, on the scaled values: \
-      BCE or squared error summed over features, or the Gaussian negative log-likelihood (nats) \
-      for --loss gaussian; a vae is scored on the reconstruction of its posterior mean. The same \
+      BCE, squared error, Gaussian negative log-likelihood (nats) or cross-entropy, summed over \
+      features and output heads; a vae is scored on the reconstruction of its posterior mean. The same \
       numbers as ae_score in C and Model.score in Python. Conditional models take the data's \
       labels, or --labels FILE.
       """)

@@ -70,12 +70,23 @@ import Testing
     return path
   }
 
-  /// The command failed with exit status 1 and one `error:` line containing every phrase.
-  func expectFailure(_ run: Run, mentioning phrases: [String]) {
-    #expect(run.status == 1, "exit status \(run.status); stderr: \(run.stderr)")
+  /// The command failed while working: exit status 1 and one `error:` line containing every phrase.
+  func expectFailure(_ run: Run, mentioning phrases: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(run.status == 1, "exit status \(run.status); stderr: \(run.stderr)", sourceLocation: sourceLocation)
     let lines = run.stderr.split(separator: "\n")
-    #expect(lines.count == 1 && lines[0].hasPrefix("error: "), "stderr: \(run.stderr)")
-    for phrase in phrases { #expect(run.stderr.contains(phrase), "stderr: \(run.stderr)") }
+    #expect(lines.count == 1 && lines[0].hasPrefix("error: "), "stderr: \(run.stderr)", sourceLocation: sourceLocation)
+    for phrase in phrases { #expect(run.stderr.contains(phrase), "stderr: \(run.stderr)", sourceLocation: sourceLocation) }
+  }
+
+  /// The command was refused as a usage mistake: exit status 64, an `error:` line containing
+  /// every phrase, then one `usage: ae COMMAND ...` line, and nothing on stdout.
+  func expectUsageError(_ run: Run, mentioning phrases: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(run.status == 64, "exit status \(run.status); stderr: \(run.stderr)", sourceLocation: sourceLocation)
+    let lines = run.stderr.split(separator: "\n")
+    #expect(lines.count == 2 && lines[0].hasPrefix("error: ") && lines[1].hasPrefix("usage: ae "), "stderr: \(run.stderr)",
+            sourceLocation: sourceLocation)
+    #expect(run.stdout.isEmpty, "stdout: \(run.stdout)", sourceLocation: sourceLocation)
+    for phrase in phrases { #expect(lines.first?.contains(phrase) == true, "stderr: \(run.stderr)", sourceLocation: sourceLocation) }
   }
 
   @Test func trainEncodeDecodeReconstructEvalInspect() throws {
@@ -172,30 +183,39 @@ import Testing
     expectFailure(try ae("train", "--layers", "1", "--data", directory + "/rank3.npy", "--quiet"), mentioning: ["rank3.npy", "rank 5", "2-D"])
 
     let data = try blobCSV()
-    expectFailure(try ae("train", "--layers", "256,200", "--data", data, "--quiet"),
-                  mentioning: ["code has 200 units", "196 values", "undercomplete"])
     expectFailure(try ae("train", "--data", directory + "/nothing.npy", "--quiet"), mentioning: ["nothing.npy", "no such file"])
+    // Options that do not fit the data are usage mistakes: the fix is in the command line.
+    expectUsageError(try ae("train", "--layers", "256,200", "--data", data, "--quiet"),
+                     mentioning: ["code has 200 units", "196 values", "undercomplete"])
     // Convolutions need an image shape: the data's, or one given that fits its rows.
-    expectFailure(try ae("train", "--arch", "conv4s2,dense8", "--data", data, "--quiet"),
-                  mentioning: ["convolutions need image rows", "--image-shape"])
-    expectFailure(try ae("train", "--arch", "conv4s2,dense8", "--image-shape", "10x10x1", "--data", data, "--quiet"),
-                  mentioning: ["10x10x1 holds 100 values", "rows have 196"])
+    expectUsageError(try ae("train", "--arch", "conv4s2,dense8", "--data", data, "--quiet"),
+                     mentioning: ["convolutions need image rows", "--image-shape"])
+    expectUsageError(try ae("train", "--arch", "conv4s2,dense8", "--image-shape", "10x10x1", "--data", data, "--quiet"),
+                     mentioning: ["10x10x1 holds 100 values", "have 196"])
   }
 
+  /// Each is refused by the options' own checks or by the model spec's `problems()`, before
+  /// the data (which does not exist) is read.
   @Test func badArgumentsAreRejectedBeforeAnyWork() throws {
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    let run = try ae("train", "--layers", "256,x", "--data", "whatever.csv")
-    #expect(run.status != 0)
-    #expect(run.stderr.contains("--layers must be positive whole numbers"))
-    let noise = try ae("train", "--noise", "gaussian:0.3", "--data", "whatever.csv")
-    #expect(noise.status != 0 && noise.stderr.contains("--noise needs --model denoising"))
-    let sparse = try ae("train", "--model", "sparse", "--data", "whatever.csv")
-    #expect(sparse.status != 0 && sparse.stderr.contains("--model sparse needs --sparsity"))
-    let badSparsity = try ae("train", "--model", "sparse", "--sparsity", "kl:2:1", "--data", "whatever.csv")
-    #expect(badSparsity.status != 0 && badSparsity.stderr.contains("0 < RHO < 1"))
-    let arch = try ae("train", "--arch", "dense8,conv4s2", "--data", "whatever.csv")
-    #expect(arch.status != 0 && arch.stderr.contains("convolutions must come before dense layers"))
-    let shape = try ae("train", "--image-shape", "28x28", "--data", "whatever.csv")
-    #expect(shape.status != 0 && shape.stderr.contains("--image-shape must be HxWxC"))
+    let refused: [([String], String)] = [
+      (["--layers", "256,x"], "--layers must be positive whole numbers"),
+      (["--noise", "gaussian:0.3"], "input noise belongs to denoising models"),
+      (["--model", "sparse"], "a sparse model needs an L1 activity weight or a KL sparsity target"),
+      (["--model", "sparse", "--sparsity", "kl:2:1"], "the KL sparsity target must be in (0, 1), got 2.0"),
+      (["--contractive", "5"], "the contractive weight belongs to contractive models"),
+      (["--model", "contractive", "--contractive", "-1"], "a contractive model needs a positive contractive weight"),
+      (["--dropout", "1"], "dropout must be in [0, 1)"),
+      (["--loss", "bce", "--output-activation", "tanh"], "the bce loss needs a sigmoid output"),
+      (["--model", "vae", "--beta", "-1"], "beta must be >= 0"),
+      (["--arch", "dense8,conv4s2"], "convolutions must come before dense layers"),
+      (["--image-shape", "28x28x1x2"], "--image-shape must be HxWxC or HxW"),
+      (["--lr", "-0.1"], "--lr must be positive, got -0.1"),
+      (["--model", "vae", "--pretrain", "greedy"], "--pretrain greedy needs a dense, non-VAE model"),
+      (["--pretrain", "layerwise"], "'layerwise' is invalid for '--pretrain <pretrain>'"),
+    ]
+    for (arguments, phrase) in refused {
+      expectUsageError(try ae(["train"] + arguments + ["--data", "whatever.csv"]), mentioning: [phrase])
+    }
   }
 }

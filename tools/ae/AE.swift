@@ -12,15 +12,27 @@ struct AE: ParsableCommand {
     abstract: "Train autoencoders, save them to HDF5, and use them.",
     discussion: """
       Progress goes to stderr, results to stdout (JSON lines where they are figures).
+      Exit status: 0 done; 64 a usage mistake (error: and usage: lines on stderr); 1 a failure \
+      while working (one error: line).
       Example: ae train --layers 256,32 --epochs 10 --data fashion-mnist --out model.h5
       """,
     version: AutoencoderVersion.string,
-    subcommands: [Train.self, Eval.self, Encode.self, Decode.self, Reconstruct.self, Inspect.self, PCACommand.self, Montage.self, Sample.self, Interpolate.self, Seal.self]
+    subcommands: [Train.self, Eval.self, Encode.self, Decode.self, Reconstruct.self, Score.self, Inspect.self,
+                  PCACommand.self, Montage.self, Sample.self, Interpolate.self, Seal.self]
   )
 
+  /// Parse, run, and report any error by the one rule of `ErrorReport`, not by
+  /// swift-argument-parser's default (which prints the whole usage, and exits 1 for the same
+  /// mistake found in `run()` that it reports with 64 while parsing).
   static func main() {
     skipHDF5CleanupAtExit()
-    main(nil)
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    do {
+      var command = try parseAsRoot(arguments)
+      try command.run()
+    } catch {
+      ErrorReport.exit(with: error, arguments: arguments)
+    }
   }
 }
 

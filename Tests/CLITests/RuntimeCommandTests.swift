@@ -1,0 +1,189 @@
+import Datasets
+import Foundation
+import Models
+import Store
+import Tensor
+import Testing
+
+/// The inference commands run the runtime (`InferenceModel`): their results match what the
+/// training model computed before (within 1e-5), `ae score` gives each row's loss, and
+/// conditional models take their labels from the data or from --labels.
+@Suite(.serialized) struct RuntimeCommandTests {
+  let cli = CLITests()
+  var directory: String { cli.directory }
+
+  func expectClose(_ a: [Float], _ b: [Float], tolerance: Float = 1e-5, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(a.count == b.count, "\(what): \(a.count) values, expected \(b.count)", sourceLocation: sourceLocation)
+    let worst = zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+    #expect(worst <= tolerance, "\(what): differs by \(worst)", sourceLocation: sourceLocation)
+  }
+
+  func table(_ path: String) throws -> Tensor {
+    path.hasSuffix(".csv") ? try CSV.read(path).dataset.features : try NPY.read(path).features
+  }
+
+  func train(_ arguments: [String], data: String, out: String) throws {
+    let run = try cli.ae(["train"] + arguments + ["--epochs", "2", "--batch", "32", "--data", data, "--out", out, "--quiet"])
+    #expect(run.status == 0, "\(run.stderr)")
+  }
+
+  /// The training model's codes for raw rows (conditional models: with these labels).
+  func trainingCodes(_ model: Autoencoder, _ raw: Tensor, labels: [Int]? = nil) throws -> [Float] {
+    let scaled = try model.pipeline.forward(raw)
+    guard let labels else { return model.encodeScaled(scaled).values }
+    let head = model.encoder.forward(try model.conditioned(scaled, try model.conditions(labels: labels)), training: false)
+    let k = model.spec.codeWidth
+    return (0..<head.rows).flatMap { r in (0..<k).map { head[r, $0] } } // a VAE's code is its mean
+  }
+
+  /// encode gives the training model's codes (what it gave before it ran the runtime),
+  /// reconstruct gives the training model's figures (ae eval's mse), decode(encode) is reconstruct.
+  @Test func encodeDecodeReconstructMatchTheTrainingModel() throws {
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let data = try cli.blobCSV()
+    let raw = try CSV.read(data).dataset.features
+    for (name, arguments) in [("dense", ["--layers", "32,4"]), ("conv", ["--arch", "conv4s2,dense8", "--image-shape", "14x14x1"]),
+                              ("vae", ["--model", "vae", "--layers", "16,2", "--loss", "mse"])] {
+      let path = directory + "/\(name).h5"
+      try train(arguments, data: data, out: path)
+      let (model, _) = try ModelFile.load(path)
+      #expect(try cli.ae("encode", path, "--data", data, "--out", directory + "/z.npy").status == 0)
+      let codes = try table(directory + "/z.npy")
+      expectClose(codes.values, try trainingCodes(model, raw), "\(name) codes")
+      #expect(try cli.ae("decode", path, "--data", directory + "/z.npy", "--out", directory + "/x.csv").status == 0)
+      #expect(try cli.ae("reconstruct", path, "--data", data, "--out", directory + "/y.npy").status == 0)
+      let reconstructed = try table(directory + "/y.npy")
+      expectClose(try table(directory + "/x.csv").values, reconstructed.values, "\(name) decoded codes")
+      // The mean squared error of the reconstructions, in the model's scaled units, is ae eval's
+      // (a VAE's eval decodes sampled codes, its reconstructions the means: not comparable).
+      guard name != "vae" else { continue }
+      let eval = try JSONSerialization.jsonObject(with: Data(try cli.ae("eval", path, "--data", data).stdout.utf8)) as? [String: Any]
+      let target = raw.copy(), output = reconstructed.copy()
+      model.scaling.apply(to: target)
+      model.scaling.apply(to: output)
+      let mse = zip(target.values, output.values).map { Double(($0 - $1) * ($0 - $1)) }.reduce(0, +) / Double(raw.count)
+      expectClose([Float(mse)], [Float(eval?["mse"] as? Double ?? -1)], tolerance: 1e-4, "\(name) mse against ae eval")
+    }
+  }
+
+  /// Each row's loss: squared error summed over features (mse, no scaling), and BCE from the
+  /// reconstruction's probabilities (bce, unit scaling), one per line.
+  @Test func scoreWritesEachRowsLoss() throws {
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let data = try cli.blobCSV()
+    let raw = try CSV.read(data).dataset.features
+    let mse = directory + "/mse.h5", bce = directory + "/bce.h5"
+    try train(["--layers", "16,4", "--loss", "mse", "--scale", "none", "--output-activation", "linear"], data: data, out: mse)
+    try train(["--layers", "16,4"], data: data, out: bce)
+    for (path, loss) in [(mse, "mse"), (bce, "bce")] {
+      #expect(try cli.ae("score", path, "--data", data, "--out", directory + "/s.csv").status == 0)
+      let lines = try String(contentsOfFile: directory + "/s.csv", encoding: .utf8).split(separator: "\n")
+      #expect(lines.count == raw.rows && lines.allSatisfy { Float($0) != nil }, "\(lines.prefix(3))")
+      let scores = lines.map { Float($0)! }
+      #expect(try cli.ae("score", path, "--data", data, "--out", directory + "/s.npy").status == 0)
+      #expect(try table(directory + "/s.npy").values == scores)
+
+      let (model, _) = try ModelFile.load(path)
+      #expect(try cli.ae("reconstruct", path, "--data", data, "--out", directory + "/y.npy").status == 0)
+      let target = raw.copy(), output = try table(directory + "/y.npy")
+      model.scaling.apply(to: target)
+      model.scaling.apply(to: output)
+      let expected = (0..<raw.rows).map { r in
+        (0..<raw.cols).reduce(Float(0)) { sum, j in
+          let t = Double(target[r, j]), y = min(max(Double(output[r, j]), 1e-12), 1 - 1e-12)
+          return sum + Float(loss == "mse" ? (t - Double(output[r, j])) * (t - Double(output[r, j])) : -(t * log(y) + (1 - t) * log(1 - y)))
+        }
+      }
+      // BCE from logits (the runtime) and from probabilities (here) differ in the last digits.
+      expectClose(scores, expected, tolerance: loss == "mse" ? 1e-5 : 1e-4, "\(loss) scores")
+    }
+  }
+
+  @Test func conditionalModelsTakeLabelsFromTheDataOrAFile() throws {
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let (data, labels) = try cli.labeledBlobCSV()
+    let cvae = directory + "/cvae.h5"
+    try train(["--model", "cvae", "--layers", "16,2", "--loss", "mse", "--label-column", "label"], data: data, out: cvae)
+    let (model, _) = try ModelFile.load(cvae)
+    let raw = try CSV.read(data, labelColumn: "label").features
+    writeLabelFiles(labels)
+
+    // encode and score: the labels come with the data (its label column), or from --labels.
+    #expect(try cli.ae("encode", cvae, "--data", data, "--label-column", "label", "--out", directory + "/z.npy").status == 0)
+    let codes = try table(directory + "/z.npy")
+    expectClose(codes.values, try trainingCodes(model, raw, labels: labels), "cvae codes")
+    #expect(try cli.ae("encode", cvae, "--data", directory + "/pixels.npy", "--labels", directory + "/labels.npy", "--out", directory + "/z2.npy").status == 0)
+    #expect(try table(directory + "/z2.npy").values == codes.values)
+    #expect(try cli.ae("reconstruct", cvae, "--data", data, "--label-column", "label", "--out", directory + "/y.npy").status == 0)
+    let reconstructed = try table(directory + "/y.npy")
+    cli.expectFailure(try cli.ae("encode", cvae, "--data", directory + "/z.npy", "--out", directory + "/zz.npy"),
+                      mentioning: ["rows have 2 values"])
+    cli.expectFailure(try cli.ae("decode", cvae, "--data", directory + "/z.npy", "--out", directory + "/x.npy"),
+                      mentioning: ["z.npy", "needs a class label per row", "--labels FILE"])
+    // decode: the labels from a file, .npy (int64, as numpy saves them) or .csv.
+    for file in ["labels.npy", "labels.csv"] {
+      let run = try cli.ae("decode", cvae, "--data", directory + "/z.npy", "--labels", directory + "/" + file, "--out", directory + "/x.npy")
+      #expect(run.status == 0, "\(run.stderr)")
+      expectClose(try table(directory + "/x.npy").values, reconstructed.values, "cvae decoded with \(file)")
+    }
+    // The labels matter: other classes decode the same codes differently.
+    try cli.writeInt64NPY(labels.map { ($0 + 1) % 4 }, to: directory + "/shifted.npy")
+    #expect(try cli.ae("decode", cvae, "--data", directory + "/z.npy", "--labels", directory + "/shifted.npy", "--out", directory + "/x.npy").status == 0)
+    #expect(try table(directory + "/x.npy").values != reconstructed.values)
+    cli.expectFailure(try cli.ae("decode", cvae, "--data", directory + "/z.npy", "--labels", directory + "/short.npy", "--out", directory + "/x.npy"),
+                      mentioning: ["short.npy", "3 labels for 200 rows"])
+    cli.expectFailure(try cli.ae("decode", cvae, "--data", directory + "/z.npy", "--labels", directory + "/big.npy", "--out", directory + "/x.npy"),
+                      mentioning: ["row 0 has label 9", "classes 0..<4"])
+    #expect(try cli.ae("score", cvae, "--data", directory + "/pixels.npy", "--labels", directory + "/labels.npy", "--out", directory + "/s.csv").status == 0)
+    #expect(try cli.ae("score", cvae, "--data", data, "--label-column", "label", "--out", directory + "/t.csv").status == 0)
+    #expect(try String(contentsOfFile: directory + "/s.csv", encoding: .utf8) == String(contentsOfFile: directory + "/t.csv", encoding: .utf8))
+    cli.expectUsageError(try cli.ae("score", cvae, "--data", data, "--label-column", "label", "--labels", directory + "/labels.npy", "--out", directory + "/t.csv"),
+                         mentioning: ["--label-column and --labels both give labels"])
+
+    // sample and montage draw by class.
+    #expect(try cli.ae("sample", cvae, "--count", "3", "--class", "2", "--out", directory + "/s.npy").status == 0)
+    // Without --class, the classes are drawn from the seed too.
+    let drawn = try cli.ae("sample", cvae, "--count", "3", "--out", directory + "/u.npy")
+    #expect(drawn.status == 0 && (try? table(directory + "/u.npy").rows) == 3, "\(drawn.stderr)")
+    let montage = try cli.ae("montage", cvae, "--data", data, "--label-column", "label", "--image-shape", "14x14", "--sample", "--class", "1",
+                             "--out", directory + "/m.png")
+    #expect(montage.status == 0, "\(montage.stderr)")
+    #expect(try cli.ae("montage", cvae, "--data", data, "--label-column", "label", "--image-shape", "14x14", "--out", directory + "/r.png").status == 0)
+  }
+
+  /// The label files the conditional test reads, and the pixels without their label column.
+  func writeLabelFiles(_ labels: [Int]) {
+    #expect(throws: Never.self) {
+      try cli.writeInt64NPY(labels, to: directory + "/labels.npy")
+      try cli.writeInt64NPY([1, 2, 3], to: directory + "/short.npy")
+      try cli.writeInt64NPY(labels.map { _ in 9 }, to: directory + "/big.npy")
+      try Data(("label\n" + labels.map(String.init).joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/labels.csv"))
+      try NPY.write(try CSV.read(directory + "/labeled.csv", labelColumn: "label").features, to: directory + "/pixels.npy")
+    }
+  }
+
+  /// A cvae interpolates between rows of Fashion-MNIST with the labels the data carries: each
+  /// end is encoded with its own label, the path decoded as the first row's class (or --class).
+  @Test func conditionalInterpolationUsesTheDataLabels() throws {
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    guard DataSource.hasFashionMNIST else {
+      print("RuntimeCommandTests.conditionalInterpolationUsesTheDataLabels skipped: Fashion-MNIST is not installed")
+      return
+    }
+    let cvae = directory + "/cvae.h5"
+    try train(["--model", "cvae", "--layers", "32,2", "--loss", "bce", "--limit", "1000"], data: "fashion-mnist", out: cvae)
+    let test = ["--data", "fashion-mnist:test", "--limit", "10"]
+    let run = try cli.ae(["interpolate", cvae, "--from", "0", "--to", "1", "--steps", "4", "--out", directory + "/p.npy"] + test)
+    #expect(run.status == 0, "\(run.stderr)")
+    let path = try table(directory + "/p.npy")
+    #expect(path.rows == 4 && path.cols == 784)
+    // The first step is the first row's code decoded with its label: its reconstruction.
+    #expect(try cli.ae(["reconstruct", cvae, "--out", directory + "/y.npy"] + test).status == 0)
+    let reconstructed = try table(directory + "/y.npy")
+    expectClose(Array(path.values.prefix(784)), Array(reconstructed.values.prefix(784)), "the path's first step")
+    #expect(try cli.ae(["interpolate", cvae, "--from", "0", "--to", "1", "--steps", "4", "--class", "3", "--out", directory + "/q.npy"] + test).status == 0)
+    #expect(try table(directory + "/q.npy").values != path.values)
+    cli.expectFailure(try cli.ae("interpolate", cvae, "--data", directory + "/p.npy", "--out", directory + "/r.npy"),
+                      mentioning: ["p.npy", "needs a class label per row", "--labels FILE"])
+  }
+}

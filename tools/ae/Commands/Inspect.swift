@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Models
+import Store
+
+/// `ae inspect`: what a model file holds, as text or as one JSON document.
+struct Inspect: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Describe a model file: kind, layers, parameters, scaling, training history.",
+    usage: "ae inspect <model.h5> [--json] [--unverified]",
+    discussion: "--json prints one JSON object for scripts (its keys are listed in the README), with the checksum status too; the text is for people.")
+  @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup(title: "Model file") var file: ModelFileOptions
+  @Flag(help: "Print one machine-readable JSON object instead of text.") var json = false
+
+  func run() throws {
+    let inspected = try InspectedFile.read(modelPath, file)
+    if json {
+      print(try ModelDescription.json(inspected))
+    } else {
+      printText(inspected)
+    }
+  }
+
+  func printText(_ inspected: InspectedFile) {
+    let (model, history) = (inspected.model, inspected.history)
+    let spec = model.spec
+    print("model:      \(modelPath)")
+    print("kind:       \(spec.kind.rawValue)")
+    print("layers:     \(describe(spec))")
+    if let shape = spec.inputShape { print("input:      \(spec.inputWidth) values (\(shape.map(String.init).joined(separator: "x")) image)") }
+    if spec.isVariational {
+      print("latent:     \(spec.codeWidth) (Gaussian posterior from a linear head of \(2 * spec.codeWidth); prior N(0, I); beta \(spec.beta ?? 1))")
+    } else {
+      print("code:       \(spec.codeWidth) units (\(spec.encoder.last!.activation.rawValue))")
+    }
+    if spec.conditionWidth > 0 { print("classes:    \(spec.conditionWidth) (one-hot label joins the input and the code)") }
+    print("parameters: \(model.parameters.count)")
+    for tensor in model.parameterTensors {
+      print("  \(tensor.path) \(tensor.shape.map(String.init).joined(separator: "x"))")
+    }
+    if spec.dropout > 0 { print("dropout:    \(spec.dropout)") }
+    if spec.l1Activity > 0 { print("l1 code:    \(spec.l1Activity)") }
+    let scaling = model.scaling
+    let low = scaling.offset.min() ?? 0, high = scaling.offset.max() ?? 0
+    print("scaling:    \(scaling.method.rawValue) (x - offset) * scale; offset \(low)...\(high), scale \(scaling.scale.min() ?? 1)...\(scaling.scale.max() ?? 1)")
+    if history.epochs > 0 {
+      let seconds = history.seconds.reduce(0, +)
+      var line = "history:    \(history.epochs) epochs, loss \(history.loss.first!) -> \(history.loss.last!)"
+      if let v = history.validationLoss.last, let best = history.validationLoss.min() {
+        line += ", val_loss \(v) (best \(best))"
+      }
+      print(line + String(format: ", %.1f s", seconds))
+    } else {
+      print("history:    none")
+    }
+  }
+}
+
+/// A model file read once for `ae inspect`: the model, its history, the file's format
+/// attributes and whether it carries ae's checksum (which is always checked when present).
+struct InspectedFile {
+  let path: String
+  let model: Autoencoder
+  let history: TrainingHistory
+  let formatVersion: Int
+  let libraryVersion: String?
+  let isSealed: Bool
+
+  static func read(_ path: String, _ options: ModelFileOptions) throws -> InspectedFile {
+    try explainingUnverified(path) {
+      let bytes = try ModelFile.readBytes(path)
+      return try bytes.withUnsafeBytes { image in
+        let file = try HDF5Group.open(image: image, label: path, verify: !options.unverified)
+        defer { file.close() }
+        let (model, history) = try ModelFile.read(from: file)
+        return InspectedFile(path: path, model: model, history: history, formatVersion: try file.integer("format_version"),
+                             libraryVersion: file.hasAttribute("library_version") ? try? file.string("library_version") : nil,
+                             isSealed: Integrity.isSealed(image))
+      }
+    }
+  }
+}

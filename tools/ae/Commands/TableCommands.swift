@@ -1,0 +1,90 @@
+import ArgumentParser
+import Runtime
+import Tensor
+
+/// What `ae encode`, `decode`, `reconstruct` and `score` share: check the output, load the
+/// model into the runtime, read and check the data, compute in passes, write the table.
+enum TableCommand {
+  enum Work {
+    case encode, decode, reconstruct, score
+
+    /// Values per output row.
+    func width(_ model: InferenceModel) -> Int {
+      switch self {
+      case .encode: model.codeWidth
+      case .decode, .reconstruct: model.inputWidth
+      case .score: 1
+      }
+    }
+  }
+
+  static func run(_ work: Work, modelPath: String, file: ModelFileOptions, data: DataOptions, out: String,
+                  compute: ComputeOptions) throws {
+    compute.apply()
+    try checkOutput(out, formats: OutputFormat.tables)
+    let model = try loadInferenceModel(modelPath, file)
+    let dataset = try data.load()
+    let rows = dataset.features.rows
+    try checkWidth(dataset, work == .decode ? model.codeWidth : model.inputWidth,
+                   what: work == .decode ? "the model's code" : "the model's input")
+    try dataset.checkFinite()
+    let labels = try conditionLabels(model, dataset)
+    try checkMemory(rows: rows, values: work.width(model), what: "\(rows) rows of \(work.width(model)) values")
+    let result = Tensor(rows: rows, cols: work.width(model))
+    let workspace = try model.makeWorkspace(maxRows: min(rows, 256)) // longer inputs run in passes
+    let x = dataset.features.data
+    try withLabelPointer(labels) { labels in
+      switch work {
+      case .encode: try model.encode(x, rows: rows, labels: labels, into: result.data, workspace: workspace)
+      case .decode: try model.decode(x, rows: rows, labels: labels, into: result.data, workspace: workspace)
+      case .reconstruct: try model.reconstruct(x, rows: rows, labels: labels, into: result.data, workspace: workspace)
+      case .score: try model.score(x, rows: rows, labels: labels, into: result.data, workspace: workspace)
+      }
+    }
+    try writeTable(result, to: out)
+  }
+}
+
+/// `ae encode`: codes for data.
+struct Encode: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Write the codes of data rows (.npy or .csv).",
+    usage: "ae encode <model.h5> --data <data> --out <codes.npy|.csv> [<options>]",
+    discussion: "A vae's code is its posterior mean. Conditional models take the data's labels, or --labels FILE.")
+  @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup(title: "Model file") var file: ModelFileOptions
+  @OptionGroup(title: "Data") var dataOptions: DataOptions
+  @Option(help: ArgumentHelp("Output file (.npy or .csv).", valueName: "file")) var out: String
+  @OptionGroup(title: "Machine") var compute: ComputeOptions
+
+  func run() throws { try TableCommand.run(.encode, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute) }
+}
+
+/// `ae decode`: reconstructions from codes.
+struct Decode: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Write the decoder's output for code rows (.npy or .csv), in the data's units.",
+    usage: "ae decode <model.h5> --data <codes.npy|.csv> [--labels <file>] --out <file.npy|.csv> [<options>]",
+    discussion: "Conditional models need a class per code row: --labels FILE (.npy or a one-column .csv).")
+  @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup(title: "Model file") var file: ModelFileOptions
+  @OptionGroup(title: "Data (code rows)") var dataOptions: DataOptions
+  @Option(help: ArgumentHelp("Output file (.npy or .csv).", valueName: "file")) var out: String
+  @OptionGroup(title: "Machine") var compute: ComputeOptions
+
+  func run() throws { try TableCommand.run(.decode, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute) }
+}
+
+/// `ae reconstruct`: encode then decode.
+struct Reconstruct: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Write reconstructions of data rows (.npy or .csv), in the data's units.",
+    usage: "ae reconstruct <model.h5> --data <data> --out <file.npy|.csv> [<options>]")
+  @Argument(help: "The model file.") var modelPath: String
+  @OptionGroup(title: "Model file") var file: ModelFileOptions
+  @OptionGroup(title: "Data") var dataOptions: DataOptions
+  @Option(help: ArgumentHelp("Output file (.npy or .csv).", valueName: "file")) var out: String
+  @OptionGroup(title: "Machine") var compute: ComputeOptions
+
+  func run() throws { try TableCommand.run(.reconstruct, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute) }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Layers
+import Models
+import Store
+import Tensor
+import Training
+
+/// `ae train`: fit a model and save it.
+struct Train: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Train an autoencoder and save it as an HDF5 model file.",
+    usage: "ae train [--model <kind>] [--layers <widths> | --arch <layers>] [<options>] --data <data> [--out <model.h5>]",
+    discussion: "Example: ae train --model dense --layers 256,32 --loss bce --epochs 10 --data fashion-mnist --out model.h5")
+
+  @OptionGroup(title: "Data") var data: DataOptions
+  @OptionGroup(title: "Model") var architecture: ArchitectureOptions
+  @OptionGroup(title: "Kind settings and regularizers") var settings: KindOptions
+  @OptionGroup(title: "Training") var fitting: OptimizerOptions
+  @OptionGroup(title: "Output") var output: TrainOutputOptions
+  @OptionGroup(title: "Machine") var compute: ComputeOptions
+
+  /// Rules about how to train that the model spec does not hold; the rest is the spec's.
+  func validate() throws {
+    if fitting.pretrain != nil {
+      let convolutional = try architecture.architecture()?.hasConvolutions ?? false
+      if architecture.isVariational || architecture.decoderLayers != nil || convolutional {
+        throw ValidationError("--pretrain greedy needs a dense, non-VAE model whose decoder mirrors the encoder (no --decoder-layers, no convolutions)")
+      }
+      if output.resume != nil { throw ValidationError("--pretrain and --resume do not mix: the checkpoint holds pretrained weights") }
+    }
+    try checkSpecBeforeData()
+  }
+
+  func run() throws {
+    compute.apply()
+    try checkDestinations() // before the data is read and the model trained, not after
+    let progress = output.quiet ? nil : ProgressPrinter()
+    let dataset = try data.load()
+    try dataset.checkFinite()
+    var classes: Int?
+    if architecture.model == .cvae {
+      guard let labels = dataset.labels else {
+        throw CommandError("\(dataset.name): --model cvae needs class labels: Fashion-MNIST has them; for other data pass --labels FILE or, for a CSV, --label-column NAME")
+      }
+      classes = max(2, (labels.max() ?? 0) + 1)
+    }
+    let spec = try modelSpec(inputWidth: dataset.features.cols, inputShape: dataset.imageShape, classes: classes)
+    let autoencoder = try Autoencoder(spec: spec, seed: fitting.seed)
+    // Weights, gradients, the optimizer's two moments and the best weights: refuse what cannot fit.
+    try checkMemory(rows: autoencoder.parameters.count, values: 1, copies: 5, what: "training \(autoencoder.parameters.count) parameters")
+    autoencoder.scaling = Scaling.fit(dataset.features, method: architecture.scale, isByteData: dataset.isByteData)
+    let scaled = dataset.features.copy()
+    autoencoder.scaling.apply(to: scaled)
+
+    let options = fitting.trainingOptions
+    let trainer = Trainer(model: autoencoder, options: options)
+    trainer.checkpointDirectory = output.checkpoint
+    trainer.progress = progress
+    progress?.message("training \(describe(spec)) on \(dataset.features.rows) rows of \(dataset.name) (\(autoencoder.parameters.count) parameters, \(BLAS.threads) threads)")
+    if fitting.pretrain == .greedy {
+      try GreedyPretraining.run(autoencoder, on: scaled, epochs: fitting.pretrainEpochs, options: options,
+                                progress: output.quiet ? nil : ProgressPrinter())
+    }
+    let result = try trainer.fit(scaled, labels: architecture.model == .cvae ? dataset.labels : nil, resume: output.resume)
+    let out = output.out
+    do {
+      try ModelFile.save(autoencoder, history: result.history, to: out)
+    } catch {
+      let previous = FileManager.default.fileExists(atPath: out) ? "the file already there is unchanged" : "nothing was written"
+      throw CommandError("\(out): the model was not saved (\(previous)): \(oneLine(error))")
+    }
+    let seconds = result.history.seconds
+    print(jsonLine([
+      "model": out, "epochs": result.history.epochs, "best_epoch": result.bestEpoch,
+      "loss": result.history.loss.last, "val_loss": result.history.validationLoss.last,
+      "seconds_per_epoch": seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count),
+      "stopped_early": result.stoppedEarly,
+    ]))
+  }
+}
+
+extension Train {
+  /// Refuse an --out or --checkpoint that cannot be written (a device, a directory, a missing
+  /// folder, ...) before any work.
+  func checkDestinations() throws {
+    try checkOutput(output.out, formats: [.h5])
+    guard let checkpoint = output.checkpoint else { return }
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isFolder) {
+      guard isFolder.boolValue else { throw ValidationError("--checkpoint \(checkpoint) is not a folder") }
+      try checkOutput(checkpoint + "/checkpoint.h5", option: "--checkpoint", formats: [.h5])
+    }
+  }
+}

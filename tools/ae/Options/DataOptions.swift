@@ -1,0 +1,80 @@
+import ArgumentParser
+import Datasets
+import Foundation
+
+/// Options of every command that reads data rows: where they are, how many, their labels and
+/// their image shape.
+struct DataOptions: ParsableArguments {
+  @Option(help: "Input data: fashion-mnist, fashion-mnist:test, a .npy (float32/float64/uint8; (rows, features), or images (rows, h, w[, c])), a .csv (numeric) or an IDX file (.gz too).")
+  var data: String
+
+  @Option(parsing: .unconditional, help: "Use only the first N rows.")
+  var limit: Int?
+
+  @Option(help: "CSV column holding class labels (conditional models); Fashion-MNIST brings its own.")
+  var labelColumn: String?
+
+  @Option(help: ArgumentHelp("Class labels, one per data row, for conditional models whose data carries none: a .npy (integers) or a one-column .csv.", valueName: "file"))
+  var labels: String?
+
+  @Option(help: "Image shape of each row as HxWxC (channels fastest) or HxW (one channel), for data that does not carry one; Fashion-MNIST is 28x28x1.")
+  var imageShape: String?
+
+  /// --image-shape as [height, width, channels].
+  func parsedImageShape() throws -> [Int]? {
+    guard let imageShape else { return nil }
+    var parts = imageShape.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+    if parts.count == 2 { parts.append(1) }
+    guard parts.count == 3, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+      throw ValidationError("--image-shape must be HxWxC or HxW with positive numbers, e.g. 28x28x1, got '\(imageShape)'")
+    }
+    return parts.map { $0! }
+  }
+
+  func validate() throws {
+    if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+    if let shape = try parsedImageShape(), checkedProduct(shape) == nil {
+      throw ValidationError("--image-shape \(imageShape!) is absurdly large")
+    }
+    if labelColumn != nil && labels != nil { throw ValidationError("--label-column and --labels both give labels: pass one") }
+  }
+
+  /// The rows, with the labels and image shape the options add. A shape that does not fit
+  /// the rows is a usage mistake (the fix is the option); what is wrong in the files is not.
+  func load() throws -> Dataset {
+    var dataset = try DataSource.load(data, limit: limit)
+    if let labelColumn {
+      guard data.lowercased().hasSuffix(".csv") else { throw ValidationError("--label-column applies to CSV files; \(data) is not one") }
+      dataset = try CSV.read(data, labelColumn: labelColumn)
+      if let limit { dataset = dataset.prefix(limit) }
+    }
+    guard dataset.features.rows > 0 else { throw DataError("\(data): no rows") }
+    if let labels {
+      // One label per row; with --limit, the first labels of a longer file.
+      let read = try LabelFile.read(labels), rows = dataset.features.rows
+      guard read.count == rows || (limit != nil && read.count > rows) else {
+        throw DataError("\(labels): \(read.count) labels for \(rows) rows of \(dataset.name)")
+      }
+      dataset.labels = Array(read.prefix(rows))
+    }
+    if let shape = try parsedImageShape() {
+      let values = checkedProduct(shape) ?? -1
+      guard values == dataset.features.cols else {
+        throw ValidationError("--image-shape \(imageShape!) holds \(values) values but the rows of \(dataset.name) have \(dataset.features.cols)")
+      }
+      dataset.imageShape = shape
+    }
+    return dataset
+  }
+}
+
+/// The product of sizes, or nil when it overflows or is not below 2^40 (no sane size is).
+func checkedProduct(_ sizes: [Int]) -> Int? {
+  var product = 1
+  for size in sizes {
+    let (next, overflow) = product.multipliedReportingOverflow(by: size)
+    guard !overflow, size >= 0, next < 1 << 40 else { return nil }
+    product = next
+  }
+  return product
+}

@@ -1,0 +1,7 @@
+import ArgumentParser
+
+/// Options of every command that reads a model file.
+struct ModelFileOptions: ParsableArguments {
+  @Flag(help: "Also read a model file that carries no checksum (written by h5py or another tool, not by ae). Its bytes then reach libhdf5 unchecked, and libhdf5 can crash or hang on damaged or malicious files: use this only for files you trust, or make a checked copy once with `ae seal`.")
+  var unverified = false
+}

@@ -279,7 +279,7 @@ public final class Autoencoder {
     guard let conditions, conditions.rows == x.rows, conditions.cols == c else {
       throw ModelError("a conditional model needs a condition row of \(c) values for each of the \(x.rows) rows")
     }
-    try ConditionRows.check(spec, conditions.data, rows: conditions.rows)
+    try ConditionRows.check(spec.conditionGroups, conditions.data, rows: conditions.rows)
     let d = x.cols
     let result = Tensor(rows: x.rows, cols: d + c)
     for r in 0..<x.rows {

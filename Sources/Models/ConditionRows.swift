@@ -2,14 +2,15 @@ import Tensor
 
 /// Condition rows of a conditional model: made from class labels, drawn for sampling, and
 /// checked before use. Training and the runtime both use these, so a condition means the
-/// same on either side.
+/// same on either side. The calls on hot paths take the groups (which callers keep) rather
+/// than the spec, whose `conditionGroups` may build an array.
 public enum ConditionRows {
   /// Throws unless the `rows` condition rows at `values` are finite (one-hot groups may hold
   /// soft mixtures of classes: values in [0, 1]).
-  public static func check(_ spec: ModelSpec, _ values: UnsafePointer<Float>, rows: Int) throws {
-    let width = spec.conditionWidth
+  public static func check(_ groups: [ConditionSpec], _ values: UnsafePointer<Float>, rows: Int) throws {
+    let width = groups.reduce(0) { $0 + $1.width }
     var start = 0
-    for group in spec.conditionGroups {
+    for group in groups {
       for r in 0..<rows {
         for j in start..<(start + group.width) {
           let v = values[r * width + j]
@@ -42,15 +43,15 @@ public enum ConditionRows {
   }
 
   /// Whether `draw` can make conditions for sampling: every group is one-hot.
-  public static func canDraw(_ spec: ModelSpec) -> Bool {
-    spec.conditionGroups.allSatisfy { $0.kind == .oneHot }
+  public static func canDraw(_ groups: [ConditionSpec]) -> Bool {
+    groups.allSatisfy { $0.kind == .oneHot }
   }
 
   /// Random condition rows for sampling without given conditions: each one-hot group's
   /// class uniform, from `random`. Only when `canDraw`.
-  public static func draw(_ spec: ModelSpec, into row: UnsafeMutablePointer<Float>, random: inout SeededRandom) {
+  public static func draw(_ groups: [ConditionSpec], into row: UnsafeMutablePointer<Float>, random: inout SeededRandom) {
     var start = 0
-    for group in spec.conditionGroups {
+    for group in groups {
       (row + start).update(repeating: 0, count: group.width)
       row[start + min(Int(random.uniform() * Float(group.width)), group.width - 1)] = 1
       start += group.width

@@ -65,11 +65,15 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     conditions ?? (kind == .cvae ? classes.map { [ConditionSpec(name: "class", kind: .oneHot, width: $0)] } ?? [] : [])
   }
   /// Values per condition row appended to the encoder's input and the code (0 if none).
-  public var conditionWidth: Int { conditionGroups.reduce(0) { $0 + $1.width } }
+  public var conditionWidth: Int {
+    // Without building `conditionGroups`: hot paths ask, and must not allocate.
+    if let conditions { return conditions.reduce(0) { $0 + $1.width } }
+    return kind == .cvae ? classes ?? 0 : 0
+  }
   /// Classes when the condition is a single one-hot label (what the label calls take), else 0.
   public var labelClasses: Int {
-    let groups = conditionGroups
-    return groups.count == 1 && groups[0].kind == .oneHot ? groups[0].width : 0
+    guard let conditions else { return kind == .cvae ? classes ?? 0 : 0 }
+    return conditions.count == 1 && conditions[0].kind == .oneHot ? conditions[0].width : 0
   }
   /// The output heads, in the order their values sit in an output row.
   public var outputHeads: [OutputHead] {
@@ -263,6 +267,8 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         found.append("input shape \(shape) must be three positive sizes (height, width, channels) or two (time, channels)")
       } else if shape.reduce(1, *) != inputWidth {
         found.append("input shape \(shape) holds \(shape.reduce(1, *)) values, not \(inputWidth)")
+      } else if let first = encoder.first, first.isConvolution, let read = first.inputShape, read != shape {
+        found.append("input shape \(shape) is not the \(read) its first layer reads")
       }
     }
     return found

@@ -52,7 +52,7 @@ extension InferenceModel {
       guard conditionWidth > 0 else {
         throw InferenceError(.unsupported, "\(name): a \(spec.kind.rawValue) model takes no conditions")
       }
-      do { try ConditionRows.check(spec, values, rows: rows) } catch {
+      do { try ConditionRows.check(conditionGroups, values, rows: rows) } catch {
         throw InferenceError(VectorMath.containsNonFinite(values, count: rows * conditionWidth) ? .nonFinite : .invalidArgument, "\(name): \(error)")
       }
     }

@@ -24,7 +24,7 @@ extension InferenceModel {
       try checkLabel("sample", label)
     } else if let conditions {
       try checkConditions("sample", .rows(conditions), rows: rows)
-    } else if conditionWidth > 0 && !ConditionRows.canDraw(spec) {
+    } else if conditionWidth > 0 && !ConditionRows.canDraw(conditionGroups) {
       throw InferenceError(.unsupported, "this model's conditions (\(ConditionRows.describe(spec))) cannot be drawn; pass condition rows")
     }
     guard temperature.isFinite, temperature >= 0 else {
@@ -48,7 +48,7 @@ extension InferenceModel {
           } else if let conditions {
             (row + k).update(from: conditions + (start + r) * c, count: c)
           } else {
-            ConditionRows.draw(spec, into: row + k, random: &conditionRandom)
+            ConditionRows.draw(conditionGroups, into: row + k, random: &conditionRandom)
           }
         }
         codes.map { ($0 + (start + r) * k).update(from: row, count: k) }

@@ -34,12 +34,14 @@ public final class InferenceModel: @unchecked Sendable {
   public var inputWidth: Int { pipeline.rawWidth }
   public var codeWidth: Int { spec.codeWidth }
   /// Values per condition row (0 for unconditional models).
-  public var conditionWidth: Int { spec.conditionWidth }
+  public let conditionWidth: Int
   /// Classes, when the model is conditioned on one class label (what the label calls take); 0 otherwise.
-  public var classCount: Int { spec.labelClasses }
+  public let classCount: Int
   /// Whether the model can generate: a VAE, whose codes follow the N(0, I) prior. A
   /// conditional one needs conditions, or draws its one-hot conditions when given none.
-  public var canSample: Bool { spec.isVariational && ConditionRows.canDraw(spec) }
+  public var canSample: Bool { spec.isVariational && ConditionRows.canDraw(conditionGroups) }
+  /// The condition groups, in the order their values sit in a condition row.
+  public let conditionGroups: [ConditionSpec]
   /// Layers, encoder and decoder: dense, convolution and transposed convolution alike.
   public var layerCount: Int { plan.encoder.count + plan.decoder.count }
   /// The affine scaling's method (`none` when the pipeline has none).
@@ -67,6 +69,9 @@ public final class InferenceModel: @unchecked Sendable {
     self.weights = UnsafePointer(weights.pointer)
     logVariance = plan.logVarianceOffset.map { UnsafePointer(weights.pointer + $0) }
     heads = spec.outputHeads
+    conditionWidth = spec.conditionWidth
+    conditionGroups = spec.conditionGroups
+    classCount = spec.labelClasses
     fusedSigmoidOutput = heads.count == 1 && heads[0].activation == .sigmoid && pipeline.transforms.count == 1
       && pipeline.scaling != nil
   }

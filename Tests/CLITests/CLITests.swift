@@ -189,7 +189,7 @@ import Testing
                      mentioning: ["code has 200 units", "196 values", "undercomplete"])
     // Convolutions need an image shape: the data's, or one given that fits its rows.
     expectUsageError(try ae("train", "--arch", "conv4s2,dense8", "--data", data, "--quiet"),
-                     mentioning: ["convolutions need image rows", "--image-shape"])
+                     mentioning: ["convolutions need shaped rows", "--image-shape"])
     expectUsageError(try ae("train", "--arch", "conv4s2,dense8", "--image-shape", "10x10x1", "--data", data, "--quiet"),
                      mentioning: ["10x10x1 holds 100 values", "have 196"])
   }

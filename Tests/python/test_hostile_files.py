@@ -557,18 +557,19 @@ case("input-shape-negative", "spec", "inputShape [-4, -4, 1] (the product still 
      f"input shape [-4, -4, 1] {SHAPE3}", base="conv", edit=spec(lambda s: s.update(inputShape=[-4, -4, 1])))
 case("input-shape-negative-dense", "spec", "a dense model given inputShape [-3, -4, 1]", FORMAT,
      f"input shape [-3, -4, 1] {SHAPE3}", base="dense", edit=spec(lambda s: s.update(inputShape=[-3, -4, 1])))
-case("input-shape-rank-2", "spec", "inputShape [4, 4]", FORMAT, f"input shape [4, 4] {SHAPE3}", base="conv",
+case("input-shape-rank-2", "spec", "inputShape [4, 4] on an image model", FORMAT,
+     "input shape [4, 4] is not the [4, 4, 1] its first layer reads", base="conv",
      edit=spec(lambda s: s.update(inputShape=[4, 4])))
 case("input-shape-rank-4", "spec", "inputShape [2, 2, 4, 1]", FORMAT, f"input shape [2, 2, 4, 1] {SHAPE3}", base="conv",
      edit=spec(lambda s: s.update(inputShape=[2, 2, 4, 1])))
 case("layer-input-shape-negative", "spec", "a conv2d layer reading a [-4, -4, 1] image", FORMAT,
-     "encoder layer 0 (conv2d): its image shapes [-4, -4, 1] and [2, 2, 2] must be positive", base="conv",
+     "encoder layer 0 (conv2d): its shapes [-4, -4, 1] and [2, 2, 2] must be positive", base="conv",
      edit=spec_layer("encoder", 0, inputShape=[-4, -4, 1]))
 case("format-version-1.9", "spec", "format_version 1.9 (a float)", FORMAT,
      "attribute 'format_version' holds a floating-point number; expected an integer", base="dense",
      edit=attr("/", "format_version", 1.9))
-case("format-version-2", "spec", "format_version 2", VERSION, "format_version 2 is newer than this library reads (1)",
-     base="dense", edit=attr("/", "format_version", 2))
+case("format-version-3", "spec", "format_version 3", VERSION, "format_version 3 is newer than this library reads (2)",
+     base="dense", edit=attr("/", "format_version", 3))
 case("format-version-0", "spec", "format_version 0", FORMAT, "format_version 0 is not a version of this format",
      base="dense", edit=attr("/", "format_version", 0))
 case("format-version-string", "spec", "format_version \"1\" (a string)", FORMAT,
@@ -659,7 +660,7 @@ case("spec-conv-padding-negative", "spec", "a conv layer with padding -1", FORMA
 case("spec-conv-kernel-2000", "spec", "a conv layer with kernel 2000", FORMAT,
      "a kernel, stride or padding of 2000 is too large (at most 1024)", base="conv", edit=spec_layer("encoder", 0, kernel=2000))
 case("spec-conv-output-shape-lies", "spec", "a conv layer claiming a 1x1x8 output", FORMAT,
-     "maps 4x4 to 2x2, not 1x1", base="conv", edit=spec_layer("encoder", 0, outputShape=[1, 1, 8]))
+     "map 4x4 to 2x2, not 1x1", base="conv", edit=spec_layer("encoder", 0, outputShape=[1, 1, 8]))
 case("spec-dense-with-kernel", "spec", "a dense layer with a kernel size", FORMAT, "a dense layer takes no kernel",
      base="dense", edit=spec_layer("encoder", 1, kernel=3))
 case("spec-unknown-layer-type", "spec", "a layer of type 'lstm'", FORMAT, "unknown layer type 'lstm'", base="dense",
@@ -686,9 +687,9 @@ case("cvae-classes-1", "spec", "a cvae with 1 class", FORMAT, "a conditional VAE
 case("cvae-classes-2^40", "spec", "a cvae with 2^40 classes", FORMAT, "a size of 1099511627776 is too large",
      base="cvae", edit=spec(lambda s: s.update(classes=2**40)))
 case("dense-with-classes", "spec", "a dense model's spec with classes 3", FORMAT,
-     "class labels belong to conditional VAEs", base="dense", edit=spec(lambda s: s.update(classes=3)))
+     "class labels and conditions belong to conditional VAEs", base="dense", edit=spec(lambda s: s.update(classes=3)))
 case("likelihood-on-mse", "spec", "a likelihood group on an mse model", FORMAT,
-     "a 'likelihood' group belongs to models with the gaussian loss; this one has mse", base="dense",
+     "a 'likelihood' group belongs to models with a gaussian output head; this one has none", base="dense",
      edit=lambda f, ctx: f.create_dataset("likelihood/gaussian/log_variance", data=np.zeros(12, np.float32)))
 case("gaussian-missing-log-variance", "spec", "a gaussian model without its log_variance", FORMAT,
      "likelihood/gaussian: holds 0 members; the spec implies one dataset, log_variance", base="gauss",

@@ -139,7 +139,6 @@ def test_calls_a_kind_of_model_cannot_do_raise_unsupported(models):
             "posterior of a plain autoencoder": lambda: dense.encode_distribution(x[:2]),
             "labels for a model without classes": lambda: dense.encode(x[:2], labels=[0, 1]),
             "a conditional model without labels": lambda: cvae.encode(x[:2]),
-            "a conditional model sampled without a label": lambda: cvae.sample(2, seed=1),
             "a path for a conditional model": lambda: cvae.interpolate(np.zeros(2), np.ones(2)),
         }
         for what, call in refused.items():

@@ -20,6 +20,20 @@ struct DataOptions: ParsableArguments {
   @Option(help: "Image shape of each row as HxWxC (channels fastest) or HxW (one channel), for data that does not carry one; Fashion-MNIST is 28x28x1.")
   var imageShape: String?
 
+  @Option(help: ArgumentHelp("Rows are frames over time: TIMExCHANNELS (channels fastest), e.g. 128x16 for 128 spectrogram frames of 16 values; convolutions in --arch then run over time (conv1d).", valueName: "TxC"))
+  var frames: String?
+
+  /// --frames as [time, channels].
+  func parsedFrames() throws -> [Int]? {
+    guard let frames else { return nil }
+    let parts = frames.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+    guard parts.count == 2, let time = parts[0], let channels = parts[1], time > 0, channels > 0,
+          checkedProduct([time, channels]) != nil else {
+      throw ValidationError("--frames must be TIMExCHANNELS with positive numbers, e.g. 128x16, got '\(frames)'")
+    }
+    return [time, channels]
+  }
+
   /// --image-shape as [height, width, channels].
   func parsedImageShape() throws -> [Int]? {
     guard let imageShape else { return nil }
@@ -37,6 +51,8 @@ struct DataOptions: ParsableArguments {
       throw ValidationError("--image-shape \(imageShape!) is absurdly large")
     }
     if labelColumn != nil && labels != nil { throw ValidationError("--label-column and --labels both give labels: pass one") }
+    if imageShape != nil && frames != nil { throw ValidationError("--image-shape and --frames both give the rows' shape: pass one") }
+    _ = try parsedFrames()
   }
 
   /// The rows, with the labels and image shape the options add. A shape that does not fit
@@ -63,6 +79,12 @@ struct DataOptions: ParsableArguments {
         throw ValidationError("--image-shape \(imageShape!) holds \(values) values but the rows of \(dataset.name) have \(dataset.features.cols)")
       }
       dataset.imageShape = shape
+    }
+    if let shape = try parsedFrames() {
+      guard shape[0] * shape[1] == dataset.features.cols else {
+        throw ValidationError("--frames \(frames ?? "") holds \(shape[0] * shape[1]) values but the rows of \(dataset.name) have \(dataset.features.cols)")
+      }
+      dataset.imageShape = shape // (time, channels): the spec's input shape for convolutions over time
     }
     return dataset
   }

@@ -127,6 +127,20 @@ import Testing
     #expect(inspect.stdout.contains("history:    100 epochs"))
   }
 
+  /// `--frames TxC` makes --arch's convolutions run over time; inspect --json names them.
+  @Test func framesGiveConvolutionsOverTime() throws {
+    let data = try blobCSV() // 196 values a row: 49 frames of 4
+    let model = directory + "/frames.h5"
+    let trained = try ae("train", "--arch", "conv4k3s2,dense6", "--frames", "49x4", "--epochs", "2", "--data", data, "--out", model, "--quiet")
+    #expect(trained.status == 0, "\(trained.stderr)")
+    let description = try ae("inspect", model, "--json")
+    #expect(description.stdout.contains("conv1d") && description.stdout.contains("conv1d_transpose"), "\(description.stdout)")
+    expectUsageError(try ae("train", "--arch", "conv4s2,dense6", "--frames", "50x4", "--data", data, "--quiet"),
+                     mentioning: ["--frames 50x4 holds 200 values"])
+    expectUsageError(try ae("train", "--frames", "49x4", "--image-shape", "14x14", "--data", data, "--quiet"),
+                     mentioning: ["--image-shape and --frames"])
+  }
+
   @Test func resumingFromACheckpointGivesTheSameModel() throws {
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let data = try blobCSV()

@@ -54,6 +54,14 @@ public final class InferenceModel: @unchecked Sendable {
 
   /// A forward-only model over `weights`, laid out as the spec's plan says.
   init(spec: ModelSpec, pipeline: Pipeline, weights: FloatBuffer) throws {
+    // A format-1 cvae names its condition by `classes`, from which `conditionGroups` builds a
+    // new array on every read (once a call, once a row when sampling): the same condition as
+    // a group, once, keeps calls with a workspace free of allocations.
+    var spec = spec
+    if spec.conditions == nil, let classes = spec.classes, spec.kind == .cvae {
+      spec.conditions = [ConditionSpec(name: "class", kind: .oneHot, width: classes)]
+      spec.classes = nil
+    }
     let plan: NetworkPlan
     do { plan = try NetworkPlan(spec) } catch { throw InferenceError(.invalidArgument, "\(error)") }
     let problems = pipeline.problems(networkWidth: spec.inputWidth)

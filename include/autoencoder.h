@@ -67,11 +67,13 @@
  *     - a workspace used by two calls at once (from two threads): the second call.
  *   ae_model_close and ae_workspace_free return nothing: given such a handle (closing twice,
  *   freeing twice, the wrong kind of handle) they do nothing but set ae_last_error().
- *   The introspection calls (ae_model_kind, ...) return 0 or NULL and set ae_last_error().
+ *   The introspection calls (ae_model_kind, ..., ae_workspace_threads) return 0 or NULL and
+ *   set ae_last_error().
  * - Closing a model or freeing a workspace while another thread is inside a call on it is
  *   safe: that call completes normally and the object is destroyed when it returns; calls
  *   that start after the close get AE_ERROR_MISUSE. (The strings and arrays that
- *   ae_model_kind, ae_model_loss and ae_model_scaling return do die with the close.)
+ *   ae_model_kind, ae_model_loss, ae_model_scaling and ae_model_condition_group return do die
+ *   with the close.)
  * - A model's workspaces may be freed before or after the model is closed: a workspace keeps
  *   what it needs of its model alive, but every call with it also takes the model's handle.
  * - What cannot be detected: a stale handle whose slot was reused a multiple of 64 times
@@ -148,8 +150,10 @@ extern "C" {
  * ---------------------------------------------------------------------------------------- */
 
 /* The library version as a string, and as MAJOR * 1000000 + MINOR * 1000 + PATCH. The minor
- * version grows with additions (0.2: conditions, options structs, workspace threads); the
- * ABI version only with a break. */
+ * version grows with additions (0.2: conditions, options structs, workspace threads), the ABI
+ * version only with a break: a program built with this header runs with any library of the
+ * same ABI version and a version number at least its own (an older one lacks the newer
+ * functions, and the dynamic linker refuses to start the program). */
 #define AE_VERSION "0.2.0"
 #define AE_VERSION_NUMBER 2000
 /* Bumped when a change breaks binary compatibility; part of the SONAME (libautoencoder.so.1). */

@@ -15,7 +15,7 @@ func withOptions<T>(
   _ name: String, _ type: String, _ pointer: UnsafePointer<T>?, firstSize: Int, defaults: T, _ body: (T) -> Int32
 ) -> Int32 {
   guard let pointer else { return body(defaults) }
-  let size = UnsafeRawPointer(pointer).load(as: UInt.self)
+  let size = UnsafeRawPointer(pointer).loadUnaligned(as: UInt.self)
   let known = UInt(MemoryLayout<T>.stride)
   guard size >= UInt(firstSize) else {
     return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): options->size is \(size), not sizeof(\(type)) (\(known)); start from \(type)_default(), which sets it")

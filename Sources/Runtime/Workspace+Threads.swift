@@ -1,3 +1,5 @@
+import Tensor
+
 /// Calls on several threads: a workspace set to n threads splits each call's rows into n
 /// contiguous shares (as even as can be; rows r*m/n ..< (r+1)*m/n, roughly), computes share 0
 /// on the calling thread and the others on the workspace's own threads, each share with its
@@ -30,6 +32,14 @@ extension Workspace {
     guard count > 1 else {
       team = nil // its threads end here
       return
+    }
+    // Each workspace is checked against physical memory as it is made; all of them together
+    // must fit too (with overcommit, allocations that cannot all be backed succeed, and the
+    // process is killed when their pages are touched).
+    let floats = (conditions - scaled) + maxRows * model.conditionWidth
+    let (bytes, overflow) = floats.multipliedReportingOverflow(by: count * MemoryLayout<Float>.stride)
+    if let physical = FloatBuffer.physicalMemory, overflow || bytes > physical {
+      throw AllocationError("\(count) threads' scratch (\(count) x \(floats * MemoryLayout<Float>.stride) bytes) is more than this machine's physical memory (\(physical) bytes): use fewer threads or a workspace of fewer rows")
     }
     var helpers = Array((team?.helpers ?? []).prefix(count - 1))
     while helpers.count < count - 1 {

@@ -8,6 +8,8 @@
 #ifndef AE_TEST_V2_H
 #define AE_TEST_V2_H
 
+#include <unistd.h>
+
 /* Run `statement` and set `counter` to the allocations it made (0 where nothing is counted). */
 #ifndef AE_TEST_UNDER_VALGRIND
 #define COUNTED(statement, counter) do { COUNT_START(); statement; counter = COUNT_STOP(); } while (0)
@@ -479,6 +481,20 @@ static void test_threads(const char *model_path, const char *vae_path, const cha
         ae_workspace_set_threads(workspace, 2) == AE_OK && ae_workspace_threads(workspace) == 2, "3, 3 again, then 2 threads");
   ae_workspace_free(workspace); /* with its threads running: they end with it (valgrind checks for leaks) */
   CHECK(ae_workspace_set_threads(workspace, 2) == AE_ERROR_MISUSE && ae_workspace_threads(workspace) == 0, "a freed workspace");
+
+#ifndef AE_TEST_UNDER_VALGRIND
+  /* every thread's scratch together must fit in physical memory: a workspace of about half of
+   * it (allocated, never touched) cannot take 8 threads (not under valgrind, whose heap is
+   * smaller than such a workspace) */
+  double physical = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+  ae_workspace *big = NULL;
+  if (ae_workspace_create(model, (size_t)(physical / 2 / (3.0 * (double)width * sizeof(float))), &big) == AE_OK) {
+    ae_status refused = ae_workspace_set_threads(big, 8);
+    CHECK(refused == AE_ERROR_OUT_OF_MEMORY && strstr(ae_last_error(), "physical memory") && ae_workspace_threads(big) == 1,
+          "8 threads of a workspace of half the memory: %d %s", refused, ae_last_error());
+    ae_workspace_free(big);
+  }
+#endif
 
   /* results: n threads ~ 1 thread, the same bits run to run, no allocation */
   size_t many = 1000;

@@ -580,7 +580,8 @@ AE_API AE_NODISCARD ae_status ae_encode_distribution_v2(const ae_model *model, a
  * a smaller count ends the extra threads and frees their scratch; setting the current count
  * does nothing. Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL workspace, or threads < 1 or
  * > 256), AE_ERROR_MISUSE (not a live workspace, or a call is using it right now), or
- * AE_ERROR_OUT_OF_MEMORY (the scratch could not be allocated or a thread not started: the
+ * AE_ERROR_OUT_OF_MEMORY (the scratch could not be allocated, all threads' scratch together
+ * would exceed the machine's physical memory, or a thread could not be started: the
  * workspace then keeps its previous setting). */
 AE_API AE_NODISCARD ae_status ae_workspace_set_threads(ae_workspace *workspace, int threads);
 

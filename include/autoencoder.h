@@ -24,8 +24,23 @@
  *   the call's output buffers to NaN.
  * - Data is batch-first, row-major, 32-bit float, in caller-owned buffers: n rows of
  *   ae_model_input_dim() values in, n rows of ae_model_latent_dim() (or input_dim) out.
- *   Inputs are raw values in the data's units: the model applies its stored scaling, and
- *   decode/reconstruct return values in the same units.
+ * - Input units: every call that takes data rows (x) takes raw values in the data's units, as
+ *   given to `ae train`: the model applies its stored pipeline (the scaling of
+ *   ae_model_scaling) itself, and every call that returns data rows (decode, reconstruct,
+ *   sample, interpolate) returns them in the same raw units. Codes (z) are the network's own
+ *   values, unscaled. Condition rows (see "Conditions") are passed to the network as given.
+ * - Conditional models (ae_model_condition_width() > 0) read a condition row with every row:
+ *   a matrix of n rows of ae_model_condition_width() floats, or, when the condition is one
+ *   class label (ae_model_class_count() > 0), n labels. Labels are int32_t in the calls added
+ *   in 0.2 (int, 32 bits wide on every platform this library builds for, in the _labeled
+ *   calls; size_t in ae_sample_class); -1 means "no label" where a single label is optional.
+ * - Options structs (ae_sample_options, ...) start with a size field that the caller sets to
+ *   sizeof the struct, as the ..._options_default() initializers in this header do: the
+ *   structs only grow by appending fields, and a library reads only the fields the caller's
+ *   header had. A size smaller than the struct's first version (0, say: an uninitialized
+ *   struct) is refused with AE_ERROR_INVALID_ARGUMENT; a size larger than this library knows
+ *   (a program built with a newer header) with AE_ERROR_VERSION. Always start from the
+ *   initializer, then set fields.
  * - Sizes are size_t; products of sizes that overflow are reported (AE_ERROR_OVERFLOW).
  * - NaN or infinite inputs are reported (AE_ERROR_NON_FINITE), never propagated. So are
  *   results that do not fit in a float although the inputs were finite (a huge input, code
@@ -34,6 +49,9 @@
  *   hold NaN in every value, so a caller that ignores the status cannot mistake them for data.
  * - Required pointers must not be NULL (AE_ERROR_INVALID_ARGUMENT otherwise). Every close
  *   or free function accepts NULL and does nothing.
+ * - ae_last_error() describes the last call on this thread that failed, until a later call on
+ *   this thread succeeds: every call that returns AE_OK, every introspection call given an
+ *   open model and every close or free of a live handle empties it ("").
  *
  * Handles (AE_ERROR_MISUSE)
  * - An ae_model * or ae_workspace * is not the address of the object itself but of a tagged
@@ -49,11 +67,13 @@
  *     - a workspace used by two calls at once (from two threads): the second call.
  *   ae_model_close and ae_workspace_free return nothing: given such a handle (closing twice,
  *   freeing twice, the wrong kind of handle) they do nothing but set ae_last_error().
- *   The introspection calls (ae_model_kind, ...) return 0 or NULL and set ae_last_error().
+ *   The introspection calls (ae_model_kind, ..., ae_workspace_threads) return 0 or NULL and
+ *   set ae_last_error().
  * - Closing a model or freeing a workspace while another thread is inside a call on it is
  *   safe: that call completes normally and the object is destroyed when it returns; calls
  *   that start after the close get AE_ERROR_MISUSE. (The strings and arrays that
- *   ae_model_kind, ae_model_loss and ae_model_scaling return do die with the close.)
+ *   ae_model_kind, ae_model_loss, ae_model_scaling and ae_model_condition_group return do die
+ *   with the close.)
  * - A model's workspaces may be freed before or after the model is closed: a workspace keeps
  *   what it needs of its model alive, but every call with it also takes the model's handle.
  * - What cannot be detected: a stale handle whose slot was reused a multiple of 64 times
@@ -66,8 +86,8 @@
  *
  * Memory (AE_ERROR_OUT_OF_MEMORY)
  * - Every buffer the library allocates for a compute call or a workspace is checked:
- *   workspaces, the scratch of the calls without a workspace, handles and the strings they
- *   hand out. A failed allocation returns AE_ERROR_OUT_OF_MEMORY; it never aborts the
+ *   workspaces (with their threads' scratch), the scratch of the calls without a workspace,
+ *   handles and the strings they hand out. A failed allocation returns AE_ERROR_OUT_OF_MEMORY; it never aborts the
  *   process. A workspace larger than the machine's physical memory is refused the same way
  *   before anything is allocated (with overcommit, such an allocation could succeed and get
  *   the process killed when its pages are touched).
@@ -80,7 +100,13 @@
  *   bit. (A row's result may differ in the last bits between batch sizes or workspace sizes,
  *   because the BLAS library picks its kernels by matrix size.)
  * - An ae_workspace belongs to one thread at a time (a second call while one is running on it
- *   gets AE_ERROR_MISUSE).
+ *   gets AE_ERROR_MISUSE). That holds for ae_workspace_set_threads and ae_workspace_threads
+ *   too.
+ * - A workspace set to n threads (ae_workspace_set_threads) runs each call with it on n
+ *   threads: the caller's and n - 1 threads of the workspace's own, which sleep between
+ *   calls. Results are the same run to run, bit for bit, for a fixed n, and equal the
+ *   one-thread results to float rounding. Calls without a workspace use the calling thread
+ *   alone (and OpenBLAS's threads, as every call may).
  * - ae_last_error() is per thread.
  * - Opening and closing take a process-wide lock around libhdf5 (which is not thread-safe);
  *   compute calls never touch HDF5.
@@ -105,6 +131,7 @@
 #define AUTOENCODER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -122,9 +149,13 @@ extern "C" {
  * Versions
  * ---------------------------------------------------------------------------------------- */
 
-/* The library version as a string, and as MAJOR * 1000000 + MINOR * 1000 + PATCH. */
-#define AE_VERSION "0.1.0"
-#define AE_VERSION_NUMBER 1000
+/* The library version as a string, and as MAJOR * 1000000 + MINOR * 1000 + PATCH. The minor
+ * version grows with additions (0.2: conditions, options structs, workspace threads), the ABI
+ * version only with a break: a program built with this header runs with any library of the
+ * same ABI version and a version number at least its own (an older one lacks the newer
+ * functions, and the dynamic linker refuses to start the program). */
+#define AE_VERSION "0.2.0"
+#define AE_VERSION_NUMBER 2000
 /* Bumped when a change breaks binary compatibility; part of the SONAME (libautoencoder.so.1). */
 #define AE_ABI_VERSION 1
 
@@ -144,7 +175,8 @@ typedef enum ae_status {
   AE_ERROR_INVALID_ARGUMENT = 1, /* a NULL pointer, zero size or value out of range */
   AE_ERROR_IO = 2,               /* a file could not be opened or read */
   AE_ERROR_FORMAT = 3,           /* not a model file, corrupt, or shapes that do not match */
-  AE_ERROR_VERSION = 4,          /* the file's format_version is newer than this library */
+  AE_ERROR_VERSION = 4,          /* the file's format_version is newer than this library, or an
+                                    options struct's size is (built with a newer header) */
   AE_ERROR_DIMENSION = 5,        /* reserved: no function returns it (the library cannot see a buffer's
                                     length; that n rows fit is the caller's promise) */
   AE_ERROR_NON_FINITE = 6,       /* an input holds NaN or infinity, or a result overflowed a float */
@@ -162,8 +194,10 @@ typedef enum ae_status {
  * that is not one of the above. Static string; never NULL. */
 AE_API const char *ae_status_string(ae_status status);
 
-/* The message of the last failed call on this thread, or "" if none failed yet.
- * The text is valid until the next failing call on the same thread. */
+/* The message of the last failed call on this thread, or "" when none failed yet or a call
+ * succeeded since (see "Conventions"). The pointer is valid for the thread's lifetime; the
+ * text changes with the thread's next call into this library (save a copy to keep it).
+ * Reading it does not change it. */
 AE_API const char *ae_last_error(void);
 
 /* ------------------------------------------------------------------------------------------
@@ -212,9 +246,15 @@ AE_API const char *ae_model_kind(const ae_model *model);        /* "dense", "den
 AE_API size_t ae_model_input_dim(const ae_model *model);        /* values per input row */
 AE_API size_t ae_model_latent_dim(const ae_model *model);       /* values per code row */
 AE_API size_t ae_model_layer_count(const ae_model *model);      /* layers (dense, convolution, transposed convolution), encoder + decoder */
-AE_API int ae_model_can_sample(const ae_model *model);          /* 1 for generative models (vae, cvae), else 0 */
-AE_API const char *ae_model_loss(const ae_model *model);        /* "bce", "mse" or "gaussian"; valid until close */
-AE_API size_t ae_model_class_count(const ae_model *model);      /* classes of a conditional model (cvae), else 0 */
+AE_API int ae_model_can_sample(const ae_model *model);          /* 1 exactly when ae_sample works: a vae, or a cvae
+                                                                   whose conditions are all one-hot (drawn from the seed) */
+AE_API const char *ae_model_loss(const ae_model *model);        /* "bce", "mse", "gaussian", or "mixed" for several output
+                                                                   heads; valid until close */
+AE_API size_t ae_model_class_count(const ae_model *model);      /* classes when the condition is one class label (a classic
+                                                                   cvae: what the _labeled calls take), else 0 */
+AE_API size_t ae_model_condition_width(const ae_model *model);  /* values per condition row (see "Conditions"); 0 for models
+                                                                   without conditions */
+AE_API size_t ae_model_condition_group_count(const ae_model *model); /* named groups of a condition row; 0 without */
 
 /* The image shape (height, width, channels) when the model was trained on images.
  * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL model or shape), AE_ERROR_MISUSE (not an
@@ -229,51 +269,61 @@ AE_API AE_NODISCARD ae_status ae_model_scaling(const ae_model *model, const char
                                                const float **offset, const float **scale);
 
 /* ------------------------------------------------------------------------------------------
- * Compute. x: n * input_dim floats; z: n * latent_dim floats; scores: n floats.
+ * Compute. x: n * input_dim floats, raw (in the data's units: the stored scaling is applied
+ * here); z: n * latent_dim floats; scores: n floats.
  * Each call allocates scratch memory for itself; use the _ws variants to avoid that.
  * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL pointer or n == 0), AE_ERROR_MISUSE (model
  * is not an open model), AE_ERROR_OVERFLOW (n rows do not fit in size_t), AE_ERROR_NON_FINITE
  * (a NaN or infinite input, or a result that overflowed a float: then every output value is
  * NaN), AE_ERROR_OUT_OF_MEMORY (the scratch), or AE_ERROR_UNSUPPORTED for a conditional model
- * (cvae), which needs the _labeled calls. Output buffers are written only on AE_OK, but for
- * the NaN of AE_ERROR_NON_FINITE.
+ * (cvae), which needs the _labeled or _conditioned calls. Output buffers are written only on
+ * AE_OK, but for the NaN of AE_ERROR_NON_FINITE.
  * ---------------------------------------------------------------------------------------- */
 
-/* Codes for n input rows. */
+/* Codes for n raw input rows. */
 AE_API AE_NODISCARD ae_status ae_encode(const ae_model *model, const float *x, size_t n, float *z);
 /* Reconstructions (n * input_dim, in the data's units) of n code rows. */
 AE_API AE_NODISCARD ae_status ae_decode(const ae_model *model, const float *z, size_t n, float *x_out);
-/* decode(encode(x)). x and x_out may not overlap. */
+/* decode(encode(x)): raw rows in, reconstructions in the data's units out. x and x_out may
+ * not overlap. */
 AE_API AE_NODISCARD ae_status ae_reconstruct(const ae_model *model, const float *x, size_t n, float *x_out);
-/* Anomaly score per row: the reconstruction loss in the model's own loss (ae_model_loss),
- * summed over the row's values, on scaled data (for "gaussian", the negative log-likelihood
- * under the learned per-feature variances, in nats). Higher means less like the training data. */
+/* Anomaly score per raw input row: the reconstruction loss in the model's own loss
+ * (ae_model_loss; each output head's own for "mixed"), summed over the row's values, computed
+ * on the scaled values the network sees (for "gaussian", the negative log-likelihood under the
+ * learned per-feature variances, in nats). Higher means less like the training data. */
 AE_API AE_NODISCARD ae_status ae_score(const ae_model *model, const float *x, size_t n, float *scores);
 
 /* ------------------------------------------------------------------------------------------
- * Generative models (ae_model_can_sample() == 1: variational autoencoders). Codes follow the
- * prior N(0, I). These but ae_interpolate return AE_ERROR_UNSUPPORTED for other models; all
+ * Generative models (variational autoencoders: vae and cvae). Codes follow the prior N(0, I).
+ * These but ae_interpolate return AE_ERROR_UNSUPPORTED for other models; all
  * return the statuses of the compute calls above (AE_ERROR_NON_FINITE also when the drawn
  * codes or the decoded rows overflow a float, e.g. for a huge temperature; the outputs are
  * then NaN).
  * ---------------------------------------------------------------------------------------- */
 
-/* The posterior of n input rows: means and log-variances, n * latent_dim floats each.
- * (ae_encode gives the means alone.) */
+/* The posterior of n raw input rows: means and log-variances, n * latent_dim floats each.
+ * (ae_encode gives the means alone.) A cvae needs ae_encode_distribution_v2, which takes
+ * conditions (here: AE_ERROR_UNSUPPORTED). */
 AE_API AE_NODISCARD ae_status ae_encode_distribution(const ae_model *model, const float *x, size_t n,
                                                      float *mean, float *log_variance);
 
 /* n new rows (n * input_dim floats, in the data's units) decoded from codes drawn from
- * N(0, temperature^2 I). The same seed gives the same samples on any thread and with any
- * workspace. The codes are written to z_out (n * latent_dim floats) unless it is NULL.
- * Also AE_ERROR_INVALID_ARGUMENT for a negative or non-finite temperature. */
+ * N(0, temperature^2 I). The same seed gives the same samples on any thread, with any
+ * workspace and any workspace thread count. The codes are written to z_out (n * latent_dim
+ * floats) unless it is NULL. Works exactly when ae_model_can_sample() is 1: a vae, or a cvae
+ * whose condition groups are all one-hot, whose classes are then drawn for each row,
+ * uniformly, from the seed (ae_sample_v2 takes chosen conditions or a label instead); a cvae
+ * with continuous conditions returns AE_ERROR_UNSUPPORTED. Also AE_ERROR_INVALID_ARGUMENT for
+ * a negative or non-finite temperature. */
 AE_API AE_NODISCARD ae_status ae_sample(const ae_model *model, size_t n, unsigned long long seed, float temperature,
                                         float *x_out, float *z_out);
 
-/* As ae_sample, for a conditional model (ae_model_class_count() > 0): every row is drawn for
- * class `label` (0 <= label < class count). Conditional models need this call: ae_sample
- * returns AE_ERROR_UNSUPPORTED for them, as do the unlabeled calls that take data rows (use the
- * _labeled calls below). Also AE_ERROR_INVALID_ARGUMENT for a label out of range. */
+/* As ae_sample, for a model whose condition is one class label (ae_model_class_count() > 0):
+ * every row is drawn for class `label` (0 <= label < class count). Also
+ * AE_ERROR_INVALID_ARGUMENT for a label out of range, and AE_ERROR_UNSUPPORTED for a model
+ * without classes. Kept as it was: `label` is a size_t here (the calls added since take
+ * int32_t labels), and n, label and seed are three integers side by side that the compiler
+ * lets a caller swap; ae_sample_v2 with options.label says the same by name. */
 AE_API AE_NODISCARD ae_status ae_sample_class(const ae_model *model, size_t n, size_t label, unsigned long long seed,
                                               float temperature, float *x_out, float *z_out);
 
@@ -282,7 +332,7 @@ AE_API AE_NODISCARD ae_status ae_sample_class(const ae_model *model, size_t n, s
  * when spherical is non-zero (slerp; better for Gaussian codes). steps must be >= 2
  * (AE_ERROR_INVALID_ARGUMENT for 0 or 1; AE_ERROR_OVERFLOW when steps rows do not fit).
  * Works for every model kind but the conditional one: a cvae returns AE_ERROR_UNSUPPORTED
- * (a path between codes needs a class, which this call does not take). */
+ * (a path between codes needs a condition, which ae_interpolate_v2 takes). */
 AE_API AE_NODISCARD ae_status ae_interpolate(const ae_model *model, const float *z_a, const float *z_b, size_t steps,
                                              int spherical, float *x_out);
 
@@ -295,7 +345,8 @@ AE_API AE_NODISCARD ae_status ae_interpolate(const ae_model *model, const float 
 
 /* Scratch for one thread's calls on one model. Calls with more than max_rows rows run in
  * passes of max_rows. Free with ae_workspace_free. A workspace holds about
- * max_rows * (input_dim + 2 * the widest layer + a convolution's patches) floats. */
+ * max_rows * (input_dim + 2 * the widest layer + a convolution's patches + condition_width)
+ * floats, once per thread (ae_workspace_set_threads; one thread when created). */
 typedef struct ae_workspace ae_workspace;
 
 /* Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL model or workspace, or max_rows == 0),
@@ -321,9 +372,12 @@ AE_API AE_NODISCARD ae_status ae_sample_ws(const ae_model *model, ae_workspace *
 
 /* ------------------------------------------------------------------------------------------
  * Conditional models (ae_model_class_count() > 0, a cvae): encode, decode, reconstruct and
- * score with one class label per row, labels[i] in 0 .. class count - 1. The label joins the
- * encoder's input and the code, as in training. workspace may be NULL (the call then
- * allocates its scratch) or one made for this model (the call then allocates nothing).
+ * score with one class label per row, labels[i] in 0 .. class count - 1 (int: 32 bits wide on
+ * every platform this library supports). The label joins the encoder's input and the code, as
+ * in training. x is raw (in the data's units); outputs as in the calls above. workspace may be
+ * NULL (the call then allocates its scratch) or one made for this model (the call then
+ * allocates nothing, and runs on the workspace's threads). The _conditioned calls below take
+ * condition rows instead, and serve every conditional model.
  * Also AE_ERROR_INVALID_ARGUMENT for a NULL labels array or a label out of range, and
  * AE_ERROR_UNSUPPORTED for models without classes (use the calls above for those); a non-NULL
  * workspace is checked as in the _ws calls (AE_ERROR_WORKSPACE, AE_ERROR_MISUSE).
@@ -336,6 +390,204 @@ AE_API AE_NODISCARD ae_status ae_reconstruct_labeled(const ae_model *model, ae_w
                                                      const int *labels, size_t n, float *x_out);
 AE_API AE_NODISCARD ae_status ae_score_labeled(const ae_model *model, ae_workspace *workspace, const float *x,
                                                const int *labels, size_t n, float *scores);
+
+/* ------------------------------------------------------------------------------------------
+ * Conditions (0.2). A conditional model (a cvae) reads a condition row with every data row
+ * and every code row: ae_model_condition_width() floats, the model's condition groups side
+ * by side in index order (group 0's values first). Each group is
+ *   - AE_CONDITION_ONE_HOT: `width` classes; the row holds 1 for the class and 0 for the
+ *     others (values in [0, 1], so a soft mixture of classes is accepted; others are refused
+ *     with AE_ERROR_INVALID_ARGUMENT), or
+ *   - AE_CONDITION_CONTINUOUS: `width` real values, passed to the network as given (the
+ *     stored scaling applies to data rows, not to conditions): the values the model was
+ *     trained with.
+ * A classic cvae has one one-hot group ("class") of ae_model_class_count() values: its
+ * condition row for label L is the one-hot row with a 1 at L, and the _conditioned calls with
+ * such rows give the _labeled calls' results bit for bit.
+ * The condition matrix of n rows is n * ae_model_condition_width() floats, row-major.
+ * NaN or infinite condition values are refused with AE_ERROR_NON_FINITE.
+ * ---------------------------------------------------------------------------------------- */
+
+/* The kind of a condition group (ae_model_condition_group). Values are fixed. */
+typedef enum ae_condition_kind {
+  AE_CONDITION_ONE_HOT = 0,    /* one class of `width`, as a one-hot row */
+  AE_CONDITION_CONTINUOUS = 1  /* `width` real values */
+} ae_condition_kind;
+
+/* Describe condition group `index` (0 <= index < ae_model_condition_group_count()): its name
+ * (a static string valid until the model is closed), its kind (an ae_condition_kind value)
+ * and its width (values in a condition row). Any of the out-pointers may be NULL.
+ * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL model, or an index out of range, which a
+ * model without conditions makes of every index) or AE_ERROR_MISUSE (not an open model).
+ * Nothing is written on failure. */
+AE_API AE_NODISCARD ae_status ae_model_condition_group(const ae_model *model, size_t index, const char **name, int *kind,
+                                                       size_t *width);
+
+/* Encode, decode, reconstruct and score with a condition row per row: conditions is n rows of
+ * ae_model_condition_width() floats (see above), or NULL for a model without conditions
+ * (these calls then act as the plain ones, so one code path serves every model). x is raw
+ * (in the data's units); z, x_out and scores as in the plain calls. workspace may be NULL
+ * (the call then allocates its scratch) or one made for this model (the call then allocates
+ * nothing, and splits its rows over the workspace's threads).
+ * Returns the statuses of the compute calls, and also AE_ERROR_INVALID_ARGUMENT for NULL
+ * conditions on a conditional model or a one-hot value outside [0, 1], AE_ERROR_NON_FINITE for
+ * a NaN or infinite condition value, AE_ERROR_UNSUPPORTED for conditions given to a model
+ * without conditions, AE_ERROR_OVERFLOW when n condition rows do not fit in size_t, and the
+ * workspace statuses of the _ws calls (AE_ERROR_WORKSPACE, AE_ERROR_MISUSE). */
+AE_API AE_NODISCARD ae_status ae_encode_conditioned(const ae_model *model, ae_workspace *workspace, const float *x,
+                                                    const float *conditions, size_t n, float *z);
+AE_API AE_NODISCARD ae_status ae_decode_conditioned(const ae_model *model, ae_workspace *workspace, const float *z,
+                                                    const float *conditions, size_t n, float *x_out);
+AE_API AE_NODISCARD ae_status ae_reconstruct_conditioned(const ae_model *model, ae_workspace *workspace, const float *x,
+                                                         const float *conditions, size_t n, float *x_out);
+AE_API AE_NODISCARD ae_status ae_score_conditioned(const ae_model *model, ae_workspace *workspace, const float *x,
+                                                   const float *conditions, size_t n, float *scores);
+
+/* ------------------------------------------------------------------------------------------
+ * Generating with options (0.2): sample, interpolate and the posterior, for every generative
+ * model, conditional ones included. Each takes an options struct (see "Conventions": start
+ * from its ..._default() initializer, whose size field is what lets the struct grow) and an
+ * optional workspace: NULL makes the call allocate its own scratch, as the calls without a
+ * workspace do; a workspace made for this model makes it allocate nothing and split its rows
+ * over the workspace's threads. The options struct and everything it points to are read
+ * during the call only; the library keeps no pointer after it returns.
+ * Returns the statuses of the compute calls, and AE_ERROR_INVALID_ARGUMENT for an options
+ * size below the struct's first version, AE_ERROR_VERSION for one above this library's,
+ * AE_ERROR_WORKSPACE and AE_ERROR_MISUSE for the workspace as in the _ws calls, and the
+ * condition statuses of the _conditioned calls.
+ * ---------------------------------------------------------------------------------------- */
+
+/* Options of ae_sample_v2. */
+typedef struct ae_sample_options {
+  size_t size;               /* sizeof(ae_sample_options): set by ae_sample_options_default() */
+  unsigned long long seed;   /* the draws' seed: the same seed, the same samples (default 0) */
+  const float *conditions;   /* conditional models: n condition rows, the conditions of each sample;
+                                or NULL (default) */
+  float temperature;         /* codes are drawn from N(0, temperature^2 I); finite, >= 0 (default 1) */
+  int32_t label;             /* models with classes: every row of this class; -1 (default): none */
+} ae_sample_options;
+
+/* The defaults: size = sizeof(ae_sample_options) in the caller's header, seed 0,
+ * temperature 1, no conditions, label -1. Compiled into the caller (not a library call), so
+ * the size always matches the struct the caller holds. */
+static inline ae_sample_options ae_sample_options_default(void) {
+  ae_sample_options options;
+  options.size = sizeof(ae_sample_options);
+  options.seed = 0;
+  options.conditions = NULL;
+  options.temperature = 1.0f;
+  options.label = -1;
+  return options;
+}
+
+/* n new rows (n * input_dim floats, in the data's units) decoded from codes drawn from
+ * N(0, temperature^2 I), written to x_out, and their codes to z_out (n * latent_dim floats)
+ * unless it is NULL. options may be NULL (the defaults). A conditional model takes, through
+ * the options, a condition row per sample (conditions), one class for every sample (label,
+ * for a model with classes), or neither: then each sample's one-hot groups are drawn
+ * uniformly from the seed (what ae_sample does), and a model with continuous conditions
+ * returns AE_ERROR_UNSUPPORTED. The same options give the same rows as ae_sample and
+ * ae_sample_class given the same seed, temperature and label, on any thread, with any
+ * workspace and thread count (to float rounding between workspace sizes or thread counts,
+ * which may make BLAS pick other kernels).
+ * Returns as above, and AE_ERROR_UNSUPPORTED for a model that cannot sample (not a vae or
+ * cvae) or for a label given to a model without classes or conditions given to a model
+ * without conditions; AE_ERROR_INVALID_ARGUMENT for NULL x_out, n == 0, a negative or
+ * non-finite temperature, a label below -1 or >= the class count, or both conditions and a
+ * label. */
+AE_API AE_NODISCARD ae_status ae_sample_v2(const ae_model *model, ae_workspace *workspace, size_t n,
+                                           const ae_sample_options *options, float *x_out, float *z_out);
+
+/* Options of ae_interpolate_v2. */
+typedef struct ae_interpolate_options {
+  size_t size;               /* sizeof(ae_interpolate_options): set by ae_interpolate_options_default() */
+  size_t steps;              /* rows on the path, z_a and z_b included: >= 2; the default 0 must be replaced */
+  const float *condition;    /* conditional models: ONE condition row, used for every step; or NULL (default) */
+  int32_t spherical;         /* non-zero: along the great circle between the codes (slerp, better for
+                                Gaussian codes); 0 (default): along the straight line */
+  int32_t label;             /* models with classes: the class of every step; -1 (default): none */
+} ae_interpolate_options;
+
+/* The defaults: size = sizeof(ae_interpolate_options), steps 0 (set it), no condition,
+ * straight, label -1. Compiled into the caller. */
+static inline ae_interpolate_options ae_interpolate_options_default(void) {
+  ae_interpolate_options options;
+  options.size = sizeof(ae_interpolate_options);
+  options.steps = 0;
+  options.condition = NULL;
+  options.spherical = 0;
+  options.label = -1;
+  return options;
+}
+
+/* Decode options->steps codes evenly spaced from z_a to z_b (latent_dim floats each) into
+ * x_out (steps * input_dim floats, in the data's units), as ae_interpolate does; a
+ * conditional model decodes every step with options->condition or options->label (one of
+ * them is needed: AE_ERROR_UNSUPPORTED without). options must not be NULL (steps has no
+ * default). Returns as above, and AE_ERROR_INVALID_ARGUMENT for steps < 2, a label below -1
+ * or out of range, or both a condition and a label; AE_ERROR_OVERFLOW when steps rows do not
+ * fit; AE_ERROR_NON_FINITE for NaN or infinite codes. */
+AE_API AE_NODISCARD ae_status ae_interpolate_v2(const ae_model *model, ae_workspace *workspace, const float *z_a,
+                                                const float *z_b, const ae_interpolate_options *options, float *x_out);
+
+/* Options of ae_encode_distribution_v2: the conditions of the rows, for a conditional model. */
+typedef struct ae_encode_options {
+  size_t size;               /* sizeof(ae_encode_options): set by ae_encode_options_default() */
+  const float *conditions;   /* n condition rows; or NULL (default) */
+  const int32_t *labels;     /* or, for a model with classes, n labels (0 <= label < class count); or NULL (default) */
+} ae_encode_options;
+
+/* The defaults: size = sizeof(ae_encode_options), no conditions, no labels. */
+static inline ae_encode_options ae_encode_options_default(void) {
+  ae_encode_options options;
+  options.size = sizeof(ae_encode_options);
+  options.conditions = NULL;
+  options.labels = NULL;
+  return options;
+}
+
+/* The posterior of n raw input rows (in the data's units): means and log-variances,
+ * n * latent_dim floats each, as ae_encode_distribution; a conditional model needs
+ * options->conditions or options->labels (not both), others neither. options may be NULL
+ * (no conditions). Returns as above, and AE_ERROR_UNSUPPORTED for a model that is not a vae
+ * or cvae, or for a cvae given neither conditions nor labels; AE_ERROR_INVALID_ARGUMENT for
+ * NULL x, mean or log_variance, n == 0, both conditions and labels, or a label out of range. */
+AE_API AE_NODISCARD ae_status ae_encode_distribution_v2(const ae_model *model, ae_workspace *workspace, const float *x,
+                                                        size_t n, const ae_encode_options *options, float *mean,
+                                                        float *log_variance);
+
+/* ------------------------------------------------------------------------------------------
+ * Workspace threads (0.2), as onnxruntime's intra-op thread count: a workspace set to n
+ * threads splits each call's rows into n contiguous shares (a call with fewer rows than
+ * threads uses one thread per row; a call with one row runs on the calling thread alone).
+ * Share 0 runs on the calling thread, the others on n - 1 threads the workspace started in
+ * ae_workspace_set_threads, each with scratch of its own made there too, so a call still
+ * allocates nothing. Results are bit for bit the same from run to run for a fixed n, and equal
+ * the one-thread results to float rounding (the shares' smaller matrices may make BLAS pick
+ * other kernels); samples follow the seed as on one thread.
+ * OpenBLAS: the library never changes OpenBLAS's process-wide thread count
+ * (OPENBLAS_NUM_THREADS, openblas_set_num_threads), and each share's matrix products may use
+ * OpenBLAS's own threads too, so a process may run up to n * (OpenBLAS threads) threads of
+ * work at once. On a machine with few cores, pick one kind of parallelism: workspace threads
+ * with OPENBLAS_NUM_THREADS=1 (also what strict real-time callers want, see "Workspaces"), or
+ * one workspace thread and OpenBLAS's threads. Workspace threads help most where OpenBLAS's
+ * do not: small matrices, many rows of a narrow model, and the work between the products.
+ * ---------------------------------------------------------------------------------------- */
+
+/* Run later calls with workspace on `threads` threads (1 to 256; 1, the default, is the
+ * calling thread alone). Starts threads - 1 threads (they sleep between calls and end with
+ * ae_workspace_free) and allocates each a scratch block the size of the workspace's; setting
+ * a smaller count ends the extra threads and frees their scratch; setting the current count
+ * does nothing. Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL workspace, or threads < 1 or
+ * > 256), AE_ERROR_MISUSE (not a live workspace, or a call is using it right now), or
+ * AE_ERROR_OUT_OF_MEMORY (the scratch could not be allocated, all threads' scratch together
+ * would exceed the machine's physical memory, or a thread could not be started: the
+ * workspace then keeps its previous setting). */
+AE_API AE_NODISCARD ae_status ae_workspace_set_threads(ae_workspace *workspace, int threads);
+
+/* The workspace's thread count (1 unless set); 0, with ae_last_error() set, for NULL or a
+ * handle that is not a live workspace (or one that a call is using right now). */
+AE_API int ae_workspace_threads(const ae_workspace *workspace);
 
 #ifdef __cplusplus
 }

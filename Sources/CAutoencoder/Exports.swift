@@ -1,7 +1,9 @@
-// The C ABI: every function declared in include/autoencoder.h, and nothing else.
-// Each one checks its handles (Handles.swift), validates its arguments, calls the Swift
-// runtime inside do/catch, and maps the outcome to a status; nothing here may trap, because a
-// trap would kill the host process.
+// The C ABI: every function declared in include/autoencoder.h, and nothing else: here
+// versions, models, introspection and workspaces; Compute.swift the compute calls,
+// Generate.swift sampling, interpolation and the posterior, Options.swift the options
+// structs. Each function checks its handles (Handles.swift), validates its arguments, calls
+// the Swift runtime inside do/catch, and maps the outcome to a status; nothing here may trap,
+// because a trap would kill the host process. A call that succeeds empties the last error.
 import CAutoencoderSupport
 import Runtime
 
@@ -40,6 +42,7 @@ func openModel(_ name: String, _ flags: UInt32, _ model: UnsafeMutablePointer<Op
     return fail(AE_ERROR_OUT_OF_MEMORY, "\(name): out of memory for the model's handle")
   }
   model.pointee = opaque
+  aesup_clear_error()
   return ok
 }
 
@@ -111,6 +114,37 @@ public func ae_model_can_sample(_ model: OpaquePointer?) -> Int32 {
   inspect("ae_model_can_sample", model, 0) { $0.model.canSample ? 1 : 0 }
 }
 
+@_cdecl("ae_model_condition_width")
+public func ae_model_condition_width(_ model: OpaquePointer?) -> Int {
+  inspect("ae_model_condition_width", model, 0) { $0.model.conditionWidth }
+}
+
+@_cdecl("ae_model_condition_group_count")
+public func ae_model_condition_group_count(_ model: OpaquePointer?) -> Int {
+  inspect("ae_model_condition_group_count", model, 0) { $0.conditionNames.count }
+}
+
+@_cdecl("ae_model_condition_group")
+public func ae_model_condition_group(
+  _ model: OpaquePointer?, _ index: Int, _ name: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+  _ kind: UnsafeMutablePointer<Int32>?, _ width: UnsafeMutablePointer<Int>?
+) -> Int32 {
+  let call = "ae_model_condition_group"
+  return withModel(call, model) { handle in
+    let groups = handle.model.conditionGroups
+    guard index >= 0, index < groups.count, index < handle.conditionNames.count else {
+      return fail(AE_ERROR_INVALID_ARGUMENT, groups.isEmpty
+        ? "\(call): the model has no conditions (index \(UInt(bitPattern: index)))"
+        : "\(call): index \(UInt(bitPattern: index)) is outside 0..<\(groups.count), the model's condition groups")
+    }
+    let group = groups[index]
+    name?.pointee = UnsafePointer(handle.conditionNames[index])
+    kind?.pointee = Int32(bitPattern: (group.kind == .oneHot ? AE_CONDITION_ONE_HOT : AE_CONDITION_CONTINUOUS).rawValue)
+    width?.pointee = group.width
+    return ok
+  }
+}
+
 @_cdecl("ae_model_input_shape")
 public func ae_model_input_shape(_ model: OpaquePointer?, _ shape: UnsafeMutablePointer<Int>?) -> Int32 {
   let name = "ae_model_input_shape"
@@ -161,239 +195,25 @@ public func ae_workspace_create(_ model: OpaquePointer?, _ maxRows: Int, _ works
 @_cdecl("ae_workspace_free")
 public func ae_workspace_free(_ workspace: OpaquePointer?) { closeHandle("ae_workspace_free", .workspace, workspace) }
 
-// MARK: Compute
-
-/// Which computation a call asks for.
-enum Operation { case encode, decode, reconstruct, score }
-
-/// How a call gets its scratch: its own (plain), the caller's (ws), or either (labeled).
-enum Variant { case plain, ws, labeled }
-
-/// The C name of a compute call (literals only: naming a call allocates nothing).
-func callName(_ operation: Operation, _ variant: Variant) -> String {
-  switch (operation, variant) {
-  case (.encode, .plain): "ae_encode"
-  case (.encode, .ws): "ae_encode_ws"
-  case (.encode, .labeled): "ae_encode_labeled"
-  case (.decode, .plain): "ae_decode"
-  case (.decode, .ws): "ae_decode_ws"
-  case (.decode, .labeled): "ae_decode_labeled"
-  case (.reconstruct, .plain): "ae_reconstruct"
-  case (.reconstruct, .ws): "ae_reconstruct_ws"
-  case (.reconstruct, .labeled): "ae_reconstruct_labeled"
-  case (.score, .plain): "ae_score"
-  case (.score, .ws): "ae_score_ws"
-  case (.score, .labeled): "ae_score_labeled"
+@_cdecl("ae_workspace_set_threads")
+public func ae_workspace_set_threads(_ workspace: OpaquePointer?, _ threads: Int32) -> Int32 {
+  let name = "ae_workspace_set_threads"
+  return withWorkspace(name, workspace) { scratch in
+    guard threads >= 1, threads <= Workspace.maxThreads else {
+      return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): threads is \(threads); a workspace runs on 1 to \(Workspace.maxThreads) threads (1: the calling thread alone)")
+    }
+    do { try scratch.setThreads(Int(threads)) } catch { return fail(error) }
+    return ok
   }
 }
 
-/// Scratch rows of a workspace a call makes for itself.
-let ownScratchRows = 256
-
-/// Run `body` with scratch: the workspace behind `workspace` (counted in as a call on it), or
-/// one made for this call when `own` (then `workspace` must be NULL).
-@inline(__always)
-func withScratch(
-  _ name: String, _ model: InferenceModel, _ workspace: OpaquePointer?, own: Bool, rows: Int, _ body: (Workspace) -> Int32
-) -> Int32 {
-  guard own && workspace == nil else { return withWorkspace(name, workspace, body) }
-  let scratch: Workspace
-  do { scratch = try model.makeWorkspace(maxRows: min(rows, ownScratchRows)) } catch { return fail(error) }
-  return body(scratch)
-}
-
-/// The shared body of every compute call: validate, pick or make a workspace, run.
-@inline(__always)
-func compute(
-  _ operation: Operation, _ variant: Variant, _ model: OpaquePointer?, _ workspace: OpaquePointer?,
-  _ input: UnsafePointer<Float>?, _ rows: Int, _ output: UnsafeMutablePointer<Float>?,
-  _ labels: UnsafePointer<Int32>? = nil
-) -> Int32 {
-  let name = callName(operation, variant)
-  return withModel(name, model) { handle in
-    guard let input else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): input is NULL") }
-    if variant == .labeled && labels == nil { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): labels is NULL") }
-    guard let output else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): output is NULL") }
-    guard rows != 0 else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): n is 0; pass at least one row") }
-    let m = handle.model
-    let inputWidth = operation == .decode ? m.codeWidth : m.inputWidth
-    let outputWidth = operation == .encode ? m.codeWidth : (operation == .score ? 1 : m.inputWidth)
-    guard rows > 0, elementCount(rows, inputWidth) != nil, elementCount(rows, outputWidth) != nil else {
-      return fail(AE_ERROR_OVERFLOW, "\(name): \(UInt(bitPattern: rows)) rows of \(max(inputWidth, outputWidth)) values do not fit in memory")
-    }
-    return withScratch(name, m, workspace, own: variant != .ws, rows: rows) { scratch in
-      do {
-        switch operation {
-        case .encode: try m.encode(input, rows: rows, labels: labels, into: output, workspace: scratch)
-        case .decode: try m.decode(input, rows: rows, labels: labels, into: output, workspace: scratch)
-        case .reconstruct: try m.reconstruct(input, rows: rows, labels: labels, into: output, workspace: scratch)
-        case .score: try m.score(input, rows: rows, labels: labels, into: output, workspace: scratch)
-        }
-        return ok
-      } catch {
-        return fail(error)
-      }
-    }
+@_cdecl("ae_workspace_threads")
+public func ae_workspace_threads(_ workspace: OpaquePointer?) -> Int32 {
+  var threads: Int32 = 0
+  _ = withWorkspace("ae_workspace_threads", workspace) { scratch in
+    threads = Int32(scratch.threads)
+    return ok
   }
+  return threads
 }
 
-@_cdecl("ae_encode")
-public func ae_encode(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.encode, .plain, model, nil, x, n, z)
-}
-
-@_cdecl("ae_decode")
-public func ae_decode(_ model: OpaquePointer?, _ z: UnsafePointer<Float>?, _ n: Int, _ x: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.decode, .plain, model, nil, z, n, x)
-}
-
-@_cdecl("ae_reconstruct")
-public func ae_reconstruct(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ y: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.reconstruct, .plain, model, nil, x, n, y)
-}
-
-@_cdecl("ae_score")
-public func ae_score(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ scores: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.score, .plain, model, nil, x, n, scores)
-}
-
-@_cdecl("ae_encode_ws")
-public func ae_encode_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.encode, .ws, model, workspace, x, n, z)
-}
-
-@_cdecl("ae_decode_ws")
-public func ae_decode_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ z: UnsafePointer<Float>?, _ n: Int, _ x: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.decode, .ws, model, workspace, z, n, x)
-}
-
-@_cdecl("ae_reconstruct_ws")
-public func ae_reconstruct_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ y: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.reconstruct, .ws, model, workspace, x, n, y)
-}
-
-@_cdecl("ae_score_ws")
-public func ae_score_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ scores: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.score, .ws, model, workspace, x, n, scores)
-}
-
-// Conditional models: the same four calls with a class label per row; the workspace is optional.
-
-@_cdecl("ae_encode_labeled")
-public func ae_encode_labeled(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?,
-                              _ labels: UnsafePointer<Int32>?, _ n: Int, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.encode, .labeled, model, workspace, x, n, z, labels)
-}
-
-@_cdecl("ae_decode_labeled")
-public func ae_decode_labeled(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ z: UnsafePointer<Float>?,
-                              _ labels: UnsafePointer<Int32>?, _ n: Int, _ x: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.decode, .labeled, model, workspace, z, n, x, labels)
-}
-
-@_cdecl("ae_reconstruct_labeled")
-public func ae_reconstruct_labeled(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?,
-                                   _ labels: UnsafePointer<Int32>?, _ n: Int, _ y: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.reconstruct, .labeled, model, workspace, x, n, y, labels)
-}
-
-@_cdecl("ae_score_labeled")
-public func ae_score_labeled(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ x: UnsafePointer<Float>?,
-                             _ labels: UnsafePointer<Int32>?, _ n: Int, _ scores: UnsafeMutablePointer<Float>?) -> Int32 {
-  compute(.score, .labeled, model, workspace, x, n, scores, labels)
-}
-
-// MARK: Generative models
-
-@_cdecl("ae_encode_distribution")
-public func ae_encode_distribution(
-  _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int, _ mean: UnsafeMutablePointer<Float>?,
-  _ logVariance: UnsafeMutablePointer<Float>?
-) -> Int32 {
-  let name = "ae_encode_distribution"
-  return withModel(name, model) { handle in
-    guard let x, let mean, let logVariance else {
-      return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): x, mean and log_variance must not be NULL")
-    }
-    guard n != 0 else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): n is 0; pass at least one row") }
-    let m = handle.model
-    guard n > 0, elementCount(n, max(m.inputWidth, m.codeWidth)) != nil else {
-      return fail(AE_ERROR_OVERFLOW, "\(name): \(UInt(bitPattern: n)) rows do not fit in memory")
-    }
-    return withScratch(name, m, nil, own: true, rows: n) { scratch in
-      do {
-        try m.encodeDistribution(x, rows: n, mean: mean, logVariance: logVariance, workspace: scratch)
-        return ok
-      } catch {
-        return fail(error)
-      }
-    }
-  }
-}
-
-/// The shared body of ae_sample, ae_sample_ws and ae_sample_class.
-@inline(__always)
-func sample(
-  _ name: String, _ model: OpaquePointer?, _ workspace: OpaquePointer?, usesWorkspace: Bool, _ n: Int, _ seed: UInt64,
-  _ temperature: Float, _ x: UnsafeMutablePointer<Float>?, _ z: UnsafeMutablePointer<Float>?, label: Int? = nil
-) -> Int32 {
-  withModel(name, model) { handle in
-    guard let x else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): x_out is NULL") }
-    guard n != 0 else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): n is 0; ask for at least one sample") }
-    let m = handle.model
-    guard n > 0, elementCount(n, max(m.inputWidth, m.codeWidth)) != nil else {
-      return fail(AE_ERROR_OVERFLOW, "\(name): \(UInt(bitPattern: n)) samples do not fit in memory")
-    }
-    if let label, label < 0 { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): label \(UInt(bitPattern: label)) is out of range") }
-    return withScratch(name, m, workspace, own: !usesWorkspace, rows: n) { scratch in
-      do {
-        try m.sample(rows: n, seed: seed, temperature: temperature, label: label, into: x, codes: z, workspace: scratch)
-        return ok
-      } catch {
-        return fail(error)
-      }
-    }
-  }
-}
-
-@_cdecl("ae_sample")
-public func ae_sample(_ model: OpaquePointer?, _ n: Int, _ seed: UInt64, _ temperature: Float,
-                      _ x: UnsafeMutablePointer<Float>?, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
-  sample("ae_sample", model, nil, usesWorkspace: false, n, seed, temperature, x, z)
-}
-
-@_cdecl("ae_sample_ws")
-public func ae_sample_ws(_ model: OpaquePointer?, _ workspace: OpaquePointer?, _ n: Int, _ seed: UInt64, _ temperature: Float,
-                         _ x: UnsafeMutablePointer<Float>?, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
-  sample("ae_sample_ws", model, workspace, usesWorkspace: true, n, seed, temperature, x, z)
-}
-
-@_cdecl("ae_sample_class")
-public func ae_sample_class(_ model: OpaquePointer?, _ n: Int, _ label: Int, _ seed: UInt64, _ temperature: Float,
-                            _ x: UnsafeMutablePointer<Float>?, _ z: UnsafeMutablePointer<Float>?) -> Int32 {
-  sample("ae_sample_class", model, nil, usesWorkspace: false, n, seed, temperature, x, z, label: label)
-}
-
-@_cdecl("ae_interpolate")
-public func ae_interpolate(_ model: OpaquePointer?, _ a: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?, _ steps: Int,
-                           _ spherical: Int32, _ x: UnsafeMutablePointer<Float>?) -> Int32 {
-  let name = "ae_interpolate"
-  return withModel(name, model) { handle in
-    guard let a, let b, let x else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): z_a, z_b and x_out must not be NULL") }
-    guard steps < 0 || steps >= 2 else {
-      return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): steps is \(steps); a path needs at least 2 (its two ends)")
-    }
-    let m = handle.model
-    guard steps > 0, elementCount(steps, max(m.inputWidth, m.codeWidth)) != nil else {
-      return fail(AE_ERROR_OVERFLOW, "\(name): \(UInt(bitPattern: steps)) steps do not fit in memory")
-    }
-    return withScratch(name, m, nil, own: true, rows: steps) { scratch in
-      do {
-        try m.interpolate(from: a, to: b, steps: steps, spherical: spherical != 0, into: x, workspace: scratch)
-        return ok
-      } catch {
-        return fail(error)
-      }
-    }
-  }
-}

@@ -22,6 +22,8 @@ final class ModelHandle {
   /// The affine scaling's offset and scale (input width values each).
   let offset: FloatBuffer
   let scale: FloatBuffer
+  /// The condition groups' names, in the spec's order (ae_model_condition_group).
+  let conditionNames: [UnsafeMutablePointer<CChar>]
 
   /// nil when memory cannot be allocated.
   init?(_ model: InferenceModel) {
@@ -32,8 +34,11 @@ final class ModelHandle {
     let scaling = model.pipeline.scaling ?? .identity(width: model.inputWidth)
     let offset = try? FloatBuffer(count: scaling.offset.count, for: "the scaling"),
         scale = try? FloatBuffer(count: scaling.scale.count, for: "the scaling")
-    guard let kind, let loss, let scalingMethod, let offset, let scale else {
+    let names = model.conditionGroups.map { strdup($0.name) }
+    let conditionNames = names.compactMap { $0 }
+    guard let kind, let loss, let scalingMethod, let offset, let scale, conditionNames.count == names.count else {
       free(kind); free(loss); free(scalingMethod)
+      conditionNames.forEach { free($0) }
       return nil
     }
     offset.pointer.initialize(from: scaling.offset, count: scaling.offset.count)
@@ -44,12 +49,14 @@ final class ModelHandle {
     self.scalingMethod = scalingMethod
     self.offset = offset
     self.scale = scale
+    self.conditionNames = conditionNames
   }
 
   deinit {
     free(kind)
     free(loss)
     free(scalingMethod)
+    conditionNames.forEach { free($0) }
   }
 }
 
@@ -101,7 +108,7 @@ func refuse(_ name: String, _ kind: HandleKind, _ pointer: OpaquePointer?, _ why
 
 /// Run `body` on the object behind `pointer`, counted in as a call (exclusively for a
 /// workspace), or return the status of the refusal. Closing the handle meanwhile is safe: the
-/// object outlives `body`.
+/// object outlives `body`. A call that succeeds empties the last error.
 @inline(__always)
 func withHandle<T: AnyObject>(
   _ name: String, _ kind: HandleKind, _ pointer: OpaquePointer?, as type: T.Type, _ body: (T) -> Int32
@@ -112,7 +119,9 @@ func withHandle<T: AnyObject>(
   defer {
     if let closed = aesup_handle_release(UnsafeRawPointer(pointer)) { kind.destroy(closed) }
   }
-  return body(Unmanaged<T>.fromOpaque(object).takeUnretainedValue())
+  let status = body(Unmanaged<T>.fromOpaque(object).takeUnretainedValue())
+  if status == ok { aesup_clear_error() }
+  return status
 }
 
 /// `withHandle` for a model.
@@ -138,6 +147,7 @@ func closeHandle(_ name: String, _ kind: HandleKind, _ pointer: OpaquePointer?) 
     _ = refuse(name, kind, pointer, why)
     return
   }
+  aesup_clear_error()
   if let object { kind.destroy(object) }
 }
 

@@ -1,6 +1,7 @@
 #include "CAutoencoderSupport.h"
 #include "autoencoder.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,6 +41,14 @@ void aesup_set_error(const char *message) {
 }
 
 const char *aesup_last_error(void) { return last_error; }
+
+void aesup_clear_error(void) { last_error[0] = 0; }
+
+/* Version 1 of each options struct (0.2) ends with the field named here; fields appended
+ * later do not move these. */
+size_t aesup_sample_options_first_size(void) { return offsetof(ae_sample_options, label) + sizeof(int32_t); }
+size_t aesup_interpolate_options_first_size(void) { return offsetof(ae_interpolate_options, label) + sizeof(int32_t); }
+size_t aesup_encode_options_first_size(void) { return offsetof(ae_encode_options, labels) + sizeof(const int32_t *); }
 
 const char *aesup_version(void) { return AE_VERSION; }
 int aesup_version_number(void) { return AE_VERSION_NUMBER; }

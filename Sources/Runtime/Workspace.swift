@@ -17,6 +17,9 @@ public final class Workspace: @unchecked Sendable {
 
   /// The one block the buffers live in.
   private let block: FloatBuffer
+  /// The other threads' scratch and the threads themselves when calls run on several threads
+  /// (nil: one thread); see Workspace+Threads.swift.
+  var team: WorkerTeam?
 
   /// Throws `overflow` when the workspace's size does not fit in Int, and `AllocationError`
   /// when it is larger than physical memory or the allocation fails: never traps.

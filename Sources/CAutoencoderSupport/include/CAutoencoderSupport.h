@@ -20,6 +20,16 @@ void aesup_set_error(const char *message);
 /* This thread's last error ("" if none). */
 const char *aesup_last_error(void);
 
+/* Empty this thread's last error (one thread-local write): every successful call does. */
+void aesup_clear_error(void);
+
+/* The sizes an options struct's size field may hold: at least the end of the struct's
+ * first version's last field, at most sizeof the struct as this library knows it. The
+ * first-version ends are fixed for ever; sizeof grows as fields are appended. */
+size_t aesup_sample_options_first_size(void);
+size_t aesup_interpolate_options_first_size(void);
+size_t aesup_encode_options_first_size(void);
+
 /* The version macros of include/autoencoder.h, the one place they are defined. */
 const char *aesup_version(void);
 int aesup_version_number(void);

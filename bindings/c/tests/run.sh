@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The C side of the test suite: installs libautoencoder into a scratch prefix, checks the
 # header compiles as strict C99 and C++, checks the exported symbols against the header,
-# builds the example and the C tests with pkg-config alone, runs them (the main test also
+# builds the examples and the C tests with pkg-config alone, runs them (the main test also
 # under valgrind, the memory test under ulimit -v), and runs the example with the Swift
 # toolchain's libraries out of reach.
 # Prints "N passed, M failed" for its own checks.
@@ -34,7 +34,7 @@ declared=$(grep -oE '^AE_API [^(]*\bae_[a-z0-9_]+\(' include/autoencoder.h | gre
 check "exported symbols are exactly the header's functions" diff <(echo "$declared") <(echo "$exported")
 check "SONAME carries the ABI version" sh -c "readelf -d '$prefix/lib/libautoencoder.so' | grep -q 'SONAME.*libautoencoder.so.1'"
 check "no Swift runtime libraries needed" sh -c "! ldd '$prefix/lib/libautoencoder.so' | grep -i swift"
-check "example and test build with pkg-config alone" make -s -C bindings/c clean all
+check "examples and tests build with pkg-config alone" make -s -C bindings/c clean all
 check "C test against the Swift side's results" \
   bindings/c/test_autoencoder "${c_test_args[@]}"
 tail -1 "$work/out.txt"
@@ -43,14 +43,24 @@ tail -1 "$work/out.txt"
 check "a workspace beyond ulimit -v: AE_ERROR_OUT_OF_MEMORY, and the library works on" \
   bash -c "ulimit -v 1048576 && exec bindings/c/test_memory '$work/model.h5' 2147483648"
 
-# The example prints the same codes as `ae encode` (to 9 significant digits).
+# same_csv A B: the same numbers to 1e-5 relative (files of 9 significant digits).
+same_csv() {
+  awk -F, 'NR == FNR { for (i = 1; i <= NF; i++) a[FNR, i] = $i; n = FNR; next }
+           { m = FNR; for (i = 1; i <= NF; i++) { d = a[FNR, i] - $i; if (d < 0) d = -d; s = (a[FNR, i] < 0 ? -a[FNR, i] : a[FNR, i]) + 1e-3; if (d / s > 1e-5) bad++ } }
+           END { exit bad > 0 || m != n }' "$1" "$2"
+}
+# The examples print the same codes as `ae encode`, the same samples as `ae sample --class`
+# (through the options struct, also on two workspace threads).
 compare_codes() {
-  bindings/c/encode "$work/model.h5" "$work/x.csv" > "$work/codes.csv" 2>/dev/null &&
-  awk -F, 'NR == FNR { for (i = 1; i <= NF; i++) a[FNR, i] = $i; next }
-           { for (i = 1; i <= NF; i++) { d = a[FNR, i] - $i; if (d < 0) d = -d; s = (a[FNR, i] < 0 ? -a[FNR, i] : a[FNR, i]) + 1e-3; if (d / s > 1e-5) bad++ } }
-           END { exit bad > 0 }' "$work/z.csv" "$work/codes.csv"
+  bindings/c/encode "$work/model.h5" "$work/x.csv" > "$work/codes.csv" 2>/dev/null && same_csv "$work/z.csv" "$work/codes.csv"
 }
 check "encode example matches ae encode" compare_codes
+compare_samples() {
+  "$ae" sample "$work/cvae.h5" -n 9 --seed 3 --class 2 --out "$work/class2.csv" &&
+  bindings/c/sample "$work/cvae.h5" 9 --seed 3 --class 2 > "$work/c-class2.csv" 2>/dev/null && same_csv "$work/class2.csv" "$work/c-class2.csv" &&
+  bindings/c/sample "$work/cvae.h5" 9 --seed 3 --class 2 --threads 2 > "$work/c-class2.csv" 2>/dev/null && same_csv "$work/class2.csv" "$work/c-class2.csv"
+}
+check "sample example (ae_sample_v2) matches ae sample --class" compare_samples
 
 # With the Swift toolchain's runtime folder hidden (a private mount namespace), or, where
 # namespaces are not allowed, with a clean environment.

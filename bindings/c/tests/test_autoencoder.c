@@ -2,11 +2,14 @@
  * test_autoencoder: checks libautoencoder against results the Swift side (the `ae` tool)
  * computed, and exercises every error path of the C API.
  *
- *   test_autoencoder MODEL X.csv Z.csv Y.csv OBJECTIVE OTHER_MODEL SCRATCH_DIR VAE SAMPLES.csv
+ *   test_autoencoder MODEL X.csv Z.csv Y.csv OBJECTIVE OTHER_MODEL SCRATCH_DIR VAE SAMPLES.csv CVAE CVAE_Y.csv [TWO_GROUPS]
  *
  * X.csv holds inputs, Z.csv and Y.csv what `ae encode` and `ae reconstruct` wrote for them,
  * OBJECTIVE the "objective" of `ae eval` on X, OTHER_MODEL any other model file, VAE a
- * variational model and SAMPLES.csv what `ae sample VAE -n 5 --seed 7` wrote.
+ * variational model and SAMPLES.csv what `ae sample VAE -n 5 --seed 7` wrote, CVAE a
+ * conditional VAE of 3 classes trained on X with row r labelled r % 3 and CVAE_Y.csv its
+ * reconstructions, TWO_GROUPS (optional) a cvae with a one-hot group of 3 and a continuous
+ * group of 2 (see conditions_model.py). The 0.2 additions are checked in test_v2.h.
  * Prints "N passed, M failed" and exits non-zero on any failure.
  *
  * Unless built with -DAE_TEST_UNDER_VALGRIND, it defines malloc and friends itself (calling
@@ -188,6 +191,22 @@ static void expect_model_misuse(const char *what, ae_model *model, ae_workspace 
   CHECK(is_misuse(ae_sample_ws(model, workspace, 1, 7, 1.0f, out, NULL), fragment), "%s: ae_sample_ws", what);
   CHECK(is_misuse(ae_sample_class(model, 1, 0, 7, 1.0f, out, NULL), fragment), "%s: ae_sample_class", what);
   CHECK(is_misuse(ae_interpolate(model, code, code, 2, 0, out), fragment), "%s: ae_interpolate", what);
+  float condition[64] = {0};
+  CHECK(is_misuse(ae_encode_conditioned(model, NULL, x, condition, 1, out), fragment), "%s: ae_encode_conditioned", what);
+  CHECK(is_misuse(ae_decode_conditioned(model, NULL, code, condition, 1, out), fragment), "%s: ae_decode_conditioned", what);
+  CHECK(is_misuse(ae_reconstruct_conditioned(model, NULL, x, condition, 1, out), fragment), "%s: ae_reconstruct_conditioned", what);
+  CHECK(is_misuse(ae_score_conditioned(model, NULL, x, condition, 1, out), fragment), "%s: ae_score_conditioned", what);
+  ae_sample_options sample = ae_sample_options_default();
+  ae_interpolate_options path = ae_interpolate_options_default();
+  ae_encode_options encode = ae_encode_options_default();
+  path.steps = 2;
+  CHECK(is_misuse(ae_sample_v2(model, workspace, 1, &sample, out, NULL), fragment), "%s: ae_sample_v2", what);
+  CHECK(is_misuse(ae_interpolate_v2(model, workspace, code, code, &path, out), fragment), "%s: ae_interpolate_v2", what);
+  CHECK(is_misuse(ae_encode_distribution_v2(model, workspace, x, 1, &encode, out, out2), fragment), "%s: ae_encode_distribution_v2", what);
+  const char *group = NULL;
+  CHECK(is_misuse(ae_model_condition_group(model, 0, &group, NULL, NULL), fragment) && group == NULL, "%s: ae_model_condition_group", what);
+  CHECK(ae_model_condition_width(model) == 0 && ae_model_condition_group_count(model) == 0 && strstr(ae_last_error(), fragment),
+        "%s: condition introspection gives 0", what);
   CHECK(is_misuse(ae_workspace_create(model, 2, &made), fragment) && made == NULL, "%s: ae_workspace_create", what);
   CHECK(is_misuse(ae_model_input_shape(model, shape), fragment), "%s: ae_model_input_shape", what);
   CHECK(is_misuse(ae_model_scaling(model, &method, NULL, NULL), fragment) && method == NULL, "%s: ae_model_scaling", what);
@@ -212,6 +231,15 @@ static void expect_workspace_misuse(const char *what, ae_model *model, ae_worksp
   CHECK(is_misuse(ae_sample_ws(model, workspace, 1, 7, 1.0f, out, NULL), fragment), "%s: ae_sample_ws", what);
   CHECK(is_misuse(ae_encode_labeled(model, workspace, x, labels, 1, out), fragment), "%s: ae_encode_labeled", what);
   CHECK(is_misuse(ae_score_labeled(model, workspace, x, labels, 1, out), fragment), "%s: ae_score_labeled", what);
+  CHECK(is_misuse(ae_reconstruct_conditioned(model, workspace, x, NULL, 1, out), fragment), "%s: ae_reconstruct_conditioned", what);
+  ae_sample_options sample = ae_sample_options_default();
+  ae_interpolate_options path = ae_interpolate_options_default();
+  path.steps = 2;
+  CHECK(is_misuse(ae_sample_v2(model, workspace, 1, &sample, out, NULL), fragment), "%s: ae_sample_v2", what);
+  CHECK(is_misuse(ae_interpolate_v2(model, workspace, code, code, &path, out), fragment), "%s: ae_interpolate_v2", what);
+  CHECK(is_misuse(ae_encode_distribution_v2(model, workspace, x, 1, NULL, out, out), fragment), "%s: ae_encode_distribution_v2", what);
+  CHECK(is_misuse(ae_workspace_set_threads(workspace, 2), fragment), "%s: ae_workspace_set_threads", what);
+  CHECK(ae_workspace_threads(workspace) == 0 && strstr(ae_last_error(), fragment), "%s: ae_workspace_threads gives 0", what);
   ae_workspace_free(workspace);
   CHECK(strstr(ae_last_error(), "ae_workspace_free") && strstr(ae_last_error(), fragment), "%s: ae_workspace_free does nothing: %s", what,
         ae_last_error());
@@ -455,12 +483,15 @@ static void test_limits(const char *model_path, const char *vae_path, const char
   ae_model_close(vae);
 }
 
+#include "test_v2.h"
+
 /* ---- the tests -------------------------------------------------------------------------- */
 
 int main(int argc, char **argv) {
-  if (argc != 12) {
-    fprintf(stderr, "usage: %s MODEL X.csv Z.csv Y.csv OBJECTIVE OTHER_MODEL SCRATCH_DIR VAE SAMPLES.csv CVAE CVAE_Y.csv\n"
-                    "  (CVAE was trained on X.csv with row r labelled r %% 3; CVAE_Y.csv is its reconstruction)\n", argv[0]);
+  if (argc != 12 && argc != 13) {
+    fprintf(stderr, "usage: %s MODEL X.csv Z.csv Y.csv OBJECTIVE OTHER_MODEL SCRATCH_DIR VAE SAMPLES.csv CVAE CVAE_Y.csv [TWO_GROUPS]\n"
+                    "  (CVAE was trained on X.csv with row r labelled r %% 3; CVAE_Y.csv is its reconstruction;\n"
+                    "   TWO_GROUPS a cvae with a one-hot and a continuous condition group)\n", argv[0]);
     return 2;
   }
   const char *model_path = argv[1], *other_path = argv[6], *scratch = argv[7];
@@ -711,6 +742,13 @@ int main(int argc, char **argv) {
   test_statuses();
   test_misuse(model_path, argv[8], x, rows, width);
   test_limits(model_path, argv[8], argv[10], x, rows, width);
+  test_last_error(model_path, x);
+  test_conditions(model_path, argv[10], x, rows, width);
+  test_options(model_path, argv[8], argv[10], x, rows, width);
+  test_threads(model_path, argv[8], argv[10], x, rows, width);
+  for (int i = 1; i <= argc - 1; i++) if (i == 1 || i == 6 || i == 8 || i == 10 || i == 12) check_can_sample(argv[i]);
+  if (argc == 13) test_condition_groups(argv[12], x, rows);
+  else printf("skip: no model with two condition groups (fixtures.sh makes one with h5py from .venv: bash scripts/python-env.sh)\n");
 
   ae_workspace_free(other_workspace);
   ae_model_close(other);

@@ -99,7 +99,7 @@ extension InferenceModel {
       try checkLabel("sample", label)
     } else if let conditions {
       try checkConditions("sample", .rows(conditions), rows: rows)
-    } else if conditionWidth > 0 && !ConditionRows.canDraw(spec) {
+    } else if conditionWidth > 0 && !ConditionRows.canDraw(conditionGroups) {
       throw InferenceError(.unsupported, "this model's conditions (\(ConditionRows.describe(spec))) cannot be drawn; pass condition rows")
     }
     guard temperature.isFinite, temperature >= 0 else {
@@ -185,7 +185,7 @@ extension InferenceModel {
     let x = job.output, codes = job.second, conditions = job.conditions
     for _ in 0..<(start * k) { _ = random.gaussian() }
     if c > 0 && label < 0 && conditions == nil {
-      for _ in 0..<start { ConditionRows.draw(spec, into: workspace.conditions, random: &conditionRandom) }
+      for _ in 0..<start { ConditionRows.draw(conditionGroups, into: workspace.conditions, random: &conditionRandom) }
     }
     try checkedPasses("sample", count, workspace, (x + start * inputWidth, inputWidth, "samples"), codes.map { ($0 + start * k, k, "codes") }) { first, n in
       let z = workspace.a
@@ -199,7 +199,7 @@ extension InferenceModel {
           } else if let conditions {
             (row + k).update(from: conditions + (start + first + r) * c, count: c)
           } else {
-            ConditionRows.draw(spec, into: row + k, random: &conditionRandom)
+            ConditionRows.draw(conditionGroups, into: row + k, random: &conditionRandom)
           }
         }
         codes.map { ($0 + (start + first + r) * k).update(from: row, count: k) }

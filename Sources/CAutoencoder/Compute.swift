@@ -93,13 +93,13 @@ func compute(
       do {
         switch operation {
         case .encode:
-          try m.parallelEncode(input, rows: rows, conditions: conditions, labels: labels, into: output, workspace: scratch)
+          try m.encode(input, rows: rows, conditions: conditions, labels: labels, into: output, workspace: scratch)
         case .decode:
-          try m.parallelDecode(input, rows: rows, conditions: conditions, labels: labels, into: output, workspace: scratch)
+          try m.decode(input, rows: rows, conditions: conditions, labels: labels, into: output, workspace: scratch)
         case .reconstruct:
-          try m.parallelReconstruct(input, rows: rows, conditions: conditions, labels: labels, into: output, workspace: scratch)
+          try m.reconstruct(input, rows: rows, conditions: conditions, labels: labels, into: output, workspace: scratch)
         case .score:
-          try m.parallelScore(input, rows: rows, conditions: conditions, labels: labels, into: output, workspace: scratch)
+          try m.score(input, rows: rows, conditions: conditions, labels: labels, into: output, workspace: scratch)
         }
         return ok
       } catch {

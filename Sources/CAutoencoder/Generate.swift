@@ -24,7 +24,7 @@ func distribution(
   }
   return withScratch(name, m, workspace, own: true, rows: n) { scratch in
     do {
-      try m.parallelEncodeDistribution(x, rows: n, conditions: conditions, labels: labels, mean: mean, logVariance: logVariance,
+      try m.encodeDistribution(x, rows: n, conditions: conditions, labels: labels, mean: mean, logVariance: logVariance,
                                        workspace: scratch)
       return ok
     } catch {
@@ -76,7 +76,7 @@ func sample(
   if let label, label < 0 { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): label \(UInt(bitPattern: label)) is out of range") }
   return withScratch(name, m, workspace, own: own, rows: n) { scratch in
     do {
-      try m.parallelSample(rows: n, seed: seed, temperature: temperature, conditions: conditions, label: label, into: x, codes: z,
+      try m.sample(rows: n, seed: seed, temperature: temperature, conditions: conditions, label: label, into: x, codes: z,
                            workspace: scratch)
       return ok
     } catch {
@@ -135,7 +135,7 @@ func interpolate(
   }
   return withScratch(name, m, workspace, own: true, rows: steps) { scratch in
     do {
-      try m.parallelInterpolate(from: a, to: b, steps: steps, spherical: spherical, condition: condition, label: label, into: x,
+      try m.interpolate(from: a, to: b, steps: steps, spherical: spherical, condition: condition, label: label, into: x,
                                 workspace: scratch)
       return ok
     } catch {

@@ -2,6 +2,7 @@ import Layers
 import Models
 
 /// Encode, decode, reconstruct and score: raw rows in, codes or raw rows or scores out.
+/// A workspace set to several threads splits the rows over them (Workspace+Threads.swift).
 ///
 /// Conditional models need one condition per row: `conditions` (rows x conditionWidth
 /// values) or, when the condition is one class label, `labels` (each in 0..<classCount);
@@ -14,6 +15,10 @@ extension InferenceModel {
   ) throws {
     let source = try conditionInput(conditions, labels)
     try validate("encode", x, rows: rows, what: "input", conditions: source, workspace)
+    if let team = workspace.team, rows > 1 {
+      let job = ShareJob(.encode, self, workspace, rows: rows, input: x, conditions: conditions, labels: labels, output: z)
+      return try split(job, team, (z, codeWidth, "codes"))
+    }
     try passes("encode", rows, workspace, (z, codeWidth, "codes")) { start, n in
       let condition = conditionRows(source, start: start, rows: n, workspace)
       let head = runEncoder(x + start * inputWidth, rows: n, conditions: condition, workspace)
@@ -33,6 +38,11 @@ extension InferenceModel {
     let source = try conditionInput(conditions, labels)
     try validate("encodeDistribution", x, rows: rows, what: "input", conditions: source, workspace)
     let k = codeWidth
+    if let team = workspace.team, rows > 1 {
+      let job = ShareJob(.encodeDistribution, self, workspace, rows: rows, input: x, conditions: conditions, labels: labels,
+                         output: mean, second: logVariance)
+      return try split(job, team, (mean, k, "means"), (logVariance, k, "log-variances"))
+    }
     try passes("encodeDistribution", rows, workspace, (mean, k, "means"), (logVariance, k, "log-variances")) { start, n in
       let condition = conditionRows(source, start: start, rows: n, workspace)
       let head = runEncoder(x + start * inputWidth, rows: n, conditions: condition, workspace)
@@ -50,6 +60,10 @@ extension InferenceModel {
   ) throws {
     let source = try conditionInput(conditions, labels)
     try validate("decode", z, rows: rows, what: "code", conditions: source, workspace)
+    if let team = workspace.team, rows > 1 {
+      let job = ShareJob(.decode, self, workspace, rows: rows, input: z, conditions: conditions, labels: labels, output: x)
+      return try split(job, team, (x, inputWidth, "reconstructions"))
+    }
     try passes("decode", rows, workspace, (x, inputWidth, "reconstructions")) { start, n in
       let condition = conditionRows(source, start: start, rows: n, workspace)
       let code = z + start * codeWidth, buffer = workspace.a
@@ -66,6 +80,10 @@ extension InferenceModel {
   ) throws {
     let source = try conditionInput(conditions, labels)
     try validate("reconstruct", x, rows: rows, what: "input", conditions: source, workspace)
+    if let team = workspace.team, rows > 1 {
+      let job = ShareJob(.reconstruct, self, workspace, rows: rows, input: x, conditions: conditions, labels: labels, output: y)
+      return try split(job, team, (y, inputWidth, "reconstructions"))
+    }
     try passes("reconstruct", rows, workspace, (y, inputWidth, "reconstructions")) { start, n in
       let condition = conditionRows(source, start: start, rows: n, workspace)
       let logits = runAutoencoder(x + start * inputWidth, rows: n, conditions: condition, workspace)
@@ -81,6 +99,10 @@ extension InferenceModel {
   ) throws {
     let source = try conditionInput(conditions, labels)
     try validate("score", x, rows: rows, what: "input", conditions: source, workspace)
+    if let team = workspace.team, rows > 1 {
+      let job = ShareJob(.score, self, workspace, rows: rows, input: x, conditions: conditions, labels: labels, output: scores)
+      return try split(job, team, (scores, 1, "scores"))
+    }
     try passes("score", rows, workspace, (scores, 1, "scores")) { start, n in
       let condition = conditionRows(source, start: start, rows: n, workspace)
       let logits = runAutoencoder(x + start * inputWidth, rows: n, conditions: condition, workspace)

@@ -4,7 +4,9 @@ import Glibc
 import Models
 import Tensor
 
-/// Generating: new samples from the prior, and paths between codes.
+/// Generating: new samples from the prior, and paths between codes. A workspace set to
+/// several threads splits the rows over them; `sampleRows` and `pathRows` are the one body
+/// both the calling thread and the workspace's threads run.
 extension InferenceModel {
   /// VAE: `rows` new samples in raw units: codes z ~ N(0, temperature^2 I) drawn from `seed`
   /// (the same seed gives the same samples, whatever the workspace or thread), then decoded.
@@ -30,34 +32,54 @@ extension InferenceModel {
     guard temperature.isFinite, temperature >= 0 else {
       throw InferenceError(.invalidArgument, "temperature must be finite and >= 0, got \(temperature)")
     }
-    var random = SeededRandom(seed: seed)
+    var job = ShareJob(.sample, self, workspace, rows: rows, conditions: conditions, output: x, second: codes)
+    job.seed = seed
+    job.temperature = temperature
+    job.label = label ?? -1
+    if let team = workspace.team, rows > 1 {
+      return try split(job, team, (x, inputWidth, "samples"), codes.map { ($0, codeWidth, "codes") })
+    }
+    try sampleRows(job, start: 0, count: rows, workspace: workspace)
+  }
+
+  /// Rows `start ..< start + count` of a `sample` call: the seed's streams are stepped past
+  /// the draws of the rows before `start` (k Gaussians a row, and a drawn condition row when
+  /// neither conditions nor a label are given), so any split of the rows over threads draws
+  /// the same codes as one thread; then the rows are drawn and decoded.
+  func sampleRows(_ job: ShareJob, start: Int, count: Int, workspace: Workspace) throws {
+    var random = SeededRandom(seed: job.seed)
     // Drawn conditions come from their own stream, so an unconditional draw of the codes is
     // the same numbers whatever the conditions.
-    var conditionRandom = SeededRandom(seed: seed, stream: 0xC0_4D)
-    let k = codeWidth, c = conditionWidth
-    let width = spec.decoderInputWidth
-    try checkedPasses("sample", rows, workspace, (x, inputWidth, "samples"), codes.map { ($0, k, "codes") }) { start, n in
+    var conditionRandom = SeededRandom(seed: job.seed, stream: 0xC0_4D)
+    let k = codeWidth, c = conditionWidth, width = spec.decoderInputWidth, temperature = job.temperature, label = job.label
+    let x = job.output, codes = job.second, conditions = job.conditions
+    for _ in 0..<(start * k) { _ = random.gaussian() }
+    if c > 0 && label < 0 && conditions == nil {
+      for _ in 0..<start { ConditionRows.draw(conditionGroups, into: workspace.conditions, random: &conditionRandom) }
+    }
+    try checkedPasses("sample", count, workspace, (x + start * inputWidth, inputWidth, "samples"),
+                      codes.map { ($0 + start * k, k, "codes") }) { first, n in
       let z = workspace.a
       for r in 0..<n {
         let row = z + r * width
         for j in 0..<k { row[j] = temperature * random.gaussian() }
         if c > 0 {
-          if let label {
+          if label >= 0 {
             (row + k).update(repeating: 0, count: c)
             row[k + label] = 1
           } else if let conditions {
-            (row + k).update(from: conditions + (start + r) * c, count: c)
+            (row + k).update(from: conditions + (start + first + r) * c, count: c)
           } else {
             ConditionRows.draw(conditionGroups, into: row + k, random: &conditionRandom)
           }
         }
-        codes.map { ($0 + (start + r) * k).update(from: row, count: k) }
+        codes.map { ($0 + (start + first + r) * k).update(from: row, count: k) }
       }
       // The drawn codes overflow for a huge temperature even when the caller does not ask for them.
       if let bad = firstNonFinite(z, rows: n, width: k, stride: width) {
-        return (start + bad.row, bad.column, z[bad.row * width + bad.column], "drawn codes")
+        return (first + bad.row, bad.column, z[bad.row * width + bad.column], "drawn codes")
       }
-      writeOutput(run(plan.decoder, from: z, rows: n, workspace), rows: n, into: x + start * inputWidth)
+      writeOutput(run(plan.decoder, from: z, rows: n, workspace), rows: n, into: x + (start + first) * inputWidth)
       return nil
     }
   }
@@ -79,37 +101,51 @@ extension InferenceModel {
     }
     try checkFinite(a, count: codeWidth, what: "code")
     try checkFinite(b, count: codeWidth, what: "code")
-    let k = codeWidth, c = conditionWidth, width = k + c
     var dot = 0.0, normA = 0.0, normB = 0.0
-    for j in 0..<k {
+    for j in 0..<codeWidth {
       dot += Double(a[j]) * Double(b[j]); normA += Double(a[j] * a[j]); normB += Double(b[j] * b[j])
     }
     let cosine = dot / max((normA * normB).squareRoot(), 1e-30)
-    let angle = acos(min(max(cosine, -1), 1))
-    try checkedPasses("interpolate", steps, workspace, (x, inputWidth, "rows")) { start, n in
+    var job = ShareJob(.interpolate, self, workspace, rows: steps, input: a, conditions: condition, output: x)
+    job.to = b
+    job.spherical = spherical
+    job.angle = acos(min(max(cosine, -1), 1))
+    job.label = label.map { Int($0) } ?? -1
+    if let team = workspace.team {
+      return try split(job, team, (x, inputWidth, "rows"))
+    }
+    try pathRows(job, start: 0, count: steps, workspace: workspace)
+  }
+
+  /// Steps `start ..< start + count` of an `interpolate` call.
+  func pathRows(_ job: ShareJob, start: Int, count: Int, workspace: Workspace) throws {
+    let k = codeWidth, c = conditionWidth, width = k + c, steps = job.rows, label = job.label, angle = job.angle
+    guard let a = job.input, let b = job.to else { throw InferenceError(.invalidArgument, "internal: a path without its ends") }
+    let x = job.output, condition = job.conditions
+    try checkedPasses("interpolate", count, workspace, (x + start * inputWidth, inputWidth, "rows")) { first, n in
       let z = workspace.a
       for r in 0..<n {
-        let t = Double(start + r) / Double(steps - 1)
+        let t = Double(start + first + r) / Double(steps - 1)
         var wa = 1 - t, wb = t
-        if spherical && angle > 1e-6 {
+        if job.spherical && angle > 1e-6 {
           wa = sin((1 - t) * angle) / sin(angle)
           wb = sin(t * angle) / sin(angle)
         }
         let row = z + r * width
         for j in 0..<k { row[j] = Float(wa * Double(a[j]) + wb * Double(b[j])) }
         if c > 0 {
-          if let label {
+          if label >= 0 {
             (row + k).update(repeating: 0, count: c)
-            row[k + Int(label)] = 1
+            row[k + label] = 1
           } else if let condition {
             (row + k).update(from: condition, count: c)
           }
         }
       }
       if let bad = firstNonFinite(z, rows: n, width: k, stride: width) {
-        return (start + bad.row, bad.column, z[bad.row * width + bad.column], "codes on the path")
+        return (first + bad.row, bad.column, z[bad.row * width + bad.column], "codes on the path")
       }
-      writeOutput(run(plan.decoder, from: z, rows: n, workspace), rows: n, into: x + start * inputWidth)
+      writeOutput(run(plan.decoder, from: z, rows: n, workspace), rows: n, into: x + (start + first) * inputWidth)
       return nil
     }
   }

@@ -15,7 +15,7 @@ extension InferenceModel {
   ) throws {
     let source = try conditionInput(conditions, labels)
     try validate("encode", x, rows: rows, what: "input", conditions: source, workspace)
-    if let team = workspace.team, rows > 1 {
+    if let team = workspace.teamToSplit, rows > 1 {
       let job = ShareJob(.encode, self, workspace, rows: rows, input: x, conditions: conditions, labels: labels, output: z)
       return try split(job, team, (z, codeWidth, "codes"))
     }
@@ -38,7 +38,7 @@ extension InferenceModel {
     let source = try conditionInput(conditions, labels)
     try validate("encodeDistribution", x, rows: rows, what: "input", conditions: source, workspace)
     let k = codeWidth
-    if let team = workspace.team, rows > 1 {
+    if let team = workspace.teamToSplit, rows > 1 {
       let job = ShareJob(.encodeDistribution, self, workspace, rows: rows, input: x, conditions: conditions, labels: labels,
                          output: mean, second: logVariance)
       return try split(job, team, (mean, k, "means"), (logVariance, k, "log-variances"))
@@ -60,7 +60,7 @@ extension InferenceModel {
   ) throws {
     let source = try conditionInput(conditions, labels)
     try validate("decode", z, rows: rows, what: "code", conditions: source, workspace)
-    if let team = workspace.team, rows > 1 {
+    if let team = workspace.teamToSplit, rows > 1 {
       let job = ShareJob(.decode, self, workspace, rows: rows, input: z, conditions: conditions, labels: labels, output: x)
       return try split(job, team, (x, inputWidth, "reconstructions"))
     }
@@ -80,7 +80,7 @@ extension InferenceModel {
   ) throws {
     let source = try conditionInput(conditions, labels)
     try validate("reconstruct", x, rows: rows, what: "input", conditions: source, workspace)
-    if let team = workspace.team, rows > 1 {
+    if let team = workspace.teamToSplit, rows > 1 {
       let job = ShareJob(.reconstruct, self, workspace, rows: rows, input: x, conditions: conditions, labels: labels, output: y)
       return try split(job, team, (y, inputWidth, "reconstructions"))
     }
@@ -99,7 +99,7 @@ extension InferenceModel {
   ) throws {
     let source = try conditionInput(conditions, labels)
     try validate("score", x, rows: rows, what: "input", conditions: source, workspace)
-    if let team = workspace.team, rows > 1 {
+    if let team = workspace.teamToSplit, rows > 1 {
       let job = ShareJob(.score, self, workspace, rows: rows, input: x, conditions: conditions, labels: labels, output: scores)
       return try split(job, team, (scores, 1, "scores"))
     }

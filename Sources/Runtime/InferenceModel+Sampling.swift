@@ -36,7 +36,7 @@ extension InferenceModel {
     job.seed = seed
     job.temperature = temperature
     job.label = label ?? -1
-    if let team = workspace.team, rows > 1 {
+    if let team = workspace.teamToSplit, rows > 1 {
       return try split(job, team, (x, inputWidth, "samples"), codes.map { ($0, codeWidth, "codes") })
     }
     try sampleRows(job, start: 0, count: rows, workspace: workspace)
@@ -111,7 +111,7 @@ extension InferenceModel {
     job.spherical = spherical
     job.angle = acos(min(max(cosine, -1), 1))
     job.label = label.map { Int($0) } ?? -1
-    if let team = workspace.team {
+    if let team = workspace.teamToSplit {
       return try split(job, team, (x, inputWidth, "rows"))
     }
     try pathRows(job, start: 0, count: steps, workspace: workspace)

@@ -55,7 +55,10 @@ extension InferenceModel {
   /// is a result that does not fit in Float (as `passes` does), and the error of the lowest
   /// share that failed is thrown, its row numbers noted as counted from the share's first row.
   func split(_ job: ShareJob, _ team: WorkerTeam, _ first: Output, _ second: Output? = nil) throws {
-    guard let failure = team.run(job) else { return }
+    job.workspace.splitting = true
+    let outcome = team.run(job)
+    job.workspace.splitting = false
+    guard let failure = outcome else { return }
     guard let problem = failure.error as? InferenceError, problem.kind == .nonFinite else { throw failure.error }
     first.values.update(repeating: .nan, count: job.rows * first.width)
     second.map { $0.values.update(repeating: .nan, count: job.rows * $0.width) }

@@ -19,6 +19,11 @@ public final class Workspace: @unchecked Sendable {
   private let block: FloatBuffer
   /// The other threads' scratch and the threads themselves when calls run on several threads
   /// (nil: one thread); see Workspace+Threads.swift.
+  /// True while a call on this workspace runs its shares (share 0 runs here, on the calling
+  /// thread): the call's own code must then not split again.
+  var splitting = false
+  /// The threads to split a call over: none while splitting, or without `setThreads`.
+  var teamToSplit: WorkerTeam? { splitting ? nil : team }
   var team: WorkerTeam?
 
   /// Throws `overflow` when the workspace's size does not fit in Int, and `AllocationError`

@@ -101,3 +101,29 @@ def test_the_documented_forward_pass_runs_convolutional_models(tmp_path):
     snippet = format_snippet()
     run_ae("reconstruct", model, "--data", tmp_path / "images.npy", "--out", tmp_path / "y.npy")
     np.testing.assert_allclose(snippet["reconstruct"](model, x), np.load(tmp_path / "y.npy"), rtol=1e-4, atol=1e-3)
+
+
+def test_the_documented_forward_pass_runs_rectangular_and_temporal_convolutions(tmp_path):
+    """Format 2's layers: a rectangular kernel and stride ("HxW" attributes, pairs in the
+    spec), and convolutions over time (conv1d kernels (k, in, out))."""
+    rng = np.random.default_rng(3)
+    x = rng.random((64, 6 * 10 * 2), dtype=np.float32)
+    np.save(tmp_path / "x.npy", x)
+    snippet = format_snippet()
+    cases = [("rect.h5", ["--arch", "conv3k3x5s2x1,dense4", "--image-shape", "6x10x2"]),
+             ("time.h5", ["--arch", "conv4k5s2,conv3k3s2,dense4", "--frames", "60x2"])]
+    for name, options in cases:
+        model = tmp_path / name
+        run_ae("train", *options, "--epochs", "2", "--data", tmp_path / "x.npy", "--out", model, "--quiet")
+        with h5py.File(model, "r") as f:
+            assert f.attrs["format_version"] == 2
+            if name == "rect.h5":
+                assert f["encoder/00_conv2d/kernel"].shape == (3, 5, 2, 3)
+                assert f["encoder/00_conv2d"].attrs["kernel_size"] == "3x5"
+                assert f["encoder/00_conv2d"].attrs["stride"] == "2x1"
+            else:
+                assert f["encoder/00_conv1d/kernel"].shape == (5, 2, 4)
+                assert f["encoder/00_conv1d"].attrs["stride"] == 2
+                assert json.loads(f.attrs["spec"])["encoder"][0]["inputShape"] == [60, 2]
+        run_ae("reconstruct", model, "--data", tmp_path / "x.npy", "--out", tmp_path / "y.npy")
+        np.testing.assert_allclose(snippet["reconstruct"](model, x), np.load(tmp_path / "y.npy"), rtol=1e-4, atol=1e-4)

@@ -109,7 +109,10 @@ def test_python_m_autoencoder_reports_versions_and_the_library_path(tmp_path):
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()
     assert lines[0] == f"autoencoder {autoencoder.__version__} (Python package in {PACKAGE / 'autoencoder'})"
-    assert lines[1] == f"libautoencoder {autoencoder.library_version()} (version number 1000, ABI 1)"
+    version = autoencoder.library_version()
+    major, minor, patch = map(int, version.split("."))
+    number = major * 1_000_000 + minor * 1_000 + patch  # AE_VERSION_NUMBER's rule
+    assert lines[1] == f"libautoencoder {version} (version number {number}, ABI 1)"
     assert lines[2] == f"loaded from {LIBRARY.resolve()}"
 
 

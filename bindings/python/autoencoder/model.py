@@ -5,15 +5,15 @@ import ctypes
 import os
 import secrets
 import threading
-from typing import NamedTuple, Optional, Tuple, Union
+from typing import Optional, Tuple, Union
 
 import numpy as np
 
 from . import _lib
-from ._arguments import (as_batch, as_conditions, as_labels, as_rows, boolean, empty, integer, model_bytes,
-                         path_bytes, real, thread_count)
-from ._errors import (AutoencoderError, InvalidArgumentError, MisuseError, UnsupportedError, UnverifiedError,
-                      check)
+from ._arguments import (as_batch, as_labels, as_rows, boolean, empty, integer, model_bytes, path_bytes, real,
+                         thread_count)
+from ._conditions import ConditionGroup, Conditions
+from ._errors import AutoencoderError, InvalidArgumentError, MisuseError, UnverifiedError, check
 from ._workspaces import Workspaces
 
 PathLike = Union[str, bytes, "os.PathLike[str]"]
@@ -23,18 +23,6 @@ _check = check
 __all__ = ["Model", "ConditionGroup", "AutoencoderError", "UnverifiedError", "MisuseError", "as_rows", "as_labels"]
 
 _WORKSPACE_ROWS = 256  # rows per pass in each thread's scratch memory
-_CONDITION_KINDS = {_lib.AE_CONDITION_ONE_HOT: "one_hot", _lib.AE_CONDITION_CONTINUOUS: "continuous"}
-
-
-class ConditionGroup(NamedTuple):
-    """One named group of a conditional model's condition row (`Model.condition_groups`).
-
-    kind "one_hot": `width` classes, given as a row with 1 for the class and 0 for the others
-    (values in [0, 1]); kind "continuous": `width` real values, passed to the network as given
-    (the model's scaling applies to data, not to conditions)."""
-    name: str
-    kind: str
-    width: int
 
 
 class Model:
@@ -109,18 +97,9 @@ class Model:
         self._latent_dim = _lib.ae_model_latent_dim(self._handle)
         self._layer_count = _lib.ae_model_layer_count(self._handle)
         self._can_sample = bool(_lib.ae_model_can_sample(self._handle))
-        self._classes = _lib.ae_model_class_count(self._handle)
         shape = (ctypes.c_size_t * 3)()
         self._input_shape = tuple(shape) if _lib.ae_model_input_shape(self._handle, shape) == 0 else None
-        self._condition_width = _lib.ae_model_condition_width(self._handle)
-        self._condition_groups = tuple(self._condition_group(i)
-                                       for i in range(_lib.ae_model_condition_group_count(self._handle)))
-
-    def _condition_group(self, index: int) -> ConditionGroup:
-        name, kind, width = ctypes.c_char_p(), ctypes.c_int(), ctypes.c_size_t()
-        check(_lib.ae_model_condition_group(self._handle, index, ctypes.byref(name), ctypes.byref(kind),
-                                            ctypes.byref(width)))
-        return ConditionGroup(name.value.decode(), _CONDITION_KINDS.get(kind.value, f"kind {kind.value}"), width.value)
+        self._conditions = Conditions.read(self._handle, self._kind)
 
     # -- lifetime --------------------------------------------------------------------------
     def close(self) -> None:
@@ -192,20 +171,20 @@ class Model:
     def classes(self) -> int:
         """Classes of a conditional model whose condition is one class label (a classic cvae),
         which then takes `labels=` / `label=` as well as `conditions=`; else 0."""
-        return self._classes
+        return self._conditions.classes
 
     @property
     def condition_width(self) -> int:
         """Values per condition row, which a conditional model (cvae) reads with every row
         (`conditions=`): the `condition_groups`' widths added up. 0 for models without conditions."""
-        return self._condition_width
+        return self._conditions.width
 
     @property
     def condition_groups(self) -> Tuple[ConditionGroup, ...]:
         """The named groups of a condition row, in order (group 0's values come first): a tuple
         of ConditionGroup(name, kind, width), kind "one_hot" or "continuous". A classic cvae has
         one, ("class", "one_hot", classes); models without conditions have none."""
-        return self._condition_groups
+        return self._conditions.groups
 
     @property
     def threads(self) -> int:
@@ -318,7 +297,7 @@ class Model:
         handle = self._live()
         batch = as_batch(x, self._input_dim, "x", self._input_shape)
         n = batch.rows.shape[0]
-        classes, rows = self._conditions(labels, conditions, n)
+        classes, rows = self._conditions.per_row(labels, conditions, n)
         options = _lib.EncodeOptions.default()
         if classes is not None:
             options.labels = classes.ctypes.data
@@ -361,8 +340,8 @@ class Model:
         options = _lib.SampleOptions.default()
         options.seed, options.temperature = seed, temperature
         if label is not None:
-            options.label = self._label(label, conditions)
-        rows = self._condition_rows(conditions, n)
+            options.label = self._conditions.label(label, conditions)
+        rows = self._conditions.rows(conditions, n)
         if rows is not None:
             options.conditions = rows.ctypes.data
         x = empty((n, self._input_dim), "samples")
@@ -394,8 +373,8 @@ class Model:
         options = _lib.InterpolateOptions.default()
         options.steps, options.spherical = steps, int(spherical)
         if label is not None:
-            options.label = self._label(label, conditions)
-        row = self._condition_rows(conditions, 1, one=True)
+            options.label = self._conditions.label(label, conditions)
+        row = self._conditions.rows(conditions, 1, one=True)
         if row is not None:
             options.condition = row.ctypes.data
         out = empty((steps, self._input_dim), "outputs")
@@ -436,45 +415,13 @@ class Model:
         workspace = getattr(self._local, "workspace", None)
         return 0 if workspace is None else _lib.ae_workspace_threads(workspace.handle)
 
-    def _label(self, label, conditions) -> int:
-        """One class for a whole call (sample, interpolate), checked against the model's classes."""
-        label = integer(label, "label")
-        if conditions is not None:
-            raise InvalidArgumentError("pass label or conditions, not both")
-        if not self._classes:
-            if self._condition_width:
-                raise UnsupportedError(f"this {self._kind} model's condition is not one class label (groups "
-                                       f"{self._groups_text()}); pass conditions= rows of {self._condition_width} "
-                                       "values instead of a label")
-            raise UnsupportedError(f"this {self._kind} model has no classes; call it without a label")
-        if not 0 <= label < self._classes:
-            raise InvalidArgumentError(f"label must be in 0..{self._classes - 1}, got {label}")
-        return label
-
-    def _groups_text(self) -> str:
-        return ", ".join(f"{g.name}: {g.kind} x {g.width}" for g in self._condition_groups)
-
-    def _condition_rows(self, conditions, n: int, *, one: bool = False) -> Optional[np.ndarray]:
-        """Condition rows for n rows, checked (None stays None); UnsupportedError for a model without conditions."""
-        if conditions is None:
-            return None
-        if not self._condition_width:
-            raise UnsupportedError(f"this {self._kind} model takes no conditions; call it without conditions=")
-        return as_conditions(conditions, n, self._condition_width, one=one)
-
-    def _conditions(self, labels, conditions, n: int) -> Tuple[Optional[np.ndarray], Optional[np.ndarray]]:
-        """(labels as C ints, condition rows) for n rows: at most one of them."""
-        if labels is not None and conditions is not None:
-            raise InvalidArgumentError("pass labels or conditions, not both")
-        return (None if labels is None else as_labels(labels, n)), self._condition_rows(conditions, n)
-
     def _compute(self, function, labeled, conditioned, rows: np.ndarray, out_width: Optional[int], labels, conditions,
                  what: str) -> np.ndarray:
         """One compute call on checked rows: (n, out_width) floats out, or (n,) for None. The
         plain call without labels or conditions, else the _labeled or _conditioned one."""
         handle = self._live()
         n = rows.shape[0]
-        classes, condition_rows = self._conditions(labels, conditions, n)
+        classes, condition_rows = self._conditions.per_row(labels, conditions, n)
         out = empty((n,) if out_width is None else (n, out_width), what)
         workspace = self._workspace(handle)
         if classes is not None:

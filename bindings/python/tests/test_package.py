@@ -13,8 +13,8 @@ from ae_tool import ae
 from conftest import PACKAGE, ROOT
 
 LIBRARY = ROOT / ".build-lib" / "release" / "libautoencoder.so"
-PROPERTIES = ("kind", "loss", "input_dim", "latent_dim", "layer_count", "can_sample", "classes", "input_shape",
-              "image_shape", "scaling", "closed")
+PROPERTIES = ("kind", "loss", "input_dim", "latent_dim", "layer_count", "can_sample", "classes", "condition_width",
+              "condition_groups", "input_shape", "image_shape", "scaling", "closed")
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +41,8 @@ def test_introspection_is_read_only_and_documented(vae_path):
     with autoencoder.Model(vae_path) as model:
         values = {name: getattr(model, name) for name in PROPERTIES if name != "scaling"}
         assert values == {"kind": "vae", "loss": "bce", "input_dim": 36, "latent_dim": 2, "layer_count": 4,
-                          "can_sample": True, "classes": 0, "input_shape": (6, 6, 1), "image_shape": (6, 6),
-                          "closed": False}
+                          "can_sample": True, "classes": 0, "condition_width": 0, "condition_groups": (),
+                          "input_shape": (6, 6, 1), "image_shape": (6, 6), "closed": False}
         for name in PROPERTIES:
             attribute = getattr(autoencoder.Model, name)
             assert isinstance(attribute, property) and len(attribute.__doc__ or "") > 20, name
@@ -51,6 +51,9 @@ def test_introspection_is_read_only_and_documented(vae_path):
         assert {name: getattr(model, name) for name in values} == values
     for name in ("encode", "decode", "reconstruct", "score", "encode_distribution", "sample", "interpolate"):
         assert getattr(autoencoder.Model, name).__doc__, name
+    # The one setting: documented, and settable.
+    assert isinstance(autoencoder.Model.threads, property) and autoencoder.Model.threads.fset is not None
+    assert "OpenBLAS" in autoencoder.Model.threads.__doc__
 
 
 def test_every_call_that_takes_data_states_its_units():

@@ -116,6 +116,34 @@ def as_rows(values, width: int, name: str = "x", *, original_shape=None) -> np.n
     return converted
 
 
+def as_conditions(values, n: int, width: int, *, one: bool = False) -> np.ndarray:
+    """Condition rows for n data rows: a C-contiguous float32 (n, width) array, from (n, width)
+    rows or from one row, (width,) or (1, width), which then serves every row. With one=True
+    (interpolate: one condition for the whole path) only one row is taken, returned as
+    (1, width). Raises InvalidArgumentError naming the shape given and the shapes expected,
+    ArgumentTypeError for values that are not real numbers (as for data), NonFiniteError for a
+    float64 value beyond float32's range; NaN and infinity are left to the library, which
+    refuses them with NonFiniteError naming the row and column."""
+    array = _asarray(values, "conditions")
+    shape = array.shape
+    if array.dtype.kind == "c":
+        raise ArgumentTypeError(f"conditions are complex ({array.dtype}); condition rows hold real numbers")
+    if array.dtype.kind not in "iuf":
+        raise ArgumentTypeError(f"conditions must hold real numbers (integers or floats), got dtype {array.dtype}")
+    is_one_row = shape == (width,) or shape == (1, width)
+    if one and not is_one_row:
+        raise InvalidArgumentError(f"conditions has shape {shape}; the path takes one condition row of this model's "
+                                   f"{width} values: expected ({width},) or (1, {width})")
+    if not one and not is_one_row and shape != (n, width):
+        raise InvalidArgumentError(f"conditions has shape {shape}; for {n} row{'s' if n != 1 else ''} this model "
+                                   f"takes condition rows of {width} values: expected ({n}, {width}), or one row "
+                                   f"({width},) for every row")
+    rows = as_rows(array.reshape(-1, width), width, "conditions", original_shape=shape)
+    if is_one_row and not one and n > 1:
+        rows = np.ascontiguousarray(np.broadcast_to(rows, (n, width)))
+    return rows
+
+
 def as_labels(labels, n: int) -> np.ndarray:
     """`labels` as n C ints, one class per row. Whole numbers only: integer arrays, Python ints,
     or floats that hold whole numbers (as labels read from a CSV file do), each within int32's
@@ -150,6 +178,15 @@ def as_labels(labels, n: int) -> np.ndarray:
         i = int(bad[0])
         raise InvalidArgumentError(f"label {i} is {array[i]}, outside the range of a C int")
     return np.ascontiguousarray(array.astype(np.int64), dtype=np.intc)
+
+
+def thread_count(value, most: int) -> int:
+    """A workspace thread count: an integer from 1 to `most`. ArgumentTypeError for a float,
+    string or boolean; InvalidArgumentError (a ValueError) for 0, negatives and beyond `most`."""
+    threads = integer(value, "threads")
+    if not 1 <= threads <= most:
+        raise InvalidArgumentError(f"threads must be 1 to {most} (1: the calling thread alone), got {threads}")
+    return threads
 
 
 def integer(value, name: str) -> int:

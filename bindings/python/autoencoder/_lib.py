@@ -21,6 +21,7 @@ import threading
 from typing import List
 
 ABI_VERSION = 1  # AE_ABI_VERSION of the header this mirror was written against
+MINIMUM_VERSION = "0.2.0"  # the first library with every function below (conditions, options, threads)
 
 
 class Status(enum.IntEnum):
@@ -46,12 +47,75 @@ AE_OPEN_DEFAULT = 0
 # #define AE_OPEN_UNVERIFIED 1u   (read a file that carries no checksum)
 AE_OPEN_UNVERIFIED = 1
 
+# typedef enum ae_condition_kind { AE_CONDITION_ONE_HOT = 0, AE_CONDITION_CONTINUOUS = 1 } ae_condition_kind;
+AE_CONDITION_ONE_HOT = 0
+AE_CONDITION_CONTINUOUS = 1
+
+# The most threads ae_workspace_set_threads takes (1 to 256).
+AE_WORKSPACE_MAX_THREADS = 256
+
 _float_p = ctypes.POINTER(ctypes.c_float)
 _data_p = ctypes.c_void_p  # float arrays: passed as ndarray.ctypes.data, much cheaper than data_as
 _model_p = ctypes.c_void_p
 _workspace_p = ctypes.c_void_p
 _size = ctypes.c_size_t
 _status = ctypes.c_int
+
+
+# -- Options structs (0.2) --
+# Each starts with a size field that tells the library which version of the struct the caller
+# holds. The header's ..._options_default() initializers are static inline functions, compiled
+# into C callers, so they are not in the library: `default()` below mirrors each one, and sets
+# size to ctypes.sizeof of the struct mirrored here. Field order, types and padding follow the
+# header exactly (tests/test_conditions.py compares sizes, offsets and defaults with a C
+# compiler's). Pointer fields are c_void_p: they take an ndarray's .ctypes.data directly.
+
+class SampleOptions(ctypes.Structure):
+    """typedef struct ae_sample_options {
+      size_t size;               // sizeof(ae_sample_options)
+      unsigned long long seed;   // the draws' seed (default 0)
+      const float *conditions;   // n condition rows, or NULL (default)
+      float temperature;         // finite, >= 0 (default 1)
+      int32_t label;             // models with classes: every row of this class; -1 (default): none
+    } ae_sample_options;"""
+    _fields_ = [("size", ctypes.c_size_t), ("seed", ctypes.c_ulonglong), ("conditions", ctypes.c_void_p),
+                ("temperature", ctypes.c_float), ("label", ctypes.c_int32)]
+
+    @classmethod
+    def default(cls) -> "SampleOptions":
+        """ae_sample_options_default(): seed 0, no conditions, temperature 1, label -1."""
+        return cls(size=ctypes.sizeof(cls), seed=0, conditions=None, temperature=1.0, label=-1)
+
+
+class InterpolateOptions(ctypes.Structure):
+    """typedef struct ae_interpolate_options {
+      size_t size;               // sizeof(ae_interpolate_options)
+      size_t steps;              // rows on the path, ends included: >= 2; the default 0 must be replaced
+      const float *condition;    // ONE condition row for every step, or NULL (default)
+      int32_t spherical;         // non-zero: slerp; 0 (default): straight line
+      int32_t label;             // models with classes: the class of every step; -1 (default): none
+    } ae_interpolate_options;"""
+    _fields_ = [("size", ctypes.c_size_t), ("steps", ctypes.c_size_t), ("condition", ctypes.c_void_p),
+                ("spherical", ctypes.c_int32), ("label", ctypes.c_int32)]
+
+    @classmethod
+    def default(cls) -> "InterpolateOptions":
+        """ae_interpolate_options_default(): steps 0 (set it), no condition, straight, label -1."""
+        return cls(size=ctypes.sizeof(cls), steps=0, condition=None, spherical=0, label=-1)
+
+
+class EncodeOptions(ctypes.Structure):
+    """typedef struct ae_encode_options {
+      size_t size;               // sizeof(ae_encode_options)
+      const float *conditions;   // n condition rows, or NULL (default)
+      const int32_t *labels;     // or n labels, for a model with classes; or NULL (default)
+    } ae_encode_options;"""
+    _fields_ = [("size", ctypes.c_size_t), ("conditions", ctypes.c_void_p), ("labels", ctypes.c_void_p)]
+
+    @classmethod
+    def default(cls) -> "EncodeOptions":
+        """ae_encode_options_default(): no conditions, no labels."""
+        return cls(size=ctypes.sizeof(cls), conditions=None, labels=None)
 
 # name: (restype, argtypes), in the header's order.
 _PROTOTYPES = {
@@ -92,6 +156,10 @@ _PROTOTYPES = {
     "ae_model_loss": (ctypes.c_char_p, (_model_p,)),
     # size_t ae_model_class_count(const ae_model *model);
     "ae_model_class_count": (_size, (_model_p,)),
+    # size_t ae_model_condition_width(const ae_model *model);
+    "ae_model_condition_width": (_size, (_model_p,)),
+    # size_t ae_model_condition_group_count(const ae_model *model);
+    "ae_model_condition_group_count": (_size, (_model_p,)),
     # ae_status ae_model_input_shape(const ae_model *model, size_t shape[3]);
     "ae_model_input_shape": (_status, (_model_p, ctypes.POINTER(_size))),
     # ae_status ae_model_scaling(const ae_model *model, const char **method, const float **offset, const float **scale);
@@ -141,7 +209,35 @@ _PROTOTYPES = {
     "ae_decode_labeled": (_status, (_model_p, _workspace_p, _data_p, _data_p, _size, _data_p)),
     "ae_reconstruct_labeled": (_status, (_model_p, _workspace_p, _data_p, _data_p, _size, _data_p)),
     "ae_score_labeled": (_status, (_model_p, _workspace_p, _data_p, _data_p, _size, _data_p)),
-    # Condition matrices and thread counts join here once include/autoencoder.h declares them.
+    # -- Conditions (0.2) --
+    # ae_status ae_model_condition_group(const ae_model *model, size_t index, const char **name, int *kind,
+    #                                    size_t *width);
+    "ae_model_condition_group": (_status, (_model_p, _size, ctypes.POINTER(ctypes.c_char_p),
+                                           ctypes.POINTER(ctypes.c_int), ctypes.POINTER(_size))),
+    # ae_status ae_encode_conditioned(const ae_model *model, ae_workspace *workspace, const float *x,
+    #                                 const float *conditions, size_t n, float *z);
+    #   (and _decode_, _reconstruct_, _score_conditioned alike)
+    "ae_encode_conditioned": (_status, (_model_p, _workspace_p, _data_p, _data_p, _size, _data_p)),
+    "ae_decode_conditioned": (_status, (_model_p, _workspace_p, _data_p, _data_p, _size, _data_p)),
+    "ae_reconstruct_conditioned": (_status, (_model_p, _workspace_p, _data_p, _data_p, _size, _data_p)),
+    "ae_score_conditioned": (_status, (_model_p, _workspace_p, _data_p, _data_p, _size, _data_p)),
+    # -- Generating with options (0.2) --
+    # ae_status ae_sample_v2(const ae_model *model, ae_workspace *workspace, size_t n,
+    #                        const ae_sample_options *options, float *x_out, float *z_out);
+    "ae_sample_v2": (_status, (_model_p, _workspace_p, _size, ctypes.POINTER(SampleOptions), _data_p, _data_p)),
+    # ae_status ae_interpolate_v2(const ae_model *model, ae_workspace *workspace, const float *z_a, const float *z_b,
+    #                             const ae_interpolate_options *options, float *x_out);
+    "ae_interpolate_v2": (_status, (_model_p, _workspace_p, _data_p, _data_p, ctypes.POINTER(InterpolateOptions),
+                                    _data_p)),
+    # ae_status ae_encode_distribution_v2(const ae_model *model, ae_workspace *workspace, const float *x, size_t n,
+    #                                     const ae_encode_options *options, float *mean, float *log_variance);
+    "ae_encode_distribution_v2": (_status, (_model_p, _workspace_p, _data_p, _size, ctypes.POINTER(EncodeOptions),
+                                            _data_p, _data_p)),
+    # -- Workspace threads (0.2) --
+    # ae_status ae_workspace_set_threads(ae_workspace *workspace, int threads);
+    "ae_workspace_set_threads": (_status, (_workspace_p, ctypes.c_int)),
+    # int ae_workspace_threads(const ae_workspace *workspace);
+    "ae_workspace_threads": (ctypes.c_int, (_workspace_p,)),
 }
 
 HOW_TO_FIX = (
@@ -193,6 +289,16 @@ def _where(library: ctypes.CDLL, fallback: str) -> str:
     return fallback
 
 
+def _version_of(library: ctypes.CDLL) -> str:
+    """" (it is libautoencoder X.Y.Z)" for a library that reports its version, else ""."""
+    try:
+        version = library.ae_version
+        version.restype, version.argtypes = ctypes.c_char_p, []
+        return f" (it is libautoencoder {version().decode(errors='replace')})"
+    except (AttributeError, OSError, UnicodeError):
+        return ""
+
+
 def _load() -> None:
     """Load the library (once), check its ABI and declare every function in this module."""
     from ._errors import LibraryError  # here: _errors imports Status from this module
@@ -219,7 +325,8 @@ def _load() -> None:
             try:
                 function = getattr(library, name)
             except AttributeError:
-                raise LibraryError(f"{candidate} is not a libautoencoder this binding can use: it lacks {name}.\n"
+                raise LibraryError(f"{candidate} is not a libautoencoder this binding can use: it lacks {name}"
+                                   f"{_version_of(library)}; this binding needs {MINIMUM_VERSION} or newer.\n"
                                    + HOW_TO_FIX) from None
             function.restype, function.argtypes = restype, list(argtypes)
             functions[name] = function

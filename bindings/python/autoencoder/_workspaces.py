@@ -35,8 +35,9 @@ class Workspaces:
         self._tokens = itertools.count()
         self._closed = False
 
-    def create(self, model_handle, local: threading.local) -> int:
-        """A new workspace for the calling thread, stored in `local` (the model's threading.local)."""
+    def create(self, model_handle, local: threading.local) -> "_ThreadWorkspace":
+        """A new workspace for the calling thread (one thread of its own: see `_ThreadWorkspace.threads`),
+        stored in `local` (the model's threading.local)."""
         handle = ctypes.c_void_p()
         check(_lib.ae_workspace_create(model_handle, self.rows, ctypes.byref(handle)))
         with self._lock:
@@ -47,8 +48,9 @@ class Workspaces:
         if closed:  # close() ran while this thread was making its workspace
             _lib.ae_workspace_free(handle.value)
             raise MisuseError("the model is closed")
-        local.workspace = _ThreadWorkspace(self, token, handle.value)
-        return handle.value
+        workspace = _ThreadWorkspace(self, token, handle.value)
+        local.workspace = workspace
+        return workspace
 
     def release(self, token: int) -> None:
         """Free the workspace registered under `token`, if it still is."""
@@ -72,11 +74,16 @@ class Workspaces:
 
 
 class _ThreadWorkspace:
-    """One thread's workspace; frees it when the thread's local storage lets go of it."""
-    __slots__ = ("owner", "token", "handle")
+    """One thread's workspace; frees it when the thread's local storage lets go of it.
+
+    `threads` is the count last set with ae_workspace_set_threads (1 as created). Only the
+    owning thread sets it, before a call (Model._workspace compares it with the model's
+    setting): a workspace belongs to one thread at a time, so setting it from another thread
+    could meet a call in flight (AE_ERROR_MISUSE)."""
+    __slots__ = ("owner", "token", "handle", "threads")
 
     def __init__(self, owner: Workspaces, token: int, handle: int):
-        self.owner, self.token, self.handle = owner, token, handle
+        self.owner, self.token, self.handle, self.threads = owner, token, handle, 1
 
     def __del__(self):
         try:

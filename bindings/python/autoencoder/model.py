@@ -10,16 +10,17 @@ from typing import Optional, Tuple, Union
 import numpy as np
 
 from . import _lib
-from ._arguments import as_batch, as_labels, as_rows, boolean, empty, integer, model_bytes, path_bytes, real
-from ._errors import (AutoencoderError, InvalidArgumentError, MisuseError, UnsupportedError, UnverifiedError,
-                      check)
+from ._arguments import (as_batch, as_labels, as_rows, boolean, empty, integer, model_bytes, path_bytes, real,
+                         thread_count)
+from ._conditions import ConditionGroup, Conditions
+from ._errors import AutoencoderError, InvalidArgumentError, MisuseError, UnverifiedError, check
 from ._workspaces import Workspaces
 
 PathLike = Union[str, bytes, "os.PathLike[str]"]
 
 # Kept for code that imported them from here.
 _check = check
-__all__ = ["Model", "AutoencoderError", "UnverifiedError", "MisuseError", "as_rows", "as_labels"]
+__all__ = ["Model", "ConditionGroup", "AutoencoderError", "UnverifiedError", "MisuseError", "as_rows", "as_labels"]
 
 _WORKSPACE_ROWS = 256  # rows per pass in each thread's scratch memory
 
@@ -45,15 +46,20 @@ class Model:
     kind of model cannot do, FileNotFoundError for a missing file, MemoryError, ...); see the
     package's README for the table.
 
+    Conditions: a conditional model (`condition_width` > 0, a cvae) reads a condition row with
+    every row: `conditions=` (rows of `condition_width` values, the `condition_groups` side by
+    side), or for a model with classes `labels=` (one class per row); never both.
+
     Threads: one Model may serve many threads at once (each call releases the GIL). Each thread
     gets its own scratch workspace on its first call, freed when the thread ends or the model
-    closes, so calls allocate nothing in C.
+    closes, so calls allocate nothing in C. `threads` (default 1) splits each call's rows over
+    that many threads, as onnxruntime's intra-op threads do; see the README on OpenBLAS.
 
         with Model("model.h5") as model:
             codes = model.encode(images)
     """
 
-    def __init__(self, path: Optional[PathLike] = None, *, data=None, verify: bool = True):
+    def __init__(self, path: Optional[PathLike] = None, *, data=None, verify: bool = True, threads: int = 1):
         """Open the model file at `path` (str, bytes or os.PathLike), or a model file's bytes
         given as `data`: bytes, bytearray, memoryview or any other buffer (a C-contiguous one is
         read in place, a strided memoryview is copied in its logical order; the library keeps
@@ -64,6 +70,8 @@ class Model:
         tool): only for files you trust, because their bytes reach libhdf5 unchecked. A
         checksum that is present is checked either way.
 
+        `threads` (1 to 256, default 1): see the `threads` property.
+
         Raises ModelNotFoundError (a FileNotFoundError) for a missing file, ModelIOError (an
         OSError) for one that cannot be read, FormatError, VersionError or UnverifiedError for
         one that cannot be used, LibraryError when libautoencoder cannot be loaded."""
@@ -71,6 +79,7 @@ class Model:
         self._close_lock = threading.Lock()
         if (path is None) == (data is None):
             raise InvalidArgumentError("pass either a path or data=bytes, not both")
+        self._threads = thread_count(threads, _lib.AE_WORKSPACE_MAX_THREADS)
         flags = _lib.AE_OPEN_DEFAULT if boolean(verify, "verify") else _lib.AE_OPEN_UNVERIFIED
         handle = ctypes.c_void_p()
         if data is not None:
@@ -88,11 +97,9 @@ class Model:
         self._latent_dim = _lib.ae_model_latent_dim(self._handle)
         self._layer_count = _lib.ae_model_layer_count(self._handle)
         self._can_sample = bool(_lib.ae_model_can_sample(self._handle))
-        self._classes = _lib.ae_model_class_count(self._handle)
         shape = (ctypes.c_size_t * 3)()
         self._input_shape = tuple(shape) if _lib.ae_model_input_shape(self._handle, shape) == 0 else None
-        # Later: condition matrices (conditions=) and thread counts join here and in _compute once
-        # include/autoencoder.h declares their calls.
+        self._conditions = Conditions.read(self._handle, self._kind)
 
     # -- lifetime --------------------------------------------------------------------------
     def close(self) -> None:
@@ -155,13 +162,58 @@ class Model:
 
     @property
     def can_sample(self) -> bool:
-        """True for generative models (vae, cvae), which `sample` and `encode_distribution` need."""
+        """True when `sample` works without conditions, as the library says: a vae, or a cvae
+        whose condition groups are all one-hot (it draws each row's classes from the seed). A
+        cvae with continuous conditions samples only given `conditions=`."""
         return self._can_sample
 
     @property
     def classes(self) -> int:
-        """Classes of a conditional model (cvae), which then needs `labels=` / `label=`; else 0."""
-        return self._classes
+        """Classes of a conditional model whose condition is one class label (a classic cvae),
+        which then takes `labels=` / `label=` as well as `conditions=`; else 0."""
+        return self._conditions.classes
+
+    @property
+    def condition_width(self) -> int:
+        """Values per condition row, which a conditional model (cvae) reads with every row
+        (`conditions=`): the `condition_groups`' widths added up. 0 for models without conditions."""
+        return self._conditions.width
+
+    @property
+    def condition_groups(self) -> Tuple[ConditionGroup, ...]:
+        """The named groups of a condition row, in order (group 0's values come first): a tuple
+        of ConditionGroup(name, kind, width), kind "one_hot" or "continuous". A classic cvae has
+        one, ("class", "one_hot", classes); models without conditions have none."""
+        return self._conditions.groups
+
+    @property
+    def threads(self) -> int:
+        """Threads each call runs on (1 to 256; default 1: the calling thread alone), as
+        onnxruntime's intra-op thread count: a call's rows are split into that many contiguous
+        shares, one on the calling thread and the others on threads of its workspace, which
+        sleep between calls. Results equal the one-thread results to float rounding, and are
+        the same bits run to run for a fixed count; samples follow the seed as on one thread.
+
+        Setting it applies to every workspace of this model: the calling thread's and each other
+        thread's at its next call, and every new one. Each calling thread has its own, so T
+        Python threads sharing a model at `threads` = N may run T * N threads at once, and each
+        of those may use OpenBLAS's own threads too (the library never changes their count):
+        pick one kind of parallelism (see the README).
+
+        Raises InvalidArgumentError (a ValueError) for 0, negatives and more than 256,
+        ArgumentTypeError for a non-integer, MisuseError on a closed model. Threads that cannot
+        be started raise OutOfMemoryError: here for the calling thread's workspace (the setting
+        then stays as it was), at their next call for other threads' workspaces."""
+        return self._threads
+
+    @threads.setter
+    def threads(self, value: int) -> None:
+        threads = thread_count(value, _lib.AE_WORKSPACE_MAX_THREADS)
+        self._live()
+        workspace = getattr(self._local, "workspace", None)
+        if workspace is not None:  # the calling thread's own now: a failure shows here, and changes nothing
+            self._set_threads(workspace, threads)
+        self._threads = threads
 
     @property
     def input_shape(self) -> Optional[Tuple[int, int, int]]:
@@ -188,70 +240,91 @@ class Model:
                 np.ctypeslib.as_array(scale, (n,)).copy())
 
     # -- compute ---------------------------------------------------------------------------
-    # Conditional models (classes > 0) take labels=: one class per row, as training had.
-    def encode(self, x, labels=None) -> np.ndarray:
+    # Conditional models take a condition row per row: conditions= (condition_width values),
+    # or for a model with classes labels= (one class per row, as training had); never both.
+    def encode(self, x, labels=None, *, conditions=None) -> np.ndarray:
         """Codes (n, latent_dim) for rows or images `x`: raw values in the units the model was
         trained on (the model applies its stored scaling). One row or image gives (latent_dim,).
-        `labels`: one class per row, for a conditional model (cvae) only."""
+        Conditional models (cvae): `labels`, one class per row, or `conditions`, condition rows
+        (n, condition_width) or one row for all."""
         batch = as_batch(x, self._input_dim, "x", self._input_shape)
-        out = self._compute(_lib.ae_encode_ws, _lib.ae_encode_labeled, batch.rows, self._latent_dim, labels, "codes")
+        out = self._compute(_lib.ae_encode_ws, _lib.ae_encode_labeled, _lib.ae_encode_conditioned, batch.rows,
+                            self._latent_dim, labels, conditions, "codes")
         return out[0] if batch.single else out
 
-    def decode(self, z, labels=None, *, flat: bool = False) -> np.ndarray:
+    def decode(self, z, labels=None, *, conditions=None, flat: bool = False) -> np.ndarray:
         """Outputs for codes `z` (n, latent_dim) or one code (latent_dim,), in the units the
         model was trained on: rows (n, input_dim), or for an image model images
         (n, *image_shape) unless flat=True. One code gives one row or image.
-        `labels`: one class per row, for a conditional model (cvae) only."""
+        Conditional models (cvae): `labels`, one class per row, or `conditions`, condition rows
+        (n, condition_width) or one row for all."""
         batch = as_batch(z, self._latent_dim, "z")
-        out = self._compute(_lib.ae_decode_ws, _lib.ae_decode_labeled, batch.rows, self._input_dim, labels, "outputs")
+        out = self._compute(_lib.ae_decode_ws, _lib.ae_decode_labeled, _lib.ae_decode_conditioned, batch.rows,
+                            self._input_dim, labels, conditions, "outputs")
         out = self._shaped(out, boolean(flat, "flat"))
         return out[0] if batch.single else out
 
-    def reconstruct(self, x, labels=None) -> np.ndarray:
+    def reconstruct(self, x, labels=None, *, conditions=None) -> np.ndarray:
         """decode(encode(x)) in one call. `x`: rows or images, raw values in the units the model
         was trained on (the model applies its stored scaling); the result is in the same units
         and the same shape as `x` (rows for rows, images for images).
-        `labels`: one class per row, for a conditional model (cvae) only."""
+        Conditional models (cvae): `labels`, one class per row, or `conditions`, condition rows
+        (n, condition_width) or one row for all."""
         batch = as_batch(x, self._input_dim, "x", self._input_shape)
-        out = self._compute(_lib.ae_reconstruct_ws, _lib.ae_reconstruct_labeled, batch.rows, self._input_dim, labels,
-                            "reconstructions")
+        out = self._compute(_lib.ae_reconstruct_ws, _lib.ae_reconstruct_labeled, _lib.ae_reconstruct_conditioned,
+                            batch.rows, self._input_dim, labels, conditions, "reconstructions")
         out = out.reshape((out.shape[0],) + batch.item_shape)
         return out[0] if batch.single else out
 
-    def score(self, x, labels=None) -> np.ndarray:
+    def score(self, x, labels=None, *, conditions=None) -> np.ndarray:
         """Anomaly score per row (n,): the reconstruction loss in the model's own loss (`loss`),
         summed over the row on scaled data; higher means less like the training data. `x`: rows
         or images, raw values in the units the model was trained on (the model applies its
         stored scaling). One row or image gives a scalar.
-        `labels`: one class per row, for a conditional model (cvae) only."""
+        Conditional models (cvae): `labels`, one class per row, or `conditions`, condition rows
+        (n, condition_width) or one row for all."""
         batch = as_batch(x, self._input_dim, "x", self._input_shape)
-        out = self._compute(_lib.ae_score_ws, _lib.ae_score_labeled, batch.rows, None, labels, "scores")
+        out = self._compute(_lib.ae_score_ws, _lib.ae_score_labeled, _lib.ae_score_conditioned, batch.rows, None,
+                            labels, conditions, "scores")
         return out[0] if batch.single else out
 
-    def encode_distribution(self, x) -> Tuple[np.ndarray, np.ndarray]:
+    def encode_distribution(self, x, labels=None, *, conditions=None) -> Tuple[np.ndarray, np.ndarray]:
         """VAE: the posterior (mean, log_variance) of rows or images `x`, each (n, latent_dim),
         or (latent_dim,) for one row or image. `x`: raw values in the units the model was
-        trained on (the model applies its stored scaling). Raises UnsupportedError for models
-        that are not VAEs (and for a cvae, whose labelled posterior the library does not expose)."""
+        trained on (the model applies its stored scaling). A conditional VAE (cvae) needs
+        `labels`, one class per row, or `conditions`, condition rows (n, condition_width) or one
+        row for all. Raises UnsupportedError for models that are not VAEs."""
         handle = self._live()
         batch = as_batch(x, self._input_dim, "x", self._input_shape)
         n = batch.rows.shape[0]
+        classes, rows = self._conditions.per_row(labels, conditions, n)
+        options = _lib.EncodeOptions.default()
+        if classes is not None:
+            options.labels = classes.ctypes.data
+        if rows is not None:
+            options.conditions = rows.ctypes.data
         mean = empty((n, self._latent_dim), "means")
         log_variance = empty((n, self._latent_dim), "log-variances")
-        check(_lib.ae_encode_distribution(handle, batch.rows.ctypes.data, n, mean.ctypes.data,
-                                          log_variance.ctypes.data))
+        check(_lib.ae_encode_distribution_v2(handle, self._workspace(handle), batch.rows.ctypes.data, n,
+                                             ctypes.byref(options), mean.ctypes.data, log_variance.ctypes.data))
         return (mean[0], log_variance[0]) if batch.single else (mean, log_variance)
 
     def sample(self, n: int, seed: Optional[int] = None, temperature: float = 1.0, *, label: Optional[int] = None,
-               return_codes: bool = False, flat: bool = False):
+               conditions=None, return_codes: bool = False, flat: bool = False):
         """VAE: `n` new outputs decoded from codes ~ N(0, temperature^2 I), in the units the
         model was trained on: rows (n, input_dim), or images (n, *image_shape) for an image
-        model unless flat=True. A conditional VAE (`classes` > 0) draws them for class `label`.
+        model unless flat=True.
+
+        A conditional VAE (cvae) draws them for class `label` (a model with classes), or for
+        `conditions` (condition rows (n, condition_width), or one row for all), or, given
+        neither, for classes the library draws for each row from the seed (when `can_sample`:
+        a cvae with continuous conditions then raises UnsupportedError).
 
         seed=None (the default) draws a fresh seed from the operating system (`secrets`), so
         each call gives new outputs. An integer seed (0 <= seed < 2**64) gives the same outputs
-        every time, on any thread, and the same as `ae sample --seed` and the C library.
-        With return_codes=True, returns (outputs, codes), codes (n, latent_dim)."""
+        every time, on any thread and with any `threads` (to float rounding), and the same as
+        `ae sample --seed` and the C library. With return_codes=True, returns (outputs, codes),
+        codes (n, latent_dim)."""
         handle = self._live()
         n = integer(n, "n")
         if n < 1:
@@ -264,26 +337,29 @@ class Model:
                 raise InvalidArgumentError(f"seed must fit in 64 unsigned bits, got {seed}")
         temperature = real(temperature, "temperature")
         return_codes, flat = boolean(return_codes, "return_codes"), boolean(flat, "flat")
+        options = _lib.SampleOptions.default()
+        options.seed, options.temperature = seed, temperature
         if label is not None:
-            label = integer(label, "label")
-            if not self._classes:
-                raise UnsupportedError(f"this {self._kind} model has no classes; sample without a label")
-            if not 0 <= label < self._classes:
-                raise InvalidArgumentError(f"label must be in 0..{self._classes - 1}, got {label}")
+            options.label = self._conditions.label(label, conditions)
+        rows = self._conditions.rows(conditions, n)
+        if rows is not None:
+            options.conditions = rows.ctypes.data
         x = empty((n, self._input_dim), "samples")
         z = empty((n, self._latent_dim), "codes")
-        if label is None:
-            check(_lib.ae_sample_ws(handle, self._workspace(handle), n, seed, temperature, x.ctypes.data, z.ctypes.data))
-        else:
-            check(_lib.ae_sample_class(handle, n, label, seed, temperature, x.ctypes.data, z.ctypes.data))
+        check(_lib.ae_sample_v2(handle, self._workspace(handle), n, ctypes.byref(options), x.ctypes.data,
+                                z.ctypes.data))
         x = self._shaped(x, flat)
         return (x, z) if return_codes else x
 
-    def interpolate(self, a, b, steps: int = 8, spherical: Optional[bool] = None, *, flat: bool = False) -> np.ndarray:
+    def interpolate(self, a, b, steps: int = 8, spherical: Optional[bool] = None, *, label: Optional[int] = None,
+                    conditions=None, flat: bool = False) -> np.ndarray:
         """Decode `steps` codes evenly spaced from code `a` to code `b` (latent_dim values each)
         into outputs in the units the model was trained on: rows (steps, input_dim), or images
         (steps, *image_shape) for an image model unless flat=True. Along the great circle
-        (slerp) when spherical is True, the default for models that can sample; else straight."""
+        (slerp) when spherical is True, the default for variational models (vae, cvae); else
+        along the straight line. A conditional VAE (cvae) decodes the whole path as one class
+        `label` (a model with classes) or with one condition row `conditions`
+        ((condition_width,) or (1, condition_width)); without either it raises UnsupportedError."""
         handle = self._live()
         steps = integer(steps, "steps")
         if steps < 2:
@@ -292,10 +368,19 @@ class Model:
         zb = as_rows(b, self._latent_dim, "b")
         if za.shape[0] != 1 or zb.shape[0] != 1:
             raise InvalidArgumentError(f"a and b must be single codes, got shapes {np.shape(a)} and {np.shape(b)}")
-        spherical = self._can_sample if spherical is None else boolean(spherical, "spherical")
+        spherical = self._kind in ("vae", "cvae") if spherical is None else boolean(spherical, "spherical")
+        flat = boolean(flat, "flat")
+        options = _lib.InterpolateOptions.default()
+        options.steps, options.spherical = steps, int(spherical)
+        if label is not None:
+            options.label = self._conditions.label(label, conditions)
+        row = self._conditions.rows(conditions, 1, one=True)
+        if row is not None:
+            options.condition = row.ctypes.data
         out = empty((steps, self._input_dim), "outputs")
-        check(_lib.ae_interpolate(handle, za.ctypes.data, zb.ctypes.data, steps, int(spherical), out.ctypes.data))
-        return self._shaped(out, boolean(flat, "flat"))
+        check(_lib.ae_interpolate_v2(handle, self._workspace(handle), za.ctypes.data, zb.ctypes.data,
+                                     ctypes.byref(options), out.ctypes.data))
+        return self._shaped(out, flat)
 
     # -- internals -------------------------------------------------------------------------
     def _live(self) -> int:
@@ -305,25 +390,46 @@ class Model:
         return handle
 
     def _workspace(self, handle: int) -> int:
+        """The calling thread's workspace, made on its first call, set to the model's `threads`."""
         workspace = getattr(self._local, "workspace", None)
-        if workspace is not None:
-            return workspace.handle
-        return self._workspaces.create(handle, self._local)
+        if workspace is None:
+            workspace = self._workspaces.create(handle, self._local)
+        threads = self._threads
+        if workspace.threads != threads:
+            self._set_threads(workspace, threads)
+        return workspace.handle
+
+    @staticmethod
+    def _set_threads(workspace, threads: int) -> None:
+        """ae_workspace_set_threads on the calling thread's own workspace (never another's: it
+        could be in a call right now). On failure the workspace keeps its count."""
+        check(_lib.ae_workspace_set_threads(workspace.handle, threads))
+        workspace.threads = threads
 
     def _workspace_count(self) -> int:
         """Live per-thread workspaces (for tests: finished threads must not keep theirs)."""
         return self._workspaces.count()
 
-    def _compute(self, function, labeled, rows: np.ndarray, out_width: Optional[int], labels, what: str) -> np.ndarray:
-        """One compute call on checked rows: (n, out_width) floats out, or (n,) for None."""
+    def _workspace_threads(self) -> int:
+        """The calling thread's workspace's thread count as the library reports it (for tests); 0 without one."""
+        workspace = getattr(self._local, "workspace", None)
+        return 0 if workspace is None else _lib.ae_workspace_threads(workspace.handle)
+
+    def _compute(self, function, labeled, conditioned, rows: np.ndarray, out_width: Optional[int], labels, conditions,
+                 what: str) -> np.ndarray:
+        """One compute call on checked rows: (n, out_width) floats out, or (n,) for None. The
+        plain call without labels or conditions, else the _labeled or _conditioned one."""
         handle = self._live()
         n = rows.shape[0]
-        classes = None if labels is None else as_labels(labels, n)
+        classes, condition_rows = self._conditions.per_row(labels, conditions, n)
         out = empty((n,) if out_width is None else (n, out_width), what)
-        if classes is None:
-            check(function(handle, self._workspace(handle), rows.ctypes.data, n, out.ctypes.data))
+        workspace = self._workspace(handle)
+        if classes is not None:
+            check(labeled(handle, workspace, rows.ctypes.data, classes.ctypes.data, n, out.ctypes.data))
+        elif condition_rows is not None:
+            check(conditioned(handle, workspace, rows.ctypes.data, condition_rows.ctypes.data, n, out.ctypes.data))
         else:
-            check(labeled(handle, self._workspace(handle), rows.ctypes.data, classes.ctypes.data, n, out.ctypes.data))
+            check(function(handle, workspace, rows.ctypes.data, n, out.ctypes.data))
         return out
 
     def _shaped(self, rows: np.ndarray, flat: bool) -> np.ndarray:

@@ -139,7 +139,9 @@ def test_calls_a_kind_of_model_cannot_do_raise_unsupported(models):
             "posterior of a plain autoencoder": lambda: dense.encode_distribution(x[:2]),
             "labels for a model without classes": lambda: dense.encode(x[:2], labels=[0, 1]),
             "a conditional model without labels": lambda: cvae.encode(x[:2]),
-            "a path for a conditional model": lambda: cvae.interpolate(np.zeros(2), np.ones(2)),
+            "a conditional model's posterior without labels": lambda: cvae.encode_distribution(x[:2]),
+            "a conditional model's path without a label": lambda: cvae.interpolate(np.zeros(2), np.ones(2)),
+            "conditions for a model without them": lambda: dense.encode(x[:2], conditions=[1.0]),
         }
         for what, call in refused.items():
             with pytest.raises(UnsupportedError) as caught:
@@ -162,6 +164,8 @@ def test_arguments_of_the_wrong_type_or_value(models):
             "Model(3)": lambda: autoencoder.Model(3),
             "Model(data='x')": lambda: autoencoder.Model(data="model.h5"),
             "verify='no'": lambda: autoencoder.Model(folder / "vae.h5", verify="no"),
+            "threads=1.5": lambda: autoencoder.Model(folder / "vae.h5", threads=1.5),
+            "conditions='a'": lambda: cvae.encode(x[:2], conditions=["a", "b", "c"]),
         }
         for what, call in wrong_type.items():
             with pytest.raises(ArgumentTypeError) as caught:
@@ -179,6 +183,9 @@ def test_arguments_of_the_wrong_type_or_value(models):
             "no rows": lambda: vae.encode(np.zeros((0, 12))),
             "a NUL in the path": lambda: autoencoder.Model(str(folder / "vae.h5") + "\0"),
             "neither path nor data": lambda: autoencoder.Model(),
+            "threads=0": lambda: autoencoder.Model(folder / "vae.h5", threads=0),
+            "conditions of the wrong width": lambda: cvae.encode(x[:2], conditions=np.ones((2, 2))),
+            "labels and conditions": lambda: cvae.encode(x[:2], labels=[0, 1], conditions=np.eye(3)[:2]),
         }
         for what, call in wrong_value.items():
             with pytest.raises(InvalidArgumentError) as caught:

@@ -13,8 +13,8 @@ from ae_tool import ae
 from conftest import PACKAGE, ROOT
 
 LIBRARY = ROOT / ".build-lib" / "release" / "libautoencoder.so"
-PROPERTIES = ("kind", "loss", "input_dim", "latent_dim", "layer_count", "can_sample", "classes", "input_shape",
-              "image_shape", "scaling", "closed")
+PROPERTIES = ("kind", "loss", "input_dim", "latent_dim", "layer_count", "can_sample", "classes", "condition_width",
+              "condition_groups", "input_shape", "image_shape", "scaling", "closed")
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +41,8 @@ def test_introspection_is_read_only_and_documented(vae_path):
     with autoencoder.Model(vae_path) as model:
         values = {name: getattr(model, name) for name in PROPERTIES if name != "scaling"}
         assert values == {"kind": "vae", "loss": "bce", "input_dim": 36, "latent_dim": 2, "layer_count": 4,
-                          "can_sample": True, "classes": 0, "input_shape": (6, 6, 1), "image_shape": (6, 6),
-                          "closed": False}
+                          "can_sample": True, "classes": 0, "condition_width": 0, "condition_groups": (),
+                          "input_shape": (6, 6, 1), "image_shape": (6, 6), "closed": False}
         for name in PROPERTIES:
             attribute = getattr(autoencoder.Model, name)
             assert isinstance(attribute, property) and len(attribute.__doc__ or "") > 20, name
@@ -51,6 +51,9 @@ def test_introspection_is_read_only_and_documented(vae_path):
         assert {name: getattr(model, name) for name in values} == values
     for name in ("encode", "decode", "reconstruct", "score", "encode_distribution", "sample", "interpolate"):
         assert getattr(autoencoder.Model, name).__doc__, name
+    # The one setting: documented, and settable.
+    assert isinstance(autoencoder.Model.threads, property) and autoencoder.Model.threads.fset is not None
+    assert "OpenBLAS" in autoencoder.Model.threads.__doc__
 
 
 def test_every_call_that_takes_data_states_its_units():
@@ -109,9 +112,10 @@ def test_python_m_autoencoder_reports_versions_and_the_library_path(tmp_path):
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()
     assert lines[0] == f"autoencoder {autoencoder.__version__} (Python package in {PACKAGE / 'autoencoder'})"
-    major, minor, patch = (int(part) for part in autoencoder.library_version().split("."))
-    number = major * 1_000_000 + minor * 1_000 + patch  # as autoencoder.h defines AE_VERSION_NUMBER
-    assert lines[1] == f"libautoencoder {autoencoder.library_version()} (version number {number}, ABI 1)"
+    version = autoencoder.library_version()
+    major, minor, patch = map(int, version.split("."))
+    number = major * 1_000_000 + minor * 1_000 + patch  # AE_VERSION_NUMBER's rule
+    assert lines[1] == f"libautoencoder {version} (version number {number}, ABI 1)"
     assert lines[2] == f"loaded from {LIBRARY.resolve()}"
 
 

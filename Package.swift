@@ -36,6 +36,8 @@ let package = Package(
     .target(name: "Store", dependencies: ["Models", "CShims", "CZlib"], swiftSettings: fastMath),
     .target(name: "Training", dependencies: ["Models", "Store", "Tensor"], swiftSettings: fastMath),
     .target(name: "Baselines", dependencies: ["Tensor", "COpenBLAS"], swiftSettings: fastMath),
+    // Synthetic tables: fitting a table's columns to a model's pipeline, and comparing tables.
+    .target(name: "Tabular", dependencies: ["Models", "Datasets", "Tensor"], swiftSettings: fastMath),
     .target(name: "Runtime", dependencies: ["Models", "Store", "Layers", "Tensor", "CVector"], swiftSettings: fastMath),
     // The C ABI: @_cdecl functions only, plus C glue for static strings and the thread-local error.
     .target(name: "CAutoencoderSupport", cSettings: [.headerSearchPath("../../include")]),
@@ -44,7 +46,7 @@ let package = Package(
     .executableTarget(
       name: "ae",
       dependencies: [
-        "Tensor", "Layers", "Models", "Datasets", "Store", "Training", "Baselines", "Runtime",
+        "Tensor", "Layers", "Models", "Datasets", "Store", "Training", "Baselines", "Runtime", "Tabular",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "tools/ae",
@@ -56,6 +58,7 @@ let package = Package(
     .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"]),
     .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Store", "Datasets", "Baselines", "Runtime", "TestSupport", "CAllocationCounter"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "TestSupport"]),
+    .testTarget(name: "TabularTests", dependencies: ["Tabular", "Models", "Datasets", "Tensor", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["Models", "Store", "Datasets"]),
   ],
   swiftLanguageModes: [.v5]

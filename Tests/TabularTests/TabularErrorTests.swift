@@ -1,0 +1,6 @@
+import Testing
+@testable import Tabular
+
+@Test func tabularErrorSaysWhatWentWrong() {
+  #expect(TabularError("column 'x' is all missing").description == "column 'x' is all missing")
+}

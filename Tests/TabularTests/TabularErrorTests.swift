@@ -1,5 +1,5 @@
 import Testing
-@testable import Tabular
+import Tabular
 
 @Test func tabularErrorSaysWhatWentWrong() {
   #expect(TabularError("column 'x' is all missing").description == "column 'x' is all missing")

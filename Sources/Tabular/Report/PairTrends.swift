@@ -73,8 +73,10 @@ public enum PairTrends {
       let dx = x[row] - meanX, dy = y[row] - meanY
       sxy += dx * dy; sxx += dx * dx; syy += dy * dy
     }
-    guard sxx > 0, syy > 0 else { return nil }
-    return min(1, max(-1, sxy / (sxx.squareRoot() * syy.squareRoot())))
+    let r = sxy / (sxx.squareRoot() * syy.squareRoot())
+    // Zero spread, or sums that overflowed on enormous values: no correlation to report.
+    guard sxx > 0, syy > 0, r.isFinite else { return nil }
+    return min(1, max(-1, r))
   }
 
   /// Whether the present values of a column are all equal (SDMetrics refuses such a column).

@@ -23,6 +23,13 @@ public struct ReportColumn: Sendable {
   public let real: Values
   public let synthetic: Values
 
+  public init(name: String, kind: ColumnKind, real: Values, synthetic: Values) {
+    self.name = name
+    self.kind = kind
+    self.real = real
+    self.synthetic = synthetic
+  }
+
   /// SDMetrics' split: numerical and datetime columns are continuous, the rest discrete.
   public var isNumeric: Bool { !kind.hasCategories }
 

@@ -114,7 +114,7 @@ public struct TargetScores: Sendable {
 
   /// Accuracy, and macro-F1 over every label that is true or predicted (as scikit-learn; a
   /// label never predicted or never true has F1 0).
-  static func classificationScores(truth: [String], predicted: [String]) -> [String: Double] {
+  public static func classificationScores(truth: [String], predicted: [String]) -> [String: Double] {
     var truePositives: [String: Double] = [:], trueCounts: [String: Double] = [:], predictedCounts: [String: Double] = [:]
     for (actual, guess) in zip(truth, predicted) {
       trueCounts[actual, default: 0] += 1
@@ -132,7 +132,7 @@ public struct TargetScores: Sendable {
 
   /// R² = 1 - residual sum of squares / total sum of squares (about the test mean); absent
   /// when the test targets are all equal.
-  static func regressionScores(truth: [Double], predicted: [Double]) -> [String: Double] {
+  public static func regressionScores(truth: [Double], predicted: [Double]) -> [String: Double] {
     let mean = truth.reduce(0, +) / Double(truth.count)
     let total = truth.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
     let residual = zip(truth, predicted).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }

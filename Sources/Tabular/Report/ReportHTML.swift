@@ -69,7 +69,12 @@ public enum ReportHTML {
       }
     }
     svg += "<line x1=\"0\" y1=\(attribute(height - bottom)) x2=\(attribute(width)) y2=\(attribute(height - bottom)) stroke=\"#888\"/>"
-    if let first = names.first, let last = names.last {
+    if case .categorical = column.real, names.count <= 10 {
+      // Few labels: name every bar pair.
+      for (i, name) in names.enumerated() {
+        svg += "<text x=\(attribute((Double(i) + 0.5) * slot)) y=\(attribute(height - 10)) font-size=\"9\" text-anchor=\"middle\">\(escape(String(name.prefix(Int(slot / 6)))))</text>"
+      }
+    } else if let first = names.first, let last = names.last {
       svg += "<text x=\"0\" y=\(attribute(height - 10)) font-size=\"10\">\(escape(String(first.prefix(24))))</text>"
       svg += "<text x=\(attribute(width)) y=\(attribute(height - 10)) font-size=\"10\" text-anchor=\"end\">\(escape(String(last.prefix(24))))</text>"
     }

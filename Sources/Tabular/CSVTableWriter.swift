@@ -39,10 +39,15 @@ public struct CSVTableWriter: TableRowSink {
       throw TabularError("\(file.path): \(values.count) values cannot hold \(rowCount) rows of \(width) columns")
     }
     var cells = [String](repeating: "", count: width)
-    for row in 0..<rowCount {
-      for c in 0..<width { cells[c] = try cell(values[row * width + c], column: c, row: rowsWritten + 1) }
-      try writeLine(cells)
-      rowsWritten += 1
+    do {
+      for row in 0..<rowCount {
+        for c in 0..<width { cells[c] = try cell(values[row * width + c], column: c, row: rowsWritten + 1) }
+        try writeLine(cells)
+        rowsWritten += 1
+      }
+    } catch {
+      file.abandon() // a table with a bad cell is not worth keeping
+      throw error
     }
   }
 

@@ -108,16 +108,18 @@ import Testing
   ])
   func badValuesAreErrors(column: ColumnInfo, value: Double, message: String) throws {
     let directory = TestData.temporaryDirectory()
+    var writer = try CSVTableWriter(path: directory + "/bad.csv", columns: [column], decimals: [nil])
     do {
-      var writer = try CSVTableWriter(path: directory + "/bad.csv", columns: [column], decimals: [nil])
       try Self.write([[0], [value]], to: &writer, chunk: 2)
-      try writer.finish()
       Issue.record("no error for \(value)")
     } catch let error as TabularError {
       #expect(error.description.contains("row 2, column 'c': "), "\(error)")
       #expect(error.description.contains(message), "\(error)")
     }
+    // Removed at the error, while the writer still exists; finishing it is refused.
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == [])
+    #expect(throws: TabularError.self) { try writer.finish() }
+    #expect(!FileManager.default.fileExists(atPath: directory + "/bad.csv"))
   }
 
   /// Nothing appears at the destination before finish(); an existing file is replaced only then,

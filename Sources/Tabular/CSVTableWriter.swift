@@ -13,9 +13,13 @@ import Datasets
 public struct CSVTableWriter: TableRowSink {
   private let columns: [ColumnInfo]
   private let decimals: [Int?]
+  /// Per categorical or boolean column, each category's cell as written (quoted if need be).
+  private let labels: [[[UInt8]]]
   private let file: OutputFile
   /// Rows written so far, for messages.
   private var rowsWritten = 0
+  /// The line being formatted, reused from row to row.
+  private var line: [UInt8] = []
 
   /// Starts the file (under a temporary name) with the header line. `decimals[c]`, when given,
   /// is the number of decimal places of continuous column c (0...15).
@@ -29,8 +33,19 @@ public struct CSVTableWriter: TableRowSink {
     }
     self.columns = columns
     self.decimals = decimals
+    labels = columns.map { column in
+      switch column.kind {
+      case .boolean: (column.categories.count == 2 ? column.categories : ["false", "true"]).map(Self.quoted)
+      case .categorical: column.categories.map(Self.quoted)
+      default: []
+      }
+    }
     file = try OutputFile(path: path)
-    try writeLine(columns.map(\.name))
+    for (c, column) in columns.enumerated() {
+      if c > 0 { line.append(UInt8(ascii: ",")) }
+      line += Self.quoted(column.name)
+    }
+    try endLine()
   }
 
   public mutating func write(_ values: UnsafeBufferPointer<Double>, rowCount: Int) throws {
@@ -38,11 +53,13 @@ public struct CSVTableWriter: TableRowSink {
     guard rowCount >= 0, values.count / width >= rowCount else {
       throw TabularError("\(file.path): \(values.count) values cannot hold \(rowCount) rows of \(width) columns")
     }
-    var cells = [String](repeating: "", count: width)
     do {
       for row in 0..<rowCount {
-        for c in 0..<width { cells[c] = try cell(values[row * width + c], column: c, row: rowsWritten + 1) }
-        try writeLine(cells)
+        for c in 0..<width {
+          if c > 0 { line.append(UInt8(ascii: ",")) }
+          try appendCell(values[row * width + c], column: c)
+        }
+        try endLine()
         rowsWritten += 1
       }
     } catch {
@@ -60,91 +77,89 @@ public struct CSVTableWriter: TableRowSink {
     file.abandon()
   }
 
-  /// One line of cells, quoted as needed. A line of one empty cell is written as "" so the
+  /// Hand the line to the file. A line of nothing (one empty cell) is written as "" so the
   /// reader does not skip it as blank.
-  private func writeLine(_ cells: [String]) throws {
-    if cells.count == 1, cells[0].isEmpty {
-      try file.append("\"\"\n".utf8)
-      return
-    }
-    for (c, text) in cells.enumerated() {
-      if c > 0 { try file.append(UInt8(ascii: ",")) }
-      try append(text)
-    }
-    try file.append(UInt8(ascii: "\n"))
+  private mutating func endLine() throws {
+    if line.isEmpty { line = Array("\"\"".utf8) }
+    line.append(UInt8(ascii: "\n"))
+    try file.append(line)
+    line.removeAll(keepingCapacity: true)
   }
 
-  /// The text of one cell, RFC 4180-quoted when the reader would otherwise split or trim it.
-  private func append(_ text: String) throws {
-    let utf8 = text.utf8
-    let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 13 || $0 == 10 }
-      || [UInt8(ascii: " "), UInt8(ascii: "\t")].contains { utf8.first == $0 || utf8.last == $0 }
-    guard needsQuotes else { return try file.append(utf8) }
-    try file.append(UInt8(ascii: "\""))
+  /// The text's bytes, RFC 4180-quoted when the reader would otherwise split or trim it.
+  static func quoted(_ text: String) -> [UInt8] {
+    let utf8 = Array(text.utf8)
+    let special: Set<UInt8> = [UInt8(ascii: ","), UInt8(ascii: "\""), 13, 10]
+    let padded = [UInt8(ascii: " "), UInt8(ascii: "\t")].contains { utf8.first == $0 || utf8.last == $0 }
+    guard padded || utf8.contains(where: special.contains) else { return utf8 }
+    var quoted = [UInt8(ascii: "\"")]
     for byte in utf8 {
-      if byte == UInt8(ascii: "\"") { try file.append(byte) }
-      try file.append(byte)
+      if byte == UInt8(ascii: "\"") { quoted.append(byte) }
+      quoted.append(byte)
     }
-    try file.append(UInt8(ascii: "\""))
+    quoted.append(UInt8(ascii: "\""))
+    return quoted
   }
 
-  /// The cell text for `value` in column `c` ("" for missing).
-  private func cell(_ value: Double, column c: Int, row: Int) throws -> String {
-    guard !value.isNaN else { return "" }
+  /// Append the cell for `value` in column `c` (nothing for missing) to the line.
+  private mutating func appendCell(_ value: Double, column c: Int) throws {
+    guard !value.isNaN else { return }
     let column = columns[c]
     func problem(_ what: String) -> TabularError {
-      TabularError("\(file.path): row \(row), column '\(column.name)': \(what)")
+      TabularError("\(file.path): row \(rowsWritten + 1), column '\(column.name)': \(what)")
     }
     switch column.kind {
     case .continuous, .integer:
       guard value.isFinite else { throw problem("the value \(value) is not a finite number") }
-      if column.kind == .integer { return Self.wholeNumber(value) }
-      if let places = decimals[c] { return Self.number(value, decimals: places) }
-      return Self.shortest(value)
+      if column.kind == .integer {
+        Self.appendWholeNumber(value, to: &line)
+      } else if let places = decimals[c] {
+        Self.appendNumber(value, decimals: places, to: &line)
+      } else {
+        Self.appendShortest(value, to: &line)
+      }
     case .categorical, .boolean:
-      let labels = column.kind == .boolean && column.categories.count != 2 ? ["false", "true"] : column.categories
+      let labels = labels[c]
       guard value >= 0, value < Double(labels.count), value == value.rounded() else {
         throw problem("\(value) is not the index of one of its \(labels.count) categories")
       }
-      return labels[Int(value)]
+      line += labels[Int(value)]
     case .datetime:
-      guard let text = ISO8601Text.text(seconds: value) else {
+      guard ISO8601Text.append(seconds: value, to: &line) else {
         throw problem("\(value) seconds since 1970 is not a date in the years 0000 to 9999")
       }
-      return text
     }
   }
 
   /// A whole number without ".0"; beyond Int64, the shortest form ("1e+300").
-  static func wholeNumber(_ value: Double) -> String {
+  static func appendWholeNumber(_ value: Double, to text: inout [UInt8]) {
     let rounded = value.rounded()
-    guard abs(rounded) < 9.2e18 else { return shortest(rounded) }
-    return String(Int64(rounded))
+    guard abs(rounded) < 9.2e18 else { return appendShortest(rounded, to: &text) }
+    text += String(Int64(rounded)).utf8
   }
 
   /// `value` rounded to `decimals` places, trailing zeros dropped ("0.23", "1", "-0.5"). Values
   /// too large for that to be exact in Int64 arithmetic have no digits at those places worth
   /// rounding and get the shortest form.
-  static func number(_ value: Double, decimals: Int) -> String {
+  static func appendNumber(_ value: Double, decimals: Int, to text: inout [UInt8]) {
     var power: Int64 = 1
     for _ in 0..<decimals { power *= 10 }
     let scaled = (value * Double(power)).rounded()
-    guard abs(scaled) < 9e15 else { return shortest(value) }
+    guard abs(scaled) < 9e15 else { return appendShortest(value, to: &text) }
     let units = Int64(abs(scaled))
-    var text = (scaled < 0 ? "-" : "") + String(units / power)
-    var fraction = units % power
-    guard fraction != 0 else { return text }
-    var digits = decimals
+    if scaled < 0 { text.append(UInt8(ascii: "-")) }
+    text += String(units / power).utf8
+    var fraction = units % power, digits = decimals
+    guard fraction != 0 else { return }
     while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
-    let fractionText = String(fraction)
-    text += "." + String(repeating: "0", count: digits - fractionText.count) + fractionText
-    return text
+    text.append(UInt8(ascii: "."))
+    ISO8601Text.appendDigits(fraction, digits, to: &text)
   }
 
   /// The shortest text that reads back as exactly `value`, without a trailing ".0" ("1", "0.1", "1e-05").
-  static func shortest(_ value: Double) -> String {
-    if value == 0 { return "0" }
-    let text = value.description
-    return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+  static func appendShortest(_ value: Double, to text: inout [UInt8]) {
+    if value == 0 { return text.append(UInt8(ascii: "0")) }
+    let description = value.description
+    text += (description.hasSuffix(".0") ? description.dropLast(2) : Substring(description)).utf8
   }
 }

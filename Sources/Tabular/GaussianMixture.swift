@@ -13,8 +13,8 @@ import Tensor
 /// bump among all ten), so here the number of components is chosen by BIC instead, which has
 /// the same aim, a few components where the column has a few modes, and is simple to get right:
 /// EM for 1, 2, ... components on a subsample of at most 5,000 values, the lowest BIC wins
-/// (stopping after two counts in a row do worse). The winner is fitted on at most 50,000 values,
-/// components lighter than `minimumWeight` are dropped and the rest fitted again.
+/// (stopping after two counts in a row do worse). The winner is refined on at most 50,000
+/// values, components lighter than `minimumWeight` are dropped and the rest fitted again.
 ///
 /// Everything is computed on the values mapped onto [-1, 1] (by the column's midrange and
 /// half-range, both finite for any finite values), so columns near ±1e308 neither overflow nor
@@ -37,8 +37,8 @@ public struct GaussianMixture1D: Equatable, Sendable {
   public static let fittingSampleSize = 50_000
   /// Values the component count is chosen on.
   public static let selectionSampleSize = 5_000
-  /// EM iterations per fit, at most.
-  public static let maximumIterations = 200
+  /// EM iterations per fit, at most (scikit-learn's default is 100 too).
+  public static let maximumIterations = 100
 
   /// EM on the finite `values`, at most `maxComponents` components (see the type's comment).
   /// No finite values at all give one standard normal component, so callers always get a valid
@@ -65,15 +65,16 @@ public struct GaussianMixture1D: Equatable, Sendable {
     let distinct = zip(scaled, scaled.dropFirst()).reduce(1) { $0 + ($1.0 < $1.1 ? 1 : 0) }
     let limit = max(1, min(maxComponents, distinct))
     let selection = subsample(scaled, count: selectionSampleSize, random: &random).sorted()
-    var best = (components: 1, bic: Double.infinity), worseInARow = 0
+    var best: (mixture: Mixture, bic: Double)?, worseInARow = 0
     for components in 1...limit where worseInARow < 2 {
       let fitted = Mixture(startingFrom: selection, components: components, floor: floor).expectationMaximization(selection)
       let parameters = Double(3 * components - 1)
       let bic = -2 * fitted.logLikelihood + parameters * log(Double(selection.count))
-      if bic < best.bic { best = (components, bic); worseInARow = 0 } else { worseInARow += 1 }
+      if bic < best?.bic ?? .infinity { best = (fitted, bic); worseInARow = 0 } else { worseInARow += 1 }
     }
 
-    var mixture = Mixture(startingFrom: scaled, components: best.components, floor: floor).expectationMaximization(scaled)
+    // The subsample's fit is close already, so EM on all the values starts from it.
+    var mixture = best!.mixture.expectationMaximization(scaled)
     while mixture.dropComponents(lighterThan: minimumWeight) {
       mixture = mixture.expectationMaximization(scaled)
     }
@@ -133,7 +134,8 @@ private struct Mixture {
     return true
   }
 
-  /// EM until the log-likelihood gains less than 1e-7 a value in an iteration, or the iteration limit.
+  /// EM until the log-likelihood gains less than 1e-4 a value in an iteration (scikit-learn
+  /// stops at 1e-3), or the iteration limit.
   func expectationMaximization(_ values: [Double]) -> Mixture {
     var mixture = self
     let k = weights.count, n = Double(values.count)
@@ -143,12 +145,12 @@ private struct Mixture {
       var mass = [Double](repeating: 0, count: k), sum = mass, squares = mass
       var logLikelihood = -0.5 * log(2 * Double.pi) * n
       let logWeights = mixture.weights.map { $0 > 0 ? log($0) : -Double.infinity }
-      let logDeviations = mixture.deviations.map(log)
+      let logDeviations = mixture.deviations.map(log), inverseDeviations = mixture.deviations.map { 1 / $0 }
       for x in values {
         // E step in logs, so a point far from every component still gets responsibilities.
         var largest = -Double.infinity
         for j in 0..<k {
-          let z = (x - mixture.means[j]) / mixture.deviations[j]
+          let z = (x - mixture.means[j]) * inverseDeviations[j]
           responsibility[j] = logWeights[j] - logDeviations[j] - 0.5 * z * z
           largest = max(largest, responsibility[j])
         }
@@ -172,7 +174,7 @@ private struct Mixture {
       }
       for j in 0..<k { mixture.weights[j] = mass[j] / n }
       mixture.logLikelihood = logLikelihood
-      if logLikelihood - previous < 1e-7 * n { break }
+      if logLikelihood - previous < 1e-4 * n { break }
       previous = logLikelihood
     }
     return mixture

@@ -5,30 +5,42 @@ enum ISO8601Text {
   /// 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z as Unix seconds.
   static let earliest = -62_167_219_200.0, end = 253_402_300_800.0
 
-  /// The text for `seconds`, or nil when it is not finite or outside the years 0000-9999.
-  static func text(seconds: Double) -> String? {
-    guard seconds.isFinite, seconds >= earliest, seconds < end else { return nil }
+  /// Append the text for `seconds` to `text`; false (appending nothing) when it is not finite
+  /// or outside the years 0000-9999.
+  static func append(seconds: Double, to text: inout [UInt8]) -> Bool {
+    guard seconds.isFinite, seconds >= earliest, seconds < end else { return false }
     var whole = Int64(seconds.rounded(.down))
     var microseconds = Int64(((seconds - Double(whole)) * 1_000_000).rounded())
     if microseconds == 1_000_000 { whole += 1; microseconds = 0 }
-    guard Double(whole) < end else { return nil }
+    guard Double(whole) < end else { return false }
     let days = whole >= 0 ? whole / 86_400 : -((-whole + 86_399) / 86_400)
-    let secondOfDay = Int(whole - days * 86_400)
+    let secondOfDay = whole - days * 86_400
     let (year, month, day) = civil(days: days)
-    let date = padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2)
-    guard secondOfDay != 0 || microseconds != 0 else { return date }
-    var time = padded(secondOfDay / 3600, 2) + ":" + padded(secondOfDay / 60 % 60, 2) + ":" + padded(secondOfDay % 60, 2)
+    appendDigits(year, 4, to: &text)
+    text.append(UInt8(ascii: "-"))
+    appendDigits(month, 2, to: &text)
+    text.append(UInt8(ascii: "-"))
+    appendDigits(day, 2, to: &text)
+    guard secondOfDay != 0 || microseconds != 0 else { return true }
+    text.append(UInt8(ascii: "T"))
+    appendDigits(secondOfDay / 3600, 2, to: &text)
+    text.append(UInt8(ascii: ":"))
+    appendDigits(secondOfDay / 60 % 60, 2, to: &text)
+    text.append(UInt8(ascii: ":"))
+    appendDigits(secondOfDay % 60, 2, to: &text)
     if microseconds != 0 {
-      var fraction = padded(Int(microseconds), 6)
-      while fraction.hasSuffix("0") { fraction.removeLast() }
-      time += "." + fraction
+      var digits = 6
+      while microseconds % 10 == 0 { microseconds /= 10; digits -= 1 }
+      text.append(UInt8(ascii: "."))
+      appendDigits(microseconds, digits, to: &text)
     }
-    return date + "T" + time + "Z"
+    text.append(UInt8(ascii: "Z"))
+    return true
   }
 
   /// The day `days` after 1970-01-01 (H. Hinnant's civil_from_days,
   /// https://howardhinnant.github.io/date_algorithms.html).
-  static func civil(days: Int64) -> (year: Int, month: Int, day: Int) {
+  static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
     let z = days + 719_468
     let era = (z >= 0 ? z : z - 146_096) / 146_097
     let dayOfEra = z - era * 146_097
@@ -37,13 +49,18 @@ enum ISO8601Text {
     let shiftedMonth = (5 * dayOfYear + 2) / 153
     let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
     let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-    return (Int(year), Int(month), Int(day))
+    return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
   }
 
-  /// `value` (not negative) in decimal, zero-padded to `width` digits.
-  private static func padded(_ value: Int, _ width: Int) -> String {
-    let digits = String(value)
-    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+  /// `value` (0 <= value < 10^width) as exactly `width` decimal digits, zero-padded.
+  static func appendDigits(_ value: Int64, _ width: Int, to text: inout [UInt8]) {
+    var divisor: Int64 = 1
+    for _ in 1..<max(width, 1) { divisor *= 10 }
+    var rest = value
+    while divisor > 0 {
+      text.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+      rest %= divisor
+      divisor /= 10
+    }
   }
 }

@@ -47,12 +47,8 @@ final class OutputFile {
 
   /// Append bytes, writing the buffer out when it is full.
   func append<Bytes: Collection>(_ bytes: Bytes) throws where Bytes.Element == UInt8 {
+    guard descriptor >= 0 else { throw TabularError("\(path): the file was already finished or abandoned") }
     buffer.append(contentsOf: bytes)
-    if buffer.count >= Self.bufferSize { try flush() }
-  }
-
-  func append(_ byte: UInt8) throws {
-    buffer.append(byte)
     if buffer.count >= Self.bufferSize { try flush() }
   }
 

@@ -26,9 +26,9 @@ import Testing
     #expect(mixture.deviations.allSatisfy { $0 > 0 && $0.isFinite }, "\(mixture.deviations)", sourceLocation: sourceLocation)
   }
 
-  /// Three well-separated modes in 30,000 values: three components, means within 0.05 of the
-  /// truth (about 5 standard errors of the widest mode's mean), weights within 0.02, deviations
-  /// within 5%.
+  /// Three well-separated modes in 30,000 seeded draws: three components, means within 0.08 of
+  /// the truth (3 standard errors of the widest mode's sample mean, 2 / sqrt(6000)), weights
+  /// within 0.02, deviations within 5%.
   @Test func recoversThreeModes() {
     let truth: [(weight: Double, mean: Double, deviation: Double)] = [(0.3, -10, 1), (0.5, 0, 0.5), (0.2, 8, 2)]
     let values = Self.draws(truth, count: 30_000, seed: 5)
@@ -37,7 +37,7 @@ import Testing
     #expect(mixture.weights.count == 3, "\(mixture)")
     guard mixture.weights.count == 3 else { return }
     for (j, component) in truth.enumerated() {
-      #expect(abs(mixture.means[j] - component.mean) < 0.05, "\(mixture)")
+      #expect(abs(mixture.means[j] - component.mean) < 0.08, "\(mixture)")
       #expect(abs(mixture.weights[j] - component.weight) < 0.02, "\(mixture)")
       #expect(abs(mixture.deviations[j] / component.deviation - 1) < 0.05, "\(mixture)")
     }

@@ -142,6 +142,7 @@ import Testing
     var abandoned = try NPYTableWriter(path: directory + "/abandoned.npy", columns: 1, rows: 1)
     try Self.write([[2]], to: &abandoned, chunk: 1)
     abandoned.abandon()
+    #expect(throws: TabularError.self) { try Self.write([[3]], to: &abandoned, chunk: 1) }
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["out.csv"])
   }
 

@@ -19,7 +19,7 @@ public struct QuantileMap: Codable, Equatable, Sendable {
     self.knots = knots
   }
 
-  /// The knots of the finite values among `values`: `min(knotCount, count)` of them, at evenly
+  /// The knots of the finite values among `values`: `min(max(knotCount, 2), count)` of them, at evenly
   /// spaced probabilities, each interpolated linearly between order statistics (NumPy's default
   /// percentile). No finite values give no knots, which `problems()` reports.
   public static func fit(_ values: [Double], knotCount: Int = 1000) -> QuantileMap {

@@ -13,10 +13,10 @@ struct AugmentFit: ParsableCommand {
     usage: "ae augment fit <table.csv> --out <synth.h5> [--epochs <n>] [--seed <seed>] [--column <name:kind> ...]",
     discussion: """
       Each column's kind is inferred (continuous, integer, categorical, boolean, datetime); \
-      --column name:kind overrides a guess. Numbers get mode-specific normalization (a Gaussian \
-      mixture per column) or, with --transform quantile, a quantile map; categories become \
-      one-hot groups with softmax heads; missing cells get their own slot. Every transform is \
-      stored in the model. Example: ae augment fit penguins.csv --out penguins.h5 --seed 1
+      --column name:kind overrides a guess. Categories become one-hot groups with softmax \
+      heads; missing cells get their own slot. Every transform is stored in the model. Numbers go through a quantile map to normal scores by default; \
+      --transform modes gives mode-specific normalization (a Gaussian mixture per column, the \
+      mode as a one-hot and the value within it), as CTGAN and TVAE do. Example: ae augment fit penguins.csv --out penguins.h5 --seed 1
       """)
 
   @Argument(help: "The table: a CSV file with a header line.") var table: String
@@ -26,14 +26,14 @@ struct AugmentFit: ParsableCommand {
   @Option(name: .customLong("column"), parsing: .singleValue,
           help: ArgumentHelp("A column's kind, overriding the guess (repeatable): name:continuous|integer|categorical|boolean|datetime.", valueName: "name:kind"))
   var columns: [String] = []
-  @Option(help: "How numbers are encoded: modes (Gaussian mixture) or quantile.") var transform: TableTransformArgument = .modes
-  @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Rows per update.") var batchSize: Int = 500
+  @Option(help: "How numbers are encoded: quantile (a quantile map to normal scores) or modes (a Gaussian mixture per column, as TVAE).") var transform: TableTransformArgument = .quantile
+  @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Rows per update (default: 32 to 500, about 64 updates an epoch).") var batchSize: Int?
   @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
   @OptionGroup(title: "Machine") var compute: ComputeOptions
 
   func validate() throws {
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-    if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+    if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
     _ = try columnKinds()
   }
 

@@ -51,7 +51,8 @@
  *   or free function accepts NULL and does nothing.
  * - ae_last_error() describes the last call on this thread that failed, until a later call on
  *   this thread succeeds: every call that returns AE_OK, every introspection call given an
- *   open model and every close or free of a live handle empties it ("").
+ *   open model (and, for the ae_table_ calls, a column and category it has) and every close or
+ *   free of a live handle empties it ("").
  *
  * Handles (AE_ERROR_MISUSE)
  * - An ae_model * or ae_workspace * is not the address of the object itself but of a tagged

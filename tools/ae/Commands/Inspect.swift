@@ -68,14 +68,15 @@ struct Inspect: ParsableCommand {
     let fixable = table.columns.filter(\.condition).count
     print("table:      \(table.columns.count) columns, a table model (ae augment fit; sample it with ae augment sample)"
       + (fixable > 0 ? "; \(fixable) can be fixed when sampling" : ""))
-    let nameWidth = min(24, table.columns.map(\.name.count).max() ?? 0)
-    for column in table.columns {
-      var line = "  " + column.name.padding(toLength: max(nameWidth, column.name.count), withPad: " ", startingAt: 0)
+    let names = table.columns.map { Self.shown($0.name) }
+    let nameWidth = min(24, names.map(\.count).max() ?? 0)
+    for (column, name) in zip(table.columns, names) {
+      var line = "  " + name.padding(toLength: max(nameWidth, name.count), withPad: " ", startingAt: 0)
         + "  " + column.kind.rawValue
       if column.condition { line += ", condition" }
       if column.missing { line += ", missing cells" }
       if let categories = column.categories {
-        let shown = categories.prefix(Self.shownCategories).map { $0.isEmpty ? "(missing)" : $0 }
+        let shown = categories.prefix(Self.shownCategories).map { $0.isEmpty ? "(missing)" : Self.shown($0) }
         let more = categories.count - shown.count
         line += ": " + shown.joined(separator: ", ") + (more > 0 ? " (+\(more) more)" : "")
       } else if let low = column.minimum, let high = column.maximum {
@@ -83,6 +84,13 @@ struct Inspect: ParsableCommand {
       }
       print(line)
     }
+  }
+
+  /// A name or label from the file, fit for one line of a terminal: control characters
+  /// escaped (a crafted file could hold escape sequences), cut after 60 characters.
+  static func shown(_ text: String) -> String {
+    let short = text.count > 60 ? String(text.prefix(60)) + "..." : text
+    return short.unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined()
   }
 }
 

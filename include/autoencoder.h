@@ -51,7 +51,8 @@
  *   or free function accepts NULL and does nothing.
  * - ae_last_error() describes the last call on this thread that failed, until a later call on
  *   this thread succeeds: every call that returns AE_OK, every introspection call given an
- *   open model and every close or free of a live handle empties it ("").
+ *   open model (and, for the ae_table_ calls, a column and category it has) and every close or
+ *   free of a live handle empties it ("").
  *
  * Handles (AE_ERROR_MISUSE)
  * - An ae_model * or ae_workspace * is not the address of the object itself but of a tagged
@@ -72,8 +73,8 @@
  * - Closing a model or freeing a workspace while another thread is inside a call on it is
  *   safe: that call completes normally and the object is destroyed when it returns; calls
  *   that start after the close get AE_ERROR_MISUSE. (The strings and arrays that
- *   ae_model_kind, ae_model_loss, ae_model_scaling and ae_model_condition_group return do die
- *   with the close.)
+ *   ae_model_kind, ae_model_loss, ae_model_scaling, ae_model_condition_group,
+ *   ae_table_column_name and ae_table_category return do die with the close.)
  * - A model's workspaces may be freed before or after the model is closed: a workspace keeps
  *   what it needs of its model alive, but every call with it also takes the model's handle.
  * - What cannot be detected: a stale handle whose slot was reused a multiple of 64 times
@@ -588,6 +589,69 @@ AE_API AE_NODISCARD ae_status ae_workspace_set_threads(ae_workspace *workspace, 
 /* The workspace's thread count (1 unless set); 0, with ae_last_error() set, for NULL or a
  * handle that is not a live workspace (or one that a call is using right now). */
 AE_API int ae_workspace_threads(const ae_workspace *workspace);
+
+/* ------------------------------------------------------------------------------------------
+ * Table models: synthesizers of tables, made by `ae augment fit TABLE.csv` (a VAE over the
+ * table's encoded columns). Their rows are not floats for the network but one value per
+ * column: a number (continuous, integer and datetime columns; a datetime is seconds since
+ * 1970-01-01T00:00:00Z), the index of a category (categorical and boolean columns, whose labels
+ * ae_table_category gives; a boolean's are "false" and "true"), or NaN for a missing cell. So
+ * they have calls of their own: the compute and generating calls above return
+ * AE_ERROR_UNSUPPORTED for a table model, and the calls below treat every other model as a
+ * table of no columns.
+ * Introspection: given a model that is not a table model, a column out of range or a category
+ * index out of range, these return 0, NULL or -1 and set ae_last_error() (saying which);
+ * given an open table model and valid indexes they empty it. The strings are the model's own,
+ * valid until it is closed.
+ * ---------------------------------------------------------------------------------------- */
+
+/* The kind of a table column (ae_table_column_kind). Values are fixed. */
+typedef enum ae_column_kind {
+  AE_COLUMN_CONTINUOUS = 0,  /* real numbers */
+  AE_COLUMN_INTEGER = 1,     /* whole numbers (as doubles) */
+  AE_COLUMN_CATEGORICAL = 2, /* category indexes; a missing cell is the category "" when the table had one */
+  AE_COLUMN_BOOLEAN = 3,     /* 0 ("false") or 1 ("true") */
+  AE_COLUMN_DATETIME = 4     /* seconds since 1970-01-01T00:00:00Z */
+} ae_column_kind;
+
+/* Columns of a table model (values per sampled row); 0 for other models, NULL or a handle that
+ * is not an open model (which also sets ae_last_error()). */
+AE_API size_t ae_table_column_count(const ae_model *model);
+/* The name of column `column` (its CSV header), or NULL. */
+AE_API const char *ae_table_column_name(const ae_model *model, size_t column);
+/* The kind of column `column`, an ae_column_kind value, or -1. */
+AE_API int ae_table_column_kind(const ae_model *model, size_t column);
+/* Categories of column `column`: its labels for a categorical or boolean column, 0 for a number
+ * column (and on failure). */
+AE_API size_t ae_table_category_count(const ae_model *model, size_t column);
+/* The label of category `index` of column `column` (what a sampled value `index` stands for),
+ * or NULL (also for a number column). */
+AE_API const char *ae_table_category(const ae_model *model, size_t column, size_t index);
+/* 1 when the model is conditioned on column `column`, so ae_sample_table can fix its value
+ * (categorical and boolean columns of 2 to 100 categories); 0 when not; -1 on failure. */
+AE_API int ae_table_column_is_condition(const ae_model *model, size_t column);
+
+/* Rows first_row .. first_row + rows - 1 of the table sample for `seed`, written to out: rows x
+ * ae_table_column_count() doubles, row-major (see above: numbers, category indexes, NaN for a
+ * missing cell). Numbers stay within the range seen in training. Row i of a sample is drawn
+ * from streams of its own, so the same seed gives the same rows on any thread, with or without
+ * a workspace, and a long sample can be made in chunks (first_row = 0, 1000, 2000, ...) or in
+ * parallel shards: the rows equal a single call's to float rounding (numbers may differ in the
+ * last bits between chunk sizes, as BLAS picks its kernels by matrix size, which can flip a
+ * category drawn at a boundary, rarely).
+ * fixed: NULL, or ae_table_column_count() values: NaN for a free column, or the category index
+ * to fix for a condition column (ae_table_column_is_condition): every row then has that value,
+ * and the other columns are drawn as the model learned them given it (no rejection).
+ * workspace: NULL (the call allocates its scratch) or one made for this model (rows then run in
+ * passes of its max_rows).
+ * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL model or out, rows == 0, first_row + rows beyond
+ * 2^63 - 1, or a fixed value that is neither NaN nor a category index of a condition column:
+ * the message names the column), AE_ERROR_UNSUPPORTED (not a table model), AE_ERROR_OVERFLOW
+ * (rows x columns does not fit in size_t), AE_ERROR_NON_FINITE (the network's outputs
+ * overflowed: every value of out is then NaN), AE_ERROR_OUT_OF_MEMORY, or the workspace
+ * statuses of the _ws calls (AE_ERROR_WORKSPACE, AE_ERROR_MISUSE). */
+AE_API AE_NODISCARD ae_status ae_sample_table(const ae_model *model, ae_workspace *workspace, size_t rows,
+                                              uint64_t seed, uint64_t first_row, const double *fixed, double *out);
 
 #ifdef __cplusplus
 }

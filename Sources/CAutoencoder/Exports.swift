@@ -1,7 +1,7 @@
 // The C ABI: every function declared in include/autoencoder.h, and nothing else: here
 // versions, models, introspection and workspaces; Compute.swift the compute calls,
 // Generate.swift sampling, interpolation and the posterior, Options.swift the options
-// structs. Each function checks its handles (Handles.swift), validates its arguments, calls
+// structs, Table.swift table models. Each function checks its handles (Handles.swift), validates its arguments, calls
 // the Swift runtime inside do/catch, and maps the outcome to a status; nothing here may trap,
 // because a trap would kill the host process. A call that succeeds empties the last error.
 import CAutoencoderSupport

@@ -24,6 +24,8 @@ final class ModelHandle {
   let scale: FloatBuffer
   /// The condition groups' names, in the spec's order (ae_model_condition_group).
   let conditionNames: [UnsafeMutablePointer<CChar>]
+  /// A table model's column names and categories (Table.swift); nil for other models.
+  let table: TableStrings?
 
   /// nil when memory cannot be allocated.
   init?(_ model: InferenceModel) {
@@ -36,7 +38,9 @@ final class ModelHandle {
         scale = try? FloatBuffer(count: scaling.scale.count, for: "the scaling")
     let names = model.conditionGroups.map { strdup($0.name) }
     let conditionNames = names.compactMap { $0 }
-    guard let kind, let loss, let scalingMethod, let offset, let scale, conditionNames.count == names.count else {
+    let table = model.table.flatMap { TableStrings($0) }
+    guard let kind, let loss, let scalingMethod, let offset, let scale, conditionNames.count == names.count,
+          (table == nil) == (model.table == nil) else {
       free(kind); free(loss); free(scalingMethod)
       conditionNames.forEach { free($0) }
       return nil
@@ -50,6 +54,7 @@ final class ModelHandle {
     self.offset = offset
     self.scale = scale
     self.conditionNames = conditionNames
+    self.table = table
   }
 
   deinit {

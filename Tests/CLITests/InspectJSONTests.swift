@@ -3,8 +3,8 @@ import Models
 import Store
 import Testing
 
-/// `ae inspect --json` parses as JSON and describes the file: a dense, a convolutional and a
-/// conditional model.
+/// `ae inspect --json` parses as JSON and describes the file: a dense, a convolutional, a
+/// conditional and a table model.
 @Suite(.serialized) struct InspectJSONTests {
   let cli = CLITests()
   var directory: String { cli.directory }
@@ -19,7 +19,8 @@ import Testing
 
   /// The keys every description has, whatever the model.
   static let keys: Set = ["file", "format", "format_version", "library_version", "checksum", "kind", "input_width", "image_shape",
-                          "code_width", "classes", "condition_width", "conditions", "heads", "loss", "output_activation", "scaling", "parameters", "layers", "settings", "history"]
+                          "code_width", "classes", "condition_width", "conditions", "heads", "loss", "output_activation", "scaling", "parameters", "layers", "settings", "history",
+                          "table"]
 
   @Test func denseConvolutionalAndConditionalModels() throws {
     defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -38,7 +39,7 @@ import Testing
     #expect(d["file"] as? String == dense && d["format"] as? String == "autoencoder" && d["format_version"] as? Int == ModelFile.formatVersion)
     #expect(d["library_version"] as? String == AutoencoderVersion.string && d["checksum"] as? String == "verified")
     #expect(d["kind"] as? String == "dense" && d["input_width"] as? Int == 196 && d["code_width"] as? Int == 4)
-    #expect(d["image_shape"] is NSNull && d["classes"] is NSNull && d["condition_width"] as? Int == 0)
+    #expect(d["image_shape"] is NSNull && d["classes"] is NSNull && d["condition_width"] as? Int == 0 && d["table"] is NSNull)
     #expect((d["conditions"] as? [Any])?.isEmpty == true)
     let heads = d["heads"] as? [[String: Any]]
     #expect(heads?.count == 1 && heads?.first?["width"] as? Int == 196 && heads?.first?["loss"] as? String == "bce")
@@ -79,5 +80,42 @@ import Testing
     // The text stays the default.
     let text = try cli.ae("inspect", dense)
     #expect(text.stdout.hasPrefix("model:      \(dense)\n") && text.stdout.contains("layers:     dense 196-32-4-32-196"))
+  }
+
+  /// A table model from `ae augment fit`: --json lists every column with its kind, categories
+  /// and whether sampling can fix it; the text says it is a table model and lists the first 20
+  /// categories of a column.
+  @Test func tableModel() throws {
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    var text = "city,flag,count,x\n"
+    for i in 0..<300 {
+      text += "c\(String(format: "%02d", i % 25)),\(i % 3 == 0 ? "true" : "false"),\(i % 11),\(Double(i % 17) / 4)\n"
+    }
+    let csv = directory + "/table.csv", model = directory + "/table.h5"
+    try Data(text.utf8).write(to: URL(fileURLWithPath: csv))
+    let fit = try cli.ae("augment", "fit", csv, "--out", model, "--epochs", "2", "--quiet")
+    #expect(fit.status == 0, "\(fit.stderr)")
+
+    let t = try inspect(model)
+    #expect(Set(t.keys) == Self.keys)
+    let columns = (t["table"] as? [String: Any])?["columns"] as? [[String: Any]] ?? []
+    #expect(columns.map { $0["name"] as? String } == ["city", "flag", "count", "x"])
+    #expect(columns.map { $0["kind"] as? String } == ["categorical", "boolean", "integer", "continuous"])
+    #expect(columns.map { $0["condition"] as? Bool } == [true, true, false, false])
+    #expect(columns[0]["categories"] as? [String] == (0..<25).map { String(format: "c%02d", $0) })
+    #expect(columns[1]["categories"] as? [String] == ["false", "true"] && columns[2]["categories"] is NSNull)
+    #expect(columns[2]["minimum"] as? Double == 0 && columns[2]["maximum"] as? Double == 10 && columns[3]["maximum"] as? Double == 4)
+    // The conditions are the table's fixable columns: one-hot groups of their categories.
+    #expect((t["conditions"] as? [[String: Any]])?.map { $0["name"] as? String } == ["city", "flag"])
+
+    let described = try cli.ae("inspect", model)
+    #expect(described.status == 0, "\(described.stderr)")
+    let lines = described.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.contains { $0.hasPrefix("table:      4 columns, a table model") && $0.contains("2 can be fixed") })
+    let city = lines.first { $0.hasPrefix("  city ") } ?? ""
+    #expect(city.contains("categorical, condition: c00, c01") && city.contains("c19 (+5 more)") && !city.contains("c20"), "\(city)")
+    #expect(lines.contains { $0.hasPrefix("  count ") && $0.contains("integer: 0.0...10.0") })
+    #expect(!lines.contains { $0.hasPrefix("classes:") }, "a table's conditions are its columns, not classes")
   }
 }

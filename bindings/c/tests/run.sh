@@ -24,6 +24,8 @@ export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 
 # A small model and the Swift side's answers for it: sets c_test_args.
 source bindings/c/tests/fixtures.sh
+# A table model and its CSV: sets table_test_args.
+source bindings/c/tests/table_fixture.sh
 
 check "header compiles as C99 with -Wall -Wextra -Werror -pedantic" \
   cc -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c include/autoencoder.h
@@ -37,6 +39,14 @@ check "no Swift runtime libraries needed" sh -c "! ldd '$prefix/lib/libautoencod
 check "examples and tests build with pkg-config alone" make -s -C bindings/c clean all
 check "C test against the Swift side's results" \
   bindings/c/test_autoencoder "${c_test_args[@]}"
+tail -1 "$work/out.txt"
+# The table calls, built here with pkg-config alone as the Makefile builds the other tests.
+build_table_test() {
+  cc -std=c99 -Wall -Wextra -Werror -O2 -g $(pkg-config --cflags autoencoder) -o "$work/test_table" \
+    bindings/c/tests/test_table.c $(pkg-config --libs autoencoder) -Wl,-rpath,"$(pkg-config --variable=libdir autoencoder)" -lm
+}
+check "table test builds with pkg-config alone" build_table_test
+check "table test: columns against the CSV, sampling, every error path" "$work/test_table" "${table_test_args[@]}"
 tail -1 "$work/out.txt"
 # Exhausted memory: under a 1 GiB address-space limit, a workspace of several GiB (less than
 # physical memory) fails in malloc and must come back as AE_ERROR_OUT_OF_MEMORY, not an abort.
@@ -104,6 +114,8 @@ memcheck() { # memcheck NAME COMMAND...
 if command -v valgrind >/dev/null; then
   memcheck "C test under valgrind memcheck: no leaks, no invalid accesses" \
     bindings/c/test_autoencoder_plain "${c_test_args[@]}"
+  memcheck "table test under valgrind memcheck: no leaks, no invalid accesses" \
+    "$work/test_table" "${table_test_args[@]}"
 else
   failed=$((failed + 1)); echo "FAIL valgrind is not installed"
 fi

@@ -13,11 +13,11 @@ from ._errors import (ArgumentTypeError, AutoencoderError, FormatError, Internal
                       LibraryError, MisuseError, ModelFileError, ModelIOError, ModelNotFoundError, NonFiniteError,
                       OutOfMemoryError, UnsupportedError, UnverifiedError, VersionError)
 from ._lib import Status, library_path, library_version
-from .model import ConditionGroup, Model
+from .model import ConditionGroup, Model, TableColumn
 
 __version__ = "0.2.0"  # needs libautoencoder 0.2 or newer (_lib.MINIMUM_VERSION)
 
-__all__ = ["Model", "ConditionGroup", "Status", "library_version", "library_path", "__version__",
+__all__ = ["Model", "ConditionGroup", "TableColumn", "Status", "library_version", "library_path", "__version__",
            "AutoencoderError", "InvalidArgumentError", "NonFiniteError", "ArgumentTypeError", "UnsupportedError",
            "OutOfMemoryError", "MisuseError", "ModelFileError", "ModelIOError", "ModelNotFoundError", "FormatError",
            "VersionError", "UnverifiedError", "InternalError", "LibraryError"]

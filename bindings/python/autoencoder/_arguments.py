@@ -221,13 +221,13 @@ def _physical_memory() -> Optional[int]:
         return None
 
 
-def empty(shape: Tuple[int, ...], what: str) -> np.ndarray:
-    """A new float32 array for a call's output, or OutOfMemoryError when it cannot be had:
+def empty(shape: Tuple[int, ...], what: str, dtype=np.float32) -> np.ndarray:
+    """A new array (float32 unless told) for a call's output, or OutOfMemoryError when it cannot be had:
     status OVERFLOW when its size does not fit in a size_t, OUT_OF_MEMORY when it exceeds the
     machine's physical memory (refused before allocating, as the library refuses such a
     workspace: with overcommit the allocation could succeed and the process be killed later)
     or the allocation fails."""
-    size = 4
+    size = np.dtype(dtype).itemsize
     for length in shape:
         size *= length
     if size >= 2 ** 63:
@@ -238,7 +238,7 @@ def empty(shape: Tuple[int, ...], what: str) -> np.ndarray:
         raise OutOfMemoryError(f"{what} of shape {shape} would take {size} bytes, more than this machine's "
                                f"{memory} bytes of memory")
     try:
-        return np.empty(shape, np.float32)
+        return np.empty(shape, dtype)
     except (MemoryError, ValueError) as error:
         raise OutOfMemoryError(f"{what} of shape {shape} ({size} bytes) cannot be allocated: {error}") from None
 

@@ -51,6 +51,14 @@ AE_OPEN_UNVERIFIED = 1
 AE_CONDITION_ONE_HOT = 0
 AE_CONDITION_CONTINUOUS = 1
 
+# typedef enum ae_column_kind { AE_COLUMN_CONTINUOUS = 0, AE_COLUMN_INTEGER = 1, AE_COLUMN_CATEGORICAL = 2,
+#                               AE_COLUMN_BOOLEAN = 3, AE_COLUMN_DATETIME = 4 } ae_column_kind;
+AE_COLUMN_CONTINUOUS = 0
+AE_COLUMN_INTEGER = 1
+AE_COLUMN_CATEGORICAL = 2
+AE_COLUMN_BOOLEAN = 3
+AE_COLUMN_DATETIME = 4
+
 # The most threads ae_workspace_set_threads takes (1 to 256).
 AE_WORKSPACE_MAX_THREADS = 256
 
@@ -238,6 +246,22 @@ _PROTOTYPES = {
     "ae_workspace_set_threads": (_status, (_workspace_p, ctypes.c_int)),
     # int ae_workspace_threads(const ae_workspace *workspace);
     "ae_workspace_threads": (ctypes.c_int, (_workspace_p,)),
+    # -- Table models --
+    # size_t ae_table_column_count(const ae_model *model);
+    "ae_table_column_count": (_size, (_model_p,)),
+    # const char *ae_table_column_name(const ae_model *model, size_t column);
+    "ae_table_column_name": (ctypes.c_char_p, (_model_p, _size)),
+    # int ae_table_column_kind(const ae_model *model, size_t column);
+    "ae_table_column_kind": (ctypes.c_int, (_model_p, _size)),
+    # size_t ae_table_category_count(const ae_model *model, size_t column);
+    "ae_table_category_count": (_size, (_model_p, _size)),
+    # const char *ae_table_category(const ae_model *model, size_t column, size_t index);
+    "ae_table_category": (ctypes.c_char_p, (_model_p, _size, _size)),
+    # int ae_table_column_is_condition(const ae_model *model, size_t column);
+    "ae_table_column_is_condition": (ctypes.c_int, (_model_p, _size)),
+    # ae_status ae_sample_table(const ae_model *model, ae_workspace *workspace, size_t rows, uint64_t seed,
+    #                           uint64_t first_row, const double *fixed, double *out);
+    "ae_sample_table": (_status, (_model_p, _workspace_p, _size, ctypes.c_uint64, ctypes.c_uint64, _data_p, _data_p)),
 }
 
 HOW_TO_FIX = (

@@ -13,14 +13,15 @@ from . import _lib
 from ._arguments import (as_batch, as_labels, as_rows, boolean, empty, integer, model_bytes, path_bytes, real,
                          thread_count)
 from ._conditions import ConditionGroup, Conditions
-from ._errors import AutoencoderError, InvalidArgumentError, MisuseError, UnverifiedError, check
+from ._errors import AutoencoderError, InvalidArgumentError, MisuseError, UnsupportedError, UnverifiedError, check
+from ._table import TableColumn, fixed_row, pandas_available, read_columns, to_arrays, to_frame
 from ._workspaces import Workspaces
 
 PathLike = Union[str, bytes, "os.PathLike[str]"]
 
 # Kept for code that imported them from here.
 _check = check
-__all__ = ["Model", "ConditionGroup", "AutoencoderError", "UnverifiedError", "MisuseError", "as_rows", "as_labels"]
+__all__ = ["Model", "ConditionGroup", "TableColumn", "AutoencoderError", "UnverifiedError", "MisuseError", "as_rows", "as_labels"]
 
 _WORKSPACE_ROWS = 256  # rows per pass in each thread's scratch memory
 
@@ -100,6 +101,7 @@ class Model:
         shape = (ctypes.c_size_t * 3)()
         self._input_shape = tuple(shape) if _lib.ae_model_input_shape(self._handle, shape) == 0 else None
         self._conditions = Conditions.read(self._handle, self._kind)
+        self._table_columns = read_columns(self._handle)
 
     # -- lifetime --------------------------------------------------------------------------
     def close(self) -> None:
@@ -239,6 +241,57 @@ class Model:
         return (method.value.decode(), np.ctypeslib.as_array(offset, (n,)).copy(),
                 np.ctypeslib.as_array(scale, (n,)).copy())
 
+    # -- table models ----------------------------------------------------------------------
+    @property
+    def is_table(self) -> bool:
+        """True for a table model (made by `ae augment fit`), which `sample_table` samples; the
+        calls on float rows (encode, sample, ...) raise UnsupportedError for it."""
+        return bool(self._table_columns)
+
+    @property
+    def table_columns(self) -> Tuple[TableColumn, ...]:
+        """A table model's columns, in order: TableColumn(name, kind, categories, condition);
+        empty for other models."""
+        return self._table_columns
+
+    def sample_table(self, n: int, seed: int = 1, where=None, first: int = 0, as_frame: Optional[bool] = None):
+        """Rows `first` .. `first + n - 1` of a table model's sample for `seed` (0 <= seed < 2**64),
+        as a pandas DataFrame when pandas is installed and as_frame is not False, else a dict of
+        numpy arrays {column: values}. The same seed gives the same rows, and rows k.. of a long
+        sample equal a call with first=k (to float rounding), so a sample can be made in chunks.
+
+        where: {column: label} fixes condition columns (`TableColumn.condition`) to a category
+        (a boolean column also takes True/False): every row gets that value and the other
+        columns follow it as the model learned them.
+
+        DataFrame: categorical and boolean columns as pandas Categorical of the model's
+        categories, datetimes as datetime64[s], integers as int64 (nullable Int64 when a cell is
+        missing), other numbers as float64 (NaN for missing). Dict: str labels ("" for missing),
+        datetime64[s] (NaT for missing), int64 integers when none is missing, else float64.
+        Raises UnsupportedError for a model that is not a table model, InvalidArgumentError for
+        an unknown column or label or a column that cannot be fixed."""
+        handle = self._live()
+        if not self._table_columns:
+            raise UnsupportedError(f"sample_table needs a table model (made by `ae augment fit`); this is a "
+                                   f"{self._kind} model: use sample()")
+        n, first = integer(n, "n"), integer(first, "first")
+        if n < 1:
+            raise InvalidArgumentError(f"n must be at least 1, got {n}")
+        seed = integer(seed, "seed")
+        if not 0 <= seed < 2 ** 64:
+            raise InvalidArgumentError(f"seed must fit in 64 unsigned bits, got {seed}")
+        if not 0 <= first < 2 ** 63 - n:
+            raise InvalidArgumentError(f"first must be 0 or more, and first + n below 2**63, got first={first}")
+        frame = pandas_available() if as_frame is None else boolean(as_frame, "as_frame")
+        if frame and not pandas_available():
+            raise InvalidArgumentError("as_frame=True needs pandas, which is not installed: pip install pandas, "
+                                       "or pass as_frame=False for a dict of numpy arrays")
+        fixed = fixed_row(self._table_columns, where)
+        rows = empty((n, len(self._table_columns)), "table rows", np.float64)
+        check(_lib.ae_sample_table(handle, self._workspace(handle), n, seed, first,
+                                   None if fixed is None else fixed.ctypes.data, rows.ctypes.data))
+        return to_frame(rows, self._table_columns) if frame else to_arrays(rows, self._table_columns)
+
     # -- compute ---------------------------------------------------------------------------
     # Conditional models take a condition row per row: conditions= (condition_width values),
     # or for a model with classes labels= (one class per row, as training had); never both.
@@ -247,6 +300,7 @@ class Model:
         trained on (the model applies its stored scaling). One row or image gives (latent_dim,).
         Conditional models (cvae): `labels`, one class per row, or `conditions`, condition rows
         (n, condition_width) or one row for all."""
+        self._refuse_table("encode")
         batch = as_batch(x, self._input_dim, "x", self._input_shape)
         out = self._compute(_lib.ae_encode_ws, _lib.ae_encode_labeled, _lib.ae_encode_conditioned, batch.rows,
                             self._latent_dim, labels, conditions, "codes")
@@ -258,6 +312,7 @@ class Model:
         (n, *image_shape) unless flat=True. One code gives one row or image.
         Conditional models (cvae): `labels`, one class per row, or `conditions`, condition rows
         (n, condition_width) or one row for all."""
+        self._refuse_table("decode")
         batch = as_batch(z, self._latent_dim, "z")
         out = self._compute(_lib.ae_decode_ws, _lib.ae_decode_labeled, _lib.ae_decode_conditioned, batch.rows,
                             self._input_dim, labels, conditions, "outputs")
@@ -270,6 +325,7 @@ class Model:
         and the same shape as `x` (rows for rows, images for images).
         Conditional models (cvae): `labels`, one class per row, or `conditions`, condition rows
         (n, condition_width) or one row for all."""
+        self._refuse_table("reconstruct")
         batch = as_batch(x, self._input_dim, "x", self._input_shape)
         out = self._compute(_lib.ae_reconstruct_ws, _lib.ae_reconstruct_labeled, _lib.ae_reconstruct_conditioned,
                             batch.rows, self._input_dim, labels, conditions, "reconstructions")
@@ -283,6 +339,7 @@ class Model:
         stored scaling). One row or image gives a scalar.
         Conditional models (cvae): `labels`, one class per row, or `conditions`, condition rows
         (n, condition_width) or one row for all."""
+        self._refuse_table("score")
         batch = as_batch(x, self._input_dim, "x", self._input_shape)
         out = self._compute(_lib.ae_score_ws, _lib.ae_score_labeled, _lib.ae_score_conditioned, batch.rows, None,
                             labels, conditions, "scores")
@@ -294,6 +351,7 @@ class Model:
         trained on (the model applies its stored scaling). A conditional VAE (cvae) needs
         `labels`, one class per row, or `conditions`, condition rows (n, condition_width) or one
         row for all. Raises UnsupportedError for models that are not VAEs."""
+        self._refuse_table("encode_distribution")
         handle = self._live()
         batch = as_batch(x, self._input_dim, "x", self._input_shape)
         n = batch.rows.shape[0]
@@ -325,6 +383,7 @@ class Model:
         every time, on any thread and with any `threads` (to float rounding), and the same as
         `ae sample --seed` and the C library. With return_codes=True, returns (outputs, codes),
         codes (n, latent_dim)."""
+        self._refuse_table("sample")
         handle = self._live()
         n = integer(n, "n")
         if n < 1:
@@ -360,6 +419,7 @@ class Model:
         along the straight line. A conditional VAE (cvae) decodes the whole path as one class
         `label` (a model with classes) or with one condition row `conditions`
         ((condition_width,) or (1, condition_width)); without either it raises UnsupportedError."""
+        self._refuse_table("interpolate")
         handle = self._live()
         steps = integer(steps, "steps")
         if steps < 2:
@@ -383,6 +443,13 @@ class Model:
         return self._shaped(out, flat)
 
     # -- internals -------------------------------------------------------------------------
+    def _refuse_table(self, call: str) -> None:
+        """The calls on float rows cannot serve a table model (the library refuses them too;
+        here the message names the Python call, before any shape check on the rows)."""
+        if self._table_columns:
+            raise UnsupportedError(f"{call}() works on rows of floats; this is a table model (made by `ae augment "
+                                   f"fit`), whose rows have named columns: use sample_table()")
+
     def _live(self) -> int:
         handle = self._handle
         if handle is None:

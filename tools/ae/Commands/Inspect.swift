@@ -34,7 +34,11 @@ struct Inspect: ParsableCommand {
     } else {
       print("code:       \(spec.codeWidth) units (\(spec.encoder.last!.activation.rawValue))")
     }
-    if spec.conditionWidth > 0 { print("classes:    \(spec.conditionWidth) (one-hot label joins the input and the code)") }
+    if let table = model.pipeline.table {
+      printTable(table)
+    } else if spec.conditionWidth > 0 {
+      print("classes:    \(spec.conditionWidth) (one-hot label joins the input and the code)")
+    }
     print("parameters: \(model.parameters.count)")
     for tensor in model.parameterTensors {
       print("  \(tensor.path) \(tensor.shape.map(String.init).joined(separator: "x"))")
@@ -54,6 +58,39 @@ struct Inspect: ParsableCommand {
     } else {
       print("history:    none")
     }
+  }
+
+  /// Categories listed per column in text; --json lists them all.
+  static let shownCategories = 20
+
+  /// A table model's columns, one line each: name, kind, whether sampling can fix it, categories.
+  func printTable(_ table: TableSchema) {
+    let fixable = table.columns.filter(\.condition).count
+    print("table:      \(table.columns.count) columns, a table model (ae augment fit; sample it with ae augment sample)"
+      + (fixable > 0 ? "; \(fixable) can be fixed when sampling" : ""))
+    let names = table.columns.map { Self.shown($0.name) }
+    let nameWidth = min(24, names.map(\.count).max() ?? 0)
+    for (column, name) in zip(table.columns, names) {
+      var line = "  " + name.padding(toLength: max(nameWidth, name.count), withPad: " ", startingAt: 0)
+        + "  " + column.kind.rawValue
+      if column.condition { line += ", condition" }
+      if column.missing { line += ", missing cells" }
+      if let categories = column.categories {
+        let shown = categories.prefix(Self.shownCategories).map { $0.isEmpty ? "(missing)" : Self.shown($0) }
+        let more = categories.count - shown.count
+        line += ": " + shown.joined(separator: ", ") + (more > 0 ? " (+\(more) more)" : "")
+      } else if let low = column.minimum, let high = column.maximum {
+        line += ": \(low)...\(high)"
+      }
+      print(line)
+    }
+  }
+
+  /// A name or label from the file, fit for one line of a terminal: control characters
+  /// escaped (a crafted file could hold escape sequences), cut after 60 characters.
+  static func shown(_ text: String) -> String {
+    let short = text.count > 60 ? String(text.prefix(60)) + "..." : text
+    return short.unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined()
   }
 }
 

@@ -35,7 +35,18 @@ enum ModelDescription {
       "layers": layers(spec),
       "settings": settings(spec),
       "history": history(inspected.history),
+      "table": table(model.pipeline.table),
     ]
+  }
+
+  /// A table model's columns, or null for other models.
+  static func table(_ schema: TableSchema?) -> Any {
+    guard let schema else { return NSNull() }
+    return ["columns": schema.columns.map { column -> [String: Any] in
+      ["name": column.name, "kind": column.kind.rawValue, "categories": column.categories ?? NSNull(),
+       "condition": column.condition, "missing": column.missing,
+       "minimum": finite(column.minimum), "maximum": finite(column.maximum)]
+    }]
   }
 
   /// Encoder then decoder layers; dense layers' shapes are their widths. Kernel, stride and

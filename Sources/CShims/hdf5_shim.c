@@ -202,6 +202,43 @@ done:
   return status;
 }
 
+int aeh5_write_rows(int64_t loc, const char *name, int kind, uint64_t total_rows, uint64_t cols, uint64_t first,
+                    uint64_t count, const void *data) {
+  enter();
+  int status = -1;
+  hsize_t shape[2] = {total_rows, cols}, start[2] = {first, 0}, block[2] = {count, cols};
+  hid_t space = -1, memory = -1, set = -1, type = native_type(kind);
+  if (type < 0 || first > total_rows || count > total_rows - first) {
+    snprintf(last_error, sizeof last_error, "bad type or rows for dataset '%s'", name);
+    goto done;
+  }
+  if (first == 0) {
+    space = H5Screate_simple(2, shape, NULL);
+    if (space < 0) { fail("cannot create dataspace for", name); goto done; }
+    set = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (set < 0) { fail("cannot create dataset", name); goto done; }
+  } else {
+    set = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (set < 0) { fail("missing dataset", name); goto done; }
+    space = H5Dget_space(set);
+    if (space < 0) { fail("unreadable dataset", name); goto done; }
+  }
+  if (count == 0) { status = 0; goto done; }
+  memory = H5Screate_simple(2, block, NULL);
+  if (memory < 0 || H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, block, NULL) < 0 ||
+      H5Dwrite(set, type, memory, space, H5P_DEFAULT, data) < 0) {
+    fail("cannot write rows of dataset", name);
+    goto done;
+  }
+  status = 0;
+done:
+  if (memory >= 0) H5Sclose(memory);
+  if (set >= 0) H5Dclose(set);
+  if (space >= 0) H5Sclose(space);
+  leave();
+  return status;
+}
+
 int aeh5_dataset_info(int64_t loc, const char *name, int *kind, int *rank, uint64_t *dims) {
   enter();
   int status = -1;

@@ -58,9 +58,14 @@ extension InferenceModel {
     }
   }
 
-  func check(_ workspace: Workspace) throws {
+  /// The workspace is this model's; and, unless the call is a table call, the model is not a
+  /// table model (whose rows hold categories and missing values, not network floats).
+  func check(_ workspace: Workspace, tableCall: Bool = false) throws {
     guard workspace.model === self else {
       throw InferenceError(.workspace, "the workspace was made for another model")
+    }
+    guard tableCall || table == nil else {
+      throw InferenceError(.unsupported, "this is a table model: sample its rows with sampleTable (ae_sample_table, Model.sample_table, ae augment sample)")
     }
   }
 

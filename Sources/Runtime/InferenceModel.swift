@@ -29,6 +29,8 @@ public final class InferenceModel: @unchecked Sendable {
   /// pipeline (the usual image model), which has a fused output stage.
   let heads: [OutputHead]
   let fusedSigmoidOutput: Bool
+  /// A table model's schema: its rows are sampled with `sampleTable`, not the calls on float rows.
+  public let table: TableSchema?
 
   /// Values per raw input row.
   public var inputWidth: Int { pipeline.rawWidth }
@@ -39,7 +41,7 @@ public final class InferenceModel: @unchecked Sendable {
   public let classCount: Int
   /// Whether the model can generate: a VAE, whose codes follow the N(0, I) prior. A
   /// conditional one needs conditions, or draws its one-hot conditions when given none.
-  public var canSample: Bool { spec.isVariational && ConditionRows.canDraw(conditionGroups) }
+  public var canSample: Bool { spec.isVariational && ConditionRows.canDraw(conditionGroups) && table == nil }
   /// The condition groups, in the order their values sit in a condition row.
   public let conditionGroups: [ConditionSpec]
   /// Layers, encoder and decoder: dense, convolution and transposed convolution alike.
@@ -62,6 +64,12 @@ public final class InferenceModel: @unchecked Sendable {
     guard problems.isEmpty, weights.count >= plan.parameterCount else {
       throw InferenceError(.invalidArgument, "the model's pipeline or weights do not fit its network: " + problems.joined(separator: "; "))
     }
+    if let table = pipeline.table {
+      guard spec.isVariational, table.conditions == spec.conditionGroups, table.heads == spec.outputHeads else {
+        throw InferenceError(.invalidArgument, "the model's table schema does not match its network (a VAE with the schema's heads and conditions)")
+      }
+    }
+    self.table = pipeline.table
     self.spec = spec
     self.plan = plan
     self.pipeline = pipeline

@@ -124,6 +124,14 @@ public final class HDF5Group {
     }
   }
 
+  /// Rows `first ..< first + count` of a (totalRows, columns) float64 dataset, written chunk by
+  /// chunk: the call with `first` 0 creates it.
+  public func writeRows(_ name: String, doubles: UnsafePointer<Double>, totalRows: Int, columns: Int, first: Int, count: Int) throws {
+    let status = aeh5_write_rows(id, name, Int32(AEH5_FLOAT64.rawValue), UInt64(totalRows), UInt64(columns), UInt64(first),
+                                 UInt64(count), UnsafeRawPointer(doubles))
+    guard status >= 0 else { throw hdf5Error() }
+  }
+
   private func write(_ name: String, kind: aeh5_kind, pointer: UnsafeRawPointer, shape: [Int]) throws {
     let dims = shape.map { UInt64($0) }
     let status = dims.withUnsafeBufferPointer {

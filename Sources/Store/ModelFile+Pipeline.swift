@@ -11,6 +11,8 @@ import Models
 /// affine transform's values are the group's `offset` and `scale` datasets and its `method`
 /// attribute, where format 1 kept them, so h5py readers of format 1 read them unchanged.
 /// A file of format 1 has no `pipeline` attribute: its pipeline is the affine transform.
+/// A table model's transform is `table`: the group's `table` attribute holds its
+/// `TableSchema` as JSON (columns, kinds, categories, modes or quantile knots).
 extension ModelFile {
   struct StoredTransform: Codable, Equatable {
     var name: String
@@ -28,6 +30,8 @@ extension ModelFile {
         try group.setAttribute("method", scaling.method.rawValue)
         try group.write("offset", floats: scaling.offset)
         try group.write("scale", floats: scaling.scale)
+      case .table(let schema):
+        try group.setAttribute("table", String(decoding: try encoder.encode(schema), as: UTF8.self))
       }
     }
   }
@@ -36,16 +40,9 @@ extension ModelFile {
   /// values within bounds, on rows of the spec's input width.
   public static func readPipeline(from file: HDF5Group, spec: ModelSpec) throws -> Pipeline {
     let group = try file.openGroup("preprocessing")
-    var list = [StoredTransform(name: "affine", version: 1)]
-    if group.hasAttribute("pipeline") {
-      let text = try group.string("pipeline")
-      guard let decoded = try? JSONDecoder().decode([StoredTransform].self, from: Data(text.utf8)) else {
-        throw StoreError("\(group.label): the 'pipeline' attribute is not a list of {name, version}")
-      }
-      list = decoded
-    }
+    let list = try storedTransforms(in: group)
     guard list.count == 1 else {
-      throw StoreError("\(group.label): the pipeline holds \(list.count) transforms; this library reads one (affine)")
+      throw StoreError("\(group.label): the pipeline holds \(list.count) transforms; this library reads one (affine or table)")
     }
     var transforms: [Pipeline.Transform] = []
     for stored in list {
@@ -55,9 +52,38 @@ extension ModelFile {
       guard (1...supported).contains(stored.version) else {
         throw StoreError("\(group.label): transform '\(stored.name)' version \(stored.version) is not one this library reads (1...\(supported)); upgrade autoencoder", kind: .version)
       }
-      transforms.append(.affine(try readScaling(from: group, width: spec.inputWidth)))
+      transforms.append(stored.name == "table"
+        ? .table(try readTableSchema(from: group, width: spec.inputWidth))
+        : .affine(try readScaling(from: group, width: spec.inputWidth)))
     }
     return Pipeline(transforms)
+  }
+
+  /// The transforms the `pipeline` attribute lists (format 1: the affine transform).
+  static func storedTransforms(in group: HDF5Group) throws -> [StoredTransform] {
+    guard group.hasAttribute("pipeline") else { return [StoredTransform(name: "affine", version: 1)] }
+    let text = try group.string("pipeline")
+    guard let decoded = try? JSONDecoder().decode([StoredTransform].self, from: Data(text.utf8)) else {
+      throw StoreError("\(group.label): the 'pipeline' attribute is not a list of {name, version}")
+    }
+    return decoded
+  }
+
+  /// The table transform's schema, checked: sound on its own, and as wide as the network.
+  static func readTableSchema(from group: HDF5Group, width: Int) throws -> TableSchema {
+    let text = try group.string("table")
+    let schema: TableSchema
+    do { schema = try JSONDecoder().decode(TableSchema.self, from: Data(text.utf8)) } catch {
+      throw StoreError("\(group.label): the 'table' attribute is not a table schema (\(error))")
+    }
+    let problems = schema.problems()
+    guard problems.isEmpty else {
+      throw StoreError("\(group.label): the table schema is unusable: " + problems.prefix(5).joined(separator: "; "))
+    }
+    guard schema.networkWidth == width else {
+      throw StoreError("\(group.label): the table schema makes rows of \(schema.networkWidth) values; the network reads \(width)")
+    }
+    return schema
   }
 
   /// The affine transform's values, checked.

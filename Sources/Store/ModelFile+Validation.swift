@@ -59,7 +59,11 @@ extension ModelFile {
       }
     }
     let preprocessing = try file.openGroup("preprocessing")
-    try expectMembers(preprocessing, 2, "two datasets, offset and scale")
+    if try storedTransforms(in: preprocessing).map(\.name) == ["table"] {
+      try expectMembers(preprocessing, 0, "no datasets (a table model's pipeline is its 'table' attribute)")
+    } else {
+      try expectMembers(preprocessing, 2, "two datasets, offset and scale")
+    }
     for entry in spec.parameterLayout {
       let (type, shape) = try file.info(entry.path)
       guard type == AEH5_FLOAT32, shape == entry.shape else {

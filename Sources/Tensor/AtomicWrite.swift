@@ -14,14 +14,29 @@ import Darwin
 /// temporary file is removed and `path` is left as it was.
 public func writeAtomically(to path: String, _ body: (String) throws -> Void) throws {
   try checkReplaceable(path)
+  let temporary = temporaryPath(beside: path)
+  do {
+    try body(temporary)
+  } catch {
+    unlink(temporary)
+    throw error
+  }
+  try moveIntoPlace(temporary, path)
+}
+
+/// A fresh name in `path`'s folder for writing its new content before `moveIntoPlace`
+/// (streaming writers, which cannot hand their whole output to `writeAtomically`'s body).
+public func temporaryPath(beside path: String) -> String {
   let slash = path.lastIndex(of: "/")
   let directory = slash.map { String(path[..<$0]) } ?? "."
   let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-  let temporary = "\(directory.isEmpty ? "/" : directory)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-  do {
-    try body(temporary)
-    try checkReplaceable(path) // the target may have changed while body ran
-  } catch {
+  return "\(directory.isEmpty ? "/" : directory)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+}
+
+/// Rename the finished `temporary` file to `path`, checked again first (the target may have
+/// changed while the file was written); the temporary file is removed on any failure.
+public func moveIntoPlace(_ temporary: String, _ path: String) throws {
+  do { try checkReplaceable(path) } catch {
     unlink(temporary)
     throw error
   }

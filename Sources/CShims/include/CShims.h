@@ -65,6 +65,10 @@ int aeh5_exists(int64_t loc, const char *path);
  * into `data`, converting to `kind` in memory (the caller checked the kind first). */
 int aeh5_write_dataset(int64_t loc, const char *name, int kind, int rank,
                        const uint64_t *dims, const void *data);
+/* Rows first..first+count of a 2-D dataset of total_rows x cols, written in chunks: the call
+ * with first == 0 creates the dataset, later calls write further rows into it. */
+int aeh5_write_rows(int64_t loc, const char *name, int kind, uint64_t total_rows, uint64_t cols, uint64_t first,
+                    uint64_t count, const void *data);
 int aeh5_dataset_info(int64_t loc, const char *name, int *kind, int *rank, uint64_t *dims);
 int aeh5_read_dataset(int64_t loc, const char *name, int kind, void *data);
 

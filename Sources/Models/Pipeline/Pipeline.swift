@@ -4,17 +4,22 @@ import Tensor
 /// ordered list of named, versioned transforms stored in the model file. Callers in C,
 /// Python and the CLI pass raw values; the runtime and training apply the same pipeline.
 ///
-/// Transforms today: `affine` (version 1, `Scaling`). Each keeps a row's width; a transform
-/// that changes it (a table schema's one-hot groups, say) widens `networkWidth`.
+/// Transforms today: `affine` (version 1, `Scaling`), which keeps a row's width, and `table`
+/// (version 1, `TableSchema`), which turns a table row (one value per column) into the
+/// network's wider row and stands alone: a table model's rows go through `TableSchema`'s
+/// `encode` and `sampleRow`, not through `forward` and `inverse`.
 public struct Pipeline: Equatable, Sendable {
   public enum Transform: Equatable, Sendable {
     /// `x' = (x - offset) * scale` per value.
     case affine(Scaling)
+    /// A table's columns to one-hot groups and values, and back (see `TableSchema`).
+    case table(TableSchema)
 
     /// The name stored in the file.
     public var name: String {
       switch self {
       case .affine: "affine"
+      case .table: "table"
       }
     }
 
@@ -22,13 +27,22 @@ public struct Pipeline: Equatable, Sendable {
     /// newer one.
     public var version: Int {
       switch self {
-      case .affine: 1
+      case .affine, .table: 1
       }
     }
 
     public var width: Int {
       switch self {
       case .affine(let scaling): scaling.offset.count
+      case .table(let schema): schema.rawWidth
+      }
+    }
+
+    /// Values per row on the network's side.
+    public var networkWidth: Int {
+      switch self {
+      case .affine(let scaling): scaling.offset.count
+      case .table(let schema): schema.networkWidth
       }
     }
   }
@@ -49,7 +63,7 @@ public struct Pipeline: Equatable, Sendable {
   public static func identity(width: Int) -> Pipeline { Pipeline([.affine(.identity(width: width))]) }
 
   /// The versions of each transform this library reads.
-  public static let supportedVersions = ["affine": 1]
+  public static let supportedVersions = ["affine": 1, "table": 1]
 
   /// The affine scaling, when the pipeline has one.
   public var scaling: Scaling? {
@@ -57,9 +71,18 @@ public struct Pipeline: Equatable, Sendable {
     return nil
   }
 
+  /// The table schema, when this is a table model's pipeline.
+  public var table: TableSchema? {
+    for case .table(let schema) in transforms { return schema }
+    return nil
+  }
+
   /// Reasons this pipeline cannot sit in front of a network of `width` inputs.
   public func problems(networkWidth width: Int) -> [String] {
-    transforms.compactMap { $0.width == width ? nil : "the \($0.name) transform works on rows of \($0.width) values, not \(width)" }
+    if table != nil && transforms.count > 1 { return ["a table transform stands alone in a pipeline"] }
+    return transforms.compactMap {
+      $0.networkWidth == width ? nil : "the \($0.name) transform makes rows of \($0.networkWidth) values, not \(width)"
+    }
   }
 
   /// Raw rows to the network's values: `rows` rows of `x` into `y` (which may be `x`).
@@ -68,6 +91,7 @@ public struct Pipeline: Equatable, Sendable {
     for transform in transforms {
       switch transform {
       case .affine(let scaling): scaling.apply(source, rows: rows, into: y)
+      case .table: preconditionFailure("table rows are encoded by TableSchema.encode")
       }
       source = UnsafePointer(y)
     }
@@ -78,12 +102,14 @@ public struct Pipeline: Equatable, Sendable {
     for transform in transforms.reversed() {
       switch transform {
       case .affine(let scaling): scaling.invert(values, rows: rows)
+      case .table: preconditionFailure("table rows are sampled by TableSchema.sampleRow")
       }
     }
   }
 
   /// Raw rows to a new tensor of the network's values.
   public func forward(_ raw: Tensor) throws -> Tensor {
+    guard table == nil else { throw ModelError("a table model's rows are encoded from the table (TableSchema.encode)") }
     guard raw.cols == rawWidth else {
       throw ModelError("the data has \(raw.cols) values per row; the model reads \(rawWidth)")
     }

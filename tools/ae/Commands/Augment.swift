@@ -9,6 +9,6 @@ struct Augment: ParsableCommand {
       Tables: ae augment fit real.csv --out synth.h5; ae augment sample synth.h5 --rows 1000 \
       --seed 1 --out synth.csv; ae augment report real.csv synth.csv --json
       """,
-    subcommands: []
+    subcommands: [AugmentFit.self, AugmentSample.self]
   )
 }

@@ -1,0 +1,85 @@
+import Datasets
+import Models
+import Tensor
+import Training
+
+/// Trains a table model: a VAE over a table's encoded rows (`TableSchema`), conditioned on
+/// its category columns so that sampling can fix them, as TVAE is a VAE over CTGAN's encoding.
+public enum TableSynthesizer {
+  public struct Options: Sendable {
+    public var transform: TableSchemaFitter.Transform = .modes
+    /// Epochs; nil picks enough for the table's size (see `defaultEpochs`).
+    public var epochs: Int?
+    public var seed: UInt64 = 0
+    public var batchSize = 500
+    /// Encoder widths (the decoder mirrors them) and the code's width: TVAE's defaults.
+    public var hidden = [128, 128]
+    public var latent = 128
+    public var learningRate: Float = 1e-3
+    /// Weight of the KL term: TVAE weighs its reconstruction by 2, which is beta 0.5.
+    public var beta: Float = 0.5
+
+    public init() {}
+  }
+
+  /// Passes over the data when none are given: about 40,000 rows' worth of updates per
+  /// thousand rows, between 30 and 300 epochs (TVAE runs 300 whatever the size).
+  public static func defaultEpochs(rows: Int) -> Int {
+    min(300, max(30, 2_000_000 / max(rows, 1)))
+  }
+
+  /// The schema, the untrained model for it, its training rows and condition rows.
+  public static func prepare(_ table: Table, options: Options) throws -> (model: Autoencoder, data: Tensor, conditions: Tensor?) {
+    let schema = try TableSchemaFitter.fit(table, transform: options.transform, seed: options.seed)
+    var spec = ModelSpec.variational(inputWidth: schema.networkWidth, hidden: options.hidden, latent: options.latent,
+                                     outputActivation: .linear, loss: .gaussian, beta: options.beta)
+    spec.heads = schema.heads
+    let conditions = schema.conditions
+    if !conditions.isEmpty {
+      spec.kind = .cvae
+      spec.conditions = conditions
+    }
+    let model = try Autoencoder(spec: spec, seed: options.seed)
+    model.pipeline = Pipeline([.table(schema)])
+    let data = Tensor(rows: table.rowCount, cols: schema.networkWidth)
+    do {
+      try table.values.withUnsafeBufferPointer { try schema.encode($0.baseAddress!, rows: table.rowCount, into: data.data) }
+    } catch {
+      throw TabularError("\(table.name): \(error)")
+    }
+    return (model, data, conditions.isEmpty ? nil : try conditionRows(table, schema, seed: options.seed))
+  }
+
+  /// Train a table model; `progress` prints epochs as `ae train` does.
+  public static func fit(_ table: Table, options: Options, progress: ProgressPrinter? = nil) throws -> (model: Autoencoder, result: TrainingResult) {
+    let (model, data, conditions) = try prepare(table, options: options)
+    let epochs = options.epochs ?? defaultEpochs(rows: table.rowCount)
+    let training = TrainingOptions(epochs: epochs, batchSize: min(options.batchSize, table.rowCount),
+                                   optimizer: OptimizerSettings(kind: .adam, learningRate: options.learningRate, weightDecay: 1e-5),
+                                   seed: options.seed)
+    let trainer = Trainer(model: model, options: training)
+    trainer.progress = progress
+    let result = try trainer.fit(data, conditions: conditions)
+    return (model, result)
+  }
+
+  /// Each row's condition row: its own category values for a random subset of the
+  /// conditioned columns. Half the rows fix none (what unconditional sampling sees), the rest
+  /// fix each column with probability 1/2, so any set of `--where` columns was seen in training.
+  static func conditionRows(_ table: Table, _ schema: TableSchema, seed: UInt64) throws -> Tensor {
+    let width = schema.conditions.reduce(0) { $0 + $1.width }, columns = table.columns.count
+    let rows = Tensor(rows: table.rowCount, cols: width)
+    var random = SeededRandom(seed: seed, stream: 0x7AB1E)
+    var fixed = [Double](repeating: .nan, count: columns)
+    try fixed.withUnsafeMutableBufferPointer { fixed in
+      for r in 0..<table.rowCount {
+        let fixesSome = random.uniform() < 0.5
+        for c in 0..<columns {
+          fixed[c] = fixesSome && schema.columns[c].condition && random.uniform() < 0.5 ? table[r, c] : .nan
+        }
+        try schema.conditionRow(fixing: UnsafePointer(fixed.baseAddress!), into: rows.row(r))
+      }
+    }
+    return rows
+  }
+}

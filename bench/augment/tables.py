@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.metrics import accuracy_score, f1_score, r2_score
+from threadpoolctl import threadpool_limits
 
 import data
 
@@ -68,24 +69,27 @@ def encode(frame, real_categories):
 
 
 def target_scores(fit_frame, test, targets, real_categories):
-    scores = {}
-    for target in targets:
-        train_rows = fit_frame.dropna(subset=[target.column])
-        test_rows = test.dropna(subset=[target.column])
-        x_train = encode(train_rows.drop(columns=[target.column]), real_categories)
-        x_test = encode(test_rows.drop(columns=[target.column]), real_categories)
-        if target.metric == "r2":
-            learner = HistGradientBoostingRegressor(random_state=LEARNER_SEED, categorical_features="from_dtype")
-            learner.fit(x_train, pd.to_numeric(train_rows[target.column], errors="coerce"))
-            score = r2_score(test_rows[target.column], learner.predict(x_test))
-        else:
-            learner = HistGradientBoostingClassifier(random_state=LEARNER_SEED, categorical_features="from_dtype")
-            learner.fit(x_train, train_rows[target.column].astype(str))
-            predicted = learner.predict(x_test)
-            truth = test_rows[target.column].astype(str)
-            score = f1_score(truth, predicted, average="macro") if target.metric == "f1" else accuracy_score(truth, predicted)
-        scores[f"{target.column}_{target.metric}"] = float(score)
-    return scores
+    # One OpenMP thread: on a loaded machine HGB's two spinning threads took minutes, not seconds.
+    with threadpool_limits(1):
+        return {f"{t.column}_{t.metric}": target_score(fit_frame, test, t, real_categories) for t in targets}
+
+
+def target_score(fit_frame, test, target, real_categories):
+    train_rows = fit_frame.dropna(subset=[target.column])
+    test_rows = test.dropna(subset=[target.column])
+    x_train = encode(train_rows.drop(columns=[target.column]), real_categories)
+    x_test = encode(test_rows.drop(columns=[target.column]), real_categories)
+    if target.metric == "r2":
+        learner = HistGradientBoostingRegressor(random_state=LEARNER_SEED, categorical_features="from_dtype")
+        learner.fit(x_train, pd.to_numeric(train_rows[target.column], errors="coerce"))
+        score = r2_score(test_rows[target.column], learner.predict(x_test))
+    else:
+        learner = HistGradientBoostingClassifier(random_state=LEARNER_SEED, categorical_features="from_dtype")
+        learner.fit(x_train, train_rows[target.column].astype(str))
+        predicted = learner.predict(x_test)
+        truth = test_rows[target.column].astype(str)
+        score = f1_score(truth, predicted, average="macro") if target.metric == "f1" else accuracy_score(truth, predicted)
+    return float(score)
 
 
 def quality(real, synthetic, table_metadata):

@@ -58,7 +58,7 @@ let package = Package(
     .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"]),
     .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Store", "Datasets", "Baselines", "Runtime", "TestSupport", "CAllocationCounter"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "TestSupport"]),
-    .testTarget(name: "TabularTests", dependencies: ["Tabular", "Models", "Datasets", "Tensor", "TestSupport"]),
+    .testTarget(name: "TabularTests", dependencies: ["Tabular", "Models", "Datasets", "Tensor", "Store", "Runtime", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["Models", "Store", "Datasets"]),
   ],
   swiftLanguageModes: [.v5]

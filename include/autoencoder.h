@@ -151,12 +151,13 @@ extern "C" {
  * ---------------------------------------------------------------------------------------- */
 
 /* The library version as a string, and as MAJOR * 1000000 + MINOR * 1000 + PATCH. The minor
- * version grows with additions (0.2: conditions, options structs, workspace threads), the ABI
+ * version grows with additions (0.2: conditions, options structs, workspace threads; 0.3:
+ * table models), the ABI
  * version only with a break: a program built with this header runs with any library of the
  * same ABI version and a version number at least its own (an older one lacks the newer
  * functions, and the dynamic linker refuses to start the program). */
-#define AE_VERSION "0.2.0"
-#define AE_VERSION_NUMBER 2000
+#define AE_VERSION "0.3.0"
+#define AE_VERSION_NUMBER 3000
 /* Bumped when a change breaks binary compatibility; part of the SONAME (libautoencoder.so.1). */
 #define AE_ABI_VERSION 1
 

@@ -15,7 +15,7 @@ from ._errors import (ArgumentTypeError, AutoencoderError, FormatError, Internal
 from ._lib import Status, library_path, library_version
 from .model import ConditionGroup, Model, TableColumn
 
-__version__ = "0.2.0"  # needs libautoencoder 0.2 or newer (_lib.MINIMUM_VERSION)
+__version__ = "0.3.0"  # needs libautoencoder 0.3 or newer (_lib.MINIMUM_VERSION)
 
 __all__ = ["Model", "ConditionGroup", "TableColumn", "Status", "library_version", "library_path", "__version__",
            "AutoencoderError", "InvalidArgumentError", "NonFiniteError", "ArgumentTypeError", "UnsupportedError",

@@ -1,0 +1,70 @@
+import Datasets
+import Foundation
+import Models
+import Runtime
+import Store
+import Tensor
+import Testing
+import Tabular
+
+/// A table model survives its file: the schema round-trips and sampling from the loaded model
+/// gives the same rows bit for bit; a file whose schema was crafted (unsound numbers, a
+/// schema that does not fit the network, conditions the network lacks) is refused on load.
+@Suite struct TableModelFileTests {
+  let directory: String = {
+    let path = NSTemporaryDirectory() + "/ae-table-\(UUID().uuidString)"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+  }()
+
+  func trainedModel() throws -> Autoencoder {
+    var options = TableSynthesizer.Options()
+    options.epochs = 3
+    options.seed = 2
+    return try TableSynthesizer.fit(try TableCodecTests.mixedTable(), options: options).model
+  }
+
+  func sample(_ model: InferenceModel, rows: Int = 64) throws -> [Double] {
+    var out = [Double](repeating: 0, count: rows * (model.table?.rawWidth ?? 0))
+    try model.sampleTable(rows: rows, seed: 5, into: &out, workspace: model.makeWorkspace(maxRows: rows))
+    return out
+  }
+
+  @Test func aSavedTableModelSamplesTheSameRows() throws {
+    let model = try trainedModel()
+    let path = directory + "/table.h5"
+    try ModelFile.save(model, to: path)
+    let loaded = try InferenceModel.load(path: path)
+    #expect(loaded.table == model.pipeline.table)
+    let before = try sample(try InferenceModel(model)), after = try sample(loaded)
+    #expect(before.count == after.count)
+    #expect(zip(before, after).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "the loaded model samples other rows")
+  }
+
+  /// Save `model` with its schema changed by `edit`, load it, and expect a refusal naming `message`.
+  func expectRefused(_ message: String, _ edit: (inout TableSchema) -> Void) throws {
+    let model = try trainedModel()
+    var schema = try #require(model.pipeline.table)
+    edit(&schema)
+    model.pipeline = Pipeline([.table(schema)])
+    let path = directory + "/crafted.h5"
+    try ModelFile.save(model, to: path)
+    do {
+      _ = try InferenceModel.load(path: path)
+      Issue.record("a crafted schema (\(message)) was accepted")
+    } catch {
+      #expect("\(error)".contains(message), "\(error)")
+    }
+  }
+
+  @Test func craftedSchemasInAFileAreRefused() throws {
+    let sizeIndex = 1 // 'size', a number column of mixedTable
+    try expectRefused("deviations must be finite") { schema in
+      schema.columns[sizeIndex].quantiles = nil
+      schema.columns[sizeIndex].modes = .init(weights: [1], means: [0], deviations: [-1])
+    }
+    try expectRefused("makes rows of") { schema in schema.columns[0].categories?.append("extra") }
+    try expectRefused("a finite range") { schema in schema.columns[sizeIndex].minimum = (schema.columns[sizeIndex].maximum ?? 0) + 1 }
+    try expectRefused("does not match its network") { schema in schema.columns[0].condition = false }
+  }
+}

@@ -48,6 +48,13 @@ echo "== C: bindings/c/examples/encode.c built with pkg-config; codes of 3 test 
 bindings/c/encode out/model.h5 out/test-rows.csv | cut -c1-100
 make -s -C bindings/c clean
 
+echo "== synthetic tables: a model of a generated shop table, 1000 synthetic rows, their quality (docs/AUGMENT.md)"
+python3 scripts/make-shop-table.py out/shop.csv
+$ae augment fit out/shop.csv --out out/shop.h5 --seed 1 --quiet
+$ae augment sample out/shop.h5 --rows 1000 --seed 1 --out out/shop-synthetic.csv --quiet
+$ae augment report out/shop.csv out/shop-synthetic.csv --target category --html out/shop-report.html
+AUTOENCODER_LIBRARY="$PWD/out/prefix/lib/libautoencoder.so" .venv/bin/python bindings/python/examples/table.py out/shop.h5
+
 python3 - <<'PY'
 import json
 model = json.load(open("out/eval.json"))
@@ -56,5 +63,6 @@ print(f"== summary\n"
       f"autoencoder test BCE {model['bce']:.1f} nats/image, MSE {model['mse']:.4f} per pixel\n"
       f"PCA-32      test MSE {pca['mse']:.4f} per pixel\n"
       f"autoencoder / PCA MSE ratio: {model['mse'] / pca['mse']:.2f} (lower is better)\n"
-      f"files: out/model.h5, out/reconstructions.png, out/vae.h5, out/samples.png, out/denoise.h5")
+      f"files: out/model.h5, out/reconstructions.png, out/vae.h5, out/samples.png, out/denoise.h5, out/shop.h5, "
+      f"out/shop-synthetic.csv, out/shop-report.html")
 PY

@@ -37,7 +37,7 @@ let package = Package(
     .target(name: "Training", dependencies: ["Models", "Store", "Tensor"], swiftSettings: fastMath),
     .target(name: "Baselines", dependencies: ["Tensor", "COpenBLAS"], swiftSettings: fastMath),
     // Synthetic tables: fitting a table's columns to a model's pipeline, and comparing tables.
-    .target(name: "Tabular", dependencies: ["Models", "Datasets", "Tensor", "Training"], swiftSettings: fastMath),
+    .target(name: "Tabular", dependencies: ["Models", "Datasets", "Tensor", "Training", "Runtime"], swiftSettings: fastMath),
     .target(name: "Runtime", dependencies: ["Models", "Store", "Layers", "Tensor", "CVector"], swiftSettings: fastMath),
     // The C ABI: @_cdecl functions only, plus C glue for static strings and the thread-local error.
     .target(name: "CAutoencoderSupport", cSettings: [.headerSearchPath("../../include")]),

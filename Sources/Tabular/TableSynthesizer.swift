@@ -1,5 +1,6 @@
 import Datasets
 import Models
+import Runtime
 import Tensor
 import Training
 
@@ -72,7 +73,28 @@ public enum TableSynthesizer {
     let trainer = Trainer(model: model, options: training)
     trainer.progress = progress
     let result = try trainer.fit(data, conditions: conditions)
+    try calibrate(model, rows: min(max(table.rowCount, 20_000), 100_000), seed: options.seed)
     return (model, result)
+  }
+
+  /// Give each number under the quantile transform its calibration: the knots of `rows` of
+  /// the trained model's own values (drawn unrounded), so that sampling maps the model's
+  /// distribution of the column onto the data's. Without it the model's tails fall short: on
+  /// diamonds its depth spanned 56 to 70 where the data spans 44 to 74.
+  static func calibrate(_ model: Autoencoder, rows: Int, seed: UInt64) throws {
+    guard var schema = model.pipeline.table, schema.columns.contains(where: { $0.quantiles != nil }) else { return }
+    var unrounded = schema
+    for c in unrounded.columns.indices { unrounded.columns[c].step = nil }
+    model.pipeline = Pipeline([.table(unrounded)])
+    defer { model.pipeline = Pipeline([.table(schema)]) }
+    let runtime = try InferenceModel(model)
+    let width = schema.rawWidth
+    var values = [Double](repeating: 0, count: rows * width)
+    try runtime.sampleTable(rows: rows, seed: seed ^ 0xCA11_B4A7, into: &values, workspace: runtime.makeWorkspace(maxRows: 256))
+    for c in schema.columns.indices where schema.columns[c].quantiles != nil {
+      let drawn = stride(from: c, to: values.count, by: width).map { values[$0] }.filter { !$0.isNaN }
+      if !drawn.isEmpty { schema.columns[c].calibration = QuantileMap.fit(drawn).knots }
+    }
   }
 
   /// Each row's condition row: its own category values for a random subset of the

@@ -68,3 +68,44 @@ import Tabular
     try expectRefused("does not match its network") { schema in schema.columns[0].condition = false }
   }
 }
+
+/// Calibration gives each number the data's distribution whatever the network learned: after
+/// only 3 epochs, the sampled column's Kolmogorov-Smirnov distance to the data is small, and
+/// removing the calibration makes it larger.
+@Suite struct TableCalibrationTests {
+  /// The two-sample KS statistic of the non-missing values.
+  func ks(_ a: [Double], _ b: [Double]) -> Double {
+    let x = a.filter { !$0.isNaN }.sorted(), y = b.filter { !$0.isNaN }.sorted()
+    var i = 0, j = 0, worst = 0.0
+    while i < x.count && j < y.count {
+      let v = min(x[i], y[j])
+      while i < x.count && x[i] <= v { i += 1 }
+      while j < y.count && y[j] <= v { j += 1 }
+      worst = max(worst, abs(Double(i) / Double(x.count) - Double(j) / Double(y.count)))
+    }
+    return worst
+  }
+
+  func sampledColumn(_ model: Autoencoder, _ column: Int, rows: Int) throws -> [Double] {
+    let runtime = try InferenceModel(model), width = model.pipeline.table?.rawWidth ?? 0
+    var out = [Double](repeating: 0, count: rows * width)
+    try runtime.sampleTable(rows: rows, seed: 8, into: &out, workspace: runtime.makeWorkspace(maxRows: 256))
+    return stride(from: column, to: out.count, by: width).map { out[$0] }
+  }
+
+  @Test func calibratedNumbersFollowTheData() throws {
+    let table = try TableCodecTests.mixedTable()
+    var options = TableSynthesizer.Options()
+    options.epochs = 3
+    let model = try TableSynthesizer.fit(table, options: options).model
+    let size = 1, data = (0..<table.rowCount).map { table[$0, size] }
+    #expect(model.pipeline.table?.columns[size].calibration != nil)
+    let calibrated = ks(try sampledColumn(model, size, rows: 4000), data)
+    var schema = try #require(model.pipeline.table)
+    schema.columns[size].calibration = nil
+    model.pipeline = Pipeline([.table(schema)])
+    let raw = ks(try sampledColumn(model, size, rows: 4000), data)
+    #expect(calibrated < 0.1, "KS \(calibrated) with calibration")
+    #expect(calibrated < raw, "KS \(calibrated) with calibration, \(raw) without")
+  }
+}

@@ -105,7 +105,9 @@ extension TableSchema.Column {
       x = modes.means[slot] + 4 * modes.deviations[slot] * value
     } else {
       if missing && drawSlot(logits + 1, count: 2, random: &random) == 1 { return .nan }
-      x = QuantileMap(knots: quantiles ?? [0]).value(normalScore: value)
+      let data = QuantileMap(knots: quantiles ?? [0])
+      x = data.value(normalScore: value)
+      if let calibration { x = data.value(normalScore: QuantileMap(knots: calibration).normalScore(x)) }
     }
     if let minimum, let maximum { x = Swift.min(Swift.max(x, minimum), maximum) }
     if let step { x = (x / step).rounded() * step }

@@ -44,7 +44,7 @@ extension TableSchema.Column {
       if categories.contains(where: { $0.utf8.count > TableSchema.maximumLabelBytes }) {
         found.append("a category label is longer than \(TableSchema.maximumLabelBytes) bytes")
       }
-      if modes != nil || quantiles != nil { found.append("a category column has no modes or quantiles") }
+      if modes != nil || quantiles != nil || calibration != nil { found.append("a category column has no modes, quantiles or calibration") }
     } else {
       if categories != nil { found.append("a number column has no categories") }
       switch (modes, quantiles) {
@@ -54,6 +54,12 @@ extension TableSchema.Column {
           ? ["a quantile map has at most \(TableSchema.maximumKnots) knots, not \(knots.count)"]
           : QuantileMap(knots: knots).problems()
       default: found.append("a number column has exactly one of modes and quantiles")
+      }
+      if let calibration {
+        if quantiles == nil { found.append("only a column under quantiles has a calibration") }
+        found += calibration.count > TableSchema.maximumKnots
+          ? ["a calibration has at most \(TableSchema.maximumKnots) knots, not \(calibration.count)"]
+          : QuantileMap(knots: calibration).problems().map { "calibration: \($0)" }
       }
       guard let minimum, let maximum, minimum.isFinite, maximum.isFinite, minimum <= maximum else {
         return found + ["a number column has a finite range (minimum <= maximum)"]

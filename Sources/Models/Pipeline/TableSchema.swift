@@ -53,12 +53,17 @@ public struct TableSchema: Codable, Equatable, Sendable {
     /// quantile map's knots).
     public var modes: Modes?
     public var quantiles: [Double]?
+    /// Numbers under `quantiles`: the knots of the trained model's own distribution of the
+    /// column (its samples before rounding). Sampling puts each value through it and back
+    /// through `quantiles`, so the column's distribution is the data's and the model supplies
+    /// how columns move together (a copula). Nil: values are used as the model gives them.
+    public var calibration: [Double]?
     /// Whether the model is conditioned on this column, so sampling can fix its value.
     public var condition: Bool
 
     public init(name: String, kind: ColumnKind, categories: [String]? = nil, missing: Bool = false,
                 minimum: Double? = nil, maximum: Double? = nil, step: Double? = nil, modes: Modes? = nil,
-                quantiles: [Double]? = nil, condition: Bool = false) {
+                quantiles: [Double]? = nil, calibration: [Double]? = nil, condition: Bool = false) {
       self.name = name
       self.kind = kind
       self.categories = categories
@@ -68,6 +73,7 @@ public struct TableSchema: Codable, Equatable, Sendable {
       self.step = step
       self.modes = modes
       self.quantiles = quantiles
+      self.calibration = calibration
       self.condition = condition
     }
 

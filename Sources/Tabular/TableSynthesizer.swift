@@ -98,8 +98,11 @@ public enum TableSynthesizer {
   }
 
   /// Each row's condition row: its own category values for a random subset of the
-  /// conditioned columns. Half the rows fix none (what unconditional sampling sees), the rest
-  /// fix each column with probability 1/2, so any set of `--where` columns was seen in training.
+  /// conditioned columns. Four rows in five fix none (what unconditional sampling sees), the
+  /// rest fix each column with probability 1/2, so any set of `--where` columns was seen in
+  /// training. Fixing more often costs the unconditional samples: on diamonds, with half the
+  /// rows fixing some, quality 0.949 and 0.952 and cut F1 0.485 and 0.519 (seeds 3 and 1);
+  /// with a fifth, 0.965 and 0.965, F1 0.550 and 0.538.
   static func conditionRows(_ table: Table, _ schema: TableSchema, seed: UInt64) throws -> Tensor {
     let width = schema.conditions.reduce(0) { $0 + $1.width }, columns = table.columns.count
     let rows = Tensor(rows: table.rowCount, cols: width)
@@ -107,7 +110,7 @@ public enum TableSynthesizer {
     var fixed = [Double](repeating: .nan, count: columns)
     try fixed.withUnsafeMutableBufferPointer { fixed in
       for r in 0..<table.rowCount {
-        let fixesSome = random.uniform() < 0.5
+        let fixesSome = random.uniform() < 0.2
         for c in 0..<columns {
           fixed[c] = fixesSome && schema.columns[c].condition && random.uniform() < 0.5 ? table[r, c] : .nan
         }

@@ -134,4 +134,30 @@ import Testing
     let wrong = try cli.ae("augment", "sample", plain, "--rows", "5", "--out", out)
     #expect(wrong.status == 1 && wrong.stderr.contains("not a table model"), "\(wrong.stderr)")
   }
+
+  @Test func hostileTablesGetAnErrorOrAStatedFallback() throws {
+    // An identifier column: 100,000 distinct strings.
+    var ids = "id,x\n"
+    for i in 0..<100_000 { ids += "user\(i),\(i % 7)\n" }
+    let idPath = directory + "/ids.csv"
+    try ids.write(toFile: idPath, atomically: true, encoding: .utf8)
+    let refused = try cli.ae("augment", "fit", idPath, "--out", directory + "/ids.h5")
+    #expect(refused.status == 1 && refused.stderr.contains("'id' has 100000 distinct values"), "\(refused.stderr)")
+    // Ragged rows and a column with every cell missing.
+    for (text, message) in [("a,b\n1,2\n3\n", "has 1 columns; expected 2"), ("a,b\n1,\n2,\n", "'b' has no values")] {
+      let path = directory + "/bad.csv"
+      try text.write(toFile: path, atomically: true, encoding: .utf8)
+      let run = try cli.ae("augment", "fit", path, "--out", directory + "/bad.h5", "--column", "b:continuous")
+      #expect(run.status == 1 && run.stderr.contains(message), "\(run.stderr)")
+    }
+    // Bytes that are not UTF-8: read as U+FFFD (the stated fallback), never a crash.
+    let path = directory + "/latin1.csv"
+    try Data("name,x\n".utf8 + [0xFF, 0x41] + Data(",1\nok,2\nok,3\n".utf8)).write(to: URL(fileURLWithPath: path))
+    let model = directory + "/latin1.h5", out = directory + "/latin1-rows.csv"
+    let fit = try cli.ae("augment", "fit", path, "--out", model, "--epochs", "2", "--quiet")
+    #expect(fit.status == 0, "\(fit.stderr)")
+    let sample = try cli.ae("augment", "sample", model, "--rows", "20", "--out", out, "--quiet")
+    #expect(sample.status == 0, "\(sample.stderr)")
+    #expect(Set(try CSV.table(out).columns[0].categories).isSubset(of: ["\u{FFFD}A", "ok"]))
+  }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Models
 import Tensor
 
 /// The mode-specific normalization of CTGAN/TVAE: a small Gaussian mixture fitted to one column.
@@ -20,19 +21,11 @@ import Tensor
 /// half-range, both finite for any finite values), so columns near ±1e308 neither overflow nor
 /// lose the mixture to rounding. Components start at quantiles of the distinct values, so the fit is
 /// deterministic; the seed only picks the subsamples of large columns.
-public struct GaussianMixture1D: Equatable, Sendable {
-  /// Sum to 1, one per component, components sorted by mean.
-  public var weights: [Double]
-  public var means: [Double]
-  /// Positive and finite.
-  public var deviations: [Double]
+public typealias GaussianMixture1D = TableSchema.Modes
 
-  public init(weights: [Double], means: [Double], deviations: [Double]) {
-    self.weights = weights
-    self.means = means
-    self.deviations = deviations
-  }
-
+/// The fitting lives here, above the model's schema, which only stores and applies a mixture
+/// (`TableSchema.Modes`: weights summing to 1, means sorted, deviations positive and finite).
+extension TableSchema.Modes {
   /// Values EM runs on; a larger column is subsampled (seeded) to this many.
   public static let fittingSampleSize = 50_000
   /// Values the component count is chosen on.

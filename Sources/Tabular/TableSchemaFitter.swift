@@ -68,8 +68,7 @@ public enum TableSchemaFitter {
     column.step = step(kind, present)
     switch transform {
     case .modes:
-      let mixture = GaussianMixture1D.fit(present, seed: seed)
-      column.modes = TableSchema.Modes(weights: mixture.weights, means: mixture.means, deviations: mixture.deviations)
+      column.modes = GaussianMixture1D.fit(present, seed: seed)
     case .quantile:
       column.quantiles = QuantileMap.fit(present).knots
     }

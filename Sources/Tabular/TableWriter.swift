@@ -32,10 +32,7 @@ final class OutputFile {
   init(path: String) throws {
     try checkReplaceable(path)
     self.path = path
-    let slash = path.lastIndex(of: "/")
-    let directory = slash.map { $0 == path.startIndex ? "" : String(path[..<$0]) } ?? "."
-    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-    temporary = "\(directory)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    temporary = temporaryPath(beside: path)
     descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     guard descriptor >= 0 else {
       throw TabularError("\(path): cannot create a file in its folder: \(String(cString: strerror(errno)))")
@@ -80,17 +77,7 @@ final class OutputFile {
       unlink(temporary)
       throw TabularError("\(path): cannot write the file: \(reason)")
     }
-    do {
-      try checkReplaceable(path)
-    } catch {
-      unlink(temporary)
-      throw error
-    }
-    guard rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      unlink(temporary)
-      throw TabularError("\(path): cannot move the finished file into place: \(reason)")
-    }
+    try moveIntoPlace(temporary, path)
   }
 
   /// Close and remove the temporary file, leaving the destination as it was.

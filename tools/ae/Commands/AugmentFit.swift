@@ -55,14 +55,17 @@ struct AugmentFit: ParsableCommand {
   }
 
   func run() throws {
-    // One thread for matrix products unless --threads says otherwise: a table model's products
-    // are small (batches of 32 to 500 rows, 128 units), and OpenBLAS's second thread costs
-    // more than it gives there (a 2,000-row table: 19.8 s with one thread, 36.9 s with two).
-    if compute.threads == nil { BLAS.threads = 1 }
     compute.apply()
     try checkOutput(out, formats: [.h5])
     let progress = quiet ? nil : ProgressPrinter()
     let table = try CSV.table(self.table, columnKinds: try columnKinds())
+    // Below 100 rows per update one thread for matrix products, unless --threads says
+    // otherwise: the products are then too small for OpenBLAS's second thread, which cost more
+    // than it gave (2,000 rows, batches of 32: 19.8 s with one thread, 36.9 s with two; 8,000
+    // rows, batches of 125: 9.1 s with one, 8.2 s with two).
+    if compute.threads == nil && (batchSize ?? TableSynthesizer.defaultBatchSize(rows: table.rowCount)) < 100 {
+      BLAS.threads = 1
+    }
     var options = TableSynthesizer.Options()
     options.transform = transform.value
     options.epochs = epochs

@@ -9,8 +9,9 @@ extension InferenceModel {
   /// the passes, the workspace or the split of a long sample into chunks or shards.
   ///
   /// `fixing` holds one value per column, NaN for a free column: the model is conditioned on
-  /// the fixed columns (no rejection) and they are set exactly. Only conditioned columns
-  /// (`TableSchema.Column.condition`) can be fixed.
+  /// the fixed columns (no rejection), codes come from the fixed values' code statistics when
+  /// the schema has them (`TableSchema.codePrior`), and the columns are set exactly. Only
+  /// conditioned columns (`TableSchema.Column.condition`) can be fixed.
   public func sampleTable(
     rows: Int, seed: UInt64, first: Int = 0, fixing: UnsafePointer<Double>? = nil,
     into out: UnsafeMutablePointer<Double>, workspace: Workspace
@@ -22,13 +23,21 @@ extension InferenceModel {
     }
     let columns = table.rawWidth, k = codeWidth, c = conditionWidth, width = spec.decoderInputWidth, d = spec.inputWidth
     let condition = try conditionRow(table, fixing: fixing)
+    let prior = fixing.flatMap { table.codePrior(fixing: $0, width: k) }
     try checkedPasses("sample_table", rows, workspace, (workspace.scaled, 0, "rows")) { start, n in
       let z = workspace.a
       for r in 0..<n {
         var random = SeededRandom(seed: seed, stream: 2 * UInt64(first + start + r))
         let row = z + r * width
         for j in 0..<k { row[j] = random.gaussian() }
-        if c > 0 { (row + k).update(from: condition, count: c) }
+        if let prior {
+          for j in 0..<k { row[j] = prior.means[j] + prior.deviations[j] * row[j] }
+        }
+        // Codes from the fixed values' statistics already carry those values, as the codes of
+        // the rows trained without conditions did: the condition row stays empty then.
+        if c > 0 {
+          if prior == nil { (row + k).update(from: condition, count: c) } else { (row + k).update(repeating: 0, count: c) }
+        }
       }
       let logits = run(plan.decoder, from: z, rows: n, workspace)
       if let bad = firstNonFinite(logits, rows: n, width: d, stride: d) {

@@ -65,7 +65,9 @@ public final class InferenceModel: @unchecked Sendable {
       throw InferenceError(.invalidArgument, "the model's pipeline or weights do not fit its network: " + problems.joined(separator: "; "))
     }
     if let table = pipeline.table {
-      guard spec.isVariational, table.conditions == spec.conditionGroups, table.heads == spec.outputHeads else {
+      let codeWidths = table.columns.compactMap { $0.codeMeans?.first?.count }
+      guard spec.isVariational, table.conditions == spec.conditionGroups, table.heads == spec.outputHeads,
+            codeWidths.allSatisfy({ $0 == spec.codeWidth }) else {
         throw InferenceError(.invalidArgument, "the model's table schema does not match its network (a VAE with the schema's heads and conditions)")
       }
     }

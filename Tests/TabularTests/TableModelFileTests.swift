@@ -63,9 +63,22 @@ import Tabular
       schema.columns[sizeIndex].quantiles = nil
       schema.columns[sizeIndex].modes = .init(weights: [1], means: [0], deviations: [-1])
     }
-    try expectRefused("makes rows of") { schema in schema.columns[0].categories?.append("extra") }
+    try expectRefused("makes rows of") { schema in
+      var column = schema.columns[0]
+      column.categories?.append("extra")
+      let means = column.codeMeans ?? [], deviations = column.codeDeviations ?? []
+      column.codeMeans = means + [means[0]]
+      column.codeDeviations = deviations + [deviations[0]]
+      schema.columns[0] = column
+    }
+    try expectRefused("code statistics belong to a condition column") { schema in schema.columns[0].codeMeans?.removeLast() }
+    try expectRefused("deviations finite and > 0") { schema in schema.columns[0].codeDeviations?[0][0] = -1 }
     try expectRefused("a finite range") { schema in schema.columns[sizeIndex].minimum = (schema.columns[sizeIndex].maximum ?? 0) + 1 }
-    try expectRefused("does not match its network") { schema in schema.columns[0].condition = false }
+    try expectRefused("does not match its network") { schema in
+      schema.columns[0].condition = false
+      schema.columns[0].codeMeans = nil
+      schema.columns[0].codeDeviations = nil
+    }
   }
 }
 

@@ -58,7 +58,33 @@ extension TableSchema {
   }
 }
 
+extension TableSchema {
+  /// The distribution codes are drawn from when `values` fixes columns (NaN: free): per code
+  /// value a mean and a deviation, the precision-weighted product of the fixed slots' code
+  /// statistics; nil when no fixed column has them (then codes come from N(0, I)).
+  public func codePrior(fixing values: UnsafePointer<Double>, width: Int) -> (means: [Float], deviations: [Float])? {
+    var precision = [Double](repeating: 0, count: width), weighted = [Double](repeating: 0, count: width)
+    var found = false
+    for (c, column) in columns.enumerated() where !values[c].isNaN {
+      guard let means = column.codeMeans, let deviations = column.codeDeviations, let slot = column.slot(of: values[c]),
+            slot < means.count, means[slot].count == width else { continue }
+      found = true
+      for j in 0..<width {
+        let p = 1 / (deviations[slot][j] * deviations[slot][j])
+        precision[j] += p
+        weighted[j] += p * means[slot][j]
+      }
+    }
+    guard found else { return nil }
+    return ((0..<width).map { Float(weighted[$0] / precision[$0]) }, precision.map { Float(1 / $0.squareRoot()) })
+  }
+}
+
 extension TableSchema.Column {
+  /// The one-hot slot a raw value takes in a category column: its category's, or the missing
+  /// slot for NaN; nil when it has none.
+  public func groupSlot(of value: Double) -> Int? { value.isNaN ? missingSlot : slot(of: value) }
+
   /// The one-hot slot of a category index, or nil when it is not one.
   func slot(of value: Double) -> Int? {
     guard let categories, value >= 0, value < Double(categories.count), value == value.rounded(.towardZero) else { return nil }

@@ -66,6 +66,16 @@ extension TableSchema.Column {
       }
       if let step, !(step.isFinite && step > 0) { found.append("the rounding step must be finite and > 0, got \(step)") }
     }
+    if codeMeans != nil || codeDeviations != nil {
+      let means = codeMeans ?? [], deviations = codeDeviations ?? []
+      let width = means.first?.count ?? 0
+      if !condition || means.count != groupWidth || deviations.count != groupWidth || width < 1 || width > 1 << 16
+        || !(means + deviations).allSatisfy({ $0.count == width }) {
+        found.append("code statistics belong to a condition column: one mean and one deviation row per slot, of equal widths")
+      } else if !means.joined().allSatisfy({ $0.isFinite && abs($0) <= 1e6 }) || !deviations.joined().allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 1e6 }) {
+        found.append("code means must be finite and deviations finite and > 0")
+      }
+    }
     if condition && !(kind.hasCategories && (2...TableSchema.maximumConditionWidth).contains(groupWidth)) {
       found.append("only a category column of 2 to \(TableSchema.maximumConditionWidth) values can be a condition")
     }

@@ -60,6 +60,12 @@ public struct TableSchema: Codable, Equatable, Sendable {
     public var calibration: [Double]?
     /// Whether the model is conditioned on this column, so sampling can fix its value.
     public var condition: Bool
+    /// Condition columns: per slot of the column's one-hot group, the mean and deviation of the
+    /// codes of the training rows in that slot (their aggregate posterior). Sampling with the
+    /// column fixed draws codes from it rather than from N(0, I), so the other columns follow
+    /// the fixed value as the data's rows of that value do.
+    public var codeMeans: [[Double]]?
+    public var codeDeviations: [[Double]]?
 
     public init(name: String, kind: ColumnKind, categories: [String]? = nil, missing: Bool = false,
                 minimum: Double? = nil, maximum: Double? = nil, step: Double? = nil, modes: Modes? = nil,

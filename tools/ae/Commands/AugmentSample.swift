@@ -51,7 +51,7 @@ struct AugmentSample: ParsableCommand {
     }
     let fixing = try fixedValues(table)
     let started = Date()
-    var sink = try makeSink(format ?? .csv, table)
+    var sink = try makeSink(format ?? .csv, table, started: started)
     let chunk = min(rows, Self.chunkRows)
     let workspace = try model.makeWorkspace(maxRows: min(chunk, 256))
     var buffer = [Double](repeating: 0, count: chunk * table.rawWidth)
@@ -111,10 +111,10 @@ struct AugmentSample: ParsableCommand {
     }
   }
 
-  func makeSink(_ format: OutputFormat, _ table: TableSchema) throws -> any TableRowSink {
+  func makeSink(_ format: OutputFormat, _ table: TableSchema, started: Date) throws -> any TableRowSink {
     switch format {
     case .npy: return try NPYTableWriter(path: out, columns: table.rawWidth, rows: rows)
-    case .h5: return try HDF5TableWriter(path: out, table: table, rows: rows, provenance: provenance(table, started: Date()))
+    case .h5: return try HDF5TableWriter(path: out, table: table, rows: rows, provenance: provenance(table, started: started))
     default: return try CSVTableWriter(path: out, columns: table.columnInfo, decimals: table.columns.map(\.decimals))
     }
   }

@@ -22,6 +22,9 @@ let package = Package(
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+    .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+    .systemLibrary(name: "CSamplerate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
     // C glue only: HDF5 macros and error stack; libpng's setjmp error handling.
     .target(name: "CShims", dependencies: ["CHDF5"]),
     .target(name: "CPNGShim", dependencies: ["CPNG"]),
@@ -39,6 +42,12 @@ let package = Package(
     // Synthetic tables: fitting a table's columns to a model's pipeline, and comparing tables.
     .target(name: "Tabular", dependencies: ["Models", "Datasets", "Tensor", "Training", "Runtime"], swiftSettings: fastMath),
     .target(name: "Runtime", dependencies: ["Models", "Store", "Layers", "Tensor", "CVector"], swiftSettings: fastMath),
+    // Sound: spectral frames, phase reconstruction and timbre models (what the C library needs).
+    .target(name: "Audio", dependencies: ["Models", "Runtime", "Tensor", "CVector", "CFFTW"], swiftSettings: fastMath),
+    // Sound files: reading and writing through libsndfile, resampling through libsamplerate.
+    .target(name: "AudioFiles", dependencies: ["CSndfile", "CSamplerate"], swiftSettings: fastMath),
+    // Melodies: MIDI files, token sequences, melody models and a small synthesizer.
+    .target(name: "Music", dependencies: ["Models", "Runtime", "Training", "Tensor"], swiftSettings: fastMath),
     // The C ABI: @_cdecl functions only, plus C glue for static strings and the thread-local error.
     .target(name: "CAutoencoderSupport", cSettings: [.headerSearchPath("../../include")]),
     .target(name: "CAutoencoder", dependencies: ["Runtime", "Store", "Tensor", "CAutoencoderSupport"], swiftSettings: fastMath),
@@ -47,6 +56,7 @@ let package = Package(
       name: "ae",
       dependencies: [
         "Tensor", "Layers", "Models", "Datasets", "Store", "Training", "Baselines", "Runtime", "Tabular",
+        "Audio", "AudioFiles", "Music",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "tools/ae",

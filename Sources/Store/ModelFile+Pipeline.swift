@@ -12,7 +12,10 @@ import Models
 /// attribute, where format 1 kept them, so h5py readers of format 1 read them unchanged.
 /// A file of format 1 has no `pipeline` attribute: its pipeline is the affine transform.
 /// A table model's transform is `table`: the group's `table` attribute holds its
-/// `TableSchema` as JSON (columns, kinds, categories, modes or quantile knots).
+/// `TableSchema` as JSON (columns, kinds, categories, modes or quantile knots). A timbre
+/// model's pipeline is `spectrogram` then `affine` (the `spectrogram` attribute holds its
+/// `SpectrogramSettings` as JSON, the affine values are stored as ever); a melody model's is
+/// `melody` alone (the `melody` attribute holds its `MelodySettings`).
 extension ModelFile {
   struct StoredTransform: Codable, Equatable {
     var name: String
@@ -32,6 +35,10 @@ extension ModelFile {
         try group.write("scale", floats: scaling.scale)
       case .table(let schema):
         try group.setAttribute("table", String(decoding: try encoder.encode(schema), as: UTF8.self))
+      case .spectrogram(let settings):
+        try group.setAttribute("spectrogram", String(decoding: try encoder.encode(settings), as: UTF8.self))
+      case .melody(let settings):
+        try group.setAttribute("melody", String(decoding: try encoder.encode(settings), as: UTF8.self))
       }
     }
   }
@@ -41,8 +48,10 @@ extension ModelFile {
   public static func readPipeline(from file: HDF5Group, spec: ModelSpec) throws -> Pipeline {
     let group = try file.openGroup("preprocessing")
     let list = try storedTransforms(in: group)
-    guard list.count == 1 else {
-      throw StoreError("\(group.label): the pipeline holds \(list.count) transforms; this library reads one (affine or table)")
+    let shapes = [["affine"], ["table"], ["spectrogram", "affine"], ["melody"]]
+    guard shapes.contains(list.map(\.name)) || list.count == 1 else {
+      throw StoreError("\(group.label): the pipeline lists \(list.map(\.name).joined(separator: ", ")); this library reads "
+        + shapes.map { $0.joined(separator: " then ") }.joined(separator: "; "))
     }
     var transforms: [Pipeline.Transform] = []
     for stored in list {
@@ -52,9 +61,22 @@ extension ModelFile {
       guard (1...supported).contains(stored.version) else {
         throw StoreError("\(group.label): transform '\(stored.name)' version \(stored.version) is not one this library reads (1...\(supported)); upgrade autoencoder", kind: .version)
       }
-      transforms.append(stored.name == "table"
-        ? .table(try readTableSchema(from: group, width: spec.inputWidth))
-        : .affine(try readScaling(from: group, width: spec.inputWidth)))
+      switch stored.name {
+      case "table": transforms.append(.table(try readTableSchema(from: group, width: spec.inputWidth)))
+      case "spectrogram":
+        let settings = try readSettings(SpectrogramSettings.self, "spectrogram", from: group, problems: { $0.problems() })
+        guard settings.rowWidth == spec.inputWidth else {
+          throw StoreError("\(group.label): the spectrogram settings make rows of \(settings.rowWidth) values; the network reads \(spec.inputWidth)")
+        }
+        transforms.append(.spectrogram(settings))
+      case "melody":
+        let settings = try readSettings(MelodySettings.self, "melody", from: group, problems: { $0.problems() })
+        guard settings.rowWidth == spec.inputWidth else {
+          throw StoreError("\(group.label): the melody settings make rows of \(settings.rowWidth) values; the network reads \(spec.inputWidth)")
+        }
+        transforms.append(.melody(settings))
+      default: transforms.append(.affine(try readScaling(from: group, width: spec.inputWidth)))
+      }
     }
     return Pipeline(transforms)
   }
@@ -84,6 +106,21 @@ extension ModelFile {
       throw StoreError("\(group.label): the table schema makes rows of \(schema.networkWidth) values; the network reads \(width)")
     }
     return schema
+  }
+
+  /// A transform's settings stored as a JSON attribute, checked with `problems`.
+  static func readSettings<Settings: Decodable>(_ type: Settings.Type, _ name: String, from group: HDF5Group,
+                                                problems: (Settings) -> [String]) throws -> Settings {
+    let text = try group.string(name)
+    let settings: Settings
+    do { settings = try JSONDecoder().decode(Settings.self, from: Data(text.utf8)) } catch {
+      throw StoreError("\(group.label): the '\(name)' attribute is not \(name) settings (\(error))")
+    }
+    let found = problems(settings)
+    guard found.isEmpty else {
+      throw StoreError("\(group.label): the \(name) settings are unusable: " + found.prefix(5).joined(separator: "; "))
+    }
+    return settings
   }
 
   /// The affine transform's values, checked.

@@ -59,8 +59,9 @@ extension ModelFile {
       }
     }
     let preprocessing = try file.openGroup("preprocessing")
-    if try storedTransforms(in: preprocessing).map(\.name) == ["table"] {
-      try expectMembers(preprocessing, 0, "no datasets (a table model's pipeline is its 'table' attribute)")
+    let names = try storedTransforms(in: preprocessing).map(\.name)
+    if names == ["table"] || names == ["melody"] {
+      try expectMembers(preprocessing, 0, "no datasets (a \(names[0]) model's pipeline is its '\(names[0])' attribute)")
     } else {
       try expectMembers(preprocessing, 2, "two datasets, offset and scale")
     }

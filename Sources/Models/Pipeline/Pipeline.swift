@@ -4,22 +4,31 @@ import Tensor
 /// ordered list of named, versioned transforms stored in the model file. Callers in C,
 /// Python and the CLI pass raw values; the runtime and training apply the same pipeline.
 ///
-/// Transforms today: `affine` (version 1, `Scaling`), which keeps a row's width, and `table`
+/// Transforms today: `affine` (version 1, `Scaling`), which keeps a row's width; `table`
 /// (version 1, `TableSchema`), which turns a table row (one value per column) into the
 /// network's wider row and stands alone: a table model's rows go through `TableSchema`'s
-/// `encode` and `sampleRow`, not through `forward` and `inverse`.
+/// `encode` and `sampleRow`, not through `forward` and `inverse`; and two that record how rows
+/// were made and leave them as they are: `spectrogram` (`SpectrogramSettings`, first, before
+/// an affine transform: a timbre model's frames) and `melody` (`MelodySettings`, alone: a
+/// melody model's one-hot token steps).
 public struct Pipeline: Equatable, Sendable {
   public enum Transform: Equatable, Sendable {
     /// `x' = (x - offset) * scale` per value.
     case affine(Scaling)
     /// A table's columns to one-hot groups and values, and back (see `TableSchema`).
     case table(TableSchema)
+    /// How frames were made from sound (see `SpectrogramSettings`); rows pass unchanged.
+    case spectrogram(SpectrogramSettings)
+    /// How token steps were made from notes (see `MelodySettings`); rows pass unchanged.
+    case melody(MelodySettings)
 
     /// The name stored in the file.
     public var name: String {
       switch self {
       case .affine: "affine"
       case .table: "table"
+      case .spectrogram: "spectrogram"
+      case .melody: "melody"
       }
     }
 
@@ -27,7 +36,7 @@ public struct Pipeline: Equatable, Sendable {
     /// newer one.
     public var version: Int {
       switch self {
-      case .affine, .table: 1
+      case .affine, .table, .spectrogram, .melody: 1
       }
     }
 
@@ -35,6 +44,8 @@ public struct Pipeline: Equatable, Sendable {
       switch self {
       case .affine(let scaling): scaling.offset.count
       case .table(let schema): schema.rawWidth
+      case .spectrogram(let settings): settings.rowWidth
+      case .melody(let settings): settings.rowWidth
       }
     }
 
@@ -43,6 +54,8 @@ public struct Pipeline: Equatable, Sendable {
       switch self {
       case .affine(let scaling): scaling.offset.count
       case .table(let schema): schema.networkWidth
+      case .spectrogram(let settings): settings.rowWidth
+      case .melody(let settings): settings.rowWidth
       }
     }
   }
@@ -63,7 +76,7 @@ public struct Pipeline: Equatable, Sendable {
   public static func identity(width: Int) -> Pipeline { Pipeline([.affine(.identity(width: width))]) }
 
   /// The versions of each transform this library reads.
-  public static let supportedVersions = ["affine": 1, "table": 1]
+  public static let supportedVersions = ["affine": 1, "table": 1, "spectrogram": 1, "melody": 1]
 
   /// The affine scaling, when the pipeline has one.
   public var scaling: Scaling? {
@@ -77,9 +90,27 @@ public struct Pipeline: Equatable, Sendable {
     return nil
   }
 
+  /// How a timbre model's frames were made, when this is one.
+  public var spectrogram: SpectrogramSettings? {
+    for case .spectrogram(let settings) in transforms { return settings }
+    return nil
+  }
+
+  /// How a melody model's steps were made, when this is one.
+  public var melody: MelodySettings? {
+    for case .melody(let settings) in transforms { return settings }
+    return nil
+  }
+
   /// Reasons this pipeline cannot sit in front of a network of `width` inputs.
   public func problems(networkWidth width: Int) -> [String] {
     if table != nil && transforms.count > 1 { return ["a table transform stands alone in a pipeline"] }
+    if melody != nil && transforms.count > 1 { return ["a melody transform stands alone in a pipeline"] }
+    if let index = transforms.firstIndex(where: { $0.name == "spectrogram" }) {
+      if index != 0 || transforms.count != 2 || scaling == nil {
+        return ["a spectrogram transform comes first, followed by one affine transform"]
+      }
+    }
     return transforms.compactMap {
       $0.networkWidth == width ? nil : "the \($0.name) transform makes rows of \($0.networkWidth) values, not \(width)"
     }
@@ -92,6 +123,8 @@ public struct Pipeline: Equatable, Sendable {
       switch transform {
       case .affine(let scaling): scaling.apply(source, rows: rows, into: y)
       case .table: preconditionFailure("table rows are encoded by TableSchema.encode")
+      case .spectrogram, .melody:
+        if source != UnsafePointer(y) { y.update(from: source, count: rows * transform.width) }
       }
       source = UnsafePointer(y)
     }
@@ -103,6 +136,7 @@ public struct Pipeline: Equatable, Sendable {
       switch transform {
       case .affine(let scaling): scaling.invert(values, rows: rows)
       case .table: preconditionFailure("table rows are sampled by TableSchema.sampleRow")
+      case .spectrogram, .melody: break
       }
     }
   }

@@ -10,9 +10,17 @@ enum OutputFormat: String, CaseIterable {
   case npy, csv, png
   /// A model file (HDF5).
   case h5
+  /// Sound files (libsndfile) and Standard MIDI Files.
+  case wav, flac, mid
 
   /// The suffixes that name the format.
-  var suffixes: [String] { self == .h5 ? [".h5", ".hdf5"] : [".\(rawValue)"] }
+  var suffixes: [String] {
+    switch self {
+    case .h5: [".h5", ".hdf5"]
+    case .mid: [".mid", ".midi"]
+    default: [".\(rawValue)"]
+    }
+  }
 
   /// The format `path`'s suffix names, if any (case does not matter).
   init?(path: String) {
@@ -23,6 +31,8 @@ enum OutputFormat: String, CaseIterable {
 
   /// The tables the data commands write.
   static let tables: [OutputFormat] = [.npy, .csv]
+  /// The sound files the audio commands write.
+  static let sounds: [OutputFormat] = [.wav, .flac]
 }
 
 /// Check a path a command will write, before any work: a usage mistake (`ValidationError`,

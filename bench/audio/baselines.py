@@ -35,7 +35,10 @@ def read_folder(folder):
     paths = sorted(glob.glob(os.path.join(folder, "*.wav")))
     if not paths:
         sys.exit(f"error: {folder} holds no .wav files; run make_notes.py first.")
-    return paths, [read_mono(path)[0].astype(np.float64) for path in paths]
+    try:
+        return paths, [read_mono(path)[0].astype(np.float64) for path in paths]
+    except ValueError as error:
+        sys.exit(f"error: {error}")
 
 
 def mean_metrics(per_file):

@@ -77,8 +77,11 @@ def main():
 
     start = time.perf_counter()
     jobs = [(name, program, pitch) for name, program in PROGRAMS.items() for pitch in PITCHES]
-    with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        paths = list(pool.map(lambda job: render_note(*job, args.rate, args.out, scratch), jobs))
+    try:
+        with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+            paths = list(pool.map(lambda job: render_note(*job, args.rate, args.out, scratch), jobs))
+    except subprocess.CalledProcessError as error:
+        sys.exit(f"error: fluidsynth failed ({' '.join(error.cmd)}); check that it runs on its own.")
     skipped = [f"{name}_{pitch}" for (name, _, pitch), path in zip(jobs, paths) if path is None]
     written = [path for path in paths if path is not None]
     test_count = sum(os.sep + "test" + os.sep in path for path in written)

@@ -9,10 +9,11 @@ melody is reduced to its highest note. Nothing is downloaded: the corpus ships i
 import argparse
 import os
 import random
+import sys
 import time
 
 import mido
-from music21 import chord, corpus, meter, note, tempo
+from music21 import chord, corpus, exceptions21, meter, note, tempo
 
 TICKS_PER_QUARTER = 480
 VELOCITY = 90
@@ -71,7 +72,11 @@ def main():
 
     melodies, chord_count, skipped = [], 0, 0
     for opus_name in args.opus.split(","):
-        for index, score in enumerate(corpus.parse(f"essenFolksong/{opus_name}").scores):
+        try:
+            opus = corpus.parse(f"essenFolksong/{opus_name}")
+        except exceptions21.CorpusException:
+            sys.exit(f"error: music21 has no Essen file {opus_name}; pick names from music21/corpus/essenFolksong/.")
+        for index, score in enumerate(opus.scores):
             events, chords = melody_events(score)
             if not any(message.type == "note_on" for _, _, message in events):
                 skipped += 1

@@ -70,6 +70,8 @@ def main():
     parser.add_argument("--out", required=True, help="folder that receives train/ and test/")
     parser.add_argument("--rate", type=int, default=16000, help="sample rate in Hz (default 16000)")
     args = parser.parse_args()
+    if not 8000 <= args.rate <= 96000:
+        parser.error(f"--rate must be in 8000...96000 Hz (fluidsynth's range), got {args.rate}")
     if shutil.which("fluidsynth") is None or not os.path.exists(SOUNDFONT):
         sys.exit("error: fluidsynth or the FluidR3 GM soundfont is missing; run bench/audio/setup.sh first.")
     for split in ("train", "test"):

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Griffin-Lim speed, librosa against `ae audio griffinlim`, on the same 1 s and 10 s clips at 16 kHz.
+# The sides alternate (librosa, ae, librosa, ae, ...) for ROUNDS rounds a clip, all at one thread.
+# librosa: seconds timed inside Python (STFT + griffinlim, after an in-process warm-up; see griffinlim_librosa.py).
+# ae: wall clock of the whole command, minus nothing (process start, WAV reading and writing included),
+# so the ratio leans against ae, most on the 1 s clip.
+#
+#   bash bench/audio/griffinlim.sh [OUT_DIR (default /tmp/ae-audio-bench)] [ROUNDS (default 5)]
+#   AE=/path/to/ae bash bench/audio/griffinlim.sh   # another ae build (default: the repo's .build/release/ae)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+out="${1:-/tmp/ae-audio-bench}"
+rounds="${2:-5}"
+ae="${AE:-$here/../../.build/release/ae}"
+python="$here/.venv/bin/python"
+[ -x "$python" ] || { echo "error: bench/audio/.venv is missing; run bash bench/audio/setup.sh first." >&2; exit 1; }
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1
+
+have_ae=1
+if [ ! -x "$ae" ] || ! "$ae" audio griffinlim --help 2>&1 | grep -q "USAGE: ae audio griffinlim"; then
+  have_ae=0
+  echo "griffinlim: $ae is not built or has no 'audio griffinlim' command yet (swift build -c release); timing librosa only." >&2
+fi
+ae_threads=()  # ae's default is all cores; pin it to one when the command takes --threads
+if ((have_ae)) && "$ae" audio griffinlim --help 2>&1 | grep -q -- "--threads"; then ae_threads=(--threads 1); fi
+
+clips="$out/clips"
+results="$out/griffinlim_rounds.tsv"
+printf 'clip_seconds\tside\tround\tseconds\n' >"$results"
+for length in 1 10; do
+  for round in $(seq "$rounds"); do
+    seconds=$("$python" "$here/griffinlim_librosa.py" --dir "$clips" --lengths "$length" --repeats 1 \
+      | "$python" -c 'import json, sys; print(json.load(sys.stdin)["clips"][0]["median_seconds"])')
+    printf '%s\tlibrosa\t%s\t%s\n' "$length" "$round" "$seconds" >>"$results"
+    if ((have_ae)); then
+      start=$EPOCHREALTIME
+      "$ae" audio griffinlim "$clips/tone_${length}s.wav" --out "$clips/tone_${length}s_ae.wav" --iterations 32 \
+        "${ae_threads[@]}" >/dev/null
+      end=$EPOCHREALTIME
+      printf '%s\tae\t%s\t%s\n' "$length" "$round" "$(awk "BEGIN { print $end - $start }")" >>"$results"
+    fi
+  done
+done
+
+echo "CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(getconf _NPROCESSORS_ONLN) cores; one thread each side; rounds in $results"
+"$python" - "$results" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+for length in sorted({row["clip_seconds"] for row in rows}, key=int):
+    medians = {}
+    for side in ("librosa", "ae"):
+        times = [float(row["seconds"]) for row in rows if row["clip_seconds"] == length and row["side"] == side]
+        if times:
+            medians[side] = statistics.median(times)
+            print(f"{length:>2} s clip, {side:7}: median {medians[side]:.3f} s  (rounds: {', '.join(f'{t:.3f}' for t in times)})")
+    if len(medians) == 2:
+        print(f"{length:>2} s clip, ae / librosa median ratio: {medians['ae'] / medians['librosa']:.2f}")
+PY

@@ -46,6 +46,8 @@ let package = Package(
     .target(name: "Audio", dependencies: ["Models", "Runtime", "Tensor", "CVector", "CFFTW"], swiftSettings: fastMath),
     // Sound files: reading and writing through libsndfile, resampling through libsamplerate.
     .target(name: "AudioFiles", dependencies: ["CSndfile", "CSamplerate"], swiftSettings: fastMath),
+    // Timbre models from sound files: the frames and pitches of a folder of sounds, the fit, the evaluation.
+    .target(name: "AudioTraining", dependencies: ["Audio", "AudioFiles", "Models", "Runtime", "Training", "Tensor"], swiftSettings: fastMath),
     // Melodies: MIDI files, token sequences, melody models and a small synthesizer.
     .target(name: "Music", dependencies: ["Models", "Runtime", "Training", "Tensor"], swiftSettings: fastMath),
     // The C ABI: @_cdecl functions only, plus C glue for static strings and the thread-local error.
@@ -56,7 +58,7 @@ let package = Package(
       name: "ae",
       dependencies: [
         "Tensor", "Layers", "Models", "Datasets", "Store", "Training", "Baselines", "Runtime", "Tabular",
-        "Audio", "AudioFiles", "Music",
+        "Audio", "AudioFiles", "AudioTraining", "Music",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "tools/ae",
@@ -69,7 +71,7 @@ let package = Package(
     .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Store", "Datasets", "Baselines", "Runtime", "TestSupport", "CAllocationCounter"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "TestSupport"]),
     .testTarget(name: "TabularTests", dependencies: ["Tabular", "Models", "Datasets", "Tensor", "Store", "Runtime", "TestSupport"]),
-    .testTarget(name: "AudioTests", dependencies: ["Audio", "AudioFiles", "TestSupport"]),
+    .testTarget(name: "AudioTests", dependencies: ["Audio", "AudioFiles", "AudioTraining", "Models", "Runtime", "Tensor", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["Models", "Store", "Datasets"]),
   ],
   swiftLanguageModes: [.v5]

@@ -34,9 +34,17 @@ public enum ImageGrid {
         }
       }
     }
+    try writeGray(pixels, width: pictureWidth, height: pictureHeight, to: path)
+  }
+
+  /// Write 8-bit gray `pixels` (rows top to bottom) as a PNG, atomically.
+  public static func writeGray(_ pixels: [UInt8], width: Int, height: Int, to path: String) throws {
+    guard width > 0, height > 0, pixels.count == width * height, width < 1 << 20, height < 1 << 20 else {
+      throw DataError("\(path): a picture of \(width)x\(height) pixels cannot be drawn")
+    }
     try writeAtomically(to: path) { temporary in
       var message = [CChar](repeating: 0, count: 256)
-      let status = aepng_write_gray8(temporary, UInt32(pictureWidth), UInt32(pictureHeight), pixels, &message, message.count)
+      let status = aepng_write_gray8(temporary, UInt32(width), UInt32(height), pixels, &message, message.count)
       guard status == 0 else { throw DataError(String(cString: message).replacingOccurrences(of: temporary, with: path)) }
     }
   }

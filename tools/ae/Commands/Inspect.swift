@@ -36,6 +36,11 @@ struct Inspect: ParsableCommand {
     }
     if let table = model.pipeline.table {
       printTable(table)
+    } else if let sound = model.pipeline.spectrogram {
+      print("sound:      \(sound.sampleRate) Hz, STFT \(sound.fftSize) / hop \(sound.hop) (Hann), ln(|X| + \(sound.floor)) per bin, \(sound.bins) bins"
+        + (sound.condition.map { "; condition: \($0)" } ?? ""))
+    } else if let melody = model.pipeline.melody {
+      print("melody:     \(melody.bars) bars of \(melody.stepsPerBar) steps, \(melody.vocabulary) tokens per step (hold, rest, pitches \(melody.lowestPitch)...\(melody.highestPitch))")
     } else if spec.conditionWidth > 0 {
       print("classes:    \(spec.conditionWidth) (one-hot label joins the input and the code)")
     }

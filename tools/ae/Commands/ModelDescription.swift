@@ -36,6 +36,14 @@ enum ModelDescription {
       "settings": settings(spec),
       "history": history(inspected.history),
       "table": table(model.pipeline.table),
+      "spectrogram": model.pipeline.spectrogram.map { s -> [String: Any] in
+        ["sample_rate": s.sampleRate, "fft_size": s.fftSize, "hop": s.hop, "floor": Double(s.floor), "bins": s.bins,
+         "condition": s.condition ?? NSNull()]
+      } ?? NSNull(),
+      "melody": model.pipeline.melody.map { m -> [String: Any] in
+        ["bars": m.bars, "steps_per_bar": m.stepsPerBar, "lowest_pitch": m.lowestPitch, "highest_pitch": m.highestPitch,
+         "vocabulary": m.vocabulary]
+      } ?? NSNull(),
     ]
   }
 

@@ -1,0 +1,92 @@
+import Foundation
+import Layers
+import Models
+import Runtime
+import Store
+import Tensor
+import TestSupport
+import Testing
+
+/// The pipelines of timbre models (spectrogram then affine) and melody models (melody alone):
+/// they survive the file, pass rows through unchanged, and crafted settings are refused.
+@Suite struct SoundPipelineTests {
+  func timbreModel(_ settings: SpectrogramSettings) throws -> Autoencoder {
+    let model = try Autoencoder(spec: .variational(inputWidth: settings.rowWidth, hidden: [8], latent: 2, outputActivation: .linear, loss: .mse), seed: 1)
+    let frames = GradientCheck.randomTensor(rows: 20, cols: settings.rowWidth, seed: 4, low: -9, high: 2)
+    model.pipeline = Pipeline([.spectrogram(settings), .affine(Scaling.fit(frames, method: .standard))])
+    return model
+  }
+
+  func melodyModel(_ settings: MelodySettings) throws -> Autoencoder {
+    var spec = ModelSpec.variational(inputWidth: settings.rowWidth, hidden: [8], latent: 2, outputActivation: .linear, loss: .mse)
+    spec.heads = (0..<settings.steps).map { OutputHead(name: "step \($0)", width: settings.vocabulary, activation: .softmax, loss: .categorical) }
+    let model = try Autoencoder(spec: spec, seed: 1)
+    model.pipeline = Pipeline([.melody(settings)])
+    return model
+  }
+
+  /// Write `model` with `change` applied to its open file, sealed; returns the path.
+  func sealedFile(_ model: Autoencoder, in directory: String, _ change: (HDF5Group) throws -> Void = { _ in }) throws -> String {
+    let path = directory + "/sound.h5"
+    let file = try HDF5Group.create(file: path)
+    try ModelFile.write(model, history: TrainingHistory(), into: file)
+    try change(file)
+    try file.finish()
+    try Integrity.seal(path)
+    return path
+  }
+
+  func expectRefusal(_ path: String, mentioning words: [String]) {
+    do {
+      _ = try InferenceModel.load(path: path)
+      Issue.record("loading \(path) should fail")
+    } catch {
+      for word in words { #expect("\(error)".contains(word), "message: \(error)") }
+    }
+  }
+
+  @Test func timbreAndMelodyPipelinesSurviveTheFile() throws {
+    let directory = TestData.temporaryDirectory("sound-pipeline")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let settings = SpectrogramSettings(sampleRate: 8000, fftSize: 64, hop: 16, condition: nil)
+    let timbre = try timbreModel(settings)
+    let loaded = try InferenceModel.load(path: try sealedFile(timbre, in: directory))
+    #expect(loaded.pipeline == timbre.pipeline)
+    #expect(loaded.pipeline.spectrogram == settings)
+    #expect(loaded.inputWidth == 33)
+
+    let melody = MelodySettings(bars: 1, stepsPerBar: 4, lowestPitch: 60, highestPitch: 71)
+    let melodic = try melodyModel(melody)
+    let read = try InferenceModel.load(path: try sealedFile(melodic, in: directory))
+    #expect(read.pipeline.melody == melody)
+    #expect(read.inputWidth == 4 * 14)
+    // Rows pass through a melody pipeline unchanged.
+    let rows = GradientCheck.randomTensor(rows: 3, cols: 56, seed: 1, low: 0, high: 1)
+    #expect(try read.pipeline.forward(rows).values == rows.values)
+  }
+
+  @Test func craftedSoundSettingsAreRefused() throws {
+    let directory = TestData.temporaryDirectory("sound-pipeline-hostile")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let timbre = try timbreModel(SpectrogramSettings(sampleRate: 8000, fftSize: 64, hop: 16))
+    func settings(_ json: String) -> (HDF5Group) throws -> Void {
+      { try $0.openGroup("preprocessing").setAttribute("spectrogram", json) }
+    }
+    expectRefusal(try sealedFile(timbre, in: directory, settings(#"{"sampleRate":8000,"fftSize":64,"hop":0,"floor":1e-4,"framesPerRow":1}"#)),
+                  mentioning: ["spectrogram settings are unusable", "hop"])
+    expectRefusal(try sealedFile(timbre, in: directory, settings(#"{"sampleRate":8000,"fftSize":128,"hop":16,"floor":1e-4,"framesPerRow":1}"#)),
+                  mentioning: ["rows of 65 values", "network reads 33"])
+    expectRefusal(try sealedFile(timbre, in: directory, settings(#"{"sampleRate":8000,"fftSize":64,"hop":16,"floor":-1,"framesPerRow":1,"condition":"mood"}"#)),
+                  mentioning: ["floor", "unknown condition 'mood'"])
+    expectRefusal(try sealedFile(timbre, in: directory, settings("not json")), mentioning: ["not spectrogram settings"])
+    // A pipeline whose list puts the transforms out of order.
+    expectRefusal(try sealedFile(timbre, in: directory) {
+      try $0.openGroup("preprocessing").setAttribute("pipeline", #"[{"name":"affine","version":1},{"name":"spectrogram","version":1}]"#)
+    }, mentioning: ["spectrogram then affine"])
+
+    let melodic = try melodyModel(MelodySettings(bars: 1, stepsPerBar: 4, lowestPitch: 60, highestPitch: 71))
+    expectRefusal(try sealedFile(melodic, in: directory) {
+      try $0.openGroup("preprocessing").setAttribute("melody", #"{"bars":1,"stepsPerBar":4,"lowestPitch":90,"highestPitch":70}"#)
+    }, mentioning: ["pitch range 90...70"])
+  }
+}

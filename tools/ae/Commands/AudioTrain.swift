@@ -1,0 +1,76 @@
+import ArgumentParser
+import Audio
+import AudioTraining
+import Foundation
+import Models
+import Store
+import Training
+
+/// `ae audio train`: a timbre model from a folder of sounds.
+struct AudioTrain: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Train a timbre model: a VAE over the spectral frames of a folder of sounds.",
+    usage: "ae audio train --data <dir> --out <timbre.h5> [--latent 16] [--epochs <n>] [--sample-rate 16000] [--condition pitch]",
+    discussion: """
+      Every sound file under --data (WAV, FLAC, OGG, AIFF...) is read as mono at the model's \
+      rate (resampled with libsamplerate), cut into STFT frames (--fft, --hop, Hann) and \
+      trained on as log-magnitudes. With --condition pitch each sound's MIDI note number comes \
+      from the last number in its name (violin_60.wav) or is estimated, and the code learns \
+      the timbre while the condition carries the note. Example: ae audio train --data notes/ --out timbre.h5 --condition pitch
+      """)
+
+  @Option(help: ArgumentHelp("A folder of sound files (searched recursively).", valueName: "dir")) var data: String
+  @Option(help: ArgumentHelp("The model file to write (.h5).", valueName: "file")) var out: String
+  @Option(help: "Values in the code of a frame.") var latent = 16
+  @Option(parsing: .unconditional, help: "Passes over the frames (default: 20 to 300, fewer for more frames).") var epochs: Int?
+  @Option(name: .customLong("sample-rate"), help: "The model's sample rate in Hz.") var sampleRate = 16_000
+  @Option(help: "Samples per STFT frame.") var fft = 1024
+  @Option(help: "Samples between frames.") var hop = 256
+  @Option(help: ArgumentHelp("A condition the model takes: pitch.", valueName: "name")) var condition: String?
+  @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Frames per update.") var batchSize = 128
+  @Option(parsing: .unconditional, help: "Seed for the fit (0...2^64-1).", transform: Seed.parse) var seed: UInt64 = 1
+  @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
+  @OptionGroup(title: "Machine") var compute: ComputeOptions
+
+  func validate() throws {
+    if !(1...1024).contains(latent) { throw ValidationError("--latent must be 1 to 1024, got \(latent)") }
+    if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+    if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+    if let condition, !SpectrogramSettings.conditions.contains(condition) {
+      throw ValidationError("--condition takes \(SpectrogramSettings.conditions.joined(separator: ", ")), not '\(condition)'")
+    }
+    let problems = settings.problems()
+    if !problems.isEmpty { throw ValidationError(problems.joined(separator: "; ")) }
+  }
+
+  var settings: SpectrogramSettings {
+    SpectrogramSettings(sampleRate: sampleRate, fftSize: fft, hop: hop, condition: condition)
+  }
+
+  func run() throws {
+    compute.apply()
+    try checkOutput(out, formats: [.h5])
+    let progress = quiet ? nil : ProgressPrinter()
+    let sounds = try SoundFolder.read(data, sampleRate: sampleRate, pitch: condition == "pitch")
+    var options = TimbreTrainer.Options()
+    options.settings = settings
+    options.latent = latent
+    options.epochs = epochs
+    options.batchSize = batchSize
+    options.seed = seed
+    let pitches = Set(sounds.compactMap(\.pitch).map { Int($0) }).sorted()
+    progress?.message("\(sounds.count) sounds at \(sampleRate) Hz" + (pitches.isEmpty ? "" : ", pitches \(pitches.first!)...\(pitches.last!)"))
+    let (model, result, frames) = try TimbreTrainer.fit(sounds, options: options, progress: progress)
+    do {
+      try ModelFile.save(model, history: result.history, to: out)
+    } catch {
+      let previous = FileManager.default.fileExists(atPath: out) ? "the file already there is unchanged" : "nothing was written"
+      throw CommandError("\(out): the model was not saved (\(previous)): \(oneLine(error))")
+    }
+    print(jsonLine([
+      "model": out, "sounds": sounds.count, "frames": frames, "epochs": result.history.epochs,
+      "loss": result.history.loss.last, "seconds": result.history.seconds.reduce(0, +),
+    ]))
+  }
+}

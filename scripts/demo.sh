@@ -6,7 +6,7 @@
 # Everything lands in out/. Usage: bash scripts/demo.sh  (EPOCHS=N to change the length)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --demo
 
 ae=.build/release/ae
 epochs=${EPOCHS:-10}

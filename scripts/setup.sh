@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 packages=(pkg-config gcc g++ make binutils valgrind libhdf5-dev libsndfile1-dev libopenblas-dev liblapack-dev
           libfftw3-dev libsamplerate0-dev zlib1g-dev libpng-dev dataset-fashion-mnist)
+# The main job (scripts/demo.sh --demo) also renders General MIDI notes with fluidsynth.
+[ "${1:-}" = "--demo" ] && packages+=(fluidsynth timgm6mb-soundfont)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -54,11 +54,13 @@ struct AudioGriffinLim: ParsableCommand {
     let rebuilt = GriffinLim(iterations: iterations, momentum: momentum, seed: seed)
       .reconstruct(magnitudes: magnitudes, frames: frames, stft: stft, length: signal.count)
     let rebuildSeconds = Date().timeIntervalSince(rebuildStarted)
+    // The figures describe the sound written: scaled down first if it would clip.
     let peak = rebuilt.reduce(Float(0)) { max($0, abs($1)) }
-    try SoundFile.write(rebuilt, sampleRate: sampleRate, to: out, encoding: encoding, normalize: peak > 1)
-    let lsd = SpectralMetrics.logSpectralDistance(reference: signal, estimate: rebuilt)
-    let sc = SpectralMetrics.spectralConvergence(reference: signal, estimate: rebuilt)
-    let mrSTFT = SpectralMetrics.multiResolutionSTFT(reference: signal, estimate: rebuilt)
+    let written = peak > 1 ? rebuilt.map { $0 * (0.99 / peak) } : rebuilt
+    try SoundFile.write(written, sampleRate: sampleRate, to: out, encoding: encoding, normalize: false)
+    let lsd = SpectralMetrics.logSpectralDistance(reference: signal, estimate: written)
+    let sc = SpectralMetrics.spectralConvergence(reference: signal, estimate: written)
+    let mrSTFT = SpectralMetrics.multiResolutionSTFT(reference: signal, estimate: written)
     let seconds = Date().timeIntervalSince(started)
     print(jsonLine(["lsd_db": lsd, "spectral_convergence": sc, "mr_stft": mrSTFT, "griffinlim_seconds": rebuildSeconds,
                     "seconds": seconds, "samples": signal.count, "out": out]))

@@ -27,7 +27,7 @@ struct AudioGriffinLim: ParsableCommand {
   @Option(help: ArgumentHelp("Write the rebuilt sound here (.wav or .flac).", valueName: "file")) var out: String
   @Option(parsing: .unconditional, help: "Griffin-Lim iterations.") var iterations: Int = 32
   @Option(parsing: .unconditional, help: "Momentum of the fast variant, in [0, 1] (0: classic Griffin-Lim).") var momentum: Float = 0.99
-  @Option(parsing: .unconditional, help: "Seed for the random initial phases (0...2^64-1).", transform: Seed.parse) var seed: UInt64 = 0
+  @Option(parsing: .unconditional, help: "Seed for the random initial phases (0...2^64-1; default: 0).", transform: Seed.parse) var seed: UInt64 = 0
   @Option(parsing: .unconditional, help: "Sample rate to work at, in Hz.") var sampleRate: Int = 16_000
   @Option(name: .customLong("fft"), parsing: .unconditional, help: "FFT size (even).") var fftSize: Int = 1024
   @Option(parsing: .unconditional, help: "Hop between frames, in samples.") var hop: Int = 256

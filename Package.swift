@@ -71,7 +71,7 @@ let package = Package(
     .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Store", "Datasets", "Baselines", "Runtime", "TestSupport", "CAllocationCounter"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "TestSupport"]),
     .testTarget(name: "TabularTests", dependencies: ["Tabular", "Models", "Datasets", "Tensor", "Store", "Runtime", "TestSupport"]),
-    .testTarget(name: "AudioTests", dependencies: ["Audio", "AudioFiles", "AudioTraining", "Models", "Runtime", "Tensor", "TestSupport"]),
+    .testTarget(name: "AudioTests", dependencies: ["Audio", "AudioFiles", "AudioTraining", "Models", "Runtime", "Tensor", "TestSupport", "CAllocationCounter"]),
     .testTarget(name: "CLITests", dependencies: ["Models", "Store", "Datasets"]),
   ],
   swiftLanguageModes: [.v5]

@@ -21,68 +21,76 @@ public struct GriffinLim: Sendable {
 
   /// `length` samples whose STFT magnitudes approach `magnitudes` (frames x bins of `stft`).
   /// `initialPhase`: frames x bins radians; nil: uniform in [0, 2 pi), from `seed`.
+  ///
+  /// The spectra are kept interleaved (re, im) as FFTW gives them, and each frame's STFT is
+  /// used as soon as it is made (the phase update needs only that frame and its previous
+  /// value), so an iteration is one pass over the spectrogram for each direction.
   public func reconstruct(magnitudes: [Float], frames: Int, stft: STFT, length: Int, initialPhase: [Float]? = nil) -> [Float] {
     guard length > 0, frames > 0 else { return [Float](repeating: 0, count: max(length, 0)) }
     let bins = stft.bins, count = frames * bins
     precondition(magnitudes.count == count, "magnitudes must hold frames x bins values")
     precondition(initialPhase == nil || initialPhase!.count == count, "the initial phase must hold frames x bins values")
-    // The spectrum S e^(i angles), the rebuilt spectrum and the previous one, split re/im.
-    let spectrumRe = FFTBuffer(floats: count), spectrumIm = FFTBuffer(floats: count)
-    var rebuiltRe = FFTBuffer(floats: count), rebuiltIm = FFTBuffer(floats: count)
-    var previousRe = FFTBuffer(floats: count), previousIm = FFTBuffer(floats: count)
+    // S e^(i angles) and the previous iteration's rebuilt spectrum, interleaved.
+    let spectrum = FFTBuffer(floats: 2 * count), previous = FFTBuffer(floats: 2 * count)
     let signal = FFTBuffer(floats: length)
     let overlapAdd = STFT.OverlapAdd(stft: stft, frames: frames, length: length)
     let workspace = stft.makeWorkspace()
     // The STFT of `length` samples may have fewer frames than given: those are not rebuilt.
     let rebuiltFrames = min(frames, stft.frameCount(samples: length))
+    let row = 2 * bins, z = spectrum.pointer
 
     magnitudes.withUnsafeBufferPointer { magnitude in
       let s = magnitude.baseAddress!
       if let initialPhase {
         for i in 0..<count {
-          spectrumRe.pointer[i] = s[i] * _cos(initialPhase[i])
-          spectrumIm.pointer[i] = s[i] * _sin(initialPhase[i])
+          z[2 * i] = s[i] * _cos(initialPhase[i])
+          z[2 * i + 1] = s[i] * _sin(initialPhase[i])
         }
       } else {
         var random = SeededRandom(seed: seed)
         for i in 0..<count {
           let angle = 2 * Float.pi * random.uniform()
-          spectrumRe.pointer[i] = s[i] * _cos(angle)
-          spectrumIm.pointer[i] = s[i] * _sin(angle)
+          z[2 * i] = s[i] * _cos(angle)
+          z[2 * i + 1] = s[i] * _sin(angle)
         }
       }
-      let rebuiltCount = rebuiltFrames * bins
       for iteration in 0..<iterations {
-        stft.inverse(real: spectrumRe.pointer, imag: spectrumIm.pointer, into: signal.pointer, overlapAdd: overlapAdd, workspace: workspace)
-        stft.forward(UnsafeBufferPointer(start: signal.pointer, count: length), real: rebuiltRe.pointer, imag: rebuiltIm.pointer,
-                     workspace: workspace)
+        stft.inverse(into: signal.pointer, overlapAdd: overlapAdd, workspace: workspace) { t, buffer in
+          buffer.update(from: z + t * row, count: row)
+        }
         // librosa's previous iterate starts at 0: the first update has no momentum term.
         let decay = iteration == 0 ? 0 : momentum / (1 + momentum)
-        Self.update(spectrumRe.pointer, spectrumIm.pointer, magnitude: s, rebuiltRe.pointer, rebuiltIm.pointer,
-                    previousRe.pointer, previousIm.pointer, decay: decay, count: rebuiltCount)
-        swap(&rebuiltRe, &previousRe)
-        swap(&rebuiltIm, &previousIm)
+        let samples = UnsafeBufferPointer(start: signal.pointer, count: length)
+        for t in 0..<rebuiltFrames {
+          stft.transformFrame(t, of: samples, workspace)
+          Self.update(z + t * row, previous: previous.pointer + t * row, rebuilt: workspace.spectrum.pointer,
+                      magnitude: s + t * bins, decay: decay, bins: bins)
+        }
       }
     }
     var output = [Float](repeating: 0, count: length)
     output.withUnsafeMutableBufferPointer { out in
-      stft.inverse(real: spectrumRe.pointer, imag: spectrumIm.pointer, into: out.baseAddress!, overlapAdd: overlapAdd, workspace: workspace)
+      stft.inverse(into: out.baseAddress!, overlapAdd: overlapAdd, workspace: workspace) { t, buffer in
+        buffer.update(from: z + t * row, count: row)
+      }
     }
     return output
   }
 
-  /// spectrum = S * u / (|u| + tiny) with u = rebuilt - decay * previous (vectorisable: no
-  /// branches, no atan2).
+  /// One frame: u = rebuilt - decay * previous; spectrum = S u / (|u| + tiny); previous =
+  /// rebuilt. Interleaved complex values; no branches, so it vectorises.
   @inline(__always)
-  static func update(_ re: UnsafeMutablePointer<Float>, _ im: UnsafeMutablePointer<Float>, magnitude s: UnsafePointer<Float>,
-                     _ rebuiltRe: UnsafePointer<Float>, _ rebuiltIm: UnsafePointer<Float>,
-                     _ previousRe: UnsafePointer<Float>, _ previousIm: UnsafePointer<Float>, decay: Float, count: Int) {
+  static func update(_ spectrum: UnsafeMutablePointer<Float>, previous: UnsafeMutablePointer<Float>, rebuilt: UnsafePointer<Float>,
+                     magnitude s: UnsafePointer<Float>, decay: Float, bins: Int) {
     let tiny = Float.leastNormalMagnitude
-    for i in 0..<count {
-      let ur = rebuiltRe[i] - decay * previousRe[i], ui = rebuiltIm[i] - decay * previousIm[i]
-      let scale = s[i] / ((ur * ur + ui * ui).squareRoot() + tiny)
-      re[i] = ur * scale
-      im[i] = ui * scale
+    for k in 0..<bins {
+      let rr = rebuilt[2 * k], ri = rebuilt[2 * k + 1]
+      let ur = rr - decay * previous[2 * k], ui = ri - decay * previous[2 * k + 1]
+      previous[2 * k] = rr
+      previous[2 * k + 1] = ri
+      let scale = s[k] / ((ur * ur + ui * ui).squareRoot() + tiny)
+      spectrum[2 * k] = ur * scale
+      spectrum[2 * k + 1] = ui * scale
     }
   }
 }

@@ -146,15 +146,26 @@ public final class STFT: @unchecked Sendable {
 
   func inverse(real: UnsafePointer<Float>, imag: UnsafePointer<Float>, into: UnsafeMutablePointer<Float>,
                overlapAdd: OverlapAdd, workspace: Workspace) {
-    let n = fftSize, bins = self.bins, frame = workspace.frame.pointer, spectrum = workspace.spectrum.pointer
-    let sum = overlapAdd.accumulator.pointer, window = synthesisWindow.pointer
-    sum.update(repeating: 0, count: overlapAdd.accumulator.count)
-    for t in 0..<overlapAdd.frames {
+    let bins = self.bins
+    inverse(into: into, overlapAdd: overlapAdd, workspace: workspace) { t, spectrum in
       let re = real + t * bins, im = imag + t * bins
       for k in 0..<bins {
         spectrum[2 * k] = re[k]
         spectrum[2 * k + 1] = im[k]
       }
+    }
+  }
+
+  /// The inverse of the frames whose spectra `fill` writes, interleaved, into the buffer it is
+  /// given (`fill(t, buffer)`), which FFTW's inverse then overwrites.
+  @inline(__always)
+  func inverse(into: UnsafeMutablePointer<Float>, overlapAdd: OverlapAdd, workspace: Workspace,
+               fill: (Int, UnsafeMutablePointer<Float>) -> Void) {
+    let n = fftSize, frame = workspace.frame.pointer, spectrum = workspace.spectrum.pointer
+    let sum = overlapAdd.accumulator.pointer, window = synthesisWindow.pointer
+    sum.update(repeating: 0, count: overlapAdd.accumulator.count)
+    for t in 0..<overlapAdd.frames {
+      fill(t, spectrum)
       fftwf_execute_dft_c2r(plans.inverse, workspace.spectrum.complex, frame)
       let out = sum + t * hop
       for i in 0..<n { out[i] += frame[i] * window[i] }

@@ -63,6 +63,9 @@ import TestSupport
     let middle = Array(mono[1000..<15_000]) // 14000 samples: 875 whole periods, away from the edges
     #expect(abs(Signals.amplitude(of: middle, at: 1000, rate: 16_000) - 0.5) < 0.005)
     #expect(Signals.amplitude(of: middle, at: 1100, rate: 16_000) < 0.005)
+    // Time-aligned: sample for sample the same sine sampled at 16 kHz.
+    let ideal = Array(Signals.sine(1000, rate: 16_000, count: 16_000)[1000..<15_000])
+    #expect(Signals.maximumDifference(middle, ideal) < 0.005)
   }
 
   @Test func resamplerRefusesImpossibleRates() {

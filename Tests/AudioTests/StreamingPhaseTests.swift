@@ -1,4 +1,5 @@
 import Audio
+import CAllocationCounter
 import Foundation
 import Testing
 
@@ -21,7 +22,6 @@ import Testing
     stft.inverse(real: real, imag: imag, frames: frames, length: sine.count, into: &signal)
     let convergence = SpectralMetrics.spectralConvergence(reference: sine, estimate: signal)
     #expect(convergence < 0.2, "\(convergence)")
-    // Without locking and frequency estimates (each bin at its centre frequency) it is far worse.
   }
 
   @Test func silenceAdvancesEachBinAtItsCentreFrequency() {
@@ -32,5 +32,21 @@ import Testing
     // Bin k advances by 2 pi k hop / fftSize = k pi / 2, wrapped to [-pi, pi).
     let expected: [Float] = [0, .pi / 2, -.pi, -.pi / 2, 0]
     #expect(zip(phase, expected).allSatisfy { abs($0 - $1) < 1e-5 }, "\(phase)")
+  }
+
+  /// Real-time safe: frames after the first allocate nothing (malloc counted on this thread).
+  @Test(.enabled(if: aecount_available() != 0, "a sanitizer owns malloc in this build, so nothing is counted"))
+  func framesAllocateNothing() throws {
+    let stft = try STFT()
+    let magnitudes = stft.magnitudes(Signals.harmonicTone(count: 8000))
+    var phase = [Float](repeating: 0, count: stft.bins)
+    var streaming = StreamingPhase(bins: stft.bins, hop: stft.hop, fftSize: stft.fftSize)
+    magnitudes.withUnsafeBufferPointer { m in
+      phase.withUnsafeMutableBufferPointer { p in
+        aecount_start()
+        for t in 0..<stft.frameCount(samples: 8000) { streaming.next(magnitudes: m.baseAddress! + t * stft.bins, phase: p.baseAddress!) }
+        #expect(aecount_stop() == 0)
+      }
+    }
   }
 }

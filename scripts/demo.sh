@@ -2,8 +2,10 @@
 # The main job, end to end: train a deep dense autoencoder on Fashion-MNIST, save it, evaluate
 # it against PCA with the same code size, draw test images above their reconstructions, train
 # a VAE and draw images it generates, train a convolutional denoising model, then use the
-# models from C (libautoencoder + the encode example) and from Python (the binding).
-# Everything lands in out/. Usage: bash scripts/demo.sh  (EPOCHS=N to change the length)
+# models from C (libautoencoder + the encode example) and from Python (the binding); then
+# synthetic tables; then sound: a timbre model of General MIDI notes (generate, morph, a C
+# stream, Python) and a melody model (MIDI and WAV phrases).
+# Everything lands in out/. Usage: bash scripts/demo.sh  (EPOCHS=N, AUDIO_EPOCHS=N to change lengths)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --demo
@@ -55,6 +57,28 @@ $ae augment sample out/shop.h5 --rows 1000 --seed 1 --out out/shop-synthetic.csv
 $ae augment report out/shop.csv out/shop-synthetic.csv --target category --html out/shop-report.html
 AUTOENCODER_LIBRARY="$PWD/out/prefix/lib/libautoencoder.so" .venv/bin/python bindings/python/examples/table.py out/shop.h5
 
+echo "== sound: General MIDI notes (fluidsynth), a timbre model conditioned on pitch; reconstruct, generate, morph (docs/AUDIO.md)"
+python3 scripts/make-notes.py out/notes --pitches 48-72 --step 2
+$ae audio train --data out/notes --out out/timbre.h5 --condition pitch --epochs "${AUDIO_EPOCHS:-60}" --quiet
+$ae audio reconstruct out/timbre.h5 out/notes/flute_60.wav --out out/flute_60-again.wav --spectrogram out/flute_60-again.png
+$ae audio generate out/timbre.h5 --seconds 4 --seed 7 --pitch 63 --out out/generated.wav --spectrogram out/generated.png
+$ae audio morph out/timbre.h5 out/notes/flute_60.wav out/notes/violin_60.wav --steps 8 --out out/morph.wav
+$ae audio griffinlim out/notes/violin_60.wav --out out/violin_60-griffinlim.wav
+echo "== the timbre model from C (a 64-sample block stream to WAV) and from Python (generate, morph)"
+PKG_CONFIG_PATH="$PWD/out/prefix/lib/pkgconfig" make -s -C bindings/c stream
+bindings/c/stream out/timbre.h5 out/stream.wav 4 60 1
+make -s -C bindings/c clean
+AUTOENCODER_LIBRARY="$PWD/out/prefix/lib/libautoencoder.so" .venv/bin/python bindings/python/examples/audio.py out/timbre.h5 out
+
+echo "== melodies: a melody VAE over 2-bar phrases; 8 new phrases and a path between two as MIDI and WAV (docs/MUSIC.md)"
+$ae music make-examples --out out/melodies -n 600 --seed 1
+$ae music make-examples --out out/melodies-held-out -n 100 --seed 2
+$ae music train --data out/melodies --bars 2 --out out/melody.h5 --seed 1 --quiet
+$ae music eval out/melody.h5 --data out/melodies-held-out
+$ae music generate out/melody.h5 -n 8 --seed 1 --out out/phrases.mid --wav out/phrases.wav --tempo 100 --key Am
+$ae music interpolate out/melody.h5 out/melodies-held-out/melody-001.mid out/melodies-held-out/melody-002.mid --steps 6 \
+  --out out/path.mid --wav out/path.wav
+
 python3 - <<'PY'
 import json
 model = json.load(open("out/eval.json"))
@@ -64,5 +88,7 @@ print(f"== summary\n"
       f"PCA-32      test MSE {pca['mse']:.4f} per pixel\n"
       f"autoencoder / PCA MSE ratio: {model['mse'] / pca['mse']:.2f} (lower is better)\n"
       f"files: out/model.h5, out/reconstructions.png, out/vae.h5, out/samples.png, out/denoise.h5, out/shop.h5, "
-      f"out/shop-synthetic.csv, out/shop-report.html")
+      f"out/shop-synthetic.csv, out/shop-report.html,\n"
+      f"out/timbre.h5, out/generated.wav, out/generated.png, out/morph.wav, out/stream.wav, out/melody.h5, "
+      f"out/phrases.mid, out/phrases.wav, out/path.mid, out/path.wav")
 PY

@@ -59,15 +59,20 @@ int posix_memalign(void **out, size_t alignment, size_t size) {
 
 static double note_hz(double midi) { return 440.0 * pow(2.0, (midi - 69) / 12); }
 
-/* The frequency (Hz, 1 Hz steps from 50 to 4000) where a Hann-windowed DFT of x peaks. */
+/* The frequency (Hz, 1 Hz steps from 50 to 4000) where a Hann-windowed DFT of x (n <= 8192)
+ * peaks. Each frequency's complex exponential is a rotation (no libm call per sample). */
 static double peak_hz(const float *x, size_t n, double rate) {
+  static double windowed[8192];
+  for (size_t i = 0; i < n && i < 8192; i++) windowed[i] = x[i] * (0.5 - 0.5 * cos(2 * PI * (double)i / (double)n));
   double best = 0, best_power = -1;
   for (double f = 50; f <= 4000; f += 1) {
-    double re = 0, im = 0, step = 2 * PI * f / rate;
-    for (size_t i = 0; i < n; i++) {
-      double w = 0.5 - 0.5 * cos(2 * PI * (double)i / (double)n);
-      re += w * x[i] * cos(step * (double)i);
-      im -= w * x[i] * sin(step * (double)i);
+    double turn_cos = cos(2 * PI * f / rate), turn_sin = sin(2 * PI * f / rate), c = 1, s = 0, re = 0, im = 0;
+    for (size_t i = 0; i < n && i < 8192; i++) {
+      re += windowed[i] * c;
+      im -= windowed[i] * s;
+      double next = c * turn_cos - s * turn_sin;
+      s = s * turn_cos + c * turn_sin;
+      c = next;
     }
     double power = re * re + im * im;
     if (power > best_power) best_power = power, best = f;

@@ -8,7 +8,8 @@
  * from N(0, I) every half second, eased between) whenever the stream's queue has room; the
  * "audio side" pulls blocks of 64 samples, as an audio callback does. Both run on this one
  * thread here (a real host pushes from its control thread: one pusher, one puller). Prints
- * the real-time factor of the pulls (time spent pulling / length of the sound) to stderr.
+ * the real-time factor of the pulls (time spent pulling / length of the sound) and the longest
+ * pull to stderr.
  */
 #define _POSIX_C_SOURCE 199309L
 #include <autoencoder.h>
@@ -77,7 +78,7 @@ int main(int argc, char **argv) {
   }
   float block[BLOCK];
   size_t frame = 0;
-  double pulling = 0, started = seconds_now();
+  double pulling = 0, first = 0, longest = 0, started = seconds_now();
   for (size_t done = 0; done < total; done += BLOCK) {
     /* Control side: keep the queue topped up with the walk's next codes. */
     while (ae_stream_room(stream) > 0) {
@@ -95,7 +96,10 @@ int main(int argc, char **argv) {
     size_t n = total - done < BLOCK ? total - done : BLOCK;
     double before = seconds_now();
     if ((status = ae_stream_pull(stream, block, n)) != AE_OK) return fail("pull", status);
-    pulling += seconds_now() - before;
+    double took = seconds_now() - before;
+    pulling += took;
+    if (done == 0) first = took;
+    else if (took > longest) longest = took;
     if (sf_writef_float(file, block, (sf_count_t)n) != (sf_count_t)n) {
       fprintf(stderr, "stream: cannot write %s: %s\n", argv[2], sf_strerror(file));
       return 1;
@@ -107,6 +111,8 @@ int main(int argc, char **argv) {
           info.fft_size, 1000.0 * (double)info.fft_size / (double)info.sample_rate, BLOCK);
   fprintf(stderr, "stream: real-time factor %.4f (pulls: %.3f s; %.0fx faster than real time), %.4f with the pushes and the file\n",
           pulling / length, pulling, length / pulling, elapsed / length);
+  fprintf(stderr, "stream: first pull %.0f us, longest later pull %.0f us (a block of %d samples lasts %.0f us)\n",
+          1e6 * first, 1e6 * longest, BLOCK, 1e6 * BLOCK / (double)info.sample_rate);
   ae_stream_free(stream);
   ae_model_close(model);
   free(from), free(to), free(code);

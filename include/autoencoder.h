@@ -93,7 +93,9 @@
  *   before anything is allocated (with overcommit, such an allocation could succeed and get
  *   the process killed when its pages are touched).
  * - Not covered: the Swift runtime's own small allocations (objects of tens of bytes, error
- *   message text), which abort the process if they fail.
+ *   message text), which abort the process if they fail; nor, for timbre models (0.4), the FFT
+ *   plans and a stream's phase state (a few KiB each). A sound's working memory and a
+ *   stream's buffers are checked.
  *
  * Thread safety
  * - An ae_model is immutable after opening: any number of threads may call the compute

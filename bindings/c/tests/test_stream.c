@@ -132,6 +132,21 @@ static int tone_code(const ae_model *model, double midi, double rate, float *cod
   return ae_encode_conditioned(model, NULL, frame, &condition, 1, code) == AE_OK;
 }
 
+/* The RMS a steady sound with the model's magnitudes for `code` has, by Parseval: a frame of
+ * N samples of RMS r through a Hann window holds r^2 * 3N/8 of energy, which is
+ * (2/N) * sum |X_k|^2 over the half spectrum. So r = sqrt(16 sum |X_k|^2 / (3 N^2)). */
+static double expected_rms(const ae_model *model, const float *code, double midi) {
+  enum { N = 1024, BINS = N / 2 + 1 };
+  float frame[BINS], condition = (float)((midi - 69) / 12);
+  if (ae_decode_conditioned(model, NULL, code, &condition, 1, frame) != AE_OK) return -1;
+  double energy = 0;
+  for (int k = 0; k < BINS; k++) {
+    double magnitude = fmax(exp(frame[k]) - 1e-4, 0);
+    energy += magnitude * magnitude;
+  }
+  return sqrt(16 * energy / (3.0 * N * N));
+}
+
 /* Steady output of a stream fed one constant code at `pitch`: n samples after 4 latencies. */
 static int steady_output(const ae_model *model, const float *code, float pitch, float *out, size_t n, size_t latency) {
   ae_stream *stream = NULL;
@@ -298,6 +313,9 @@ static void test_steady(const ae_model *timbre, size_t latent, size_t latency, d
   int steady = level[0] > 1e-3;
   for (int q = 1; q < 4; q++) steady = steady && fabs(level[q] / level[0] - 1) < 0.1;
   CHECK(steady, "a constant code gives a steady level after the latency: rms %g %g %g %g", level[0], level[1], level[2], level[3]);
+  double expected = expected_rms(timbre, code, 60), level60 = rms(out, 8192);
+  CHECK(fabs(level60 / expected - 1) < 0.15, "the stream's level is what the decoded magnitudes hold (Parseval): rms %g, expected %g",
+        level60, expected);
   double f60 = peak_hz(out, 4096, rate);
   CHECK(at_harmonic(f60, note_hz(60), 16), "note 60's stream peaks at a harmonic of %.1f Hz: %.0f Hz", note_hz(60), f60);
   CHECK(steady_output(timbre, code, 60, again, 8192, latency) && memcmp(out, again, 8192 * sizeof(float)) == 0,

@@ -162,6 +162,11 @@ def test_stream_constant_code_is_steady_and_repeatable(models):
     levels = [np.sqrt(np.mean(block[i:i + 1024] ** 2)) for i in range(0, 4096, 1024)]
     assert levels[0] > 1e-3 and max(levels) / min(levels) < 1.1, levels
     np.testing.assert_array_equal(block, steady_block(timbre, code, 60))
+    # Parseval: a steady sound of RMS r through a Hann window of N holds r^2 3N/8 per frame,
+    # (2/N) sum |X_k|^2 over the half spectrum of the magnitudes the model decodes.
+    magnitudes = np.maximum(np.exp(timbre.decode(code, conditions=[(60 - 69) / 12])) - 1e-4, 0)
+    expected = np.sqrt(16 * np.sum(magnitudes.astype(np.float64) ** 2) / (3 * 1024 ** 2))
+    assert abs(np.sqrt(np.mean(block.astype(np.float64) ** 2)) / expected - 1) < 0.15
     assert near_harmonic(peak_hz(block), 60)
     assert near_harmonic(peak_hz(steady_block(timbre, tone_code(timbre, 72), 72)), 72)
 

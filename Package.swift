@@ -52,7 +52,7 @@ let package = Package(
     .target(name: "Music", dependencies: ["Models", "Runtime", "Training", "Tensor"], swiftSettings: fastMath),
     // The C ABI: @_cdecl functions only, plus C glue for static strings and the thread-local error.
     .target(name: "CAutoencoderSupport", cSettings: [.headerSearchPath("../../include")]),
-    .target(name: "CAutoencoder", dependencies: ["Runtime", "Store", "Tensor", "CAutoencoderSupport"], swiftSettings: fastMath),
+    .target(name: "CAutoencoder", dependencies: ["Runtime", "Store", "Tensor", "Audio", "CAutoencoderSupport"], swiftSettings: fastMath),
 
     .executableTarget(
       name: "ae",

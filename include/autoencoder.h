@@ -55,7 +55,7 @@
  *   free of a live handle empties it ("").
  *
  * Handles (AE_ERROR_MISUSE)
- * - An ae_model * or ae_workspace * is not the address of the object itself but of a tagged
+ * - An ae_model *, ae_workspace * or ae_stream * is not the address of the object itself but of a tagged
  *   slot (a kind, a state, a generation) in memory the library never frees, so every call
  *   checks a handle before using it, without reading freed memory. Every function that takes
  *   a handle returns AE_ERROR_MISUSE, and says why in ae_last_error(), for
@@ -93,7 +93,9 @@
  *   before anything is allocated (with overcommit, such an allocation could succeed and get
  *   the process killed when its pages are touched).
  * - Not covered: the Swift runtime's own small allocations (objects of tens of bytes, error
- *   message text), which abort the process if they fail.
+ *   message text), which abort the process if they fail; nor, for timbre models (0.4), the FFT
+ *   plans and a stream's phase state (a few KiB each). A sound's working memory and a
+ *   stream's buffers are checked.
  *
  * Thread safety
  * - An ae_model is immutable after opening: any number of threads may call the compute
@@ -152,12 +154,12 @@ extern "C" {
 
 /* The library version as a string, and as MAJOR * 1000000 + MINOR * 1000 + PATCH. The minor
  * version grows with additions (0.2: conditions, options structs, workspace threads; 0.3:
- * table models), the ABI
+ * table models; 0.4: sound from timbre models, real-time streams), the ABI
  * version only with a break: a program built with this header runs with any library of the
  * same ABI version and a version number at least its own (an older one lacks the newer
  * functions, and the dynamic linker refuses to start the program). */
-#define AE_VERSION "0.3.0"
-#define AE_VERSION_NUMBER 3000
+#define AE_VERSION "0.4.0"
+#define AE_VERSION_NUMBER 4000
 /* Bumped when a change breaks binary compatibility; part of the SONAME (libautoencoder.so.1). */
 #define AE_ABI_VERSION 1
 
@@ -189,6 +191,7 @@ typedef enum ae_status {
   AE_ERROR_MISUSE = 11,          /* a handle that is closed, freed, of the wrong type, not one this
                                     library returned, or a workspace in use by another call */
   AE_ERROR_UNVERIFIED = 12,      /* the file carries no checksum; see AE_OPEN_UNVERIFIED */
+  AE_ERROR_QUEUE_FULL = 13,      /* (0.4) a stream's queue has no room for the frames: push again later */
   AE_ERROR_INTERNAL = 99         /* a bug: please report it with ae_last_error()'s text */
 } ae_status;
 
@@ -653,6 +656,160 @@ AE_API int ae_table_column_is_condition(const ae_model *model, size_t column);
  * statuses of the _ws calls (AE_ERROR_WORKSPACE, AE_ERROR_MISUSE). */
 AE_API AE_NODISCARD ae_status ae_sample_table(const ae_model *model, ae_workspace *workspace, size_t rows,
                                               uint64_t seed, uint64_t first_row, const double *fixed, double *out);
+
+/* ------------------------------------------------------------------------------------------
+ * Sound (0.4): timbre models, made by `ae audio train` (a VAE over the log-magnitude STFT
+ * frames of sounds, optionally conditioned on pitch). A code (ae_audio_info's latent_dim
+ * floats) stands for one frame of sound, one hop of samples; a sequence of codes is a sound.
+ * These calls render whole sounds (generate, morph) or play codes in real time (streams).
+ * Every other model is refused with AE_ERROR_UNSUPPORTED and a message saying it is not a
+ * timbre model; a timbre model's frames also go through the plain calls (ae_decode_conditioned
+ * gives a frame's log magnitudes), but only these calls turn them into samples.
+ * Samples are 32-bit floats at the model's sample rate, mono, nominally in [-1, 1].
+ * Pitch: a pitch-conditioned model (takes_pitch) needs a MIDI note number, 0 to 127 (69 is
+ * A4 at 440 Hz; fractions allowed); a model without pitch takes NAN where a pitch is asked for.
+ * A NaN pitch for a pitch model, or a pitch for a model without one, is AE_ERROR_INVALID_ARGUMENT.
+ * ---------------------------------------------------------------------------------------- */
+
+/* A timbre model's settings. Written by ae_audio_info, which writes only the first `size`
+ * bytes (as the options structs, this struct only grows by appending fields): start from
+ * ae_audio_info_default(). A struct, not a typedef, as `struct stat` beside stat(). */
+struct ae_audio_info {
+  size_t size;           /* sizeof(struct ae_audio_info): set by ae_audio_info_default() */
+  size_t sample_rate;    /* samples per second */
+  size_t fft_size;       /* samples per frame: a stream's latency (see "Streams") */
+  size_t hop;            /* samples between frames: one code per hop */
+  size_t latent_dim;     /* floats per code */
+  int32_t takes_pitch;   /* 1: every frame needs a pitch (a MIDI note number); 0: none */
+};
+
+/* size = sizeof(struct ae_audio_info), every other field 0. Compiled into the caller. */
+static inline struct ae_audio_info ae_audio_info_default(void) {
+  struct ae_audio_info info;
+  info.size = sizeof(struct ae_audio_info);
+  info.sample_rate = 0;
+  info.fft_size = 0;
+  info.hop = 0;
+  info.latent_dim = 0;
+  info.takes_pitch = 0;
+  return info;
+}
+
+/* Describe a timbre model. Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL model or info, or
+ * info->size below the struct's first version), AE_ERROR_VERSION (info->size larger than this
+ * library's struct), AE_ERROR_MISUSE (not an open model) or AE_ERROR_UNSUPPORTED (not a timbre
+ * model: ae_last_error() says so and why). The way to ask "is this a timbre model?". */
+AE_API AE_NODISCARD ae_status ae_audio_info(const ae_model *model, struct ae_audio_info *info);
+
+/* Samples ae_audio_generate writes for `seconds`: seconds * sample_rate, rounded down.
+ * Returns AE_OK, or AE_ERROR_INVALID_ARGUMENT for a NULL samples or seconds outside (0, 3600]
+ * (NaN included), and the model statuses of ae_audio_info. */
+AE_API AE_NODISCARD ae_status ae_audio_generate_length(const ae_model *model, double seconds, size_t *samples);
+
+/* A new sound of `seconds`: a smooth walk through the code space drawn from `seed` (new anchor
+ * codes from N(0, I) every half second, eased between), decoded at `pitch` (NAN for a model
+ * without pitch), its phase reconstructed (a streaming estimate refined by Griffin-Lim). The
+ * same model, seed and pitch give the same samples. Writes ae_audio_generate_length() samples
+ * to out (capacity floats long) and their count to *written.
+ * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL out or written, seconds outside (0, 3600], a
+ * pitch out of range, NaN for a pitch model or given to a model without pitch, or a capacity
+ * below the length: the message says the length needed), AE_ERROR_OUT_OF_MEMORY (checked
+ * before rendering: the sound's working memory, about 6 * frames * (fft_size / 2 + 1) + 4 *
+ * samples floats, could not be allocated), AE_ERROR_NON_FINITE (the model's output overflowed),
+ * and the model statuses of ae_audio_info. Nothing is written on failure. */
+AE_API AE_NODISCARD ae_status ae_audio_generate(const ae_model *model, double seconds, unsigned long long seed,
+                                                float pitch, float *out, size_t capacity, size_t *written);
+
+/* Samples ae_audio_morph writes: steps * a_len. Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL
+ * samples, a_len or b_len 0, steps outside 2 to 1000), AE_ERROR_OVERFLOW, and the model
+ * statuses of ae_audio_info. */
+AE_API AE_NODISCARD ae_status ae_audio_morph_length(const ae_model *model, size_t a_len, size_t b_len, size_t steps,
+                                                    size_t *samples);
+
+/* A morph from sound a (a_len samples at the model's rate) to sound b (b_len samples): both
+ * encoded frame by frame, then `steps` sounds one after another, each as long as a, whose
+ * codes blend a's into b's (b's frames stretched or squeezed to a's count) with weight
+ * s / (steps - 1) on b for step s; the pitch blends alike from pitch_a to pitch_b (NAN, both,
+ * for a model without pitch). So the first step is a rendered as the model hears it, the last
+ * b stretched to a's length. Writes ae_audio_morph_length() samples to out (capacity floats)
+ * and their count to *written.
+ * Returns as ae_audio_generate, and AE_ERROR_INVALID_ARGUMENT for NULL a or b, lengths 0 or
+ * steps outside 2 to 1000; AE_ERROR_NON_FINITE for a NaN or infinite sample of a or b. */
+AE_API AE_NODISCARD ae_status ae_audio_morph(const ae_model *model, const float *a, size_t a_len, const float *b,
+                                             size_t b_len, float pitch_a, float pitch_b, size_t steps, float *out,
+                                             size_t capacity, size_t *written);
+
+/* ------------------------------------------------------------------------------------------
+ * Streams (0.4): a timbre model played in real time. One thread (the control thread) pushes
+ * codes, one per frame, into the stream's queue; another (the audio thread, in its callback)
+ * pulls samples. Each pull decodes frames as it needs them: it takes the next queued code, or
+ * holds the last one when the queue is empty (silence before the first push), decodes it to
+ * magnitudes, gives them phases that continue the previous frame's (a phase vocoder with
+ * identity phase locking: no look-ahead), inverse-transforms, windows and overlap-adds; each
+ * frame releases `hop` samples (ae_audio_info).
+ * - Latency: fft_size samples. A code taken by a pull is heard at once, but fully only
+ *   fft_size samples later (its frame overlaps fft_size / hop others); add the queue's
+ *   length, in hops, for the codes already waiting.
+ * - Real time: ae_stream_pull allocates no memory, takes no lock (the queue is a lock-free
+ *   single-producer/single-consumer ring on atomic counters), does no I/O and formats no
+ *   text on success; it runs the network on one row (as the _ws calls: set
+ *   OPENBLAS_NUM_THREADS=1 for strict real time) and an FFT of fft_size. ae_stream_push
+ *   allocates nothing either (it copies into the queue). Its cost is steady: one frame's
+ *   decoding per hop samples pulled.
+ * - Threads: at most one thread pushing and one pulling at a time (they may be the same
+ *   thread, or two). A second concurrent pusher, or puller, gets AE_ERROR_MISUSE and changes
+ *   nothing. ae_stream_reset needs both sides idle (AE_ERROR_MISUSE otherwise). ae_stream_free
+ *   while a push or pull runs is safe, as for the other handles: the call completes, the
+ *   stream goes when it returns, later calls get AE_ERROR_MISUSE.
+ * - A stream keeps its model alive: the model may be closed before the stream is freed.
+ * ---------------------------------------------------------------------------------------- */
+
+/* A stream of one timbre model. Opaque; a handle checked as models and workspaces are. */
+typedef struct ae_stream ae_stream;
+
+/* A stream of `model` with a queue of queue_frames codes (1 to 2^20; a few hops' worth plus
+ * what the control thread pushes at once). workspace: NULL (the stream makes its own, of one
+ * row) or a workspace made for this model, which the stream then decodes with: each pull takes
+ * it as a _ws call does, so using it elsewhere during a pull makes that pull (or the other
+ * call) fail with AE_ERROR_MISUSE, and freeing it makes every later pull fail so. Everything
+ * the stream needs is allocated here.
+ * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL model or stream, queue_frames 0 or above 2^20),
+ * AE_ERROR_UNSUPPORTED (not a timbre model), AE_ERROR_WORKSPACE (a workspace of another model),
+ * AE_ERROR_MISUSE (not an open model or live workspace) or AE_ERROR_OUT_OF_MEMORY. */
+AE_API AE_NODISCARD ae_status ae_stream_create(const ae_model *model, ae_workspace *workspace, size_t queue_frames,
+                                               ae_stream **stream);
+
+/* Queue `frames` codes (frames * latent_dim floats, row-major) and, for a model that takes
+ * pitch, one pitch per frame (frames floats, MIDI note numbers 0 to 127); pitches must be NULL
+ * for a model without pitch. All or nothing: when the queue has less room than `frames`
+ * (ae_stream_room), nothing is queued and AE_ERROR_QUEUE_FULL says how much room there is:
+ * push again after the stream has played some (or push fewer).
+ * Returns AE_OK, AE_ERROR_QUEUE_FULL, AE_ERROR_INVALID_ARGUMENT (NULL stream or codes, frames
+ * 0, NULL pitches for a pitch model, pitches for a model without, a pitch out of range),
+ * AE_ERROR_NON_FINITE (a NaN or infinite code or pitch), AE_ERROR_OVERFLOW or AE_ERROR_MISUSE
+ * (not a live stream, or another thread is pushing). */
+AE_API AE_NODISCARD ae_status ae_stream_push(ae_stream *stream, const float *codes, const float *pitches, size_t frames);
+
+/* The next n samples of the stream into out. Real-time safe (see above).
+ * Returns AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL stream or out, n 0), AE_ERROR_OVERFLOW,
+ * AE_ERROR_MISUSE (not a live stream; another thread is pulling; the stream's workspace is
+ * freed or in use), or AE_ERROR_NON_FINITE (the model's output for a frame overflowed: the
+ * frame is silence, as is the rest of out: an audio buffer never holds NaN). */
+AE_API AE_NODISCARD ae_status ae_stream_pull(ae_stream *stream, float *out, size_t n);
+
+/* Frames ae_stream_push can queue now (a lower bound while the stream is being pulled); 0 for
+ * NULL or a handle that is not a live stream (which also sets ae_last_error()). */
+AE_API size_t ae_stream_room(const ae_stream *stream);
+
+/* Back to the state of a new stream: the queue emptied, the sound so far forgotten, silence
+ * until the next push. Allocates (a little): not for the audio thread. Returns AE_OK,
+ * AE_ERROR_INVALID_ARGUMENT (NULL) or AE_ERROR_MISUSE (not a live stream, or a push or pull
+ * is running). */
+AE_API AE_NODISCARD ae_status ae_stream_reset(ae_stream *stream);
+
+/* Free a stream (see "Threads" above). NULL does nothing; a handle that is not a live stream
+ * does nothing but set ae_last_error(). */
+AE_API void ae_stream_free(ae_stream *stream);
 
 #ifdef __cplusplus
 }

@@ -1,3 +1,4 @@
+import Audio
 import CAutoencoderSupport
 import Runtime
 import Store
@@ -26,6 +27,8 @@ final class ModelHandle {
   let conditionNames: [UnsafeMutablePointer<CChar>]
   /// A table model's column names and categories (Table.swift); nil for other models.
   let table: TableStrings?
+  /// A timbre model's sound side (Audio.swift), or why the model has none.
+  let timbre: Result<TimbreModel, AudioError>
 
   /// nil when memory cannot be allocated.
   init?(_ model: InferenceModel) {
@@ -55,6 +58,9 @@ final class ModelHandle {
     self.scale = scale
     self.conditionNames = conditionNames
     self.table = table
+    do { timbre = .success(try TimbreModel(model)) } catch {
+      timbre = .failure(error as? AudioError ?? AudioError("\(error)"))
+    }
   }
 
   deinit {
@@ -65,18 +71,45 @@ final class ModelHandle {
   }
 }
 
-/// The two kinds of handle; an `ae_workspace *` stands for a `Workspace` itself.
+/// The kinds of handle; an `ae_workspace *` stands for a `Workspace` itself, an `ae_stream *`
+/// for a `StreamHandle` (Audio.swift).
 enum HandleKind {
-  case model, workspace
+  case model, workspace, stream
 
-  var code: Int32 { Int32(self == .model ? AESUP_MODEL : AESUP_WORKSPACE) }
-  var noun: String { self == .model ? "model" : "workspace" }
+  var code: Int32 {
+    switch self {
+    case .model: Int32(AESUP_MODEL)
+    case .workspace: Int32(AESUP_WORKSPACE)
+    case .stream: Int32(AESUP_STREAM)
+    }
+  }
+
+  init?(code: Int32) {
+    switch code {
+    case Int32(AESUP_MODEL): self = .model
+    case Int32(AESUP_WORKSPACE): self = .workspace
+    case Int32(AESUP_STREAM): self = .stream
+    default: return nil
+    }
+  }
+
+  var noun: String {
+    switch self {
+    case .model: "model"
+    case .workspace: "workspace"
+    case .stream: "stream"
+    }
+  }
+
+  /// What closing a handle of this kind is called.
+  var closed: String { self == .model ? "closed" : "freed" }
 
   /// Destroy an object the registry handed back (balancing `register`'s retain).
   func destroy(_ object: UnsafeMutableRawPointer) {
     switch self {
     case .model: Unmanaged<ModelHandle>.fromOpaque(object).release()
     case .workspace: Unmanaged<Workspace>.fromOpaque(object).release()
+    case .stream: Unmanaged<StreamHandle>.fromOpaque(object).release()
     }
   }
 }
@@ -101,9 +134,10 @@ func refuse(_ name: String, _ kind: HandleKind, _ pointer: OpaquePointer?, _ why
   case AESUP_HANDLE_UNKNOWN:
     return fail(AE_ERROR_MISUSE, "\(name): \(noun) \(address) is not a handle this library returned")
   case AESUP_HANDLE_CLOSED:
-    return fail(AE_ERROR_MISUSE, "\(name): \(noun) \(address) was \(kind == .model ? "closed" : "freed") (or is not a handle)")
+    return fail(AE_ERROR_MISUSE, "\(name): \(noun) \(address) was \(kind.closed) (or is not a handle)")
   case AESUP_HANDLE_WRONG_KIND:
-    return fail(AE_ERROR_MISUSE, "\(name): \(noun) \(address) is \(kind == .model ? "a workspace" : "a model"), not a \(noun)")
+    let actual = HandleKind(code: aesup_handle_kind(UnsafeRawPointer(pointer))).map { "a \($0.noun)" } ?? "another kind of handle"
+    return fail(AE_ERROR_MISUSE, "\(name): \(noun) \(address) is \(actual), not a \(noun)")
   case AESUP_HANDLE_BUSY:
     return fail(AE_ERROR_MISUSE, "\(name): workspace \(address) is in use by another call; a workspace belongs to one thread at a time")
   default:

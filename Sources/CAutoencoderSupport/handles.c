@@ -1,5 +1,5 @@
 /*
- * The handle registry: what an ae_model * or ae_workspace * really is.
+ * The handle registry: what an ae_model *, ae_workspace * or ae_stream * really is.
  *
  * A handle is the address of a 64-byte slot plus, in the address's low 6 bits, the slot's
  * generation modulo 64. Slots live in chunks that are never returned to malloc, so a pointer
@@ -84,7 +84,7 @@ static int refusal(uint64_t word, const void *handle, int kind) {
 }
 
 void *aesup_handle_new(int kind, void *object) {
-  if (!object || (kind != AESUP_MODEL && kind != AESUP_WORKSPACE)) return NULL;
+  if (!object || (kind != AESUP_MODEL && kind != AESUP_WORKSPACE && kind != AESUP_STREAM)) return NULL;
   pthread_mutex_lock(&lock);
   slot *s = NULL;
   int reuse = quarantine_length > QUARANTINE;
@@ -183,4 +183,11 @@ int aesup_handle_close(const void *handle, int kind, void **object) {
   happened_before(s);
   if (USERS(closing) == 0) *object = finish(s, closing);
   return AESUP_HANDLE_OK;
+}
+
+int aesup_handle_kind(const void *handle) {
+  slot *s = handle ? locate(handle) : NULL;
+  if (!s) return 0;
+  uint64_t word = atomic_load_explicit(&s->word, memory_order_acquire);
+  return STATE(word) == OPEN ? (int)KIND(word) : 0;
 }

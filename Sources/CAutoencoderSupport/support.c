@@ -28,6 +28,7 @@ const char *aesup_status_text(int status) {
   case AE_ERROR_WORKSPACE: return "workspace belongs to another model";
   case AE_ERROR_MISUSE: return "misuse of a handle (closed, freed, in use or of another type)";
   case AE_ERROR_UNVERIFIED: return "the file carries no checksum";
+  case AE_ERROR_QUEUE_FULL: return "the stream's queue is full";
   case AE_ERROR_INTERNAL: return "internal error";
   default: return "unknown status";
   }
@@ -49,6 +50,7 @@ void aesup_clear_error(void) { last_error[0] = 0; }
 size_t aesup_sample_options_first_size(void) { return offsetof(ae_sample_options, label) + sizeof(int32_t); }
 size_t aesup_interpolate_options_first_size(void) { return offsetof(ae_interpolate_options, label) + sizeof(int32_t); }
 size_t aesup_encode_options_first_size(void) { return offsetof(ae_encode_options, labels) + sizeof(const int32_t *); }
+size_t aesup_audio_info_first_size(void) { return offsetof(struct ae_audio_info, takes_pitch) + sizeof(int32_t); }
 
 const char *aesup_version(void) { return AE_VERSION; }
 int aesup_version_number(void) { return AE_VERSION_NUMBER; }

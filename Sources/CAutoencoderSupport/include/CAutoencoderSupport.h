@@ -29,6 +29,7 @@ void aesup_clear_error(void);
 size_t aesup_sample_options_first_size(void);
 size_t aesup_interpolate_options_first_size(void);
 size_t aesup_encode_options_first_size(void);
+size_t aesup_audio_info_first_size(void);
 
 /* The version macros of include/autoencoder.h, the one place they are defined. */
 const char *aesup_version(void);
@@ -38,7 +39,7 @@ int aesup_abi_version(void);
 /* ---- handles (handles.c) ---------------------------------------------------------------- */
 
 /* What a handle stands for. */
-enum { AESUP_MODEL = 1, AESUP_WORKSPACE = 2 };
+enum { AESUP_MODEL = 1, AESUP_WORKSPACE = 2, AESUP_STREAM = 3 };
 
 /* Why a handle was refused. */
 enum {
@@ -66,5 +67,9 @@ void *aesup_handle_release(const void *handle);
  * NULL when calls are still in flight (the last one to finish gets it) or the handle was
  * refused. Returns AESUP_HANDLE_OK or why the handle was refused. */
 int aesup_handle_close(const void *handle, int kind, void **object);
+
+/* The kind of the open handle `handle` (AESUP_MODEL, ...), or 0 when it is not one: for
+ * messages only (the answer may be stale by the time it is read). */
+int aesup_handle_kind(const void *handle);
 
 #endif

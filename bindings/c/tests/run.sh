@@ -26,6 +26,8 @@ export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 source bindings/c/tests/fixtures.sh
 # A table model and its CSV: sets table_test_args.
 source bindings/c/tests/table_fixture.sh
+# A timbre model trained on pure tones: sets audio_test_args.
+source bindings/c/tests/audio_fixture.sh
 
 check "header compiles as C99 with -Wall -Wextra -Werror -pedantic" \
   cc -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c include/autoencoder.h
@@ -48,6 +50,21 @@ build_table_test() {
 check "table test builds with pkg-config alone" build_table_test
 check "table test: columns against the CSV, sampling, every error path" "$work/test_table" "${table_test_args[@]}"
 tail -1 "$work/out.txt"
+# The sound calls: every error path, steady streams at the notes asked for, no allocation in a pull.
+check "stream test: sound calls, streams, no allocation in a pull" bindings/c/test_stream "${audio_test_args[@]}"
+tail -1 "$work/out.txt"
+# The stream example renders 3 s of a latent walk block by block: a WAV of 48000 samples, not silent.
+check_stream_example() {
+  bindings/c/stream "${audio_test_args[0]}" "$work/walk.wav" 3 60 7 &&
+  python3 -c 'import sys, wave, array
+f = wave.open(sys.argv[1]); n = f.getnframes(); x = array.array("h", f.readframes(n))
+assert f.getframerate() == 16000 and f.getnchannels() == 1, "not 16 kHz mono"
+assert n == 48000, f"{n} samples, not 48000"
+peak = max(abs(v) for v in x); assert peak > 300, f"silent: peak {peak}"
+print(f"{n} samples, peak {peak / 32768:.3f}")' "$work/walk.wav"
+}
+check "stream example writes 3 s of sound block by block" check_stream_example
+grep "real-time factor" "$work/out.txt"
 # Exhausted memory: under a 1 GiB address-space limit, a workspace of several GiB (less than
 # physical memory) fails in malloc and must come back as AE_ERROR_OUT_OF_MEMORY, not an abort.
 check "a workspace beyond ulimit -v: AE_ERROR_OUT_OF_MEMORY, and the library works on" \
@@ -116,6 +133,8 @@ if command -v valgrind >/dev/null; then
     bindings/c/test_autoencoder_plain "${c_test_args[@]}"
   memcheck "table test under valgrind memcheck: no leaks, no invalid accesses" \
     "$work/test_table" "${table_test_args[@]}"
+  memcheck "stream test under valgrind memcheck: no leaks, no invalid accesses" \
+    bindings/c/test_stream_plain "${audio_test_args[@]}"
 else
   failed=$((failed + 1)); echo "FAIL valgrind is not installed"
 fi

@@ -147,13 +147,14 @@ static void *encode_job(void *argument) {
 static void test_statuses(void) {
   const ae_status all[] = {AE_OK, AE_ERROR_INVALID_ARGUMENT, AE_ERROR_IO, AE_ERROR_FORMAT, AE_ERROR_VERSION,
                            AE_ERROR_DIMENSION, AE_ERROR_NON_FINITE, AE_ERROR_OVERFLOW, AE_ERROR_OUT_OF_MEMORY,
-                           AE_ERROR_UNSUPPORTED, AE_ERROR_WORKSPACE, AE_ERROR_MISUSE, AE_ERROR_UNVERIFIED, AE_ERROR_INTERNAL};
+                           AE_ERROR_UNSUPPORTED, AE_ERROR_WORKSPACE, AE_ERROR_MISUSE, AE_ERROR_UNVERIFIED, AE_ERROR_QUEUE_FULL,
+                           AE_ERROR_INTERNAL};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
     const char *text = ae_status_string(all[i]);
     CHECK(text && *text && strcmp(text, "unknown status") != 0, "status %d has no text", (int)all[i]);
     for (size_t j = 0; j < i; j++) CHECK(strcmp(text, ae_status_string(all[j])) != 0, "statuses %d and %d share a text", (int)all[i], (int)all[j]);
   }
-  CHECK(strcmp(ae_status_string((ae_status)13), "unknown status") == 0 && strcmp(ae_status_string((ae_status)-1), "unknown status") == 0,
+  CHECK(strcmp(ae_status_string((ae_status)14), "unknown status") == 0 && strcmp(ae_status_string((ae_status)-1), "unknown status") == 0,
         "values between and beyond the codes are unknown");
 }
 

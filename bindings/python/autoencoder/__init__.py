@@ -9,15 +9,16 @@ raises `LibraryError` saying how to get it if it cannot be found. `python -m aut
 prints the versions and where the library was loaded from. Every error the package raises is
 an `AutoencoderError`; see the README for which subclass each status raises.
 """
+from ._audio import AudioInfo, Stream
 from ._errors import (ArgumentTypeError, AutoencoderError, FormatError, InternalError, InvalidArgumentError,
                       LibraryError, MisuseError, ModelFileError, ModelIOError, ModelNotFoundError, NonFiniteError,
-                      OutOfMemoryError, UnsupportedError, UnverifiedError, VersionError)
+                      OutOfMemoryError, QueueFullError, UnsupportedError, UnverifiedError, VersionError)
 from ._lib import Status, library_path, library_version
 from .model import ConditionGroup, Model, TableColumn
 
-__version__ = "0.3.0"  # needs libautoencoder 0.3 or newer (_lib.MINIMUM_VERSION)
+__version__ = "0.4.0"  # needs libautoencoder 0.4 or newer (_lib.MINIMUM_VERSION)
 
-__all__ = ["Model", "ConditionGroup", "TableColumn", "Status", "library_version", "library_path", "__version__",
+__all__ = ["Model", "ConditionGroup", "TableColumn", "AudioInfo", "Stream", "Status", "library_version", "library_path", "__version__",
            "AutoencoderError", "InvalidArgumentError", "NonFiniteError", "ArgumentTypeError", "UnsupportedError",
-           "OutOfMemoryError", "MisuseError", "ModelFileError", "ModelIOError", "ModelNotFoundError", "FormatError",
+           "OutOfMemoryError", "MisuseError", "QueueFullError", "ModelFileError", "ModelIOError", "ModelNotFoundError", "FormatError",
            "VersionError", "UnverifiedError", "InternalError", "LibraryError"]

@@ -12,6 +12,7 @@ catches every bad argument, `except FileNotFoundError` a missing model file, and
     ├── UnsupportedError       TypeError   UNSUPPORTED: this kind of model cannot do that call
     ├── OutOfMemoryError       MemoryError OUT_OF_MEMORY, OVERFLOW: too large to allocate or to count
     ├── MisuseError            ValueError  MISUSE, WORKSPACE: a closed model (as io's closed files)
+    ├── QueueFullError         queue.Full  QUEUE_FULL: a stream's queue has no room: push again later
     ├── ModelFileError                     a model file that cannot be used:
     │   ├── ModelIOError       OSError     IO: unreadable, not a regular file
     │   │   └── ModelNotFoundError FileNotFoundError  IO for a path that does not exist
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import errno
 import os
+import queue
 from typing import Optional
 
 from . import _lib
@@ -95,6 +97,12 @@ class MisuseError(AutoencoderError, ValueError):
     default_status = Status.MISUSE
 
 
+class QueueFullError(AutoencoderError, queue.Full):
+    """Status.QUEUE_FULL: a stream's queue has no room for the codes pushed (nothing was
+    queued). Push again once the stream has played some, as with queue.Queue's Full."""
+    default_status = Status.QUEUE_FULL
+
+
 class ModelFileError(AutoencoderError):
     """A model file (or a model's bytes) that cannot be used; the subclasses say why."""
 
@@ -149,6 +157,7 @@ ERRORS = {
     Status.WORKSPACE: MisuseError,
     Status.MISUSE: MisuseError,
     Status.UNVERIFIED: UnverifiedError,
+    Status.QUEUE_FULL: QueueFullError,
     Status.INTERNAL: InternalError,
 }
 

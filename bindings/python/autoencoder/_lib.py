@@ -21,7 +21,7 @@ import threading
 from typing import List
 
 ABI_VERSION = 1  # AE_ABI_VERSION of the header this mirror was written against
-MINIMUM_VERSION = "0.3.0"  # the first library with every function below (conditions, options, threads, tables)
+MINIMUM_VERSION = "0.4.0"  # the first library with every function below (conditions, options, threads, tables, sound)
 
 
 class Status(enum.IntEnum):
@@ -39,6 +39,7 @@ class Status(enum.IntEnum):
     WORKSPACE = 10
     MISUSE = 11
     UNVERIFIED = 12
+    QUEUE_FULL = 13
     INTERNAL = 99
 
 
@@ -124,6 +125,26 @@ class EncodeOptions(ctypes.Structure):
     def default(cls) -> "EncodeOptions":
         """ae_encode_options_default(): no conditions, no labels."""
         return cls(size=ctypes.sizeof(cls), conditions=None, labels=None)
+
+class AudioInfo(ctypes.Structure):
+    """struct ae_audio_info {
+      size_t size;           // sizeof(struct ae_audio_info)
+      size_t sample_rate;    // samples per second
+      size_t fft_size;       // samples per frame: a stream's latency
+      size_t hop;            // samples between frames: one code per hop
+      size_t latent_dim;     // floats per code
+      int32_t takes_pitch;   // 1: every frame needs a pitch (a MIDI note number); 0: none
+    };"""
+    _fields_ = [("size", ctypes.c_size_t), ("sample_rate", ctypes.c_size_t), ("fft_size", ctypes.c_size_t),
+                ("hop", ctypes.c_size_t), ("latent_dim", ctypes.c_size_t), ("takes_pitch", ctypes.c_int32)]
+
+    @classmethod
+    def default(cls) -> "AudioInfo":
+        """ae_audio_info_default(): size set, every other field 0."""
+        return cls(size=ctypes.sizeof(cls))
+
+
+_stream_p = ctypes.c_void_p
 
 # name: (restype, argtypes), in the header's order.
 _PROTOTYPES = {
@@ -262,6 +283,34 @@ _PROTOTYPES = {
     # ae_status ae_sample_table(const ae_model *model, ae_workspace *workspace, size_t rows, uint64_t seed,
     #                           uint64_t first_row, const double *fixed, double *out);
     "ae_sample_table": (_status, (_model_p, _workspace_p, _size, ctypes.c_uint64, ctypes.c_uint64, _data_p, _data_p)),
+    # -- Sound (0.4) --
+    # ae_status ae_audio_info(const ae_model *model, struct ae_audio_info *info);
+    "ae_audio_info": (_status, (_model_p, ctypes.POINTER(AudioInfo))),
+    # ae_status ae_audio_generate_length(const ae_model *model, double seconds, size_t *samples);
+    "ae_audio_generate_length": (_status, (_model_p, ctypes.c_double, ctypes.POINTER(_size))),
+    # ae_status ae_audio_generate(const ae_model *model, double seconds, unsigned long long seed, float pitch,
+    #                             float *out, size_t capacity, size_t *written);
+    "ae_audio_generate": (_status, (_model_p, ctypes.c_double, ctypes.c_ulonglong, ctypes.c_float, _data_p, _size,
+                                    ctypes.POINTER(_size))),
+    # ae_status ae_audio_morph_length(const ae_model *model, size_t a_len, size_t b_len, size_t steps, size_t *samples);
+    "ae_audio_morph_length": (_status, (_model_p, _size, _size, _size, ctypes.POINTER(_size))),
+    # ae_status ae_audio_morph(const ae_model *model, const float *a, size_t a_len, const float *b, size_t b_len,
+    #                          float pitch_a, float pitch_b, size_t steps, float *out, size_t capacity, size_t *written);
+    "ae_audio_morph": (_status, (_model_p, _data_p, _size, _data_p, _size, ctypes.c_float, ctypes.c_float, _size,
+                                 _data_p, _size, ctypes.POINTER(_size))),
+    # -- Streams (0.4) --
+    # ae_status ae_stream_create(const ae_model *model, ae_workspace *workspace, size_t queue_frames, ae_stream **stream);
+    "ae_stream_create": (_status, (_model_p, _workspace_p, _size, ctypes.POINTER(_stream_p))),
+    # ae_status ae_stream_push(ae_stream *stream, const float *codes, const float *pitches, size_t frames);
+    "ae_stream_push": (_status, (_stream_p, _data_p, _data_p, _size)),
+    # ae_status ae_stream_pull(ae_stream *stream, float *out, size_t n);
+    "ae_stream_pull": (_status, (_stream_p, _data_p, _size)),
+    # size_t ae_stream_room(const ae_stream *stream);
+    "ae_stream_room": (_size, (_stream_p,)),
+    # ae_status ae_stream_reset(ae_stream *stream);
+    "ae_stream_reset": (_status, (_stream_p,)),
+    # void ae_stream_free(ae_stream *stream);
+    "ae_stream_free": (None, (_stream_p,)),
 }
 
 HOW_TO_FIX = (

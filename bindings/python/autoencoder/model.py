@@ -12,6 +12,7 @@ import numpy as np
 from . import _lib
 from ._arguments import (as_batch, as_labels, as_rows, boolean, empty, integer, model_bytes, path_bytes, real,
                          thread_count)
+from ._audio import AudioInfo, Stream, as_samples, pitch_value, read_audio_info
 from ._conditions import ConditionGroup, Conditions
 from ._errors import AutoencoderError, InvalidArgumentError, MisuseError, UnsupportedError, UnverifiedError, check
 from ._table import TableColumn, fixed_row, pandas_available, read_columns, to_arrays, to_frame
@@ -102,6 +103,7 @@ class Model:
         self._input_shape = tuple(shape) if _lib.ae_model_input_shape(self._handle, shape) == 0 else None
         self._conditions = Conditions.read(self._handle, self._kind)
         self._table_columns = read_columns(self._handle)
+        self._audio_info = read_audio_info(self._handle)
 
     # -- lifetime --------------------------------------------------------------------------
     def close(self) -> None:
@@ -291,6 +293,74 @@ class Model:
         check(_lib.ae_sample_table(handle, self._workspace(handle), n, seed, first,
                                    None if fixed is None else fixed.ctypes.data, rows.ctypes.data))
         return to_frame(rows, self._table_columns) if frame else to_arrays(rows, self._table_columns)
+
+    # -- sound (timbre models) -------------------------------------------------------------
+    @property
+    def is_timbre(self) -> bool:
+        """True for a timbre model (made by `ae audio train`), which `audio_generate`,
+        `audio_morph` and `stream` play."""
+        return self._audio_info is not None
+
+    @property
+    def audio_info(self) -> Optional[AudioInfo]:
+        """A timbre model's settings: AudioInfo(sample_rate, fft_size, hop, latent_dim,
+        takes_pitch); None for other models."""
+        return self._audio_info
+
+    def audio_generate(self, seconds: float, seed: int = 0, pitch: Optional[float] = None) -> np.ndarray:
+        """A new sound of `seconds` (more than 0, at most 3600): a smooth walk through the code
+        space drawn from `seed` (0 <= seed < 2**64), at `pitch` (a MIDI note number, 0 to 127,
+        for a model that takes pitch; None otherwise). The same seed and pitch give the same
+        samples. Returns float32 samples, shape (int(seconds * sample_rate),), at
+        `audio_info.sample_rate`: soundfile.write(path, y, model.audio_info.sample_rate)."""
+        handle, info = self._timbre("audio_generate")
+        seconds = real(seconds, "seconds")
+        seed = integer(seed, "seed")
+        if not 0 <= seed < 2 ** 64:
+            raise InvalidArgumentError(f"seed must fit in 64 unsigned bits, got {seed}")
+        note = pitch_value(info, pitch)
+        length = ctypes.c_size_t()
+        check(_lib.ae_audio_generate_length(handle, seconds, ctypes.byref(length)))
+        out = empty((length.value,), "the sound")
+        written = ctypes.c_size_t()
+        check(_lib.ae_audio_generate(handle, seconds, seed, note, out.ctypes.data, out.size, ctypes.byref(written)))
+        return out
+
+    def audio_morph(self, a, b, steps: int = 8, pitch_a: Optional[float] = None,
+                    pitch_b: Optional[float] = None) -> np.ndarray:
+        """A morph from sound `a` to sound `b` (1-D samples at `audio_info.sample_rate`): `steps`
+        (2 to 1000) sounds one after another, each as long as `a`, whose codes blend from a's
+        (step 0) to b's (the last step; b stretched to a's length), the pitch likewise from
+        pitch_a to pitch_b (MIDI note numbers for a model that takes pitch; None otherwise).
+        Returns float32 samples, shape (steps * len(a),)."""
+        handle, info = self._timbre("audio_morph")
+        steps = integer(steps, "steps")
+        if not 2 <= steps <= 1000:
+            raise InvalidArgumentError(f"steps must be 2 to 1000 (both ends included), got {steps}")
+        first, second = as_samples(a, "a"), as_samples(b, "b")
+        note_a, note_b = pitch_value(info, pitch_a, "pitch_a"), pitch_value(info, pitch_b, "pitch_b")
+        length = ctypes.c_size_t()
+        check(_lib.ae_audio_morph_length(handle, first.size, second.size, steps, ctypes.byref(length)))
+        out = empty((length.value,), "the morph")
+        written = ctypes.c_size_t()
+        check(_lib.ae_audio_morph(handle, first.ctypes.data, first.size, second.ctypes.data, second.size, note_a, note_b,
+                                  steps, out.ctypes.data, out.size, ctypes.byref(written)))
+        return out
+
+    def stream(self, queue_frames: int = 32) -> Stream:
+        """A real-time stream of this timbre model with a queue of `queue_frames` codes (1 to
+        2**20): push codes from one thread, pull samples from one thread (see `Stream`). The
+        stream has its own scratch memory and stays usable after the model is closed; close it
+        (or use it as a context manager) when done."""
+        handle, info = self._timbre("stream")
+        return Stream(handle, info, queue_frames)
+
+    def _timbre(self, call: str) -> Tuple[int, AudioInfo]:
+        handle = self._live()
+        if self._audio_info is None:
+            raise UnsupportedError(f"{call}() needs a timbre model (made by `ae audio train`); this is a "
+                                   f"{self._kind} model")
+        return handle, self._audio_info
 
     # -- compute ---------------------------------------------------------------------------
     # Conditional models take a condition row per row: conditions= (condition_width values),

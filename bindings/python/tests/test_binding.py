@@ -101,7 +101,7 @@ def test_eight_threads_sharing_one_model_match_one_thread(trained):
 
 
 def test_versions():
-    assert autoencoder.library_version() == "0.3.0"
+    assert autoencoder.library_version() == "0.4.0"
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 import autoencoder
 from autoencoder import (ArgumentTypeError, AutoencoderError, FormatError, InternalError, InvalidArgumentError,
                          LibraryError, MisuseError, ModelFileError, ModelIOError, ModelNotFoundError, NonFiniteError,
-                         OutOfMemoryError, Status, UnsupportedError, UnverifiedError, VersionError)
+                         OutOfMemoryError, QueueFullError, Status, UnsupportedError, UnverifiedError, VersionError)
 from autoencoder._errors import error_for
 
 from ae_tool import ae
@@ -28,6 +28,7 @@ TABLE = {
     Status.WORKSPACE: (MisuseError, (ValueError,)),
     Status.MISUSE: (MisuseError, (ValueError,)),
     Status.UNVERIFIED: (UnverifiedError, ()),
+    Status.QUEUE_FULL: (QueueFullError, ()),  # and queue.Full
     Status.INTERNAL: (InternalError, (RuntimeError,)),
 }
 BUILTINS = (ValueError, TypeError, OSError, MemoryError, RuntimeError, ImportError)

@@ -1,5 +1,5 @@
 import CFFTW
-import Foundation
+import Synchronization
 
 /// FFTW plans for real transforms of one size, made once per size and shared by every `STFT`
 /// of that size for the life of the process.
@@ -22,17 +22,16 @@ final class FFTPlans: @unchecked Sendable {
   /// every run: a seed gives the same sound every time.
   static let planningFlags = UInt32(FFTW_ESTIMATE)
 
-  private static let lock = NSLock()
-  nonisolated(unsafe) private static var cache: [Int: FFTPlans] = [:]
+  private static let cache = Mutex<[Int: FFTPlans]>([:])
 
   /// The plans for `size` (even, at least 2), made on first use.
   static func plans(size: Int) -> FFTPlans {
-    lock.lock()
-    defer { lock.unlock() }
-    if let plans = cache[size] { return plans }
-    let plans = FFTPlans(size: size)
-    cache[size] = plans
-    return plans
+    cache.withLock { cache in
+      if let plans = cache[size] { return plans }
+      let plans = FFTPlans(size: size)
+      cache[size] = plans
+      return plans
+    }
   }
 
   private init(size: Int) {

@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Triangular mel filters as librosa.filters.mel makes them by default: the Slaney mel scale
 /// (linear below 1 kHz, logarithmic above; htk=False) and Slaney normalisation (each triangle

@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Distances between a reference signal and an estimate of it, as defined for the sound
 /// benchmarks (the Python reference in bench/audio computes the same): both signals are cut to

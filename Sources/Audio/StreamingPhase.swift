@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Phases for a stream of magnitude frames, one frame at a time with no look-ahead: a phase
 /// vocoder with Laroche and Dolson's identity phase locking ("Improved phase vocoder time-scale

@@ -1,8 +1,8 @@
 import Models
 import Tensor
 
-/// Seeded melodies with the structure a model can learn: each piece is in one key (major or
-/// minor), built from one-bar motifs (a rhythm of quarters, eighths, 16ths, dotted notes and
+/// Seeded melodies with the structure a model can learn: each piece is in one of eight common
+/// keys (major or minor), built from one-bar motifs (a rhythm of quarters, eighths, 16ths, dotted notes and
 /// the odd rest, and a contour of mostly scale steps) that repeat, move up or down the scale
 /// and return, in the form A A' B A (A' is A a step higher or lower), ending on the tonic.
 /// Used for tests and for `ae music make-examples`, so nothing needs downloading.
@@ -15,11 +15,16 @@ public struct MelodyGenerator {
   static let major = [0, 2, 4, 5, 7, 9, 11]
   static let minor = [0, 2, 3, 5, 7, 8, 10]
   /// One beat (4 steps) of rhythm: note lengths in steps; a negative length is a rest.
-  static let beats: [[Int]] = [[4], [2, 2], [1, 1, 1, 1], [3, 1], [2, 1, 1], [1, 1, 2], [-2, 2], [4], [2, 2]]
+  /// Quarters and eighths come most often, as in folk songs.
+  static let beats: [[Int]] = [[4], [2, 2], [1, 1, 1, 1], [3, 1], [2, 1, 1], [1, 1, 2], [-2, 2], [4], [2, 2], [4], [2, 2]]
+  /// The keys of most folk tunes (tonic pitch, minor): C, D, F, G, A major; A, D, E minor.
+  static let keys: [(tonic: Int, minor: Bool)] = [(60, false), (62, false), (65, false), (67, false), (57, false),
+                                                  (57, true), (62, true), (64, true)]
 
   /// A melody of `bars` bars (4 or more make the whole form; each group of 4 repeats it).
   public mutating func melody(bars: Int) -> [StepNote] {
-    let tonic = 57 + Int(random.next() % 12), scale = random.uniform() < 0.6 ? Self.major : Self.minor
+    let key = Self.keys[Int(random.next() % UInt64(Self.keys.count))]
+    let tonic = key.tonic, scale = key.minor ? Self.minor : Self.major
     let a = motif(), b = motif()
     let shift = random.uniform() < 0.5 ? 1 : -1
     var notes: [StepNote] = []
@@ -60,7 +65,7 @@ public struct MelodyGenerator {
     for _ in rhythm.filter({ $0 > 0 }) {
       degrees.append(degree)
       let u = random.uniform()
-      let move = u < 0.6 ? 1 : u < 0.85 ? 2 : u < 0.9 ? 0 : 3 + Int(random.next() % 2)
+      let move = u < 0.7 ? 1 : u < 0.85 ? 2 : u < 0.95 ? 0 : 3 + Int(random.next() % 2)
       let up = degree < -2 ? true : degree > 9 ? false : random.uniform() < 0.5
       degree += up ? move : -move
     }

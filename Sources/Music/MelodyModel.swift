@@ -20,6 +20,8 @@ public enum MelodyModel {
     /// free bits, so that codes carry the phrase rather than collapse to the prior).
     public var beta: Float = 0.2
     public var klWarmupEpochs = 10
+    /// Fraction of hidden units dropped in training.
+    public var dropout: Float = 0
     public init() {}
   }
 
@@ -28,6 +30,7 @@ public enum MelodyModel {
     var spec = ModelSpec.variational(inputWidth: settings.rowWidth, hidden: options.hidden, latent: options.latent,
                                      outputActivation: .linear, loss: .categorical, beta: options.beta,
                                      klWarmupEpochs: options.klWarmupEpochs)
+    spec.dropout = options.dropout
     spec.heads = (0..<settings.steps).map {
       OutputHead(name: "step \($0 + 1)", width: settings.vocabulary, activation: .softmax, loss: .categorical)
     }

@@ -25,6 +25,10 @@ struct MusicTrain: ParsableCommand {
   @Option(parsing: .unconditional, help: "Bars of 16 steps a phrase, 1...8.") var bars: Int = 2
   @Option(parsing: .unconditional, help: "Passes over the phrases.") var epochs: Int = 40
   @Option(parsing: .unconditional, help: "The code's width.") var latent: Int = 32
+  @Option(parsing: .unconditional, help: "Encoder widths, comma-separated (the decoder mirrors them).") var hidden: String = "512,256"
+  @Option(parsing: .unconditional, help: "Weight of the KL term, reached after --kl-warmup epochs.") var beta: Float = 0.2
+  @Option(name: .customLong("kl-warmup"), parsing: .unconditional, help: "Epochs over which the KL weight rises from 0 to --beta.") var klWarmup: Int = 10
+  @Option(parsing: .unconditional, help: "Fraction of units dropped in training, 0...0.9.") var dropout: Float = 0
   @Option(parsing: .unconditional, help: "Seed for the fit (0...2^64-1).", transform: Seed.parse) var seed: UInt64 = 1
   @Option(parsing: .unconditional, help: "Transpose each phrase by up to this many semitones each way (0...12; 0 for none).") var transpose: Int = 5
   @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Phrases per update.") var batchSize: Int = 64
@@ -37,6 +41,18 @@ struct MusicTrain: ParsableCommand {
     if !(1...1024).contains(latent) { throw ValidationError("--latent must be 1...1024, got \(latent)") }
     if !(0...12).contains(transpose) { throw ValidationError("--transpose must be 0...12 semitones, got \(transpose)") }
     if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+    _ = try hiddenWidths()
+    if !(beta.isFinite && beta >= 0) { throw ValidationError("--beta must be 0 or more, got \(beta)") }
+    if klWarmup < 0 { throw ValidationError("--kl-warmup must be 0 or more epochs, got \(klWarmup)") }
+    if !(0...0.9).contains(dropout) { throw ValidationError("--dropout must be 0...0.9, got \(dropout)") }
+  }
+
+  func hiddenWidths() throws -> [Int] {
+    let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !widths.isEmpty, widths.count <= 8, widths.allSatisfy({ $0.map { (1...65536).contains($0) } ?? false }) else {
+      throw ValidationError("--hidden takes 1 to 8 widths of 1...65536, comma-separated, got '\(hidden)'")
+    }
+    return widths.compactMap { $0 }
   }
 
   func run() throws {
@@ -60,6 +76,10 @@ struct MusicTrain: ParsableCommand {
     options.latent = latent
     options.seed = seed
     options.batchSize = batchSize
+    options.hidden = try hiddenWidths()
+    options.beta = beta
+    options.klWarmupEpochs = klWarmup
+    options.dropout = dropout
     let (model, result) = try MelodyModel.train(training, settings: settings, options: options, progress: progress)
     do {
       try ModelFile.save(model, history: result.history, to: out)

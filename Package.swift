@@ -69,6 +69,7 @@ let package = Package(
     .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Store", "Datasets", "Baselines", "Runtime", "TestSupport", "CAllocationCounter"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "TestSupport"]),
     .testTarget(name: "TabularTests", dependencies: ["Tabular", "Models", "Datasets", "Tensor", "Store", "Runtime", "TestSupport"]),
+    .testTarget(name: "AudioTests", dependencies: ["Audio", "AudioFiles", "TestSupport"]),
     .testTarget(name: "MusicTests", dependencies: ["Music", "Models", "Runtime", "Training", "Tensor", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["Models", "Store", "Datasets"]),
   ],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AudioFiles
 import Foundation
 import Models
 import Music
@@ -61,28 +62,9 @@ struct MusicOutputOptions: ParsableArguments {
     var synthesizer = Synthesizer(waveform: waveform)
     let samples = NoteLayout.render(notes, with: &synthesizer, sampleRate: sampleRate)
     progress?.message("rendering \(notes.count) notes to \(wav) (\(String(format: "%.1f", Double(samples.count) / Double(sampleRate))) s)")
-    try writeWAVTemporary(samples, sampleRate: sampleRate, to: wav)
+    try SoundFile.write(samples, sampleRate: sampleRate, to: wav, encoding: .pcm16, container: .wav, normalize: true, peak: 0.99)
     return (out, wav, seconds)
   }
 }
 
 extension Synthesizer.Waveform: ExpressibleByArgument {}
-
-/// TEMPORARY until the AudioFiles module's `SoundFile.write` lands (branch h-dsp): a 16-bit
-/// PCM mono WAV, normalized to a peak of 0.99, written through a temporary file.
-func writeWAVTemporary(_ samples: [Float], sampleRate: Int, to path: String) throws {
-  let peak = samples.reduce(Float(0)) { max($0, abs($1)) }
-  let scale = peak > 0 ? 0.99 / peak : 0
-  var bytes: [UInt8] = []
-  func append32(_ value: Int) { bytes += [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 24 & 0xFF)] }
-  func append16(_ value: Int) { bytes += [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF)] }
-  bytes += Array("RIFF".utf8); append32(36 + 2 * samples.count); bytes += Array("WAVEfmt ".utf8)
-  append32(16); append16(1); append16(1); append32(sampleRate); append32(2 * sampleRate); append16(2); append16(16)
-  bytes += Array("data".utf8); append32(2 * samples.count)
-  for sample in samples { append16(Int((sample * scale * 32767).rounded()) & 0xFFFF) }
-  try writeAtomically(to: path) { temporary in
-    do { try Data(bytes).write(to: URL(fileURLWithPath: temporary)) } catch {
-      throw CommandError("\(path): the WAV file could not be written: \(error.localizedDescription)")
-    }
-  }
-}

@@ -8,18 +8,22 @@ import Training
 /// step (as MusicVAE's output, without its recurrent decoder), the settings stored in the
 /// model's pipeline (`.melody`).
 public enum MelodyModel {
+  /// The defaults were measured on music21's Essen folk songs (altdeu10 and altdeu20: 567
+  /// training songs, 17,888 two-bar phrases; 62 held-out songs, 2,021 phrases), 10 epochs:
+  /// hidden [512, 256] with beta 0.05 reconstructed 98.3 % of held-out tokens (88.0 % of
+  /// note starts and rests); [256, 128] with beta 0.2 gave 95.7 % (69.3 %).
   public struct Options: Sendable {
-    public var epochs = 40
+    public var epochs = 10
     public var batchSize = 64
     public var seed: UInt64 = 1
     /// Encoder widths (the decoder mirrors them) and the code's width.
     public var hidden = [512, 256]
     public var latent = 32
     public var learningRate: Float = 1e-3
-    /// The KL term's weight, reached after `klWarmupEpochs` (MusicVAE keeps it small too, with
-    /// free bits, so that codes carry the phrase rather than collapse to the prior).
-    public var beta: Float = 0.2
-    public var klWarmupEpochs = 10
+    /// The KL term's weight, reached after `klWarmupEpochs`. Small, as MusicVAE keeps it small
+    /// (with free bits), so that codes carry the phrase rather than collapse to the prior.
+    public var beta: Float = 0.05
+    public var klWarmupEpochs = 3
     /// Fraction of hidden units dropped in training.
     public var dropout: Float = 0
     public init() {}

@@ -18,6 +18,8 @@ public enum MelodyTokens {
   static let percussionChannel = 9
   /// The longest melody read, in steps: an hour of 16ths at 240 BPM, far beyond a song.
   public static let maximumSteps = 1 << 20
+  /// The most steps all notes may cover together, overlaps counted (64 voices over the longest melody).
+  public static let maximumCoveredSteps = 1 << 26
 
   /// The monophonic line of `notes` as one token per step: notes are quantized to the step
   /// grid (`stepsPerBar` steps a 4/4 bar at `ticksPerQuarter`), and at each step the highest
@@ -26,12 +28,19 @@ public enum MelodyTokens {
   public static func line(_ notes: [MIDINote], ticksPerQuarter: Int, settings: MelodySettings) throws -> [Int] {
     let ticksPerStep = Double(ticksPerQuarter) * 4 / Double(settings.stepsPerBar)
     var quantized: [StepNote] = []
+    var covered = 0
     for note in notes where note.channel != percussionChannel && settings.token(pitch: note.pitch) != nil {
       let start = Int((Double(note.start) / ticksPerStep).rounded())
       let end = max(start + 1, Int((Double(note.start + note.duration) / ticksPerStep).rounded()))
       // A tick count in a crafted file can reach 2^28 per event; the steps array must stay small.
       guard end <= maximumSteps else {
         throw MusicError("a note ends after step \(maximumSteps) (\(maximumSteps / settings.stepsPerBar) bars); melodies that long are not read")
+      }
+      // Choosing the line visits every step of every note: many long overlapping notes
+      // (a crafted file) would take hours.
+      covered += end - start
+      guard covered <= maximumCoveredSteps else {
+        throw MusicError("the notes cover more than \(maximumCoveredSteps) steps in all (too many overlapping notes for a melody)")
       }
       quantized.append(StepNote(pitch: note.pitch, start: start, steps: end - start))
     }

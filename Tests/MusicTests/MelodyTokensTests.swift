@@ -34,6 +34,14 @@ import Testing
     #expect(tokens == [t(60), hold, t(67), hold, t(60), hold, hold, hold, rest, rest, rest, rest, t(62)])
   }
 
+  /// A crafted file's notes cannot make the line's arrays or work explode: a note ending
+  /// beyond 2^20 steps, or thousands of long overlapping notes, is an error.
+  @Test func refusesMelodiesTooLongToRead() {
+    #expect(throws: MusicError.self) { try MelodyTokens.line([MIDINote(pitch: 60, start: 0, duration: 1 << 27)], ticksPerQuarter: 96, settings: settings) }
+    let stacked = (0..<100).map { MIDINote(pitch: 40 + $0 % 40, start: 0, duration: 96 * 200_000) }
+    #expect(throws: MusicError.self) { try MelodyTokens.line(stacked, ticksPerQuarter: 96, settings: settings) }
+  }
+
   /// Phrases start at every bar; one starting inside a note starts it again; one that is
   /// mostly rests is left out.
   @Test func phrasesAreSelfContained() {

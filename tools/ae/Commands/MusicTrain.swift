@@ -11,7 +11,7 @@ struct MusicTrain: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
     abstract: "Train a melody VAE on the phrases of a folder of MIDI files.",
-    usage: "ae music train --data <dir> --out <melody.h5> [--bars 2] [--epochs <n>] [--latent 32] [--seed <seed>] [--transpose 5]",
+    usage: "ae music train --data <dir> --out <melody.h5> [--bars 2] [--epochs 10] [--latent 32] [--seed <seed>] [--transpose 5]",
     discussion: """
       Each file's notes are quantized to 16ths and reduced to one line (the highest sounding \
       note); phrases of --bars 4/4 bars start at every bar, leaving out those more than half \
@@ -23,14 +23,14 @@ struct MusicTrain: ParsableCommand {
   @Option(help: ArgumentHelp("A folder of .mid or .midi files (searched recursively).", valueName: "dir")) var data: String
   @Option(help: ArgumentHelp("The model file to write (.h5).", valueName: "file")) var out: String
   @Option(parsing: .unconditional, help: "Bars of 16 steps a phrase, 1...8.") var bars: Int = 2
-  @Option(parsing: .unconditional, help: "Passes over the phrases.") var epochs: Int = 40
+  @Option(parsing: .unconditional, help: "Passes over the phrases.") var epochs: Int = 10
   @Option(parsing: .unconditional, help: "The code's width.") var latent: Int = 32
   @Option(parsing: .unconditional, help: "Encoder widths, comma-separated (the decoder mirrors them).") var hidden: String = "512,256"
-  @Option(parsing: .unconditional, help: "Weight of the KL term, reached after --kl-warmup epochs.") var beta: Float = 0.2
-  @Option(name: .customLong("kl-warmup"), parsing: .unconditional, help: "Epochs over which the KL weight rises from 0 to --beta.") var klWarmup: Int = 10
+  @Option(parsing: .unconditional, help: "Weight of the KL term, reached after --kl-warmup epochs.") var beta: Float = 0.05
+  @Option(name: .customLong("kl-warmup"), parsing: .unconditional, help: "Epochs over which the KL weight rises from 0 to --beta.") var klWarmup: Int = 3
   @Option(parsing: .unconditional, help: "Fraction of units dropped in training, 0...0.9.") var dropout: Float = 0
   @Option(parsing: .unconditional, help: "Seed for the fit (0...2^64-1).", transform: Seed.parse) var seed: UInt64 = 1
-  @Option(parsing: .unconditional, help: "Transpose each phrase by up to this many semitones each way (0...12; 0 for none).") var transpose: Int = 5
+  @Option(parsing: .unconditional, help: "Also train each phrase transposed by up to this many semitones each way (0...12; each step adds two copies of the data).") var transpose: Int = 0
   @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Phrases per update.") var batchSize: Int = 64
   @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
   @OptionGroup(title: "Machine") var compute: ComputeOptions
@@ -91,47 +91,5 @@ struct MusicTrain: ParsableCommand {
       "model": out, "files": files.count, "phrases": phrases.count, "rows": training.count, "epochs": result.history.epochs,
       "loss": result.history.loss.last, "seconds": result.history.seconds.reduce(0, +),
     ]))
-  }
-}
-
-/// `ae music eval`: how well a melody model reconstructs the phrases of a folder of MIDI files.
-struct MusicEval: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "eval",
-    abstract: "Token accuracy of a melody model's reconstructions of the phrases of a folder of MIDI files.",
-    discussion: """
-      Each phrase is encoded to the mean of its code, decoded, and the most likely token per \
-      step compared with the phrase's. Holds are most steps, so the accuracy on the other steps \
-      (note starts and rests) is given too, and two baselines that use no model: every step a \
-      hold, and every step the phrase's own most common token. Example: ae music eval melody.h5 --data held-out --json
-      """)
-
-  @Argument(help: "The melody model file.") var modelPath: String
-  @Option(help: ArgumentHelp("A folder of .mid or .midi files (searched recursively); use files the model did not train on.", valueName: "dir")) var data: String
-  @Flag(help: "One JSON line instead of text.") var json = false
-  @OptionGroup(title: "Model file") var file: ModelFileOptions
-
-  func run() throws {
-    let model = try loadInferenceModel(modelPath, file)
-    let settings = try MelodyModel.settings(of: model)
-    let files = try MelodyCorpus.files(in: data)
-    let phrases = try MelodyCorpus.phrases(of: files, settings: settings)
-    guard !phrases.isEmpty else {
-      throw CommandError("\(data): its \(files.count) MIDI files hold no phrase of \(settings.bars) bars that is at most half rests")
-    }
-    let e = try MelodyEvaluation.evaluate(model, phrases: phrases)
-    if json {
-      print(jsonLine([
-        "files": files.count, "phrases": e.phrases, "steps": e.steps, "accuracy": e.accuracy, "non_hold_accuracy": e.nonHoldAccuracy,
-        "baseline_hold_everywhere": e.holdEverywhereAccuracy, "baseline_phrase_mode": e.phraseModeAccuracy,
-      ]))
-    } else {
-      func percent(_ value: Double) -> String { String(format: "%.1f %%", 100 * value) }
-      print("\(e.phrases) phrases of \(settings.bars) bars from \(files.count) files (\(e.steps) steps)")
-      print("token accuracy:                 \(percent(e.accuracy))")
-      print("accuracy on note starts, rests: \(percent(e.nonHoldAccuracy))")
-      print("baseline, hold everywhere:      \(percent(e.holdEverywhereAccuracy))")
-      print("baseline, phrase's most common: \(percent(e.phraseModeAccuracy))")
-    }
   }
 }

@@ -11,7 +11,9 @@ public enum MelodyModel {
   /// The defaults were measured on music21's Essen folk songs (altdeu10 and altdeu20: 567
   /// training songs, 17,888 two-bar phrases; 62 held-out songs, 2,021 phrases), 10 epochs:
   /// hidden [512, 256] with beta 0.05 reconstructed 98.3 % of held-out tokens (88.0 % of
-  /// note starts and rests); [256, 128] with beta 0.2 gave 95.7 % (69.3 %).
+  /// note starts and rests); [256, 128] with beta 0.2 gave 95.7 % (69.3 %). Transposing each
+  /// phrase by up to 2 semitones each way (`ae music train --transpose 2`, its default) raised
+  /// the 98.3 % to 99.2 % (94.6 % of note starts and rests).
   public struct Options: Sendable {
     public var epochs = 10
     public var batchSize = 64

@@ -72,6 +72,7 @@ let package = Package(
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "TestSupport"]),
     .testTarget(name: "TabularTests", dependencies: ["Tabular", "Models", "Datasets", "Tensor", "Store", "Runtime", "TestSupport"]),
     .testTarget(name: "AudioTests", dependencies: ["Audio", "AudioFiles", "AudioTraining", "Models", "Runtime", "Tensor", "TestSupport", "CAllocationCounter"]),
+    .testTarget(name: "MusicTests", dependencies: ["Music", "Models", "Runtime", "Training", "Tensor", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["Models", "Store", "Datasets"]),
   ],
   swiftLanguageModes: [.v5]

@@ -19,7 +19,7 @@ struct AE: ParsableCommand {
     version: AutoencoderVersion.string,
     subcommands: [Train.self, Eval.self, Encode.self, Decode.self, Reconstruct.self, Score.self, Inspect.self,
                   PCACommand.self, Montage.self, Sample.self, Interpolate.self, Seal.self,
-                  Augment.self, AudioCommand.self]
+                  Augment.self, AudioCommand.self, MusicCommand.self]
   )
 
   /// Parse, run, and report any error by the one rule of `ErrorReport`, not by

@@ -19,7 +19,7 @@ passed=0 failed=0
 
 # The training-outcome tests take minutes each in a debug build and run no code the shorter
 # tests do not (training, evaluation, files); they stay with the release run of scripts/test.sh.
-slow='BeatsPCA|ReachesPCA|LowersTheError|Sparser|MoveLess|BeforeFineTuning|FollowTheirClass|ImprovesTheELBO|ImprovesItsELBO|learnedVariancesMatch'
+slow='BaselinesOnHeldOut|LearnsTimbres|BeatsPCA|ReachesPCA|LowersTheError|Sparser|MoveLess|BeforeFineTuning|FollowTheirClass|ImprovesTheELBO|ImprovesItsELBO|learnedVariancesMatch'
 # Tests that start threads: data-parallel training, and anything named for threads.
 threaded='Parallel|ReproducibilityTests|[Tt]hread|[Cc]oncurren'
 

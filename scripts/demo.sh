@@ -71,9 +71,9 @@ make -s -C bindings/c clean
 AUTOENCODER_LIBRARY="$PWD/out/prefix/lib/libautoencoder.so" .venv/bin/python bindings/python/examples/audio.py out/timbre.h5 out
 
 echo "== melodies: a melody VAE over 2-bar phrases; 8 new phrases and a path between two as MIDI and WAV (docs/MUSIC.md)"
-$ae music make-examples --out out/melodies -n 600 --seed 1
+$ae music make-examples --out out/melodies -n 400 --seed 1
 $ae music make-examples --out out/melodies-held-out -n 100 --seed 2
-$ae music train --data out/melodies --bars 2 --out out/melody.h5 --seed 1 --quiet
+$ae music train --data out/melodies --bars 2 --out out/melody.h5 --seed 1 --transpose 0 --quiet
 $ae music eval out/melody.h5 --data out/melodies-held-out
 $ae music generate out/melody.h5 -n 8 --seed 1 --out out/phrases.mid --wav out/phrases.wav --tempo 100 --key Am
 $ae music interpolate out/melody.h5 out/melodies-held-out/melody-001.mid out/melodies-held-out/melody-002.mid --steps 6 \

@@ -59,7 +59,7 @@ AUTOENCODER_LIBRARY="$PWD/out/prefix/lib/libautoencoder.so" .venv/bin/python bin
 
 echo "== sound: General MIDI notes (fluidsynth), a timbre model conditioned on pitch; reconstruct, generate, morph (docs/AUDIO.md)"
 python3 scripts/make-notes.py out/notes --pitches 48-72 --step 2
-$ae audio train --data out/notes --out out/timbre.h5 --condition pitch --epochs "${AUDIO_EPOCHS:-60}" --quiet
+$ae audio train --data out/notes --out out/timbre.h5 --condition pitch --epochs "${AUDIO_EPOCHS:-30}" --quiet
 $ae audio reconstruct out/timbre.h5 out/notes/flute_60.wav --out out/flute_60-again.wav --spectrogram out/flute_60-again.png
 $ae audio generate out/timbre.h5 --seconds 4 --seed 7 --pitch 63 --out out/generated.wav --spectrogram out/generated.png
 $ae audio morph out/timbre.h5 out/notes/flute_60.wav out/notes/violin_60.wav --steps 8 --out out/morph.wav

@@ -37,7 +37,7 @@ struct AudioGenerate: ParsableCommand {
     try sound.write(output, sampleRate: timbre.sampleRate, to: out)
     if let spectrogram { try AudioInputs.drawSpectrogram(spectrogram, model: timbre, input: nil, output: output, codes: codes) }
     print(jsonLine([
-      "out": out, "seconds": seconds, "seed": seed, "pitch": pitch, "frames": codes.rows,
+      "out": out, "seconds": seconds, "seed": "\(seed)", "pitch": pitch, "frames": codes.rows,
       "render_seconds": elapsed, "real_time_factor": seconds / max(elapsed, 1e-9),
     ]))
   }

@@ -39,15 +39,17 @@ struct SpectrogramPicture {
     panels.append((pixels, codes.rows, height))
   }
 
-  /// The panels one above the other, 4 rows of gap, as wide as the widest.
+  /// The panels one above the other, 4 rows of gap, as wide as the widest; a short sound's
+  /// frames are widened (each repeated) so the picture is at least 512 pixels wide.
   func write(to path: String) throws {
-    let width = panels.map(\.width).max() ?? 0, gap = 4
+    let frames = panels.map(\.width).max() ?? 0, gap = 4
+    let stretch = max(1, 512 / max(frames, 1)), width = frames * stretch
     let height = panels.reduce(0) { $0 + $1.height + gap } - gap
     var pixels = [UInt8](repeating: 128, count: max(width * height, 0))
     var top = 0
     for panel in panels {
       for y in 0..<panel.height {
-        for x in 0..<panel.width { pixels[(top + y) * width + x] = panel.pixels[y * panel.width + x] }
+        for x in 0..<(panel.width * stretch) { pixels[(top + y) * width + x] = panel.pixels[y * panel.width + x / stretch] }
       }
       top += panel.height + gap
     }

@@ -24,21 +24,22 @@ public enum TimbreTrainer {
   /// Passes when none are given: about 400,000 frames in all, 20 to 300 passes.
   public static func defaultEpochs(frames: Int) -> Int { min(300, max(20, 400_000 / max(frames, 1))) }
 
-  /// The frames of `sounds` (rows of bins) and their condition rows (one pitch per row) when
+  /// The network's frames of `sounds` (rows of `features.width`) and their condition rows (one pitch per row) when
   /// the settings condition on pitch.
   public static func frames(_ sounds: [SoundFolder.Sound], features: TimbreFeatures) throws -> (frames: Tensor, conditions: Tensor?) {
-    let bins = features.bins
+    let width = features.width
     var values: [Float] = [], pitches: [Float] = []
     for sound in sounds where !sound.samples.isEmpty {
-      let f = features.frames(sound.samples)
+      let pitched = features.settings.condition == "pitch"
+      if pitched && sound.pitch == nil { throw AudioTrainingError("\(sound.path): no pitch for a pitch-conditioned model") }
+      let f = try features.networkFrames(sound.samples, pitch: sound.pitch)
       values += f
-      if features.settings.condition == "pitch" {
-        guard let pitch = sound.pitch else { throw AudioTrainingError("\(sound.path): no pitch for a pitch-conditioned model") }
-        pitches += [Float](repeating: SpectrogramSettings.pitchCondition(midi: pitch), count: f.count / bins)
+      if pitched, let pitch = sound.pitch {
+        pitches += [Float](repeating: SpectrogramSettings.pitchCondition(midi: pitch), count: f.count / width)
       }
     }
     guard !values.isEmpty else { throw AudioTrainingError("no frames: the sounds are empty") }
-    let data = Tensor(rows: values.count / bins, cols: bins)
+    let data = Tensor(rows: values.count / width, cols: width)
     values.withUnsafeBufferPointer { data.data.update(from: $0.baseAddress!, count: values.count) }
     guard features.settings.condition == "pitch" else { return (data, nil) }
     let conditions = Tensor(rows: data.rows, cols: 1)

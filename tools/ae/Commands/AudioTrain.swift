@@ -11,13 +11,16 @@ struct AudioTrain: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
     abstract: "Train a timbre model: a VAE over the spectral frames of a folder of sounds.",
-    usage: "ae audio train --data <dir> --out <timbre.h5> [--latent 16] [--epochs <n>] [--sample-rate 16000] [--condition pitch]",
+    usage: "ae audio train --data <dir> --out <timbre.h5> [--latent 16] [--epochs <n>] [--sample-rate 16000] [--condition pitch [--harmonics 64]]",
     discussion: """
       Every sound file under --data (WAV, FLAC, OGG, AIFF...) is read as mono at the model's \
       rate (resampled with libsamplerate), cut into STFT frames (--fft, --hop, Hann) and \
       trained on as log-magnitudes. With --condition pitch each sound's MIDI note number comes \
       from the last number in its name (violin_60.wav) or is estimated, and the code learns \
-      the timbre while the condition carries the note. Example: ae audio train --data notes/ --out timbre.h5 --condition pitch
+      the timbre while the condition carries the note; its frames then lie on a pitch-relative \
+      axis (--harmonics of the fundamental, --points-per-harmonic each, read between bins by \
+      cubic interpolation), so a harmonic sits in the same place at every pitch and the model \
+      renders pitches it never heard. --harmonics 0 keeps the STFT's bins. Example: ae audio train --data notes/ --out timbre.h5 --condition pitch
       """)
 
   @Option(help: ArgumentHelp("A folder of sound files (searched recursively).", valueName: "dir")) var data: String
@@ -28,6 +31,8 @@ struct AudioTrain: ParsableCommand {
   @Option(help: "Samples per STFT frame.") var fft = 1024
   @Option(help: "Samples between frames.") var hop = 256
   @Option(help: ArgumentHelp("A condition the model takes: pitch.", valueName: "name")) var condition: String?
+  @Option(help: ArgumentHelp("Harmonics of the fundamental a frame covers (pitch models; default 64, 0 for the STFT's bins).", valueName: "n")) var harmonics: Int?
+  @Option(name: .customLong("points-per-harmonic"), help: "Values per harmonic on that axis.") var pointsPerHarmonic = 24
   @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Frames per update.") var batchSize = 128
   @Option(parsing: .unconditional, help: "Seed for the fit (0...2^64-1).", transform: Seed.parse) var seed: UInt64 = 1
   @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
@@ -40,12 +45,16 @@ struct AudioTrain: ParsableCommand {
     if let condition, !SpectrogramSettings.conditions.contains(condition) {
       throw ValidationError("--condition takes \(SpectrogramSettings.conditions.joined(separator: ", ")), not '\(condition)'")
     }
+    if let harmonics, harmonics > 0, condition != "pitch" {
+      throw ValidationError("--harmonics needs --condition pitch (the axis follows each sound's pitch)")
+    }
     let problems = settings.problems()
     if !problems.isEmpty { throw ValidationError(problems.joined(separator: "; ")) }
   }
 
   var settings: SpectrogramSettings {
-    SpectrogramSettings(sampleRate: sampleRate, fftSize: fft, hop: hop, condition: condition)
+    SpectrogramSettings(sampleRate: sampleRate, fftSize: fft, hop: hop, condition: condition,
+                        harmonics: harmonics ?? (condition == "pitch" ? 64 : 0), pointsPerHarmonic: pointsPerHarmonic)
   }
 
   func run() throws {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Audio
 import Models
 import Runtime
@@ -18,6 +21,9 @@ public enum TimbreTrainer {
     /// Weight of the KL term: small, so the codes keep the detail of each frame.
     public var beta: Float = 0.05
     public var seed: UInt64 = 1
+    /// How much louder rows count in the loss (0: every standardized row alike); see
+    /// `loudnessScaling`.
+    public var loudnessWeight: Float = 1
     public init() {}
   }
 
@@ -56,8 +62,36 @@ public enum TimbreTrainer {
       spec.conditions = [ConditionSpec(name: "pitch", kind: .continuous, width: 1)]
     }
     let model = try Autoencoder(spec: spec, seed: options.seed)
-    model.pipeline = Pipeline([.spectrogram(options.settings), .affine(Scaling.fit(frames, method: .standard))])
+    let scaling = loudnessScaling(frames, floor: options.settings.floor, weight: options.loudnessWeight)
+    model.pipeline = Pipeline([.spectrogram(options.settings), .affine(scaling)])
     return model
+  }
+
+  /// Per-row standardization whose scale also weighs each row by its share of the energy:
+  /// row j's squared error counts `(1 + weight * e_j / mean(e)) / (1 + weight)` times, with
+  /// e_j the row's mean squared magnitude. Spectral convergence is an energy-weighted error,
+  /// so the loud rows (on the harmonic axis: the harmonics themselves) deserve the network's
+  /// attention more than the many quiet rows between them; the quiet rows keep a weight.
+  /// The model decodes through the same affine, so the weights change only the training.
+  static func loudnessScaling(_ frames: Tensor, floor: Float, weight: Float) -> Scaling {
+    var scaling = Scaling.fit(frames, method: .standard)
+    guard weight > 0, frames.rows > 0 else { return scaling }
+    let width = frames.cols
+    var energy = [Double](repeating: 0, count: width)
+    for r in 0..<frames.rows {
+      let row = frames.row(r)
+      for j in 0..<width {
+        let m = Double(max(expf(min(row[j], 30)) - floor, 0))
+        energy[j] += m * m
+      }
+    }
+    let average = energy.reduce(0, +) / Double(width)
+    guard average > 0, average.isFinite else { return scaling }
+    for j in 0..<width {
+      let share = (1 + Double(weight) * energy[j] / average) / (1 + Double(weight))
+      scaling.scale[j] *= Float(share.squareRoot())
+    }
+    return scaling
   }
 
   /// Train a timbre model on `sounds`; `progress` prints epochs as `ae train` does.

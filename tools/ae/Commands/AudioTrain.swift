@@ -33,6 +33,10 @@ struct AudioTrain: ParsableCommand {
   @Option(help: ArgumentHelp("A condition the model takes: pitch.", valueName: "name")) var condition: String?
   @Option(help: ArgumentHelp("Harmonics of the fundamental a frame covers (pitch models; default 64, 0 for the STFT's bins).", valueName: "n")) var harmonics: Int?
   @Option(name: .customLong("points-per-harmonic"), help: "Values per harmonic on that axis.") var pointsPerHarmonic = 24
+  @Option(help: ArgumentHelp("Hidden widths of the encoder, comma-separated (the decoder mirrors them).", valueName: "widths")) var layers = TimbreTrainer.Options().hidden.map(String.init).joined(separator: ",")
+  @Option(parsing: .unconditional, help: "Weight of the KL term (small keeps each frame's detail in its code).") var beta = TimbreTrainer.Options().beta
+  @Option(name: .customLong("loudness-weight"), parsing: .unconditional, help: "How much more the loud rows count in the loss (0: all alike).") var loudnessWeight = TimbreTrainer.Options().loudnessWeight
+  @Option(parsing: .unconditional, help: "Learning rate (Adam).") var lr = TimbreTrainer.Options().learningRate
   @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Frames per update.") var batchSize = 128
   @Option(parsing: .unconditional, help: "Seed for the fit (0...2^64-1).", transform: Seed.parse) var seed: UInt64 = 1
   @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
@@ -41,6 +45,10 @@ struct AudioTrain: ParsableCommand {
   func validate() throws {
     if !(1...1024).contains(latent) { throw ValidationError("--latent must be 1 to 1024, got \(latent)") }
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+    guard hiddenWidths != nil else { throw ValidationError("--layers takes widths from 1 to 65536 separated by commas, like 512,256; got '\(layers)'") }
+    if !(beta.isFinite && beta >= 0) { throw ValidationError("--beta must be 0 or more, got \(beta)") }
+    if !(loudnessWeight.isFinite && (0...1000).contains(loudnessWeight)) { throw ValidationError("--loudness-weight must be 0 to 1000, got \(loudnessWeight)") }
+    if !(lr.isFinite && lr > 0 && lr <= 1) { throw ValidationError("--lr must be above 0 and at most 1, got \(lr)") }
     if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
     if let condition, !SpectrogramSettings.conditions.contains(condition) {
       throw ValidationError("--condition takes \(SpectrogramSettings.conditions.joined(separator: ", ")), not '\(condition)'")
@@ -50,6 +58,12 @@ struct AudioTrain: ParsableCommand {
     }
     let problems = settings.problems()
     if !problems.isEmpty { throw ValidationError(problems.joined(separator: "; ")) }
+  }
+
+  var hiddenWidths: [Int]? {
+    let widths = layers.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard (1...16).contains(widths.count), widths.allSatisfy({ $0.map { (1...65_536).contains($0) } == true }) else { return nil }
+    return widths.compactMap { $0 }
   }
 
   var settings: SpectrogramSettings {
@@ -67,6 +81,10 @@ struct AudioTrain: ParsableCommand {
     options.latent = latent
     options.epochs = epochs
     options.batchSize = batchSize
+    options.hidden = hiddenWidths ?? options.hidden
+    options.beta = beta
+    options.learningRate = lr
+    options.loudnessWeight = loudnessWeight
     options.seed = seed
     let pitches = Set(sounds.compactMap(\.pitch).map { Int($0) }).sorted()
     progress?.message("\(sounds.count) sounds at \(sampleRate) Hz" + (pitches.isEmpty ? "" : ", pitches \(pitches.first!)...\(pitches.last!)"))

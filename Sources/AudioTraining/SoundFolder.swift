@@ -13,6 +13,12 @@ public struct SoundFolder {
     public var samples: [Float]
     /// MIDI note number, when the name or the estimate gives one.
     public var pitch: Double?
+
+    public init(path: String, samples: [Float], pitch: Double?) {
+      self.path = path
+      self.samples = samples
+      self.pitch = pitch
+    }
   }
 
   public static let extensions: Set<String> = ["wav", "flac", "ogg", "oga", "aif", "aiff", "aifc", "au", "caf", "w64", "mp3"]

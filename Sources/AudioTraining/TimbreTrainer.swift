@@ -23,8 +23,18 @@ public enum TimbreTrainer {
     public var seed: UInt64 = 1
     /// How much louder rows count in the loss (0: every standardized row alike); see
     /// `loudnessScaling`.
-    public var loudnessWeight: Float = 1
+    public var loudnessWeight: Float = 3
     public init() {}
+  }
+
+  public static let maximumDefaultHarmonics = 128
+
+  /// Harmonics for the harmonic axis when none are given: enough to reach half the sample
+  /// rate at the lowest pitch (above it the frames would drop the top of the spectrum), at
+  /// most `maximumDefaultHarmonics` (a frame of those times the points per harmonic).
+  public static func defaultHarmonics(lowestPitch: Double, sampleRate: Int) -> Int {
+    let reach = (Double(sampleRate) / 2 / TimbreFeatures.fundamental(midi: lowestPitch)).rounded(.up)
+    return Int(min(max(reach, 1), Double(maximumDefaultHarmonics)))
   }
 
   /// Passes when none are given: about 400,000 frames in all, 20 to 300 passes.

@@ -26,7 +26,7 @@ public struct SpectrogramSettings: Codable, Equatable, Sendable {
   public var pointsPerHarmonic: Int
 
   public init(sampleRate: Int = 16_000, fftSize: Int = 1024, hop: Int = 256, floor: Float = 1e-4,
-              framesPerRow: Int = 1, condition: String? = nil, harmonics: Int = 0, pointsPerHarmonic: Int = 24) {
+              framesPerRow: Int = 1, condition: String? = nil, harmonics: Int = 0, pointsPerHarmonic: Int = 32) {
     self.sampleRate = sampleRate
     self.fftSize = fftSize
     self.hop = hop
@@ -46,7 +46,7 @@ public struct SpectrogramSettings: Codable, Equatable, Sendable {
     framesPerRow = try c.decode(Int.self, forKey: .framesPerRow)
     condition = try c.decodeIfPresent(String.self, forKey: .condition)
     harmonics = try c.decodeIfPresent(Int.self, forKey: .harmonics) ?? 0
-    pointsPerHarmonic = try c.decodeIfPresent(Int.self, forKey: .pointsPerHarmonic) ?? 24
+    pointsPerHarmonic = try c.decodeIfPresent(Int.self, forKey: .pointsPerHarmonic) ?? 32
   }
 
   /// Frequency bins per frame.

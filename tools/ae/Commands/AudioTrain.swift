@@ -11,7 +11,7 @@ struct AudioTrain: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
     abstract: "Train a timbre model: a VAE over the spectral frames of a folder of sounds.",
-    usage: "ae audio train --data <dir> --out <timbre.h5> [--latent 16] [--epochs <n>] [--sample-rate 16000] [--condition pitch [--harmonics 64]]",
+    usage: "ae audio train --data <dir> --out <timbre.h5> [--latent 16] [--epochs <n>] [--sample-rate 16000] [--condition pitch [--harmonics <n>]]",
     discussion: """
       Every sound file under --data (WAV, FLAC, OGG, AIFF...) is read as mono at the model's \
       rate (resampled with libsamplerate), cut into STFT frames (--fft, --hop, Hann) and \
@@ -31,8 +31,8 @@ struct AudioTrain: ParsableCommand {
   @Option(help: "Samples per STFT frame.") var fft = 1024
   @Option(help: "Samples between frames.") var hop = 256
   @Option(help: ArgumentHelp("A condition the model takes: pitch.", valueName: "name")) var condition: String?
-  @Option(help: ArgumentHelp("Harmonics of the fundamental a frame covers (pitch models; default 64, 0 for the STFT's bins).", valueName: "n")) var harmonics: Int?
-  @Option(name: .customLong("points-per-harmonic"), help: "Values per harmonic on that axis.") var pointsPerHarmonic = 24
+  @Option(help: ArgumentHelp("Harmonics of the fundamental a frame covers (pitch models; default: up to half the sample rate at the lowest pitch, at most \(TimbreTrainer.maximumDefaultHarmonics); 0 for the STFT's bins).", valueName: "n")) var harmonics: Int?
+  @Option(name: .customLong("points-per-harmonic"), help: "Values per harmonic on that axis.") var pointsPerHarmonic = 32
   @Option(help: ArgumentHelp("Hidden widths of the encoder, comma-separated (the decoder mirrors them).", valueName: "widths")) var layers = TimbreTrainer.Options().hidden.map(String.init).joined(separator: ",")
   @Option(parsing: .unconditional, help: "Weight of the KL term (small keeps each frame's detail in its code).") var beta = TimbreTrainer.Options().beta
   @Option(name: .customLong("loudness-weight"), parsing: .unconditional, help: "How much more the loud rows count in the loss (0: all alike).") var loudnessWeight = TimbreTrainer.Options().loudnessWeight
@@ -56,7 +56,7 @@ struct AudioTrain: ParsableCommand {
     if let harmonics, harmonics > 0, condition != "pitch" {
       throw ValidationError("--harmonics needs --condition pitch (the axis follows each sound's pitch)")
     }
-    let problems = settings.problems()
+    let problems = settings(harmonics: harmonics ?? (condition == "pitch" ? 1 : 0)).problems()
     if !problems.isEmpty { throw ValidationError(problems.joined(separator: "; ")) }
   }
 
@@ -66,9 +66,9 @@ struct AudioTrain: ParsableCommand {
     return widths.compactMap { $0 }
   }
 
-  var settings: SpectrogramSettings {
+  func settings(harmonics: Int) -> SpectrogramSettings {
     SpectrogramSettings(sampleRate: sampleRate, fftSize: fft, hop: hop, condition: condition,
-                        harmonics: harmonics ?? (condition == "pitch" ? 64 : 0), pointsPerHarmonic: pointsPerHarmonic)
+                        harmonics: harmonics, pointsPerHarmonic: pointsPerHarmonic)
   }
 
   func run() throws {
@@ -77,7 +77,8 @@ struct AudioTrain: ParsableCommand {
     let progress = quiet ? nil : ProgressPrinter()
     let sounds = try SoundFolder.read(data, sampleRate: sampleRate, pitch: condition == "pitch")
     var options = TimbreTrainer.Options()
-    options.settings = settings
+    let lowest = sounds.compactMap(\.pitch).min()
+    options.settings = settings(harmonics: harmonics ?? lowest.map { TimbreTrainer.defaultHarmonics(lowestPitch: $0, sampleRate: sampleRate) } ?? 0)
     options.latent = latent
     options.epochs = epochs
     options.batchSize = batchSize

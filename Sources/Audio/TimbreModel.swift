@@ -60,9 +60,9 @@ public final class TimbreModel: @unchecked Sendable {
   /// Codes (frames x latentWidth) of a sound at the model's rate: each frame's posterior mean.
   public func encode(_ samples: [Float], pitch: Double?) throws -> Tensor {
     guard !samples.isEmpty else { throw AudioError("the sound has no samples") }
-    let values = features.frames(samples)
-    let frames = values.count / features.bins
-    let x = Tensor(rows: frames, cols: features.bins)
+    let values = try features.networkFrames(samples, pitch: takesPitch ? pitch : nil)
+    let frames = values.count / features.width
+    let x = Tensor(rows: frames, cols: features.width)
     values.withUnsafeBufferPointer { x.data.update(from: $0.baseAddress!, count: values.count) }
     return try runtime.encode(x, conditions: try conditions(pitch.map { [$0] }, frames: frames))
   }
@@ -71,9 +71,7 @@ public final class TimbreModel: @unchecked Sendable {
   /// one per row.
   public func magnitudes(_ codes: Tensor, pitches: [Double]?) throws -> [Float] {
     let decoded = try runtime.decode(codes, conditions: try conditions(pitches, frames: codes.rows))
-    var values = Array(UnsafeBufferPointer(start: decoded.data, count: decoded.count))
-    features.magnitudes(&values)
-    return values
+    return features.magnitudes(networkFrames: Array(UnsafeBufferPointer(start: decoded.data, count: decoded.count)), pitches: pitches)
   }
 
   /// A sound of `length` samples from magnitudes (frames x bins): each frame's phase
@@ -114,7 +112,6 @@ extension TimbreModel {
     try withUnsafePointer(to: &condition) { conditionRow in
       try runtime.decode(code, rows: 1, conditions: takesPitch ? conditionRow : nil, labels: nil, into: scratch, workspace: workspace)
     }
-    let floor = settings.floor
-    for k in 0..<features.bins { magnitudes[k] = max(expf(min(scratch[k], 30)) - floor, 0) }
+    features.magnitudes(frame: scratch, pitch: pitch, into: magnitudes)
   }
 }

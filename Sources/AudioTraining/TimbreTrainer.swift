@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Audio
 import Models
 import Runtime
@@ -18,27 +21,41 @@ public enum TimbreTrainer {
     /// Weight of the KL term: small, so the codes keep the detail of each frame.
     public var beta: Float = 0.05
     public var seed: UInt64 = 1
+    /// How much louder rows count in the loss (0: every standardized row alike); see
+    /// `loudnessScaling`.
+    public var loudnessWeight: Float = 3
     public init() {}
+  }
+
+  public static let maximumDefaultHarmonics = 128
+
+  /// Harmonics for the harmonic axis when none are given: enough to reach half the sample
+  /// rate at the lowest pitch (above it the frames would drop the top of the spectrum), at
+  /// most `maximumDefaultHarmonics` (a frame of those times the points per harmonic).
+  public static func defaultHarmonics(lowestPitch: Double, sampleRate: Int) -> Int {
+    let reach = (Double(sampleRate) / 2 / TimbreFeatures.fundamental(midi: lowestPitch)).rounded(.up)
+    return Int(min(max(reach, 1), Double(maximumDefaultHarmonics)))
   }
 
   /// Passes when none are given: about 400,000 frames in all, 20 to 300 passes.
   public static func defaultEpochs(frames: Int) -> Int { min(300, max(20, 400_000 / max(frames, 1))) }
 
-  /// The frames of `sounds` (rows of bins) and their condition rows (one pitch per row) when
+  /// The network's frames of `sounds` (rows of `features.width`) and their condition rows (one pitch per row) when
   /// the settings condition on pitch.
   public static func frames(_ sounds: [SoundFolder.Sound], features: TimbreFeatures) throws -> (frames: Tensor, conditions: Tensor?) {
-    let bins = features.bins
+    let width = features.width
     var values: [Float] = [], pitches: [Float] = []
     for sound in sounds where !sound.samples.isEmpty {
-      let f = features.frames(sound.samples)
+      let pitched = features.settings.condition == "pitch"
+      if pitched && sound.pitch == nil { throw AudioTrainingError("\(sound.path): no pitch for a pitch-conditioned model") }
+      let f = try features.networkFrames(sound.samples, pitch: sound.pitch)
       values += f
-      if features.settings.condition == "pitch" {
-        guard let pitch = sound.pitch else { throw AudioTrainingError("\(sound.path): no pitch for a pitch-conditioned model") }
-        pitches += [Float](repeating: SpectrogramSettings.pitchCondition(midi: pitch), count: f.count / bins)
+      if pitched, let pitch = sound.pitch {
+        pitches += [Float](repeating: SpectrogramSettings.pitchCondition(midi: pitch), count: f.count / width)
       }
     }
     guard !values.isEmpty else { throw AudioTrainingError("no frames: the sounds are empty") }
-    let data = Tensor(rows: values.count / bins, cols: bins)
+    let data = Tensor(rows: values.count / width, cols: width)
     values.withUnsafeBufferPointer { data.data.update(from: $0.baseAddress!, count: values.count) }
     guard features.settings.condition == "pitch" else { return (data, nil) }
     let conditions = Tensor(rows: data.rows, cols: 1)
@@ -55,8 +72,36 @@ public enum TimbreTrainer {
       spec.conditions = [ConditionSpec(name: "pitch", kind: .continuous, width: 1)]
     }
     let model = try Autoencoder(spec: spec, seed: options.seed)
-    model.pipeline = Pipeline([.spectrogram(options.settings), .affine(Scaling.fit(frames, method: .standard))])
+    let scaling = loudnessScaling(frames, floor: options.settings.floor, weight: options.loudnessWeight)
+    model.pipeline = Pipeline([.spectrogram(options.settings), .affine(scaling)])
     return model
+  }
+
+  /// Per-row standardization whose scale also weighs each row by its share of the energy:
+  /// row j's squared error counts `(1 + weight * e_j / mean(e)) / (1 + weight)` times, with
+  /// e_j the row's mean squared magnitude. Spectral convergence is an energy-weighted error,
+  /// so the loud rows (on the harmonic axis: the harmonics themselves) deserve the network's
+  /// attention more than the many quiet rows between them; the quiet rows keep a weight.
+  /// The model decodes through the same affine, so the weights change only the training.
+  static func loudnessScaling(_ frames: Tensor, floor: Float, weight: Float) -> Scaling {
+    var scaling = Scaling.fit(frames, method: .standard)
+    guard weight > 0, frames.rows > 0 else { return scaling }
+    let width = frames.cols
+    var energy = [Double](repeating: 0, count: width)
+    for r in 0..<frames.rows {
+      let row = frames.row(r)
+      for j in 0..<width {
+        let m = Double(max(expf(min(row[j], 30)) - floor, 0))
+        energy[j] += m * m
+      }
+    }
+    let average = energy.reduce(0, +) / Double(width)
+    guard average > 0, average.isFinite else { return scaling }
+    for j in 0..<width {
+      let share = (1 + Double(weight) * energy[j] / average) / (1 + Double(weight))
+      scaling.scale[j] *= Float(share.squareRoot())
+    }
+    return scaling
   }
 
   /// Train a timbre model on `sounds`; `progress` prints epochs as `ae train` does.

@@ -1,7 +1,9 @@
 /// How a timbre model's rows were made from sound, stored in its pipeline (transform
 /// `spectrogram`, version 1) so that every caller makes the same frames: the sample rate,
-/// the STFT's size and hop (Hann window, centred frames), and the value per bin. A row is
-/// `framesPerRow` consecutive frames of `ln(|X| + floor)` per bin, oldest first; the rows
+/// the STFT's size and hop (Hann window, centred frames), and the value per bin. A frame is
+/// `ln(|X| + floor)` per bin, or, on a harmonic axis (`harmonics` > 0, pitch models only),
+/// that log-magnitude read at `harmonics * pointsPerHarmonic` frequencies relative to the
+/// note's fundamental. A row is `framesPerRow` consecutive frames, oldest first; the rows
 /// themselves pass through unchanged (the Audio module makes them from samples), and an
 /// `affine` transform after this one standardizes them.
 public struct SpectrogramSettings: Codable, Equatable, Sendable {
@@ -15,22 +17,49 @@ public struct SpectrogramSettings: Codable, Equatable, Sendable {
   /// The condition the model takes, if any: "pitch" (one continuous value, MIDI note number
   /// minus 69 over 12: octaves from A4).
   public var condition: String?
+  /// Harmonics of the fundamental a frame covers on the pitch-relative axis; 0 (files from
+  /// before the axis existed) keeps the STFT's bins. On that axis a harmonic sits on the same
+  /// rows at every pitch, so a model learns a timbre once rather than once per pitch.
+  public var harmonics: Int
+  /// Values per harmonic on that axis: value j of a frame is the log-magnitude at
+  /// j / pointsPerHarmonic times the fundamental (cubic interpolation between bins).
+  public var pointsPerHarmonic: Int
 
   public init(sampleRate: Int = 16_000, fftSize: Int = 1024, hop: Int = 256, floor: Float = 1e-4,
-              framesPerRow: Int = 1, condition: String? = nil) {
+              framesPerRow: Int = 1, condition: String? = nil, harmonics: Int = 0, pointsPerHarmonic: Int = 32) {
     self.sampleRate = sampleRate
     self.fftSize = fftSize
     self.hop = hop
     self.floor = floor
     self.framesPerRow = framesPerRow
     self.condition = condition
+    self.harmonics = harmonics
+    self.pointsPerHarmonic = pointsPerHarmonic
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    sampleRate = try c.decode(Int.self, forKey: .sampleRate)
+    fftSize = try c.decode(Int.self, forKey: .fftSize)
+    hop = try c.decode(Int.self, forKey: .hop)
+    floor = try c.decode(Float.self, forKey: .floor)
+    framesPerRow = try c.decode(Int.self, forKey: .framesPerRow)
+    condition = try c.decodeIfPresent(String.self, forKey: .condition)
+    harmonics = try c.decodeIfPresent(Int.self, forKey: .harmonics) ?? 0
+    pointsPerHarmonic = try c.decodeIfPresent(Int.self, forKey: .pointsPerHarmonic) ?? 32
   }
 
   /// Frequency bins per frame.
   public var bins: Int { fftSize / 2 + 1 }
 
+  /// Whether frames lie on the pitch-relative axis rather than the STFT's bins.
+  public var onHarmonicAxis: Bool { harmonics > 0 }
+
+  /// Values per frame on the network's side.
+  public var frameWidth: Int { onHarmonicAxis ? harmonics * pointsPerHarmonic : bins }
+
   /// Values per row on the network's side.
-  public var rowWidth: Int { bins * framesPerRow }
+  public var rowWidth: Int { frameWidth * framesPerRow }
 
   /// The condition value of a MIDI note number.
   public static func pitchCondition(midi: Double) -> Float { Float((midi - 69) / 12) }
@@ -38,6 +67,9 @@ public struct SpectrogramSettings: Codable, Equatable, Sendable {
   public static let supportedRates = 1000...384_000
   public static let supportedFFTSizes = 16...65_536
   public static let maximumFramesPerRow = 64
+  public static let supportedHarmonics = 0...1024
+  public static let supportedPointsPerHarmonic = 1...1024
+  public static let maximumFrameWidth = 65_536
   public static let conditions = ["pitch"]
 
   /// Reasons these settings are unusable (a crafted file may hold anything).
@@ -54,6 +86,16 @@ public struct SpectrogramSettings: Codable, Equatable, Sendable {
     }
     if let condition, !Self.conditions.contains(condition) {
       found.append("unknown condition '\(condition.prefix(40))' (known: \(Self.conditions.joined(separator: ", ")))")
+    }
+    if !Self.supportedHarmonics.contains(harmonics) {
+      found.append("harmonics are \(Self.supportedHarmonics), not \(harmonics)")
+    } else if onHarmonicAxis {
+      if !Self.supportedPointsPerHarmonic.contains(pointsPerHarmonic) {
+        found.append("points per harmonic are \(Self.supportedPointsPerHarmonic), not \(pointsPerHarmonic)")
+      } else if harmonics * pointsPerHarmonic > Self.maximumFrameWidth {
+        found.append("harmonics times points per harmonic is at most \(Self.maximumFrameWidth), not \(harmonics * pointsPerHarmonic)")
+      }
+      if condition != "pitch" { found.append("the harmonic axis follows the pitch, so it needs the pitch condition") }
     }
     return found
   }

@@ -11,13 +11,16 @@ struct AudioTrain: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
     abstract: "Train a timbre model: a VAE over the spectral frames of a folder of sounds.",
-    usage: "ae audio train --data <dir> --out <timbre.h5> [--latent 16] [--epochs <n>] [--sample-rate 16000] [--condition pitch]",
+    usage: "ae audio train --data <dir> --out <timbre.h5> [--latent 16] [--epochs <n>] [--sample-rate 16000] [--condition pitch [--harmonics <n>]]",
     discussion: """
       Every sound file under --data (WAV, FLAC, OGG, AIFF...) is read as mono at the model's \
       rate (resampled with libsamplerate), cut into STFT frames (--fft, --hop, Hann) and \
       trained on as log-magnitudes. With --condition pitch each sound's MIDI note number comes \
       from the last number in its name (violin_60.wav) or is estimated, and the code learns \
-      the timbre while the condition carries the note. Example: ae audio train --data notes/ --out timbre.h5 --condition pitch
+      the timbre while the condition carries the note; its frames then lie on a pitch-relative \
+      axis (--harmonics of the fundamental, --points-per-harmonic each, read between bins by \
+      cubic interpolation), so a harmonic sits in the same place at every pitch and the model \
+      renders pitches it never heard. --harmonics 0 keeps the STFT's bins. Example: ae audio train --data notes/ --out timbre.h5 --condition pitch
       """)
 
   @Option(help: ArgumentHelp("A folder of sound files (searched recursively).", valueName: "dir")) var data: String
@@ -28,6 +31,12 @@ struct AudioTrain: ParsableCommand {
   @Option(help: "Samples per STFT frame.") var fft = 1024
   @Option(help: "Samples between frames.") var hop = 256
   @Option(help: ArgumentHelp("A condition the model takes: pitch.", valueName: "name")) var condition: String?
+  @Option(help: ArgumentHelp("Harmonics of the fundamental a frame covers (pitch models; default: up to half the sample rate at the lowest pitch, at most \(TimbreTrainer.maximumDefaultHarmonics); 0 for the STFT's bins).", valueName: "n")) var harmonics: Int?
+  @Option(name: .customLong("points-per-harmonic"), help: "Values per harmonic on that axis.") var pointsPerHarmonic = 32
+  @Option(help: ArgumentHelp("Hidden widths of the encoder, comma-separated (the decoder mirrors them).", valueName: "widths")) var layers = TimbreTrainer.Options().hidden.map(String.init).joined(separator: ",")
+  @Option(parsing: .unconditional, help: "Weight of the KL term (small keeps each frame's detail in its code).") var beta = TimbreTrainer.Options().beta
+  @Option(name: .customLong("loudness-weight"), parsing: .unconditional, help: "How much more the loud rows count in the loss (0: all alike).") var loudnessWeight = TimbreTrainer.Options().loudnessWeight
+  @Option(parsing: .unconditional, help: "Learning rate (Adam).") var lr = TimbreTrainer.Options().learningRate
   @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Frames per update.") var batchSize = 128
   @Option(parsing: .unconditional, help: "Seed for the fit (0...2^64-1).", transform: Seed.parse) var seed: UInt64 = 1
   @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
@@ -36,16 +45,30 @@ struct AudioTrain: ParsableCommand {
   func validate() throws {
     if !(1...1024).contains(latent) { throw ValidationError("--latent must be 1 to 1024, got \(latent)") }
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+    guard hiddenWidths != nil else { throw ValidationError("--layers takes widths from 1 to 65536 separated by commas, like 512,256; got '\(layers)'") }
+    if !(beta.isFinite && beta >= 0) { throw ValidationError("--beta must be 0 or more, got \(beta)") }
+    if !(loudnessWeight.isFinite && (0...1000).contains(loudnessWeight)) { throw ValidationError("--loudness-weight must be 0 to 1000, got \(loudnessWeight)") }
+    if !(lr.isFinite && lr > 0 && lr <= 1) { throw ValidationError("--lr must be above 0 and at most 1, got \(lr)") }
     if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
     if let condition, !SpectrogramSettings.conditions.contains(condition) {
       throw ValidationError("--condition takes \(SpectrogramSettings.conditions.joined(separator: ", ")), not '\(condition)'")
     }
-    let problems = settings.problems()
+    if let harmonics, harmonics > 0, condition != "pitch" {
+      throw ValidationError("--harmonics needs --condition pitch (the axis follows each sound's pitch)")
+    }
+    let problems = settings(harmonics: harmonics ?? (condition == "pitch" ? 1 : 0)).problems()
     if !problems.isEmpty { throw ValidationError(problems.joined(separator: "; ")) }
   }
 
-  var settings: SpectrogramSettings {
-    SpectrogramSettings(sampleRate: sampleRate, fftSize: fft, hop: hop, condition: condition)
+  var hiddenWidths: [Int]? {
+    let widths = layers.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard (1...16).contains(widths.count), widths.allSatisfy({ $0.map { (1...65_536).contains($0) } == true }) else { return nil }
+    return widths.compactMap { $0 }
+  }
+
+  func settings(harmonics: Int) -> SpectrogramSettings {
+    SpectrogramSettings(sampleRate: sampleRate, fftSize: fft, hop: hop, condition: condition,
+                        harmonics: harmonics, pointsPerHarmonic: pointsPerHarmonic)
   }
 
   func run() throws {
@@ -54,10 +77,15 @@ struct AudioTrain: ParsableCommand {
     let progress = quiet ? nil : ProgressPrinter()
     let sounds = try SoundFolder.read(data, sampleRate: sampleRate, pitch: condition == "pitch")
     var options = TimbreTrainer.Options()
-    options.settings = settings
+    let lowest = sounds.compactMap(\.pitch).min()
+    options.settings = settings(harmonics: harmonics ?? lowest.map { TimbreTrainer.defaultHarmonics(lowestPitch: $0, sampleRate: sampleRate) } ?? 0)
     options.latent = latent
     options.epochs = epochs
     options.batchSize = batchSize
+    options.hidden = hiddenWidths ?? options.hidden
+    options.beta = beta
+    options.learningRate = lr
+    options.loudnessWeight = loudnessWeight
     options.seed = seed
     let pitches = Set(sounds.compactMap(\.pitch).map { Int($0) }).sorted()
     progress?.message("\(sounds.count) sounds at \(sampleRate) Hz" + (pitches.isEmpty ? "" : ", pitches \(pitches.first!)...\(pitches.last!)"))

@@ -37,7 +37,10 @@ struct Inspect: ParsableCommand {
     if let table = model.pipeline.table {
       printTable(table)
     } else if let sound = model.pipeline.spectrogram {
-      print("sound:      \(sound.sampleRate) Hz, STFT \(sound.fftSize) / hop \(sound.hop) (Hann), ln(|X| + \(sound.floor)) per bin, \(sound.bins) bins"
+      let axis = sound.onHarmonicAxis
+        ? "on a pitch-relative axis: \(sound.harmonics) harmonics x \(sound.pointsPerHarmonic) points"
+        : "\(sound.bins) bins"
+      print("sound:      \(sound.sampleRate) Hz, STFT \(sound.fftSize) / hop \(sound.hop) (Hann), ln(|X| + \(sound.floor)) \(axis)"
         + (sound.condition.map { "; condition: \($0)" } ?? ""))
     } else if let melody = model.pipeline.melody {
       print("melody:     \(melody.bars) bars of \(melody.stepsPerBar) steps, \(melody.vocabulary) tokens per step (hold, rest, pitches \(melody.lowestPitch)...\(melody.highestPitch))")

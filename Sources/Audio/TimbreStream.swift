@@ -160,6 +160,13 @@ public final class TimbreStream: @unchecked Sendable {
     }
     defer { pushing.store(false, ordering: .releasing) }
     guard frames > 0 else { throw TimbreStreamError(.invalidArgument, "frames is 0; push at least one frame") }
+    // Room first: the caller's arrays are read only for frames that can be queued, so a
+    // count far beyond the queue (and the arrays) is refused without touching them.
+    let start = pushed.load(ordering: .relaxed)
+    let free = capacity - (start - taken.load(ordering: .acquiring))
+    guard frames <= free else {
+      throw TimbreStreamError(.queueFull, "the queue has room for \(free) of the \(frames) frames (it holds \(capacity)); push again once the stream has played some")
+    }
     if model.takesPitch {
       guard let pitches else {
         throw TimbreStreamError(.invalidArgument, "this model is conditioned on pitch: give one pitch (a MIDI note number) per frame")
@@ -175,11 +182,6 @@ public final class TimbreStream: @unchecked Sendable {
     }
     for i in 0..<(frames * latentWidth) where !codes[i].isFinite {
       throw TimbreStreamError(.nonFinite, "code value \(i) (frame \(i / latentWidth)) is \(codes[i]); codes must be finite")
-    }
-    let start = pushed.load(ordering: .relaxed)
-    let free = capacity - (start - taken.load(ordering: .acquiring))
-    guard frames <= free else {
-      throw TimbreStreamError(.queueFull, "the queue has room for \(free) of the \(frames) frames (it holds \(capacity)); push again once the stream has played some")
     }
     for t in 0..<frames {
       let slot = (start + t) % capacity

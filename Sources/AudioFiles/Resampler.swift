@@ -25,6 +25,7 @@ public enum Resampler {
     let outputFrames = Int((Double(frames) * ratio).rounded())
     // libsamplerate may give a few frames less or more than the exact ratio; room for more.
     let capacity = outputFrames + 64
+    try MemoryCheck.floats(capacity * channels, for: "resampling from \(from) Hz to \(to) Hz: \(outputFrames) frames")
     var output = [Float](repeating: 0, count: capacity * channels)
     let status: Int32 = samples.withUnsafeBufferPointer { input in
       output.withUnsafeMutableBufferPointer { out in

@@ -32,6 +32,7 @@ public enum SoundFile {
     guard !overflow, claimed <= maximumSamples else {
       throw AudioFileError("\(path): the file claims \(frames) frames of \(channels) channels; at most \(maximumSamples) samples are read")
     }
+    try MemoryCheck.floats(claimed, for: "\(path): the \(claimed) samples it holds")
     let samples = try readSamples(file, channels: channels, claimedFrames: frames, path: path)
     let subformat = info.format & Int32(SF_FORMAT_SUBMASK)
     if subformat == Int32(SF_FORMAT_FLOAT) || subformat == Int32(SF_FORMAT_DOUBLE),
@@ -41,12 +42,13 @@ public enum SoundFile {
     return Sound(samples: samples, sampleRate: rate, channels: channels)
   }
 
-  /// The samples, read in blocks so that memory follows what the file really holds, not what
-  /// its header claims.
+  /// The samples, read in blocks. Room for the claimed count is reserved at once (checked by
+  /// the caller): growing by doubling would need twice as much, and a header that claims more
+  /// than the file holds only costs address space, never touched.
   private static func readSamples(_ file: OpaquePointer, channels: Int, claimedFrames: Int, path: String) throws -> [Float] {
     let block = 1 << 16
     var samples: [Float] = []
-    samples.reserveCapacity(min(claimedFrames, 1 << 22) * channels)
+    samples.reserveCapacity(claimedFrames * channels)
     var buffer = [Float](repeating: 0, count: block * channels)
     var total = 0
     while total < claimedFrames {

@@ -121,6 +121,19 @@ import TestSupport
     #expect(readError(fifo).contains("FIFO")) // returns at once: never opened for reading
   }
 
+  /// The check made before reading a file's samples: an impossible size is an error naming
+  /// what needed it, a small one passes.
+  @Test func memoryCheckRefusesWhatCannotBeAllocated() throws {
+    #expect(throws: AudioFileError.self) { try MemoryCheck.floats(Int.max / 4, for: "a test") }
+    do {
+      try MemoryCheck.floats(1 << 60, for: "x.wav: the samples")
+      Issue.record("2^60 floats passed the check")
+    } catch {
+      #expect("\(error)".hasPrefix("x.wav: the samples need") && "\(error)".contains("more memory than can be allocated"))
+    }
+    try MemoryCheck.floats(1 << 20, for: "a megabyte")
+  }
+
   @Test func floatFilesWithNaNAreRefused() throws {
     let path = directory + "/nan.wav"
     try SoundFile.write([0, 0.5, 0.25], sampleRate: 8000, to: path, encoding: .float, normalize: false)

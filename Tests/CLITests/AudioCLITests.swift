@@ -68,4 +68,65 @@ import Testing
     let run = try cli.ae("audio", "griffinlim", input, "--out", directory + "/x.mp3")
     #expect(run.status == 64 && run.stderr.contains(".wav or .flac"), "\(run.stderr)")
   }
+
+  /// `ae` under `ulimit -v` (kilobytes of address space), as on a machine with little memory.
+  func aeWithMemoryLimit(_ kilobytes: Int, _ arguments: [String]) throws -> CLITests.Run {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "ulimit -v \(kilobytes) && exec \"$0\" \"$@\"", CLITests.binary] + arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile(), errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    #expect(process.terminationReason == .exit, "ae \(arguments.joined(separator: " ")) crashed under ulimit -v \(kilobytes)")
+    return CLITests.Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                        stderr: String(decoding: errData, as: UTF8.self))
+  }
+
+  /// A sparse WAV (no disk used) that really holds 2^30 - 8 silent 16-bit samples: 4 GB as
+  /// floats. Under a 3 GB limit the read is refused at once, naming the file, not aborted
+  /// when the array holding the samples cannot grow.
+  @Test func aSoundLargerThanMemoryIsRefusedBeforeReading() throws {
+    let path = directory + "/long-silence.wav"
+    let dataBytes: UInt32 = 0x7FFF_FFF0
+    var header = Data()
+    func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { header.append(contentsOf: $0) } }
+    func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { header.append(contentsOf: $0) } }
+    header.append(contentsOf: Array("RIFF".utf8)); u32(dataBytes + 36)
+    header.append(contentsOf: Array("WAVEfmt ".utf8)); u32(16); u16(1); u16(1); u32(16_000); u32(32_000); u16(2); u16(16)
+    header.append(contentsOf: Array("data".utf8)); u32(dataBytes)
+    try header.write(to: URL(fileURLWithPath: path))
+    let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    try file.truncate(atOffset: UInt64(header.count) + UInt64(dataBytes))
+    try file.close()
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let run = try aeWithMemoryLimit(3_000_000, ["audio", "griffinlim", path, "--out", directory + "/x.wav"])
+    cli.expectFailure(run, mentioning: [path, "1073741816 samples", "more memory than can be allocated"])
+  }
+
+  /// A timbre model small enough to train in a few seconds: 0.5 s of a tone, 2 epochs.
+  func tinyTimbreModel() throws -> String {
+    let folder = directory + "/notes", model = directory + "/timbre.h5"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try writeWAV(tone, rate: 16_000, to: folder + "/tone.wav")
+    let run = try cli.ae("audio", "train", "--data", folder, "--out", model, "--epochs", "2", "--latent", "2", "--quiet")
+    #expect(run.status == 0, "stderr: \(run.stderr)")
+    return model
+  }
+
+  /// generate: a length under one sample is a usage mistake (it used to fail writing an empty
+  /// file), an hour that does not fit in memory is one clear error (it used to abort), and the
+  /// seed is printed as given.
+  @Test func generateRefusesLengthsItCannotRender() throws {
+    let model = try tinyTimbreModel(), out = directory + "/new.wav"
+    cli.expectUsageError(try cli.ae("audio", "generate", model, "--seconds", "1e-9", "--out", out), mentioning: ["less than one sample"])
+    let hour = try aeWithMemoryLimit(3_000_000, ["audio", "generate", model, "--seconds", "3600", "--out", out])
+    cli.expectFailure(hour, mentioning: ["57600000 samples", "more memory than can be allocated"])
+    #expect(!FileManager.default.fileExists(atPath: out))
+    let run = try cli.ae("audio", "generate", model, "--seconds", "0.1", "--seed", "18446744073709551615", "--out", out)
+    #expect(run.status == 0, "stderr: \(run.stderr)")
+    #expect(run.stdout.contains("\"seed\": \"18446744073709551615\""), "stdout: \(run.stdout)")
+  }
 }

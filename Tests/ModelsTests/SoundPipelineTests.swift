@@ -79,6 +79,9 @@ import Testing
     expectRefusal(try sealedFile(timbre, in: directory, settings(#"{"sampleRate":8000,"fftSize":64,"hop":16,"floor":-1,"framesPerRow":1,"condition":"mood"}"#)),
                   mentioning: ["floor", "unknown condition 'mood'"])
     expectRefusal(try sealedFile(timbre, in: directory, settings("not json")), mentioning: ["not spectrogram settings"])
+    // Valid-looking but ruinous: 384,000 frames to render a second of sound.
+    expectRefusal(try sealedFile(timbre, in: directory, settings(#"{"sampleRate":384000,"fftSize":64,"hop":1,"floor":1e-4,"framesPerRow":1}"#)),
+                  mentioning: ["frames a second"])
     // A pipeline whose list puts the transforms out of order.
     expectRefusal(try sealedFile(timbre, in: directory) {
       try $0.openGroup("preprocessing").setAttribute("pipeline", #"[{"name":"affine","version":1},{"name":"spectrogram","version":1}]"#)

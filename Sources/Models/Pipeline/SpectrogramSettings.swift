@@ -67,6 +67,7 @@ public struct SpectrogramSettings: Codable, Equatable, Sendable {
   public static let supportedRates = 1000...384_000
   public static let supportedFFTSizes = 16...65_536
   public static let maximumFramesPerRow = 64
+  public static let maximumFramesPerSecond = 4000
   public static let supportedHarmonics = 0...1024
   public static let supportedPointsPerHarmonic = 1...1024
   public static let maximumFrameWidth = 65_536
@@ -80,6 +81,11 @@ public struct SpectrogramSettings: Codable, Equatable, Sendable {
       found.append("an FFT size is even and within \(Self.supportedFFTSizes), not \(fftSize)")
     }
     if hop < 1 || hop > fftSize { found.append("a hop is 1 to the FFT size (\(fftSize)), not \(hop)") }
+    // A crafted hop of 1 at 384 kHz asks for 384,000 frames a second: 134 s of work per second
+    // of sound. Real settings make tens to hundreds (16 kHz / 256 is 62.5).
+    else if sampleRate / hop > Self.maximumFramesPerSecond {
+      found.append("\(sampleRate) Hz with a hop of \(hop) makes more than \(Self.maximumFramesPerSecond) frames a second")
+    }
     if !(floor.isFinite && floor > 0) { found.append("the floor is a positive number, not \(floor)") }
     if !(1...Self.maximumFramesPerRow).contains(framesPerRow) {
       found.append("a row holds 1 to \(Self.maximumFramesPerRow) frames, not \(framesPerRow)")

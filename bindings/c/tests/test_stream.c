@@ -269,6 +269,12 @@ static void test_stream_errors(const ae_model *timbre, const ae_model *plain, si
   codes[latent + 2] = INFINITY;
   CHECK(ae_stream_push(stream, codes, pitches, 2) == AE_ERROR_NON_FINITE, "push: infinite code");
   codes[latent + 2] = 0;
+  /* Counts far beyond the queue (and the caller's arrays) are refused before the arrays are read. */
+  CHECK(ae_stream_push(stream, codes, pitches, (size_t)1 << 40) == AE_ERROR_QUEUE_FULL && has_error("room for 8"),
+        "push: 2^40 frames from a 16-frame array is refused unread");
+  CHECK(ae_stream_push(stream, codes, pitches, SIZE_MAX) == AE_ERROR_OVERFLOW, "push: SIZE_MAX frames");
+  CHECK(ae_stream_push(stream, codes, pitches, SIZE_MAX / latent + 1) == AE_ERROR_OVERFLOW, "push: frames x latent_dim overflows");
+  CHECK(ae_stream_pull(stream, out, SIZE_MAX) == AE_ERROR_OVERFLOW, "pull: SIZE_MAX samples");
   CHECK(ae_stream_room(stream) == 8, "refused pushes queue nothing");
   CHECK(ae_stream_push(stream, codes, pitches, 6) == AE_OK, "push 6 frames");
   CHECK(ae_stream_push(stream, codes, pitches, 3) == AE_ERROR_QUEUE_FULL && has_error("room for 2"),
@@ -420,6 +426,42 @@ static void test_two_threads(const ae_model *timbre, size_t hop) {
   ae_stream_free(stream);
 }
 
+/* Two threads pulling at once: the second is refused (AE_ERROR_MISUSE) while the first runs,
+ * never let in; every call either plays or is refused, and nothing but sound comes out. */
+struct puller { ae_stream *stream; int played, refused, failed, bad_samples; };
+
+static void *pull_blocks(void *argument) {
+  struct puller *job = argument;
+  float block[256];
+  for (int i = 0; i < 2000; i++) {
+    ae_status status = ae_stream_pull(job->stream, block, 256);
+    if (status == AE_OK) job->played++, job->bad_samples += !all_finite(block, 256);
+    else if (status == AE_ERROR_MISUSE && has_error("another thread is pulling")) job->refused++;
+    else job->failed++;
+  }
+  return NULL;
+}
+
+static void test_two_pullers(const ae_model *timbre, size_t latent) {
+  ae_stream *stream = NULL;
+  CHECK(ae_stream_create(timbre, NULL, 8, &stream) == AE_OK, "a stream for two pullers");
+  float codes[8 * 16] = {0}, pitches[8] = {60, 60, 60, 60, 60, 60, 60, 60};
+  for (size_t i = 0; i < 8 * latent; i++) codes[i] = 0.1f * (float)(i % 5);
+  CHECK(ae_stream_push(stream, codes, pitches, 8) == AE_OK, "push 8 frames");
+  struct puller first = {stream, 0, 0, 0, 0}, second = {stream, 0, 0, 0, 0};
+  pthread_t a, b;
+  pthread_create(&a, NULL, pull_blocks, &first);
+  pthread_create(&b, NULL, pull_blocks, &second);
+  pthread_join(a, NULL), pthread_join(b, NULL);
+  CHECK(first.failed == 0 && second.failed == 0, "every pull played or was refused as busy (%d, %d other failures)",
+        first.failed, second.failed);
+  CHECK(first.played + first.refused == 2000 && second.played + second.refused == 2000 && first.played + second.played > 0,
+        "pulls counted: %d + %d played, %d + %d refused", first.played, second.played, first.refused, second.refused);
+  CHECK(first.bad_samples == 0 && second.bad_samples == 0, "only finite samples came out");
+  CHECK(ae_stream_room(stream) == 8, "all 8 frames were played once (room %zu)", ae_stream_room(stream));
+  ae_stream_free(stream);
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: test_stream TIMBRE_MODEL PLAIN_MODEL\n");
@@ -439,6 +481,7 @@ int main(int argc, char **argv) {
   test_steady(timbre, info.latent_dim, info.fft_size, rate);
   test_no_allocation(timbre, info.latent_dim);
   test_two_threads(timbre, info.hop);
+  test_two_pullers(timbre, info.latent_dim);
 
   /* A stream outlives its model's handle. */
   ae_stream *stream = NULL;

@@ -218,3 +218,29 @@ def test_stream_bad_arguments(models):
     for frames in (0, 2 ** 21):
         with pytest.raises(InvalidArgumentError, match="queue_frames"):
             timbre.stream(queue_frames=frames)
+
+
+def test_strided_integer_and_huge_arguments(models):
+    """Non-contiguous, float64 and integer arrays give what a contiguous float32 copy gives;
+    sizes no machine holds are refused before anything is allocated."""
+    timbre, _ = models
+    a, b = tone(60, 6400), tone(66, 4800)
+    wide = np.zeros((6400, 2), np.float64)
+    wide[:, 0] = a
+    expected = timbre.audio_morph(a, b, steps=3, pitch_a=60, pitch_b=66)
+    np.testing.assert_array_equal(timbre.audio_morph(wide[:, 0], b.astype(np.float64), steps=3, pitch_a=60, pitch_b=66),
+                                  expected)
+    whole = np.round(a * 32768).astype(np.int16)
+    y = timbre.audio_morph(whole, b, steps=3, pitch_a=60, pitch_b=66)
+    assert y.shape == expected.shape and np.isfinite(y).all()
+    with pytest.raises(InvalidArgumentError, match="seconds"):
+        timbre.audio_generate(1e300, pitch=60)
+    with timbre.stream(queue_frames=4) as stream:
+        codes = np.zeros((2, 8), np.float32)
+        stream.push(codes[:, ::2], pitches=np.array([60.0, 61.0])[::1])  # a strided view of (2, 4)
+        assert stream.room == 2
+        with pytest.raises(autoencoder.OutOfMemoryError):
+            stream.pull(2 ** 40)
+        with pytest.raises(InvalidArgumentError, match="C-contiguous"):
+            stream.pull_into(np.zeros(16, np.float32)[::2])
+

@@ -31,13 +31,16 @@ struct AudioGenerate: ParsableCommand {
     if let spectrogram { try checkOutput(spectrogram, option: "--spectrogram", formats: [.png]) }
     let timbre = try AudioInputs.model(model, file, iterations: iterations)
     let pitch = timbre.takesPitch ? (pitch ?? 60) : try AudioInputs.pitch(pitch, path: nil, samples: nil, for: timbre)
+    let samples = Int(seconds * Double(timbre.sampleRate))
+    guard samples >= 1 else { throw ValidationError("--seconds \(seconds) is less than one sample at \(timbre.sampleRate) Hz") }
+    try AudioInputs.checkMemory(timbre, samples: samples)
     let started = Date()
     let (output, codes) = try timbre.generate(seconds: seconds, seed: seed, pitch: pitch)
     let elapsed = Date().timeIntervalSince(started)
     try sound.write(output, sampleRate: timbre.sampleRate, to: out)
     if let spectrogram { try AudioInputs.drawSpectrogram(spectrogram, model: timbre, input: nil, output: output, codes: codes) }
     print(jsonLine([
-      "out": out, "seconds": seconds, "seed": "\(seed)", "pitch": pitch, "frames": codes.rows,
+      "out": out, "seconds": seconds, "seed": String(seed), "pitch": pitch, "frames": codes.rows,
       "render_seconds": elapsed, "real_time_factor": seconds / max(elapsed, 1e-9),
     ]))
   }

@@ -34,6 +34,7 @@ struct AudioMorph: ParsableCommand {
     if let spectrogram { try checkOutput(spectrogram, option: "--spectrogram", formats: [.png]) }
     let timbre = try AudioInputs.model(model, file, iterations: iterations)
     let a = try AudioInputs.sound(first, for: timbre), b = try AudioInputs.sound(second, for: timbre)
+    try AudioInputs.checkMemory(timbre, samples: max(a.count * steps, b.count))
     var pitches: (Double, Double)?
     if timbre.takesPitch {
       pitches = (try AudioInputs.pitch(pitchA, path: first, samples: a, for: timbre)!,

@@ -29,6 +29,7 @@ struct AudioReconstruct: ParsableCommand {
     if let spectrogram { try checkOutput(spectrogram, option: "--spectrogram", formats: [.png]) }
     let timbre = try AudioInputs.model(model, file, iterations: iterations)
     let samples = try AudioInputs.sound(input, for: timbre)
+    try AudioInputs.checkMemory(timbre, samples: samples.count)
     let pitch = try AudioInputs.pitch(pitch, path: input, samples: samples, for: timbre)
     let (output, codes) = try timbre.reconstruct(samples, pitch: pitch)
     try sound.write(output, sampleRate: timbre.sampleRate, to: out)

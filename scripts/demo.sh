@@ -76,6 +76,7 @@ $ae music make-examples --out out/melodies-held-out -n 100 --seed 2
 $ae music train --data out/melodies --bars 2 --out out/melody.h5 --seed 1 --transpose 0 --quiet
 $ae music eval out/melody.h5 --data out/melodies-held-out
 $ae music generate out/melody.h5 -n 8 --seed 1 --out out/phrases.mid --wav out/phrases.wav --tempo 100 --key Am
+$ae music generate out/melody.h5 -n 4 --seed 2 --out out/phrases-timbre.mid --wav out/phrases-timbre.wav --timbre out/timbre.h5 --sample-rate 16000
 $ae music interpolate out/melody.h5 out/melodies-held-out/melody-001.mid out/melodies-held-out/melody-002.mid --steps 6 \
   --out out/path.mid --wav out/path.wav
 

@@ -129,4 +129,31 @@ import Testing
     #expect(run.status == 0, "stderr: \(run.stderr)")
     #expect(run.stdout.contains("\"seed\": \"18446744073709551615\""), "stdout: \(run.stdout)")
   }
+
+  /// `ae music generate --timbre`: the phrases played by a pitch-conditioned timbre model; a
+  /// model without pitch, or --timbre without --wav, is refused.
+  @Test func melodiesPlayWithALearnedTimbre() throws {
+    let notes = directory + "/pitched", timbre = directory + "/pitched.h5"
+    try FileManager.default.createDirectory(atPath: notes, withIntermediateDirectories: true)
+    try writeWAV(tone, rate: 16_000, to: notes + "/tone_57.wav") // 220 Hz is A3, MIDI 57
+    let trained = try cli.ae("audio", "train", "--data", notes, "--out", timbre, "--condition", "pitch", "--epochs", "2",
+                             "--latent", "2", "--quiet")
+    #expect(trained.status == 0, "stderr: \(trained.stderr)")
+    let melodies = directory + "/melodies", melody = directory + "/melody.h5"
+    #expect(try cli.ae("music", "make-examples", "--out", melodies, "-n", "4", "--seed", "1").status == 0)
+    let fitted = try cli.ae("music", "train", "--data", melodies, "--out", melody, "--epochs", "1", "--latent", "4",
+                            "--transpose", "0", "--quiet")
+    #expect(fitted.status == 0, "stderr: \(fitted.stderr)")
+
+    let midi = directory + "/played.mid", wav = directory + "/played.wav"
+    let played = try cli.ae("music", "generate", melody, "-n", "1", "--out", midi, "--wav", wav, "--timbre", timbre,
+                            "--sample-rate", "16000", "--quiet")
+    #expect(played.status == 0, "stderr: \(played.stderr)")
+    let sound = try #require(FileManager.default.contents(atPath: wav))
+    #expect(sound.prefix(4) == Data("RIFF".utf8) && sound.count > 16_000)
+
+    cli.expectFailure(try cli.ae("music", "generate", melody, "--out", midi, "--wav", wav, "--timbre", try tinyTimbreModel()),
+                      mentioning: ["--timbre", "plays no pitch"])
+    cli.expectUsageError(try cli.ae("music", "generate", melody, "--out", midi, "--timbre", timbre), mentioning: ["give --wav"])
+  }
 }

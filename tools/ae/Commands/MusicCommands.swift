@@ -30,6 +30,10 @@ struct MusicOutputOptions: ParsableArguments {
   var key: String?
   @Option(name: .customLong("sample-rate"), parsing: .unconditional, help: "The WAV file's sample rate: 16000 or 44100.") var sampleRate: Int = 44_100
   @Option(help: "The synthesizer's waveform: sine, triangle, saw or square (band-limited).") var waveform: Synthesizer.Waveform = .triangle
+  @Option(help: ArgumentHelp("Play the notes with a learned timbre instead (a pitch-conditioned model from ae audio train).", valueName: "timbre.h5"))
+  var timbre: String?
+  @Option(name: .customLong("timbre-seed"), parsing: .unconditional, help: "Which of the timbre model's sounds plays the notes (0...2^64-1).", transform: Seed.parse)
+  var timbreSeed: UInt64 = 1
 
   func validate() throws {
     guard tempo.isFinite, (20...400).contains(tempo) else { throw ValidationError("--tempo must be 20...400 beats a minute, got \(tempo)") }
@@ -39,6 +43,7 @@ struct MusicOutputOptions: ParsableArguments {
     guard [16_000, 44_100].contains(sampleRate) else { throw ValidationError("--sample-rate must be 16000 or 44100, got \(sampleRate)") }
     try checkSuffix(out, option: "--out", suffixes: [".mid", ".midi"])
     if let wav { try checkSuffix(wav, option: "--wav", suffixes: [".wav"]) }
+    if timbre != nil && wav == nil { throw ValidationError("--timbre plays the WAV file: give --wav too") }
   }
 
   /// A usage mistake unless `path` can be written and ends with one of `suffixes`.
@@ -51,7 +56,7 @@ struct MusicOutputOptions: ParsableArguments {
 
   /// Write `phrases` one after another to the MIDI file and, if asked, the WAV file; the
   /// JSON fields that say what was written.
-  func write(_ phrases: [[Int]], settings: MelodySettings, progress: ProgressPrinter?) throws -> (midi: String, wav: String?, seconds: Double) {
+  func write(_ phrases: [[Int]], settings: MelodySettings, file: ModelFileOptions, progress: ProgressPrinter?) throws -> (midi: String, wav: String?, seconds: Double) {
     let key = key.flatMap(Key.init(name:))
     try MelodyCorpus.midi(phrases, settings: settings, tempo: tempo, key: key).write(to: out)
     let quarters = Double(phrases.count * settings.steps) * 4 / Double(settings.stepsPerBar)
@@ -59,8 +64,15 @@ struct MusicOutputOptions: ParsableArguments {
     guard let wav else { return (out, nil, seconds) }
     let stepsPerQuarter = max(1, settings.stepsPerBar / 4)
     let notes = NoteLayout.timed(MelodyCorpus.stepNotes(phrases, settings: settings, key: key), tempo: tempo, stepsPerQuarter: stepsPerQuarter)
-    var synthesizer = Synthesizer(waveform: waveform)
-    let samples = NoteLayout.render(notes, with: &synthesizer, sampleRate: sampleRate)
+    let samples: [Float]
+    if let timbre {
+      var renderer = try TimbreNoteRenderer(model: AudioInputs.model(timbre, file, iterations: 16), seed: timbreSeed)
+      samples = NoteLayout.render(notes, with: &renderer, sampleRate: sampleRate)
+      if let failure = renderer.failure { throw CommandError("--timbre \(timbre): \(oneLine(failure))") }
+    } else {
+      var synthesizer = Synthesizer(waveform: waveform)
+      samples = NoteLayout.render(notes, with: &synthesizer, sampleRate: sampleRate)
+    }
     progress?.message("rendering \(notes.count) notes to \(wav) (\(String(format: "%.1f", Double(samples.count) / Double(sampleRate))) s)")
     try SoundFile.write(samples, sampleRate: sampleRate, to: wav, encoding: .pcm16, container: .wav, normalize: true, peak: 0.99)
     return (out, wav, seconds)

@@ -29,7 +29,7 @@ struct MusicGenerate: ParsableCommand {
     let model = try loadInferenceModel(modelPath, file)
     let settings = try MelodyModel.settings(of: model)
     let phrases = try MelodyModel.sample(count: count, seed: seed, temperature: temperature, model: model)
-    let written = try output.write(phrases, settings: settings, progress: quiet ? nil : ProgressPrinter())
+    let written = try output.write(phrases, settings: settings, file: file, progress: quiet ? nil : ProgressPrinter())
     print(jsonLine(["midi": written.midi, "wav": written.wav, "phrases": phrases.count, "seconds": written.seconds]))
   }
 }

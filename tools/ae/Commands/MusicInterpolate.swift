@@ -34,7 +34,7 @@ struct MusicInterpolate: ParsableCommand {
     let path = LatentPath.spherical(from: Array(UnsafeBufferPointer(start: codes.row(0), count: codes.cols)),
                                     to: Array(UnsafeBufferPointer(start: codes.row(1), count: codes.cols)), steps: steps)
     let phrases = try MelodyModel.decode(Tensor(rows: steps, cols: codes.cols, values: path.flatMap { $0 }), model: model)
-    let written = try output.write(phrases, settings: settings, progress: quiet ? nil : ProgressPrinter())
+    let written = try output.write(phrases, settings: settings, file: file, progress: quiet ? nil : ProgressPrinter())
     print(jsonLine(["midi": written.midi, "wav": written.wav, "phrases": phrases.count, "seconds": written.seconds]))
   }
 }

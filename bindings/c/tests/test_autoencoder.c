@@ -32,29 +32,7 @@
 #include "check.h"
 
 /* ---- allocation counting ---------------------------------------------------------------- */
-#ifndef AE_TEST_UNDER_VALGRIND
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void *__libc_memalign(size_t, size_t);
-extern void __libc_free(void *);
-static volatile int counting;
-static volatile long allocations;
-void *malloc(size_t size) { if (counting) allocations++; return __libc_malloc(size); }
-void *calloc(size_t n, size_t size) { if (counting) allocations++; return __libc_calloc(n, size); }
-void *realloc(void *p, size_t size) { if (counting) allocations++; return __libc_realloc(p, size); }
-void free(void *p) { __libc_free(p); }
-void *memalign(size_t alignment, size_t size) { if (counting) allocations++; return __libc_memalign(alignment, size); }
-void *aligned_alloc(size_t alignment, size_t size) { return memalign(alignment, size); }
-int posix_memalign(void **out, size_t alignment, size_t size) {
-  void *p = memalign(alignment, size);
-  if (!p) return 12;
-  *out = p;
-  return 0;
-}
-#define COUNT_START() (allocations = 0, counting = 1)
-#define COUNT_STOP() (counting = 0, allocations)
-#endif
+#include "allocation_counter.h"
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 

@@ -11,6 +11,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from . import _lib
+from ._handle import Handle
 from ._arguments import empty, integer, real
 from ._errors import ArgumentTypeError, InvalidArgumentError, MisuseError, NonFiniteError, check
 
@@ -67,7 +68,7 @@ def as_samples(values, name: str) -> np.ndarray:
     return samples
 
 
-class Stream:
+class Stream(Handle):
     """A timbre model played in real time (`Model.stream()`): `push` codes, one per frame of
     `hop` samples, from one thread; `pull` samples from one thread (the same or another: one
     pusher and one puller at a time). When the queue runs dry the last code is held (silence
@@ -173,22 +174,6 @@ class Stream:
             handle, self._handle = self._handle, None
         if handle is not None:
             _lib.ae_stream_free(handle)
-
-    @property
-    def closed(self) -> bool:
-        return self._handle is None
-
-    def __enter__(self) -> "Stream":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # a half-made Stream, or interpreter shutdown
-            pass
 
     def __repr__(self) -> str:
         closed = ", closed" if self.closed else ""

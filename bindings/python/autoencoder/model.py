@@ -10,6 +10,7 @@ from typing import Optional, Tuple, Union
 import numpy as np
 
 from . import _lib
+from ._handle import Handle
 from ._arguments import (as_batch, as_labels, as_rows, boolean, empty, integer, model_bytes, path_bytes, real,
                          thread_count)
 from ._audio import AudioInfo, Stream, as_samples, pitch_value, read_audio_info
@@ -27,7 +28,7 @@ __all__ = ["Model", "ConditionGroup", "TableColumn", "AutoencoderError", "Unveri
 _WORKSPACE_ROWS = 256  # rows per pass in each thread's scratch memory
 
 
-class Model:
+class Model(Handle):
     """A trained autoencoder loaded from a model file written by `ae` (see docs/FORMAT.md).
 
     Units: data (`x`) are raw values in the units the model was trained on, e.g. 0..255 pixels;
@@ -115,23 +116,6 @@ class Model:
         if handle is not None:
             self._workspaces.close()
             _lib.ae_model_close(handle)
-
-    @property
-    def closed(self) -> bool:
-        """True once close() has run; compute calls then raise MisuseError."""
-        return self._handle is None
-
-    def __enter__(self) -> "Model":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # a half-made Model, or interpreter shutdown
-            pass
 
     def __repr__(self) -> str:
         shape = f", input_shape={self._input_shape}" if self._input_shape else ""

@@ -20,7 +20,7 @@ import Testing
   /// The keys every description has, whatever the model.
   static let keys: Set = ["file", "format", "format_version", "library_version", "checksum", "kind", "input_width", "image_shape",
                           "code_width", "classes", "condition_width", "conditions", "heads", "loss", "output_activation", "scaling", "parameters", "layers", "settings", "history",
-                          "table"]
+                          "table", "spectrogram", "melody"]
 
   @Test func denseConvolutionalAndConditionalModels() throws {
     defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -25,25 +25,14 @@ import Testing
     return model
   }
 
-  /// Write `model` with `change` applied to its open file, sealed; returns the path.
+  /// Files written, tampered with and sealed as HostileFileTests writes them.
+  let hostile = HostileFileTests()
+
   func sealedFile(_ model: Autoencoder, in directory: String, _ change: (HDF5Group) throws -> Void = { _ in }) throws -> String {
-    let path = directory + "/sound.h5"
-    let file = try HDF5Group.create(file: path)
-    try ModelFile.write(model, history: TrainingHistory(), into: file)
-    try change(file)
-    try file.finish()
-    try Integrity.seal(path)
-    return path
+    try hostile.sealedFile(model, in: directory, change)
   }
 
-  func expectRefusal(_ path: String, mentioning words: [String]) {
-    do {
-      _ = try InferenceModel.load(path: path)
-      Issue.record("loading \(path) should fail")
-    } catch {
-      for word in words { #expect("\(error)".contains(word), "message: \(error)") }
-    }
-  }
+  func expectRefusal(_ path: String, mentioning words: [String]) { hostile.expectRefusal(path, mentioning: words) }
 
   @Test func timbreAndMelodyPipelinesSurviveTheFile() throws {
     let directory = TestData.temporaryDirectory("sound-pipeline")

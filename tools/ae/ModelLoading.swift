@@ -35,3 +35,14 @@ func checkMemory(rows: Int, values: Int, copies: Int = 3, what: String) throws {
     throw CommandError("\(what) needs about \(String(format: "%.3g", needed)) GB of memory; this machine has \(String(format: "%.3g", Double(memory) / 1e9)) GB")
   }
 }
+
+/// Save a trained model for a training command; a failure says whether a file already at
+/// `path` was left as it was (the save writes a temporary file and renames it).
+func saveTrainedModel(_ model: Autoencoder, history: TrainingHistory, to path: String) throws {
+  do {
+    try ModelFile.save(model, history: history, to: path)
+  } catch {
+    let previous = FileManager.default.fileExists(atPath: path) ? "the file already there is unchanged" : "nothing was written"
+    throw CommandError("\(path): the model was not saved (\(previous)): \(oneLine(error))")
+  }
+}

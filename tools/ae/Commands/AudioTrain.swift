@@ -90,12 +90,7 @@ struct AudioTrain: ParsableCommand {
     let pitches = Set(sounds.compactMap(\.pitch).map { Int($0) }).sorted()
     progress?.message("\(sounds.count) sounds at \(sampleRate) Hz" + (pitches.isEmpty ? "" : ", pitches \(pitches.first!)...\(pitches.last!)"))
     let (model, result, frames) = try TimbreTrainer.fit(sounds, options: options, progress: progress)
-    do {
-      try ModelFile.save(model, history: result.history, to: out)
-    } catch {
-      let previous = FileManager.default.fileExists(atPath: out) ? "the file already there is unchanged" : "nothing was written"
-      throw CommandError("\(out): the model was not saved (\(previous)): \(oneLine(error))")
-    }
+    try saveTrainedModel(model, history: result.history, to: out)
     print(jsonLine([
       "model": out, "sounds": sounds.count, "frames": frames, "epochs": result.history.epochs,
       "loss": result.history.loss.last, "seconds": result.history.seconds.reduce(0, +),

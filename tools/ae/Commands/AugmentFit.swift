@@ -74,12 +74,7 @@ struct AugmentFit: ParsableCommand {
     progress?.message("fitting \(table.columns.count) columns of \(table.rowCount) rows: "
       + table.columns.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", "))
     let (model, result) = try TableSynthesizer.fit(table, options: options, progress: progress)
-    do {
-      try ModelFile.save(model, history: result.history, to: out)
-    } catch {
-      let previous = FileManager.default.fileExists(atPath: out) ? "the file already there is unchanged" : "nothing was written"
-      throw CommandError("\(out): the model was not saved (\(previous)): \(oneLine(error))")
-    }
+    try saveTrainedModel(model, history: result.history, to: out)
     print(jsonLine([
       "model": out, "rows": table.rowCount, "columns": table.columns.count, "epochs": result.history.epochs,
       "loss": result.history.loss.last, "seconds": result.history.seconds.reduce(0, +),

@@ -81,12 +81,7 @@ struct MusicTrain: ParsableCommand {
     options.klWarmupEpochs = klWarmup
     options.dropout = dropout
     let (model, result) = try MelodyModel.train(training, settings: settings, options: options, progress: progress)
-    do {
-      try ModelFile.save(model, history: result.history, to: out)
-    } catch {
-      let previous = FileManager.default.fileExists(atPath: out) ? "the file already there is unchanged" : "nothing was written"
-      throw CommandError("\(out): the model was not saved (\(previous)): \(oneLine(error))")
-    }
+    try saveTrainedModel(model, history: result.history, to: out)
     print(jsonLine([
       "model": out, "files": files.count, "phrases": phrases.count, "rows": training.count, "epochs": result.history.epochs,
       "loss": result.history.loss.last, "seconds": result.history.seconds.reduce(0, +),

@@ -65,12 +65,7 @@ struct Train: ParsableCommand {
     }
     let result = try trainer.fit(scaled, labels: architecture.model == .cvae ? dataset.labels : nil, resume: output.resume)
     let out = output.out
-    do {
-      try ModelFile.save(autoencoder, history: result.history, to: out)
-    } catch {
-      let previous = FileManager.default.fileExists(atPath: out) ? "the file already there is unchanged" : "nothing was written"
-      throw CommandError("\(out): the model was not saved (\(previous)): \(oneLine(error))")
-    }
+    try saveTrainedModel(autoencoder, history: result.history, to: out)
     let seconds = result.history.seconds
     print(jsonLine([
       "model": out, "epochs": result.history.epochs, "best_epoch": result.bestEpoch,

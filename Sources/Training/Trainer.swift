@@ -138,8 +138,12 @@ public final class Trainer {
     let threads = BLAS.threads
     let workerCount = DataParallel.workerCount(for: model, threads: threads)
     let parallel = workerCount > 1 ? try DataParallel(model: model, workers: workerCount) : nil
+    // Put back only what this run changed: a trainer that leaves the count alone must not write
+    // back the value it read, over a change another trainer made meanwhile (a dense run that
+    // started during a convolutional one restored 1 after it, so the next convolutional run in
+    // the process trained without its workers and rounded differently).
     if parallel != nil { BLAS.threads = 1 }
-    defer { BLAS.threads = threads }
+    defer { if parallel != nil { BLAS.threads = threads } }
 
     let usesValidation = validationData.rows > 0
     let batch = Tensor(rows: 0, cols: data.cols)

@@ -60,6 +60,24 @@ public enum Loss: String, Codable, CaseIterable, Sendable {
     }
   }
 
+  /// The loss a perfect reconstruction of one row of `target` (`width` values) would have: the
+  /// least this loss can be on that row. BCE: the target's entropy, `-sum_j t_j log t_j +
+  /// (1 - t_j) log(1 - t_j)` (0 for 0/1 values); cross-entropy: `-sum_j t_j log t_j`; Gaussian:
+  /// `sum_j (log sigma_j^2 + log 2 pi) / 2`; squared error: 0. The `excess` anomaly score is
+  /// the loss minus this.
+  public func perfectRowLoss(target t: UnsafePointer<Float>, width d: Int, logVariance s: UnsafePointer<Float>?) -> Float {
+    /// x log x, 0 at 0 (its limit); targets outside [0, 1] count as 0 (a BCE head refuses them in training).
+    @inline(__always) func xLogX(_ x: Float) -> Float { x > 0 && x < 1 ? x * logf32(x) : 0 }
+    var sum: Float = 0
+    switch self {
+    case .mse: return 0
+    case .bce: for j in 0..<d { sum -= xLogX(t[j]) + xLogX(1 - t[j]) }
+    case .categorical: for j in 0..<d { sum -= xLogX(t[j]) }
+    case .gaussian: for j in 0..<d { sum += 0.5 * (s![j] + Self.logTwoPi) }
+    }
+    return sum
+  }
+
   /// One row's loss, and its gradient times `scale` when `gradient` is given.
   @inline(__always)
   func row(

@@ -84,6 +84,22 @@ public enum OutputHeads {
     }
   }
 
+  /// Subtracts from each row's loss the loss a perfect reconstruction of its target would have
+  /// (`Loss.perfectRowLoss`, summed over the heads): `rowLosses` then holds the `excess` score.
+  public static func subtractPerfectLosses(
+    _ heads: [OutputHead], target: UnsafePointer<Float>, rows: Int, width: Int,
+    logVariance: UnsafePointer<Float>? = nil, from losses: UnsafeMutablePointer<Float>
+  ) {
+    for r in 0..<rows {
+      var offset = 0
+      for head in heads {
+        losses[r] -= head.loss.perfectRowLoss(target: target + r * width + offset, width: head.width,
+                                              logVariance: logVariance.map { $0 + offset })
+        offset += head.width
+      }
+    }
+  }
+
   /// Each head's activation over its columns of `rows` rows of `width` values, in place.
   public static func activate(_ heads: [OutputHead], _ values: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
     if heads.count == 1 && heads[0].activation != .softmax {

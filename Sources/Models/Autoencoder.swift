@@ -49,6 +49,8 @@ public final class Autoencoder {
     get { pipeline.scaling ?? .identity(width: spec.inputWidth) }
     set { pipeline = Pipeline([.affine(newValue)]) }
   }
+  /// How rows are scored as anomalies, and the calibrated threshold (saved in `/anomaly`).
+  public var anomaly = AnomalySettings.default
   public let parameters: ParameterStore
   public let parameterTensors: [NamedParameter]
   public let encoder: Sequential

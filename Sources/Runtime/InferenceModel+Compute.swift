@@ -91,8 +91,10 @@ extension InferenceModel {
     }
   }
 
-  /// Anomaly scores: each row's reconstruction loss summed over the output heads (BCE,
-  /// squared error, Gaussian NLL or cross-entropy per head), on the pipeline's values.
+  /// Anomaly scores, as `anomaly.score` says: each row's reconstruction loss summed over the
+  /// output heads (BCE, squared error, Gaussian NLL or cross-entropy per head) on the
+  /// pipeline's values (`loss`), that minus the loss of a perfect reconstruction (`excess`),
+  /// or the mean squared error in the data's units (`mse`).
   public func score(
     _ x: UnsafePointer<Float>, rows: Int, conditions: UnsafePointer<Float>? = nil, labels: UnsafePointer<Int32>? = nil,
     into scores: UnsafeMutablePointer<Float>, workspace: Workspace
@@ -106,8 +108,34 @@ extension InferenceModel {
     try passes("score", rows, workspace, (scores, 1, "scores")) { start, n in
       let condition = conditionRows(source, start: start, rows: n, workspace)
       let logits = runAutoencoder(x + start * inputWidth, rows: n, conditions: condition, workspace)
-      OutputHeads.rowLosses(heads, logits: logits, target: workspace.scaled, rows: n, width: spec.inputWidth,
-                            logVariance: logVariance, into: scores + start)
+      scoreRows(logits, input: x + start * inputWidth, rows: n, workspace, into: scores + start)
+    }
+  }
+
+  /// The scores of `n` rows from the decoder's logits (and the rows, raw and in `workspace.scaled`).
+  @inline(__always)
+  func scoreRows(_ logits: UnsafeMutablePointer<Float>, input x: UnsafePointer<Float>, rows n: Int, _ workspace: Workspace,
+                 into scores: UnsafeMutablePointer<Float>) {
+    let d = spec.inputWidth
+    switch anomaly.score {
+    case .loss, .excess:
+      OutputHeads.rowLosses(heads, logits: logits, target: workspace.scaled, rows: n, width: d, logVariance: logVariance, into: scores)
+      if anomaly.score == .excess {
+        OutputHeads.subtractPerfectLosses(heads, target: workspace.scaled, rows: n, width: d, logVariance: logVariance, from: scores)
+      }
+    case .mse:
+      // Reconstructions in the data's units, in the ping-pong buffer the logits are not in.
+      let y = logits == workspace.a ? workspace.b : workspace.a
+      writeOutput(logits, rows: n, into: y)
+      let raw = inputWidth
+      for r in 0..<n {
+        var sum: Float = 0
+        for j in 0..<raw {
+          let difference = y[r * raw + j] - x[r * raw + j]
+          sum += difference * difference
+        }
+        scores[r] = sum / Float(raw)
+      }
     }
   }
 

@@ -31,6 +31,8 @@ public final class InferenceModel: @unchecked Sendable {
   let fusedSigmoidOutput: Bool
   /// A table model's schema: its rows are sampled with `sampleTable`, not the calls on float rows.
   public let table: TableSchema?
+  /// What `score` computes, and the threshold `classify` compares it with.
+  public let anomaly: AnomalySettings
 
   /// Values per raw input row.
   public var inputWidth: Int { pipeline.rawWidth }
@@ -53,11 +55,11 @@ public final class InferenceModel: @unchecked Sendable {
   public convenience init(_ model: Autoencoder) throws {
     let weights = try FloatBuffer(count: model.parameters.count, for: "the model's weights")
     weights.pointer.initialize(from: model.parameters.values, count: model.parameters.count)
-    try self.init(spec: model.spec, pipeline: model.pipeline, weights: weights)
+    try self.init(spec: model.spec, pipeline: model.pipeline, anomaly: model.anomaly, weights: weights)
   }
 
   /// A forward-only model over `weights`, laid out as the spec's plan says.
-  init(spec: ModelSpec, pipeline: Pipeline, weights: FloatBuffer) throws {
+  init(spec: ModelSpec, pipeline: Pipeline, anomaly: AnomalySettings, weights: FloatBuffer) throws {
     let plan: NetworkPlan
     do { plan = try NetworkPlan(spec) } catch { throw InferenceError(.invalidArgument, "\(error)") }
     let problems = pipeline.problems(networkWidth: spec.inputWidth)
@@ -71,6 +73,11 @@ public final class InferenceModel: @unchecked Sendable {
         throw InferenceError(.invalidArgument, "the model's table schema does not match its network (a VAE with the schema's heads and conditions)")
       }
     }
+    let anomalyProblems = anomaly.problems(pipeline: pipeline)
+    guard anomalyProblems.isEmpty else {
+      throw InferenceError(.invalidArgument, "the model's anomaly settings are unusable: " + anomalyProblems.joined(separator: "; "))
+    }
+    self.anomaly = anomaly
     self.table = pipeline.table
     self.spec = spec
     self.plan = plan
@@ -109,7 +116,8 @@ public final class InferenceModel: @unchecked Sendable {
     let count = spec.parameterLayout.reduce(0) { $0 + $1.shape.reduce(1, *) }
     let weights = try FloatBuffer(count: count, for: "the model's weights")
     try ModelFile.readParameters(from: file, spec: spec, into: weights.pointer)
-    return try InferenceModel(spec: spec, pipeline: try ModelFile.readPipeline(from: file, spec: spec), weights: weights)
+    return try InferenceModel(spec: spec, pipeline: try ModelFile.readPipeline(from: file, spec: spec),
+                              anomaly: try ModelFile.readAnomaly(from: file), weights: weights)
   }
 
   /// Scratch memory for up to `maxRows` rows per pass; larger calls run in passes. Throws

@@ -74,6 +74,7 @@ public enum ModelFile {
     }
 
     try writePipeline(model.pipeline, into: try file.createGroup("preprocessing"))
+    try writeAnomaly(model.anomaly, into: file)
 
     let saved = try file.createGroup("history")
     try saved.write("loss", doubles: history.loss)
@@ -122,6 +123,11 @@ public enum ModelFile {
     }
     try readParameters(from: file, spec: spec, into: model.parameters.values)
     model.pipeline = try readPipeline(from: file, spec: spec)
+    model.anomaly = try readAnomaly(from: file)
+    let anomalyProblems = model.anomaly.problems(pipeline: model.pipeline)
+    guard anomalyProblems.isEmpty else {
+      throw StoreError("\(file.label): the anomaly settings are unusable: " + anomalyProblems.joined(separator: "; "))
+    }
 
     var history = TrainingHistory()
     if includeHistory && file.contains("history") {

@@ -6,7 +6,7 @@ import Tensor
 import Testing
 
 /// The inference commands run the runtime (`InferenceModel`): their results match what the
-/// training model computed before (within 1e-5), `ae score` gives each row's loss, and
+/// training model computed before (within 1e-5), `ae score` gives each row's score, and
 /// conditional models take their labels from the data or from --labels.
 @Suite(.serialized) struct RuntimeCommandTests {
   let cli = CLITests()
@@ -66,16 +66,22 @@ import Testing
     }
   }
 
-  /// Each row's loss: squared error summed over features (mse, no scaling), and BCE from the
-  /// reconstruction's probabilities (bce, unit scaling), one per line.
-  @Test func scoreWritesEachRowsLoss() throws {
+  /// Each row's score, one per line, as the model was trained to give it (`--score`): its
+  /// loss (squared error summed over features for mse with no scaling, BCE from the
+  /// reconstruction's probabilities for bce with unit scaling), the excess over a perfect
+  /// reconstruction (BCE less the row's own entropy; squared error unchanged), or the mean
+  /// squared error in the data's units.
+  @Test func scoreWritesEachRowsScore() throws {
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let data = try cli.blobCSV()
     let raw = try CSV.read(data).dataset.features
-    let mse = directory + "/mse.h5", bce = directory + "/bce.h5"
-    try train(["--layers", "16,4", "--loss", "mse", "--scale", "none", "--output-activation", "linear"], data: data, out: mse)
-    try train(["--layers", "16,4"], data: data, out: bce)
-    for (path, loss) in [(mse, "mse"), (bce, "bce")] {
+    let cases: [(file: String, loss: String, score: String)] = [
+      ("mse", "mse", "excess"), ("bce-loss", "bce", "loss"), ("bce-excess", "bce", "excess"), ("bce-mse", "bce", "mse"),
+    ]
+    for (file, loss, score) in cases {
+      let path = directory + "/\(file).h5"
+      let lossOptions = loss == "mse" ? ["--loss", "mse", "--scale", "none", "--output-activation", "linear"] : []
+      try train(["--layers", "16,4", "--score", score] + lossOptions, data: data, out: path)
       #expect(try cli.ae("score", path, "--data", data, "--out", directory + "/s.csv").status == 0)
       let lines = try String(contentsOfFile: directory + "/s.csv", encoding: .utf8).split(separator: "\n")
       #expect(lines.count == raw.rows && lines.allSatisfy { Float($0) != nil }, "\(lines.prefix(3))")
@@ -84,19 +90,74 @@ import Testing
       #expect(try table(directory + "/s.npy").values == scores)
 
       let (model, _) = try ModelFile.load(path)
+      #expect(model.anomaly.score.rawValue == score)
       #expect(try cli.ae("reconstruct", path, "--data", data, "--out", directory + "/y.npy").status == 0)
-      let target = raw.copy(), output = try table(directory + "/y.npy")
+      let reconstruction = try table(directory + "/y.npy")
+      let target = raw.copy(), output = reconstruction.copy()
       model.scaling.apply(to: target)
       model.scaling.apply(to: output)
       let expected = (0..<raw.rows).map { r in
-        (0..<raw.cols).reduce(Float(0)) { sum, j in
-          let t = Double(target[r, j]), y = min(max(Double(output[r, j]), 1e-12), 1 - 1e-12)
-          return sum + Float(loss == "mse" ? (t - Double(output[r, j])) * (t - Double(output[r, j])) : -(t * log(y) + (1 - t) * log(1 - y)))
-        }
+        Float((0..<raw.cols).reduce(0.0) { sum, j in
+          let t = Double(target[r, j]), y = Double(output[r, j]), p = min(max(y, 1e-12), 1 - 1e-12)
+          switch (loss, score) {
+          case ("mse", _): return sum + (t - y) * (t - y)
+          case (_, "mse"):
+            let difference = Double(raw[r, j]) - Double(reconstruction[r, j])
+            return sum + difference * difference / Double(raw.cols)
+          default:
+            let bce = -(t * log(p) + (1 - t) * log(1 - p))
+            let entropy = t > 0 && t < 1 ? -(t * log(t) + (1 - t) * log(1 - t)) : 0
+            return sum + (score == "excess" ? bce - entropy : bce)
+          }
+        })
       }
       // BCE from logits (the runtime) and from probabilities (here) differ in the last digits.
-      expectClose(scores, expected, tolerance: loss == "mse" ? 1e-5 : 1e-4, "\(loss) scores")
+      expectClose(scores, expected, tolerance: loss == "mse" || score == "mse" ? 1e-5 : 1e-4, "\(file) scores")
     }
+  }
+
+  /// `--calibrate` stores the validation rows' score quantile as a threshold; `ae score` then
+  /// labels rows, and `--truth` gives AUROC and friends (rows of another blob are the anomalies).
+  @Test func calibratedModelsLabelRowsAndTruthGivesTheFigures() throws {
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let data = try cli.blobCSV()
+    let path = directory + "/calibrated.h5"
+    try train(["--layers", "16,4", "--calibrate", "0.9", "--validation", "0.3"], data: data, out: path)
+    let (model, _) = try ModelFile.load(path)
+    let threshold = try #require(model.anomaly.threshold)
+    let calibration = try #require(model.anomaly.calibration)
+    #expect(calibration.rule == .quantile && calibration.level == 0.9 && calibration.quantiles.count == 101)
+    #expect(calibration.quantiles[90] == threshold)
+
+    // Normal rows, then the same rows mirrored (1 - x: far from anything the model saw).
+    let raw = try CSV.read(data).dataset.features
+    let mixed = Tensor(rows: 2 * raw.rows, cols: raw.cols)
+    for r in 0..<raw.rows {
+      for j in 0..<raw.cols { mixed[r, j] = raw[r, j]; mixed[raw.rows + r, j] = 1 - raw[r, j] }
+    }
+    let mixedPath = directory + "/mixed.npy", truthPath = directory + "/truth.csv"
+    try NPY.write(mixed, to: mixedPath)
+    try ((0..<raw.rows).map { _ in "0" } + (0..<raw.rows).map { _ in "1" }).joined(separator: "\n")
+      .write(toFile: truthPath, atomically: true, encoding: .utf8)
+    let run = try cli.ae("score", path, "--data", mixedPath, "--out", directory + "/s.csv", "--truth", truthPath)
+    #expect(run.status == 0, "\(run.stderr)")
+    let rows = try String(contentsOfFile: directory + "/s.csv", encoding: .utf8).split(separator: "\n").map {
+      $0.split(separator: ",").map { Double($0)! }
+    }
+    #expect(rows.count == 2 * raw.rows && rows.allSatisfy { $0.count == 2 && $0[1] == ($0[0] > threshold ? 1 : 0) })
+    let figures = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    let auroc = try #require(figures["auroc"] as? Double), recall = try #require(figures["recall"] as? Double)
+    #expect(auroc > 0.9 && recall > 0.5, "\(figures)")
+    #expect(figures["rows"] as? Int == 2 * raw.rows && figures["anomalies"] as? Int == raw.rows)
+    // About 10 % of normal rows lie above the 90 % quantile of held-out normal rows.
+    let flaggedNormal = rows.prefix(raw.rows).filter { $0[1] == 1 }.count
+    #expect(flaggedNormal > raw.rows / 50 && flaggedNormal < raw.rows / 4, "\(flaggedNormal) of \(raw.rows) normal rows flagged")
+
+    cli.expectUsageError(try cli.ae("train", "--data", data, "--calibrate", "1.5", "--out", path), mentioning: ["--calibrate"])
+    let wrongCount = directory + "/short.csv"
+    try "0\n1\n".write(toFile: wrongCount, atomically: true, encoding: .utf8)
+    let short = try cli.ae("score", path, "--data", mixedPath, "--out", directory + "/s.csv", "--truth", wrongCount)
+    #expect(short.status == 1 && short.stderr.contains("2 truth labels for \(2 * raw.rows) data rows"), "\(short.stderr)")
   }
 
   @Test func conditionalModelsTakeLabelsFromTheDataOrAFile() throws {

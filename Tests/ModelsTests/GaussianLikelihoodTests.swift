@@ -57,8 +57,9 @@ import Training
     }
   }
 
-  /// The file keeps the variances, and the runtime's anomaly score is the per-row NLL whose
-  /// mean is the evaluated objective.
+  /// The file keeps the variances, and the runtime's `loss` anomaly score is the per-row NLL
+  /// whose mean is the evaluated objective; the `excess` score leaves out the NLL's
+  /// log-variance terms (what a perfect reconstruction would still cost).
   @Test func fileAndRuntimeKeepTheLikelihood() throws {
     let data = GradientCheck.randomTensor(rows: 50, cols: 6, seed: 4, low: 0, high: 1)
     let spec = ModelSpec.dense(inputWidth: 6, widths: [3], activation: .tanh, outputActivation: .sigmoid, loss: .gaussian)
@@ -69,11 +70,15 @@ import Training
     try ModelFile.save(model, to: directory + "/g.h5")
     let loaded = try ModelFile.load(directory + "/g.h5").model
     #expect(loaded.parameters.valueArray == model.parameters.valueArray)
-    let runtime = try InferenceModel(loaded)
-    var scores = [Float](repeating: 0, count: 50)
-    try runtime.score(data.data, rows: 50, into: &scores, workspace: try runtime.makeWorkspace(maxRows: 16))
-    let mean = scores.reduce(0.0) { $0 + Double($1) } / 50
+    #expect(loaded.anomaly == .default)
+    let excess = try InferenceModel(loaded).score(data)
+    loaded.anomaly = .legacy
+    let losses = try InferenceModel(loaded).score(data)
+    let mean = losses.reduce(0.0) { $0 + Double($1) } / 50
     let objective = loaded.evaluateScaled(data).objective
     #expect(abs(mean - objective) < 1e-4 * max(abs(objective), 1), "mean score \(mean), objective \(objective)")
+    let logVariance = Array(UnsafeBufferPointer(start: loaded.outputLogVariance!.values, count: 6))
+    let perfect = logVariance.reduce(0.0) { $0 + 0.5 * (Double($1) + log(2 * Double.pi)) }
+    for (e, l) in zip(excess, losses) { #expect(abs(Double(e) - (Double(l) - perfect)) < 1e-4 * max(abs(Double(l)), 1)) }
   }
 }

@@ -1,22 +1,50 @@
 import ArgumentParser
+import Foundation
+import Training
 
-/// `ae score`: an anomaly score per row, as `ae_score` and `Model.score` give it.
+/// `ae score`: an anomaly score per row, as `ae_score` and `Model.score` give it, with a 0/1
+/// label beside it when the model has a threshold, and detection figures against known truth.
 struct Score: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Write an anomaly score per data row: the model's loss on that row (.csv: one per line, or .npy).",
-    usage: "ae score <model.h5> --data <data> --out <scores.csv|.npy> [<options>]",
+    abstract: "Write an anomaly score per data row (.csv or .npy), and its 0/1 label when the model has a threshold.",
+    usage: "ae score <model.h5> --data <data> --out <scores.csv|.npy> [--truth <y.csv|.npy>] [<options>]",
     discussion: """
-      The score is the row's reconstruction loss in the model's own loss, on the scaled values: \
-      BCE, squared error, Gaussian negative log-likelihood (nats) or cross-entropy, summed over \
-      features and output heads; a vae is scored on the reconstruction of its posterior mean. The same \
-      numbers as ae_score in C and Model.score in Python. Conditional models take the data's \
-      labels, or --labels FILE.
+      The score is the one the model was trained to give (ae train --score): excess (default: the \
+      reconstruction loss minus that of a perfect reconstruction, on the scaled values), loss, or \
+      mse (in the data's units); files from before 0.5 score by their loss. The same numbers as \
+      ae_score in C and Model.score in Python. A model trained with --calibrate or --contamination \
+      has a threshold: each output row is then "score,label", label 1 for a score above it. \
+      --truth FILE (1 for an anomaly, 0 for a normal row, one per data row) prints AUROC, \
+      average precision (AUPRC) and, with a threshold, its precision and recall as one JSON line. \
+      Conditional models take the data's labels, or --labels FILE.
       """)
   @Argument(help: "The model file.") var modelPath: String
   @OptionGroup(title: "Model file") var file: ModelFileOptions
   @OptionGroup(title: "Data") var dataOptions: DataOptions
   @Option(help: ArgumentHelp("Output file (.csv or .npy).", valueName: "file")) var out: String
+  @Option(help: ArgumentHelp("Known anomalies, 1 or 0 per data row (.npy or a one-column .csv), for AUROC, AUPRC, precision and recall.",
+                             valueName: "file"))
+  var truth: String?
   @OptionGroup(title: "Machine") var compute: ComputeOptions
 
-  func run() throws { try TableCommand.run(.score, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute) }
+  func run() throws {
+    // Read before the work, so a bad file costs nothing.
+    let known = try truth.map { path in
+      let values = try LabelFile.read(path)
+      guard values.allSatisfy({ $0 <= 1 }) else { throw CommandError("\(path): truth labels are 0 (normal) or 1 (anomaly)") }
+      return values
+    }
+    let (model, scores) = try TableCommand.run(.score, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute)
+    guard let known, let path = truth else { return }
+    guard known.count == scores.rows else {
+      throw CommandError("\(path): \(known.count) truth labels for \(scores.rows) data rows")
+    }
+    guard let metrics = DetectionMetrics(scores: scores.values, truth: known, threshold: model.threshold) else {
+      throw CommandError("\(path): the truth holds only one class; AUROC needs anomalies and normal rows")
+    }
+    print(jsonLine([
+      "rows": metrics.rows, "anomalies": metrics.anomalies, "auroc": metrics.auroc, "auprc": metrics.averagePrecision,
+      "score": model.anomaly.score.rawValue, "threshold": model.threshold, "precision": metrics.precision, "recall": metrics.recall,
+    ]))
+  }
 }

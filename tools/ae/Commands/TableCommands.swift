@@ -18,8 +18,10 @@ enum TableCommand {
     }
   }
 
+  /// Returns the model and the computed table (for `score`, the scores, before any label column).
+  @discardableResult
   static func run(_ work: Work, modelPath: String, file: ModelFileOptions, data: DataOptions, out: String,
-                  compute: ComputeOptions) throws {
+                  compute: ComputeOptions) throws -> (model: InferenceModel, result: Tensor) {
     compute.apply()
     try checkOutput(out, formats: OutputFormat.tables)
     let model = try loadInferenceModel(modelPath, file)
@@ -41,7 +43,18 @@ enum TableCommand {
       case .score: try model.score(x, rows: rows, labels: labels, into: result.data, workspace: workspace)
       }
     }
-    try writeTable(result, to: out)
+    if work == .score, let threshold = model.threshold {
+      // A calibrated model's rows also get their label: 1 above the threshold (an anomaly).
+      let labelled = Tensor(rows: rows, cols: 2)
+      for r in 0..<rows {
+        labelled[r, 0] = result.data[r]
+        labelled[r, 1] = Double(result.data[r]) > threshold ? 1 : 0
+      }
+      try writeTable(labelled, to: out)
+    } else {
+      try writeTable(result, to: out)
+    }
+    return (model, result)
   }
 }
 

@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import Layers
 import Models
+import Runtime
 import Store
 import Tensor
 import Training
@@ -18,6 +19,7 @@ struct Train: ParsableCommand {
   @OptionGroup(title: "Model") var architecture: ArchitectureOptions
   @OptionGroup(title: "Kind settings and regularizers") var settings: KindOptions
   @OptionGroup(title: "Training") var fitting: OptimizerOptions
+  @OptionGroup(title: "Anomaly detection") var anomaly: AnomalyOptions
   @OptionGroup(title: "Output") var output: TrainOutputOptions
   @OptionGroup(title: "Machine") var compute: ComputeOptions
 
@@ -29,6 +31,9 @@ struct Train: ParsableCommand {
         throw ValidationError("--pretrain greedy needs a dense, non-VAE model whose decoder mirrors the encoder (no --decoder-layers, no convolutions)")
       }
       if output.resume != nil { throw ValidationError("--pretrain and --resume do not mix: the checkpoint holds pretrained weights") }
+    }
+    if anomaly.calibration != nil && fitting.validation == 0 {
+      throw ValidationError("--calibrate and --contamination read the threshold from the validation rows: keep --validation above 0")
     }
     try checkSpecBeforeData()
   }
@@ -48,6 +53,7 @@ struct Train: ParsableCommand {
     }
     let spec = try modelSpec(inputWidth: dataset.features.cols, inputShape: dataset.imageShape, classes: classes)
     let autoencoder = try Autoencoder(spec: spec, seed: fitting.seed)
+    autoencoder.anomaly = AnomalySettings(score: anomaly.score)
     // Weights, gradients, the optimizer's two moments and the best weights: refuse what cannot fit.
     try checkMemory(rows: autoencoder.parameters.count, values: 1, copies: 5, what: "training \(autoencoder.parameters.count) parameters")
     autoencoder.scaling = Scaling.fit(dataset.features, method: architecture.scale, isByteData: dataset.isByteData)
@@ -65,13 +71,17 @@ struct Train: ParsableCommand {
     }
     let result = try trainer.fit(scaled, labels: architecture.model == .cvae ? dataset.labels : nil, resume: output.resume)
     let out = output.out
+    if let calibration = anomaly.calibration {
+      autoencoder.anomaly = try calibrate(autoencoder, on: dataset, options: options, calibration)
+      progress?.message("anomaly threshold \(autoencoder.anomaly.threshold!) (\(anomaly.score.rawValue) score at \(calibration.rule == .quantile ? "quantile" : "contamination") \(calibration.level) of \(autoencoder.anomaly.calibration!.rows) validation rows)")
+    }
     try saveTrainedModel(autoencoder, history: result.history, to: out)
     let seconds = result.history.seconds
     print(jsonLine([
       "model": out, "epochs": result.history.epochs, "best_epoch": result.bestEpoch,
       "loss": result.history.loss.last, "val_loss": result.history.validationLoss.last,
       "seconds_per_epoch": seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count),
-      "stopped_early": result.stoppedEarly,
+      "stopped_early": result.stoppedEarly, "score": anomaly.score.rawValue, "threshold": autoencoder.anomaly.threshold,
     ]))
   }
 }
@@ -87,5 +97,18 @@ extension Train {
       guard isFolder.boolValue else { throw ValidationError("--checkpoint \(checkpoint) is not a folder") }
       try checkOutput(checkpoint + "/checkpoint.h5", option: "--checkpoint", formats: [.h5])
     }
+  }
+}
+
+extension Train {
+  /// The model's anomaly settings with a threshold read from the validation rows' scores (the
+  /// rows training held out, the same split `Trainer` made), in the data's units as users score.
+  func calibrate(_ model: Autoencoder, on dataset: Dataset, options: TrainingOptions,
+                 _ calibration: (rule: AnomalySettings.Calibration.Rule, level: Double)) throws -> AnomalySettings {
+    let held = Trainer.split(rows: dataset.features.rows, validationFraction: options.validationFraction, seed: options.seed).validation
+    let rows = Tensor(rows: 0, cols: dataset.features.cols)
+    rows.gather(rows: held[...], from: dataset.features)
+    let labels = architecture.model == .cvae ? dataset.labels.map { all in held.map { all[$0] } } : nil
+    return try InferenceModel(model).calibrated(on: rows, labels: labels, rule: calibration.rule, level: calibration.level)
   }
 }

@@ -154,12 +154,13 @@ extern "C" {
 
 /* The library version as a string, and as MAJOR * 1000000 + MINOR * 1000 + PATCH. The minor
  * version grows with additions (0.2: conditions, options structs, workspace threads; 0.3:
- * table models; 0.4: sound from timbre models, real-time streams), the ABI
+ * table models; 0.4: sound from timbre models, real-time streams; 0.5: anomaly scores and
+ * thresholds), the ABI
  * version only with a break: a program built with this header runs with any library of the
  * same ABI version and a version number at least its own (an older one lacks the newer
  * functions, and the dynamic linker refuses to start the program). */
-#define AE_VERSION "0.4.0"
-#define AE_VERSION_NUMBER 4000
+#define AE_VERSION "0.5.0"
+#define AE_VERSION_NUMBER 5000
 /* Bumped when a change breaks binary compatibility; part of the SONAME (libautoencoder.so.1). */
 #define AE_ABI_VERSION 1
 
@@ -292,11 +293,25 @@ AE_API AE_NODISCARD ae_status ae_decode(const ae_model *model, const float *z, s
 /* decode(encode(x)): raw rows in, reconstructions in the data's units out. x and x_out may
  * not overlap. */
 AE_API AE_NODISCARD ae_status ae_reconstruct(const ae_model *model, const float *x, size_t n, float *x_out);
-/* Anomaly score per raw input row: the reconstruction loss in the model's own loss
- * (ae_model_loss; each output head's own for "mixed"), summed over the row's values, computed
- * on the scaled values the network sees (for "gaussian", the negative log-likelihood under the
- * learned per-feature variances, in nats). Higher means less like the training data. */
+/* Anomaly score per raw input row; higher means less like the training data. Which score is
+ * the model's choice (ae train --score; ae_model_score_kind):
+ * - "excess" (models trained by 0.5 and later, by default): the reconstruction loss in the
+ *   model's own loss (ae_model_loss; each output head's own for "mixed"), summed over the row's
+ *   values on the scaled values the network sees, minus the loss a perfect reconstruction of
+ *   the row would have (BCE: the row's own entropy; "gaussian": the log-variance terms);
+ * - "loss" (files written before 0.5): that loss itself (for "gaussian", the negative
+ *   log-likelihood under the learned per-feature variances, in nats);
+ * - "mse": the mean squared error of the reconstruction in the data's units. */
 AE_API AE_NODISCARD ae_status ae_score(const ae_model *model, const float *x, size_t n, float *scores);
+/* (0.5) "excess", "loss" or "mse": what ae_score computes for this model. Static string. */
+AE_API const char *ae_model_score_kind(const ae_model *model);
+/* (0.5) The model's anomaly threshold (ae train --calibrate Q or --contamination C: a quantile
+ * of the scores of held-out normal rows): a row scoring above it is an anomaly.
+ * AE_ERROR_UNSUPPORTED for a model that was not calibrated. */
+AE_API AE_NODISCARD ae_status ae_model_threshold(const ae_model *model, double *threshold);
+/* (0.5) labels[i] = 1 when row i's score (ae_score) is above the threshold, else 0.
+ * AE_ERROR_UNSUPPORTED for a model without a threshold. */
+AE_API AE_NODISCARD ae_status ae_classify(const ae_model *model, const float *x, size_t n, int *labels);
 
 /* ------------------------------------------------------------------------------------------
  * Generative models (variational autoencoders: vae and cvae). Codes follow the prior N(0, I).

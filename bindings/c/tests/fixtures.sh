@@ -1,9 +1,9 @@
 # The C test's inputs, sourced by bindings/c/tests/run.sh and scripts/sanitizers.sh: a small
 # model and the Swift side's answers for it, written into the folder $work by the `ae` tool at
-# $ae (from the checkout at $root). Sets c_test_args, the arguments of
+# $ae (from the checkout at $root). The model is calibrated (an anomaly threshold); the other is not. Sets c_test_args, the arguments of
 # bindings/c/tests/test_autoencoder.c.
 awk 'BEGIN { srand(7); for (r = 0; r < 60; r++) { line = ""; for (j = 0; j < 20; j++) line = line (j ? "," : "") sprintf("%.4f", 10 * rand() - 2); print line } }' > "$work/x.csv"
-"$ae" train --layers 12,4 --activation tanh --loss mse --scale standard --epochs 5 --batch 16 --data "$work/x.csv" --out "$work/model.h5" --quiet >/dev/null
+"$ae" train --layers 12,4 --activation tanh --loss mse --scale standard --epochs 5 --batch 16 --calibrate 0.9 --data "$work/x.csv" --out "$work/model.h5" --quiet >/dev/null
 "$ae" train --layers 6 --loss mse --scale standard --epochs 1 --data "$work/x.csv" --out "$work/other.h5" --quiet >/dev/null
 "$ae" encode "$work/model.h5" --data "$work/x.csv" --out "$work/z.csv"
 "$ae" reconstruct "$work/model.h5" --data "$work/x.csv" --out "$work/y.csv"

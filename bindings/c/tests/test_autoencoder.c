@@ -157,6 +157,11 @@ static void expect_model_misuse(const char *what, ae_model *model, ae_workspace 
   CHECK(is_misuse(ae_decode(model, code, 1, out), fragment), "%s: ae_decode", what);
   CHECK(is_misuse(ae_reconstruct(model, x, 1, out), fragment), "%s: ae_reconstruct", what);
   CHECK(is_misuse(ae_score(model, x, 1, out), fragment), "%s: ae_score", what);
+  double threshold = 0;
+  int classes[1];
+  CHECK(is_misuse(ae_model_threshold(model, &threshold), fragment), "%s: ae_model_threshold", what);
+  CHECK(is_misuse(ae_classify(model, x, 1, classes), fragment), "%s: ae_classify", what);
+  CHECK(ae_model_score_kind(model) == NULL, "%s: ae_model_score_kind", what);
   CHECK(is_misuse(ae_encode_ws(model, workspace, x, 1, out), fragment), "%s: ae_encode_ws", what);
   CHECK(is_misuse(ae_decode_ws(model, workspace, code, 1, out), fragment), "%s: ae_decode_ws", what);
   CHECK(is_misuse(ae_reconstruct_ws(model, workspace, x, 1, out), fragment), "%s: ae_reconstruct_ws", what);
@@ -522,6 +527,26 @@ int main(int argc, char **argv) {
   for (size_t r = 0; r < rows; r++) mean += scores[r] / rows;
   CHECK(fabs(mean - objective) < 1e-4 * fabs(objective), "mean score %g vs ae eval objective %g", mean, objective);
 
+  /* anomaly detection: the model was calibrated (--calibrate 0.9), the other one was not; an
+   * mse model's excess score is its loss */
+  CHECK(strcmp(ae_model_score_kind(model), "excess") == 0, "score kind %s", ae_model_score_kind(model));
+  double threshold = NAN;
+  CHECK(ae_model_threshold(model, &threshold) == AE_OK && isfinite(threshold), "threshold");
+  int *classes = malloc(rows * sizeof(int));
+  size_t flagged = 0;
+  CHECK(ae_classify(model, x, rows, classes) == AE_OK, "classify: %s", ae_last_error());
+  for (size_t r = 0; r < rows; r++) {
+    CHECK(classes[r] == (scores[r] > threshold), "row %zu: class %d, score %g, threshold %g", r, classes[r], scores[r], threshold);
+    flagged += classes[r];
+  }
+  CHECK(flagged > 0 && flagged < rows, "%zu of %zu rows flagged", flagged, rows);
+  CHECK(ae_classify(model, NULL, rows, classes) == AE_ERROR_INVALID_ARGUMENT, "classify x NULL");
+  CHECK(ae_classify(model, x, rows, NULL) == AE_ERROR_INVALID_ARGUMENT, "classify labels NULL");
+  CHECK(ae_classify(model, x, 0, classes) == AE_ERROR_INVALID_ARGUMENT, "classify n 0");
+  CHECK(ae_model_threshold(model, NULL) == AE_ERROR_INVALID_ARGUMENT, "threshold NULL");
+  CHECK(ae_classify(NULL, x, rows, classes) == AE_ERROR_INVALID_ARGUMENT, "classify model NULL");
+  free(classes);
+
   /* workspaces give the same results (to rounding: passes of 3 rows may use other BLAS
    * kernels than one pass of all rows), allocate nothing, and run in passes */
   ae_workspace *workspace = NULL;
@@ -621,6 +646,11 @@ int main(int argc, char **argv) {
   CHECK(ae_model_open(other_path, &other) == AE_OK, "open the other model");
   ae_workspace *other_workspace = NULL;
   CHECK(ae_workspace_create(other, 4, &other_workspace) == AE_OK, "other workspace");
+  double no_threshold = -1;
+  int one_class = -1;
+  CHECK(ae_model_threshold(other, &no_threshold) == AE_ERROR_UNSUPPORTED && no_threshold == -1, "an uncalibrated model has no threshold");
+  CHECK(ae_classify(other, x, 1, &one_class) == AE_ERROR_UNSUPPORTED && one_class == -1 && strstr(ae_last_error(), "--calibrate"),
+        "an uncalibrated model cannot classify: %s", ae_last_error());
   CHECK(ae_encode_ws(model, other_workspace, x, rows, z2) == AE_ERROR_WORKSPACE, "workspace of another model");
   CHECK(ae_encode_ws(model, NULL, x, rows, z2) == AE_ERROR_INVALID_ARGUMENT, "NULL workspace");
   ae_workspace *no_workspace = NULL;

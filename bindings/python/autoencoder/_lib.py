@@ -21,7 +21,7 @@ import threading
 from typing import List
 
 ABI_VERSION = 1  # AE_ABI_VERSION of the header this mirror was written against
-MINIMUM_VERSION = "0.4.0"  # the first library with every function below (conditions, options, threads, tables, sound)
+MINIMUM_VERSION = "0.5.0"  # the first library with every function below (conditions, options, threads, tables, sound)
 
 
 class Status(enum.IntEnum):
@@ -203,6 +203,13 @@ _PROTOTYPES = {
     "ae_reconstruct": (_status, (_model_p, _data_p, _size, _data_p)),
     # ae_status ae_score(const ae_model *model, const float *x, size_t n, float *scores);
     "ae_score": (_status, (_model_p, _data_p, _size, _data_p)),
+    # -- Anomaly detection (0.5) --
+    # const char *ae_model_score_kind(const ae_model *model);
+    "ae_model_score_kind": (ctypes.c_char_p, (_model_p,)),
+    # ae_status ae_model_threshold(const ae_model *model, double *threshold);
+    "ae_model_threshold": (_status, (_model_p, ctypes.POINTER(ctypes.c_double))),
+    # ae_status ae_classify(const ae_model *model, const float *x, size_t n, int *labels);
+    "ae_classify": (_status, (_model_p, _data_p, _size, ctypes.c_void_p)),
     # -- Generative models --
     # ae_status ae_encode_distribution(const ae_model *model, const float *x, size_t n, float *mean, float *log_variance);
     "ae_encode_distribution": (_status, (_model_p, _data_p, _size, _data_p, _data_p)),

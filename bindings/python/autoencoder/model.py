@@ -96,6 +96,9 @@ class Model(Handle):
         self._workspaces = Workspaces(_WORKSPACE_ROWS)
         self._kind = _lib.ae_model_kind(self._handle).decode()
         self._loss = _lib.ae_model_loss(self._handle).decode()
+        self._score_kind = _lib.ae_model_score_kind(self._handle).decode()
+        threshold = ctypes.c_double()
+        self._threshold = threshold.value if _lib.ae_model_threshold(self._handle, ctypes.byref(threshold)) == 0 else None
         self._input_dim = _lib.ae_model_input_dim(self._handle)
         self._latent_dim = _lib.ae_model_latent_dim(self._handle)
         self._layer_count = _lib.ae_model_layer_count(self._handle)
@@ -127,6 +130,18 @@ class Model(Handle):
     def kind(self) -> str:
         """The kind of model: "dense", "denoising", "sparse", "contractive", "vae" or "cvae"."""
         return self._kind
+
+    @property
+    def score_kind(self) -> str:
+        """What `score` computes: "excess" (the loss minus a perfect reconstruction's; the
+        default since 0.5), "loss" (files from before 0.5) or "mse" (in the data's units)."""
+        return self._score_kind
+
+    @property
+    def threshold(self) -> Optional[float]:
+        """The anomaly threshold (`ae train --calibrate Q` or `--contamination C`): `predict`
+        calls a row scoring above it an anomaly. None for a model that was not calibrated."""
+        return self._threshold
 
     @property
     def loss(self) -> str:
@@ -387,8 +402,10 @@ class Model(Handle):
         return out[0] if batch.single else out
 
     def score(self, x, labels=None, *, conditions=None) -> np.ndarray:
-        """Anomaly score per row (n,): the reconstruction loss in the model's own loss (`loss`),
-        summed over the row on scaled data; higher means less like the training data. `x`: rows
+        """Anomaly score per row (n,), as `score_kind` says: the reconstruction loss in the model's
+        own loss (`loss`) summed over the row on scaled data, minus a perfect reconstruction's
+        (`excess`), or that loss itself, or the squared error in the data's units (`mse`);
+        higher means less like the training data. `x`: rows
         or images, raw values in the units the model was trained on (the model applies its
         stored scaling). One row or image gives a scalar.
         Conditional models (cvae): `labels`, one class per row, or `conditions`, condition rows
@@ -398,6 +415,18 @@ class Model(Handle):
         out = self._compute(_lib.ae_score_ws, _lib.ae_score_labeled, _lib.ae_score_conditioned, batch.rows, None,
                             labels, conditions, "scores")
         return out[0] if batch.single else out
+
+    def predict(self, x, labels=None, *, conditions=None) -> np.ndarray:
+        """1 for each row (or image) of `x` whose `score` is above the model's `threshold` (an
+        anomaly), else 0, as int64 (n,); a scalar for one row. Conditional models take `labels`
+        or `conditions` as `score` does. Raises UnsupportedError for a model without a
+        threshold (train it with `ae train --calibrate Q` or `--contamination C`)."""
+        if self._threshold is None:
+            raise UnsupportedError("this model has no anomaly threshold; train it with ae train --calibrate Q "
+                                   "or --contamination C")
+        scores = self.score(x, labels, conditions=conditions)
+        labels_out = (np.asarray(scores, dtype=np.float64) > self._threshold).astype(np.int64)
+        return labels_out if labels_out.ndim else labels_out.item()
 
     def encode_distribution(self, x, labels=None, *, conditions=None) -> Tuple[np.ndarray, np.ndarray]:
         """VAE: the posterior (mean, log_variance) of rows or images `x`, each (n, latent_dim),

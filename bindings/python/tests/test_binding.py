@@ -110,7 +110,7 @@ def test_eight_threads_sharing_one_model_match_one_thread(trained):
 
 
 def test_versions():
-    assert autoencoder.library_version() == "0.4.0"
+    assert autoencoder.library_version() == "0.5.0"
 
 
 @pytest.fixture(scope="module")
@@ -219,3 +219,32 @@ def test_convolutional_models_give_the_cli_results(tmp_path, kind):
         if kind == "vae":
             assert model.sample(5, seed=1).shape == (5, 10, 10)  # images, as the model's image_shape
             assert model.sample(5, seed=1, flat=True).shape == (5, 100)
+
+
+def test_calibrated_models_predict_against_their_threshold(tmp_path):
+    """A model trained with --contamination has a threshold: predict is score > threshold, and
+    about the contamination's share of normal rows lies above it; rows unlike the training data
+    are flagged. A model without one has threshold None and refuses predict."""
+    rng = np.random.default_rng(5)
+    centres = rng.uniform(0.2, 0.8, size=(4, 32))
+    normal = (centres[rng.integers(0, 4, 600)] + rng.normal(0, 0.03, (600, 32))).clip(0, 1).astype(np.float32)
+    np.save(tmp_path / "normal.npy", normal)
+    ae("train", "--layers", "16,4", "--epochs", "30", "--contamination", "0.1", "--validation", "0.3",
+       "--data", tmp_path / "normal.npy", "--out", tmp_path / "calibrated.h5", "--quiet")
+    ae("train", "--layers", "16,4", "--epochs", "1", "--data", tmp_path / "normal.npy", "--out", tmp_path / "plain.h5",
+       "--quiet")
+    odd = rng.uniform(0, 1, size=(200, 32)).astype(np.float32)
+    with autoencoder.Model(tmp_path / "calibrated.h5") as model:
+        assert model.score_kind == "excess"
+        assert isinstance(model.threshold, float)
+        scores = model.score(np.vstack([normal, odd]))
+        predicted = model.predict(np.vstack([normal, odd]))
+        assert predicted.dtype == np.int64
+        np.testing.assert_array_equal(predicted, (scores.astype(np.float64) > model.threshold).astype(np.int64))
+        assert 0.02 < predicted[:600].mean() < 0.25
+        assert predicted[600:].mean() > 0.9
+        assert model.predict(odd[0]) in (0, 1)
+    with autoencoder.Model(tmp_path / "plain.h5") as model:
+        assert model.threshold is None
+        with pytest.raises(autoencoder.UnsupportedError, match="--calibrate"):
+            model.predict(normal)

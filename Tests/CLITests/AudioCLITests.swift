@@ -116,6 +116,35 @@ import Testing
     return model
   }
 
+  /// `--frames mel --mels N --window W`: the model holds N bands a frame and its window, and
+  /// `ae inspect` shows both; axes that contradict each other are usage mistakes.
+  @Test func melFramesWithAnotherWindowAreTrainedAndShown() throws {
+    let folder = directory + "/mel-notes", model = directory + "/mel.h5"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try writeWAV(tone, rate: 16_000, to: folder + "/tone_57.wav")
+    let train = ["audio", "train", "--data", folder, "--out", model, "--epochs", "2", "--latent", "2", "--quiet"]
+    let run = try cli.ae(train + ["--frames", "mel", "--mels", "40", "--window", "hamming", "--condition", "pitch"])
+    #expect(run.status == 0, "stderr: \(run.stderr)")
+    let inspected = try cli.ae("inspect", model, "--json")
+    let description = try #require(try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any])
+    let sound = try #require(description["spectrogram"] as? [String: Any])
+    #expect(sound["window"] as? String == "hamming" && sound["mels"] as? Int == 40 && sound["axis"] as? String == "mel")
+    #expect(description["input_width"] as? Int == 40)
+    let text = try cli.ae("inspect", model)
+    #expect(text.stdout.contains("(hamming window), ln(band + 0.0001), 40 mel bands"), "\(text.stdout)")
+    let rebuilt = try cli.ae("audio", "reconstruct", model, folder + "/tone_57.wav", "--out", directory + "/again.wav")
+    #expect(rebuilt.status == 0, "stderr: \(rebuilt.stderr)")
+
+    for (extra, words) in [(["--frames", "mel", "--harmonics", "4", "--condition", "pitch"], ["--harmonics 4", "--frames mel"]),
+                           (["--mels", "40"], ["--mels 40 needs --frames mel"]),
+                           (["--frames", "harmonic"], ["--frames harmonic needs --condition pitch"]),
+                           (["--frames", "mel", "--mels", "600"], ["mel bands are 0...512, not 600"]),
+                           (["--frames", "mel", "--mels", "0"], ["--mels must be at least 1"]),
+                           (["--window", "kaiser"], ["kaiser"])] {
+      cli.expectUsageError(try cli.ae(train + extra), mentioning: words)
+    }
+  }
+
   /// generate: a length under one sample is a usage mistake (it used to fail writing an empty
   /// file), an hour that does not fit in memory is one clear error (it used to abort), and the
   /// seed is printed as given.

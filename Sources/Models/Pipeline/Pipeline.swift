@@ -36,7 +36,8 @@ public struct Pipeline: Equatable, Sendable {
     /// newer one.
     public var version: Int {
       switch self {
-      case .affine, .table, .spectrogram, .melody: 1
+      case .affine, .table, .melody: 1
+      case .spectrogram(let settings): settings.formatVersion
       }
     }
 
@@ -76,7 +77,7 @@ public struct Pipeline: Equatable, Sendable {
   public static func identity(width: Int) -> Pipeline { Pipeline([.affine(.identity(width: width))]) }
 
   /// The versions of each transform this library reads.
-  public static let supportedVersions = ["affine": 1, "table": 1, "spectrogram": 1, "melody": 1]
+  public static let supportedVersions = ["affine": 1, "table": 1, "spectrogram": 2, "melody": 1]
 
   /// The affine scaling, when the pipeline has one.
   public var scaling: Scaling? {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Audio
 import AudioFiles
 import Foundation
+import Models
 import Tensor
 
 extension SoundFile.Encoding: ExpressibleByArgument {}
@@ -15,7 +16,8 @@ struct AudioGriffinLim: ParsableCommand {
     usage: "ae audio griffinlim <input> --out <output.wav> [<options>]",
     discussion: """
       The input is read as mono at --sample-rate (channels averaged, resampled by libsamplerate), \
-      its magnitudes taken with a periodic Hann window (centred frames, as librosa), and its phase \
+      its magnitudes taken with a periodic window (--window, Hann by default; centred frames, as \
+      librosa), and its phase \
       rebuilt from random phases as librosa.griffinlim does (--momentum 0.99 is the fast variant, \
       0 the classic one). The result keeps the input's level unless it would clip (then it is \
       scaled to a peak of 0.99). Printed: one JSON line on stdout with the log-spectral distance \
@@ -31,6 +33,7 @@ struct AudioGriffinLim: ParsableCommand {
   @Option(parsing: .unconditional, help: "Sample rate to work at, in Hz.") var sampleRate: Int = 16_000
   @Option(name: .customLong("fft"), parsing: .unconditional, help: "FFT size (even).") var fftSize: Int = 1024
   @Option(parsing: .unconditional, help: "Hop between frames, in samples.") var hop: Int = 256
+  @Option(help: ArgumentHelp("The STFT's window: \(SpectralWindow.names.joined(separator: ", ")) (periodic, as librosa).", valueName: "name")) var window: SpectralWindow = .hann
   @Option(help: "Sample encoding: pcm16, pcm24 or float (float in .wav only).") var encoding: SoundFile.Encoding = .pcm16
 
   func validate() throws {
@@ -47,7 +50,7 @@ struct AudioGriffinLim: ParsableCommand {
   func run() throws {
     let started = Date()
     let signal = try SoundFile.readMono(input, sampleRate: sampleRate)
-    let stft = try STFT(fftSize: fftSize, hop: hop)
+    let stft = try STFT(fftSize: fftSize, hop: hop, window: window)
     // Timed as librosa's side of the bench is: the magnitude STFT and Griffin-Lim (plans made).
     let rebuildStarted = Date()
     let frames = stft.frameCount(samples: signal.count)

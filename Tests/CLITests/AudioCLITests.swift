@@ -45,6 +45,17 @@ import Testing
     let written = try Data(contentsOf: URL(fileURLWithPath: output))
     #expect(written.count == 44 + 16_000)
     #expect(written.prefix(4) == Data("RIFF".utf8) && written[34] == 16 && written[24] == 0x80 && written[25] == 0x3E)
+
+    // Through 32 mel bands and back (centres 91 Hz apart below 1 kHz, wider above) the tone's
+    // partials, 220 Hz apart, blur into hills: SC 0.74 against 0.04 with Hamming alone.
+    func convergenceOf(_ extra: [String]) throws -> Double {
+      let run = try cli.ae(["audio", "griffinlim", input, "--out", output, "--seed", "3"] + extra)
+      #expect(run.status == 0, "stderr: \(run.stderr)")
+      let figures = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "stdout: \(run.stdout)")
+      return try #require(figures["spectral_convergence"] as? Double)
+    }
+    let hamming = try convergenceOf(["--window", "hamming"]), mel = try convergenceOf(["--window", "hamming", "--mels", "32"])
+    #expect(hamming < 0.15 && mel > 0.3, "hamming \(hamming), through 32 mel bands \(mel)")
   }
 
   @Test func unreadableInputFailsWithOneLine() throws {
@@ -60,7 +71,8 @@ import Testing
     let input = directory + "/tone.wav"
     try writeWAV(tone, rate: 16_000, to: input)
     let wav = ["--out", directory + "/x.wav"]
-    for arguments in [wav + ["--momentum", "2"], wav + ["--fft", "1023"], wav + ["--hop", "0"], ["--encoding", "float", "--out", directory + "/x.flac"]] {
+    for arguments in [wav + ["--momentum", "2"], wav + ["--fft", "1023"], wav + ["--hop", "0"], ["--encoding", "float", "--out", directory + "/x.flac"],
+                      wav + ["--window", "kaiser"], wav + ["--mels", "0"], wav + ["--mels", "1000"]] {
       let run = try cli.ae(["audio", "griffinlim", input] + arguments)
       #expect(run.status == 64, "\(arguments): \(run.stderr)")
       #expect(run.stderr.hasPrefix("error: "), "\(arguments): \(run.stderr)")

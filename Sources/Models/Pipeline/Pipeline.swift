@@ -18,7 +18,10 @@ public struct Pipeline: Equatable, Sendable {
     /// A table's columns to one-hot groups and values, and back (see `TableSchema`).
     case table(TableSchema)
     /// How frames were made from sound (see `SpectrogramSettings`); rows pass unchanged.
-    case spectrogram(SpectrogramSettings)
+    /// Boxed: inline, these settings (two strings among them) would make every transform as
+    /// large, and valgrind then saw the tag checks of an `affine` value read the payload bytes
+    /// that case leaves uninitialised (the C tests' memcheck).
+    indirect case spectrogram(SpectrogramSettings)
     /// How token steps were made from notes (see `MelodySettings`); rows pass unchanged.
     case melody(MelodySettings)
 

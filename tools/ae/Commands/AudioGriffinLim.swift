@@ -34,7 +34,7 @@ struct AudioGriffinLim: ParsableCommand {
   @Option(parsing: .unconditional, help: "Sample rate to work at, in Hz.") var sampleRate: Int = 16_000
   @Option(name: .customLong("fft"), parsing: .unconditional, help: "FFT size (even).") var fftSize: Int = 1024
   @Option(parsing: .unconditional, help: "Hop between frames, in samples.") var hop: Int = 256
-  @Option(help: ArgumentHelp("The STFT's window: \(SpectralWindow.names.joined(separator: ", ")) (periodic, as librosa).", valueName: "name")) var window: SpectralWindow = .hann
+  @Option(help: ArgumentHelp("The STFT's window, periodic as librosa's.", valueName: "name")) var window: SpectralWindow = .hann
   @Option(parsing: .unconditional, help: ArgumentHelp("Rebuild from the magnitudes as a timbre model with --frames mel --mels n sees them (through n mel bands and back): that axis's ceiling.", valueName: "n")) var mels: Int?
   @Option(help: "Sample encoding: pcm16, pcm24 or float (float in .wav only).") var encoding: SoundFile.Encoding = .pcm16
 

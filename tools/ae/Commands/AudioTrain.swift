@@ -35,8 +35,8 @@ struct AudioTrain: ParsableCommand {
   @Option(name: .customLong("sample-rate"), help: "The model's sample rate in Hz.") var sampleRate = 16_000
   @Option(help: "Samples per STFT frame.") var fft = 1024
   @Option(help: "Samples between frames.") var hop = 256
-  @Option(help: ArgumentHelp("The STFT's window: \(SpectralWindow.names.joined(separator: ", ")) (periodic, as librosa).", valueName: "name")) var window: SpectralWindow = .hann
-  @Option(help: ArgumentHelp("What a frame holds: linear (STFT bins), mel (--mels bands) or harmonic (pitch models; the default with --condition pitch).", valueName: "axis")) var frames: FrameAxisArgument?
+  @Option(help: ArgumentHelp("The STFT's window, periodic as librosa's.", valueName: "name")) var window: SpectralWindow = .hann
+  @Option(help: ArgumentHelp("What a frame holds: linear (STFT bins), mel (--mels bands) or harmonic (pitch models; default with --condition pitch).", valueName: "axis")) var frames: FrameAxisArgument?
   @Option(help: ArgumentHelp("Mel bands per frame with --frames mel (default 80; at most \(SpectrogramSettings.supportedMels.upperBound) and the bins).", valueName: "n")) var mels: Int?
   @Option(help: ArgumentHelp("A condition the model takes: pitch.", valueName: "name")) var condition: String?
   @Option(help: ArgumentHelp("Harmonics of the fundamental a frame covers (pitch models; default: up to half the sample rate at the lowest pitch, at most \(TimbreTrainer.maximumDefaultHarmonics); 0 for the STFT's bins).", valueName: "n")) var harmonics: Int?

@@ -19,20 +19,12 @@ public struct MelFilterbank: Sendable {
     let bands = max(bands, 0), bins = fftSize / 2 + 1
     self.bands = bands
     self.bins = bins
-    let nyquist = Double(sampleRate) / 2
-    let low = min(max(Double(minimumFrequency), 0), nyquist)
-    let high = max(min(Double(maximumFrequency ?? Float(nyquist)), nyquist), low)
-    // bands + 2 edges, evenly spaced in mels.
-    let lowMel = Self.mel(low), highMel = Self.mel(high)
-    let edges = (0..<(bands + 2)).map { Self.hertz(lowMel + (highMel - lowMel) * Double($0) / Double(bands + 1)) }
-    let frequencies = (0..<bins).map { Double(sampleRate) * Double($0) / Double(fftSize) }
+    let edges = Self.edges(sampleRate: sampleRate, bands: bands, minimumFrequency: minimumFrequency, maximumFrequency: maximumFrequency)
     var dense = [Double](repeating: 0, count: bands * bins)
     for m in 0..<bands {
       let area = 2 / (edges[m + 2] - edges[m])
       for k in 0..<bins {
-        let lower = (frequencies[k] - edges[m]) / (edges[m + 1] - edges[m])
-        let upper = (edges[m + 2] - frequencies[k]) / (edges[m + 2] - edges[m + 1])
-        let value = max(0, min(lower, upper)) * area
+        let value = Self.triangle(Double(sampleRate) * Double(k) / Double(fftSize), edges[m], edges[m + 1], edges[m + 2]) * area
         dense[m * bins + k] = value.isFinite ? value : 0
       }
     }
@@ -47,6 +39,23 @@ public struct MelFilterbank: Sendable {
     }
     (self.first, self.width, self.offset, self.weights) = (first, width, offset, weights)
     pseudoInverse = Self.pseudoInverse(dense, bands: bands, bins: bins)
+  }
+
+  /// The bands + 2 edges in Hz, evenly spaced in mels from the lowest to the highest
+  /// frequency (clamped to [0, rate / 2]; nil highest: rate / 2): band m rises from edge m to
+  /// its peak at edge m + 1 and falls to edge m + 2.
+  static func edges(sampleRate: Int, bands: Int, minimumFrequency: Float = 0, maximumFrequency: Float? = nil) -> [Double] {
+    let nyquist = Double(sampleRate) / 2
+    let low = min(max(Double(minimumFrequency), 0), nyquist)
+    let high = max(min(Double(maximumFrequency ?? Float(nyquist)), nyquist), low)
+    let lowMel = mel(low), highMel = mel(high)
+    return (0..<(max(bands, 0) + 2)).map { hertz(lowMel + (highMel - lowMel) * Double($0) / Double(bands + 1)) }
+  }
+
+  /// The unscaled triangle (0 at `lower` and `upper`, 1 at `centre`) at `frequency`; NaN when
+  /// two edges coincide (the caller drops it).
+  static func triangle(_ frequency: Double, _ lower: Double, _ centre: Double, _ upper: Double) -> Double {
+    max(0, min((frequency - lower) / (centre - lower), (upper - frequency) / (upper - centre)))
   }
 
   /// Slaney's mel scale (librosa.hz_to_mel with htk=False).

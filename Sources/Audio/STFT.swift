@@ -1,8 +1,10 @@
 import CFFTW
+import Models
 
 /// Short-time Fourier transform as librosa computes it (see bench/audio and the metrics
-/// definitions): periodic Hann window of `fftSize`, frames every `hop` samples, `center=True`
-/// with `fftSize / 2` zeros padded on both sides, so frame t is centred on sample t * hop.
+/// definitions): a periodic window of `fftSize` (Hann unless told; `SpectralWindow`), frames
+/// every `hop` samples, `center=True` with `fftSize / 2` zeros padded on both sides, so frame t
+/// is centred on sample t * hop.
 ///
 /// One STFT may be used from several threads at once: the FFTW plans are shared and read-only,
 /// and each call works in its own buffers (made once per call, never per frame).
@@ -10,32 +12,34 @@ public final class STFT: @unchecked Sendable {
   public let fftSize: Int
   public let hop: Int
   public var bins: Int { fftSize / 2 + 1 }
+  public let windowKind: SpectralWindow
 
   let plans: FFTPlans
-  /// Periodic Hann: 0.5 - 0.5 cos(2 pi i / fftSize).
+  /// The periodic analysis window, `windowKind.value(i, size: fftSize)`.
   let window: FFTBuffer
   /// The window divided by fftSize: FFTW's inverse is unnormalised.
   let synthesisWindow: FFTBuffer
 
-  public convenience init(fftSize: Int = 1024, hop: Int = 256) throws {
+  public convenience init(fftSize: Int = 1024, hop: Int = 256, window: SpectralWindow = .hann) throws {
     guard fftSize >= 2, fftSize % 2 == 0, fftSize <= 1 << 20 else {
       throw AudioError("the FFT size must be even, in 2...\(1 << 20); \(fftSize) is not")
     }
     guard hop >= 1, hop <= fftSize else {
       throw AudioError("the hop must be in 1...\(fftSize) (the FFT size); \(hop) is not")
     }
-    self.init(validSize: fftSize, hop: hop)
+    self.init(validSize: fftSize, hop: hop, window: window)
   }
 
   /// An STFT whose sizes the caller knows are valid (fixed in the code).
-  init(validSize fftSize: Int, hop: Int) {
+  init(validSize fftSize: Int, hop: Int, window kind: SpectralWindow = .hann) {
     self.fftSize = fftSize
     self.hop = hop
+    windowKind = kind
     plans = FFTPlans.plans(size: fftSize)
     window = FFTBuffer(floats: fftSize)
     synthesisWindow = FFTBuffer(floats: fftSize)
     for i in 0..<fftSize {
-      let value = 0.5 - 0.5 * _cos(2 * Double.pi * Double(i) / Double(fftSize))
+      let value = kind.value(i, size: fftSize)
       window.pointer[i] = Float(value)
       synthesisWindow.pointer[i] = Float(value / Double(fftSize))
     }

@@ -12,7 +12,9 @@ import Glibc
 /// 2 pi f hop / rate; every other bin takes the phase of the peak whose region it lies in
 /// (regions split at the lowest bin between two peaks), plus pi for each bin away from it: a
 /// Hann-windowed sinusoid's main lobe alternates sign from bin to bin in an FFT whose frame
-/// starts at time 0. Without any peak (silence), each bin advances at its centre frequency.
+/// starts at time 0 (so does a Hamming- or Blackman-windowed one's: each window is symmetric
+/// about the frame's middle with a positive main lobe, so the same holds for every
+/// `SpectralWindow`). Without any peak (silence), each bin advances at its centre frequency.
 ///
 /// Real-time safe: every buffer is made in `init`; `next` allocates nothing and takes no lock.
 /// Copies of a StreamingPhase share their state: give each stream its own.

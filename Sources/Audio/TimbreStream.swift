@@ -72,7 +72,7 @@ public final class TimbreStream: @unchecked Sendable {
   /// Interleaved complex bins, then (FFTW's c2r overwrites it) scratch of the transform.
   private let spectrum: UnsafeMutablePointer<Float>
   private let frame: UnsafeMutablePointer<Float>
-  /// Periodic Hann divided by fftSize (FFTW's inverse is unnormalised).
+  /// The model's analysis window divided by fftSize (FFTW's inverse is unnormalised).
   private let window: UnsafeMutablePointer<Float>
   /// Per position within a hop: 1 / (the steady-state sum of squared windows there).
   private let normalizer: UnsafeMutablePointer<Float>
@@ -131,15 +131,15 @@ public final class TimbreStream: @unchecked Sendable {
     ready = try floats(hop)
     buffers = made
 
-    for i in 0..<fftSize {
-      window[i] = Float((0.5 - 0.5 * cos(2 * Double.pi * Double(i) / Double(fftSize))) / Double(fftSize))
-    }
+    let kind = model.features.stft.windowKind
+    for i in 0..<fftSize { window[i] = Float(kind.value(i, size: fftSize) / Double(fftSize)) }
     // Sample j of a hop collects frames at offsets j, j + hop, ... of their windows (the
-    // synthesis window times the analysis window the magnitudes came through: Hann squared).
+    // synthesis window times the analysis window the magnitudes came through: the window
+    // squared, as the offline inverse STFT divides by).
     for j in 0..<hop {
       var sum = 0.0
       for i in stride(from: j, to: fftSize, by: hop) {
-        let w = 0.5 - 0.5 * cos(2 * Double.pi * Double(i) / Double(fftSize))
+        let w = kind.value(i, size: fftSize)
         sum += w * w
       }
       normalizer[j] = sum > 1e-6 ? Float(1 / sum) : 0

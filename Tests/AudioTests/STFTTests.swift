@@ -1,5 +1,6 @@
 import Audio
 import Foundation
+import Models
 import Testing
 import Tensor
 import TestSupport
@@ -23,9 +24,12 @@ import TestSupport
     return out
   }
 
-  @Test(arguments: [(1024, 256), (512, 128), (2048, 512), (256, 64)])
-  func inverseGivesTheSignalBack(fftSize: Int, hop: Int) throws {
-    let stft = try STFT(fftSize: fftSize, hop: hop)
+  /// The inverse undoes the forward transform with every window (its window-sum-square
+  /// normalisation follows the window).
+  @Test(arguments: SpectralWindow.allCases, [(1024, 256), (512, 128), (2048, 512), (256, 64)])
+  func inverseGivesTheSignalBack(window: SpectralWindow, sizes: (Int, Int)) throws {
+    let (fftSize, hop) = sizes
+    let stft = try STFT(fftSize: fftSize, hop: hop, window: window)
     let signal = noise(16_037)
     let (real, imag, frames) = spectrum(stft, signal)
     #expect(frames == 1 + 16_037 / hop)
@@ -47,17 +51,29 @@ import TestSupport
     #expect(abs(middle[64] - 0.5 * 1024 / 4) < 0.01 * 128)
   }
 
+  /// The periodic windows as scipy.signal.get_window(name, n, fftbins=True) defines them
+  /// (librosa.stft's window=name), written out here apart from the library's table.
+  static func librosaWindow(_ window: SpectralWindow, _ i: Int, _ n: Int) -> Double {
+    let x = 2 * Double.pi * Double(i) / Double(n)
+    switch window {
+    case .hann: return 0.5 - 0.5 * cos(x)
+    case .hamming: return 0.54 - 0.46 * cos(x)
+    case .blackman: return 0.42 - 0.5 * cos(x) + 0.08 * cos(2 * x)
+    }
+  }
+
   /// Frame t against a plain DFT of the windowed, zero-padded samples, computed here in
   /// Double; and Parseval's identity for that frame.
-  @Test func oneFrameMatchesAPlainDFT() throws {
+  @Test(arguments: SpectralWindow.allCases)
+  func oneFrameMatchesAPlainDFT(window kind: SpectralWindow) throws {
     let n = 512, hop = 128, t = 3
-    let stft = try STFT(fftSize: n, hop: hop)
+    let stft = try STFT(fftSize: n, hop: hop, window: kind)
     let signal = noise(2000, seed: 7)
     let (real, imag, _) = spectrum(stft, signal)
     var framed = [Double](repeating: 0, count: n)
     for i in 0..<n {
       let index = t * hop + i - n / 2
-      let window = 0.5 - 0.5 * cos(2 * Double.pi * Double(i) / Double(n))
+      let window = Self.librosaWindow(kind, i, n)
       framed[i] = index >= 0 && index < signal.count ? Double(signal[index]) * window : 0
     }
     var energy = 0.0, largestError = 0.0
@@ -74,6 +90,25 @@ import TestSupport
     #expect(largestError < 1e-4)
     let timeEnergy = framed.reduce(0) { $0 + $1 * $1 }
     #expect(abs(energy / Double(n) - timeEnergy) < 1e-5 * timeEnergy)
+  }
+
+  /// A cosine on bin k0 through a periodic cosine-sum window w(i) = a0 - a1 cos(x) + a2 cos(2x)
+  /// (x = 2 pi i / n) has, in closed form, |X(k0)| = A a0 n / 2, |X(k0 +- j)| = A a_j n / 4
+  /// for j = 1, 2, and nothing further out: the window's cosines are its only leakage.
+  /// Hamming (0.54, 0.46) and Blackman (0.42, 0.5, 0.08) as librosa defines them.
+  @Test(arguments: [(SpectralWindow.hamming, [0.54, 0.46, 0]), (.blackman, [0.42, 0.5, 0.08]), (.hann, [0.5, 0.5, 0])])
+  func aBinCentredCosineLeaksAsTheWindowSays(window: SpectralWindow, coefficients a: [Double]) throws {
+    let n = 1024, k0 = 100, amplitude = 0.25
+    let stft = try STFT(fftSize: n, hop: 256, window: window)
+    let signal = (0..<8192).map { Float(amplitude * cos(2 * Double.pi * Double(k0 * $0) / Double(n) + 0.3)) }
+    let magnitudes = stft.magnitudes(signal), t = 10 // a frame inside the signal
+    let peak = amplitude * a[0] * Double(n) / 2
+    for k in (k0 - 4)...(k0 + 4) {
+      let distance = abs(k - k0)
+      let expected = distance == 0 ? peak : distance <= 2 ? amplitude * a[distance] * Double(n) / 4 : 0
+      let found = Double(magnitudes[t * stft.bins + k])
+      #expect(abs(found - expected) < 1e-4 * peak, "\(window) bin \(k): \(found), closed form \(expected)")
+    }
   }
 
   @Test func badSizesAreRefused() {

@@ -45,6 +45,17 @@ import Testing
     let written = try Data(contentsOf: URL(fileURLWithPath: output))
     #expect(written.count == 44 + 16_000)
     #expect(written.prefix(4) == Data("RIFF".utf8) && written[34] == 16 && written[24] == 0x80 && written[25] == 0x3E)
+
+    // Through 32 mel bands and back (centres 91 Hz apart below 1 kHz, wider above) the tone's
+    // partials, 220 Hz apart, blur into hills: SC 0.74 against 0.04 with Hamming alone.
+    func convergenceOf(_ extra: [String]) throws -> Double {
+      let run = try cli.ae(["audio", "griffinlim", input, "--out", output, "--seed", "3"] + extra)
+      #expect(run.status == 0, "stderr: \(run.stderr)")
+      let figures = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "stdout: \(run.stdout)")
+      return try #require(figures["spectral_convergence"] as? Double)
+    }
+    let hamming = try convergenceOf(["--window", "hamming"]), mel = try convergenceOf(["--window", "hamming", "--mels", "32"])
+    #expect(hamming < 0.15 && mel > 0.3, "hamming \(hamming), through 32 mel bands \(mel)")
   }
 
   @Test func unreadableInputFailsWithOneLine() throws {
@@ -60,7 +71,8 @@ import Testing
     let input = directory + "/tone.wav"
     try writeWAV(tone, rate: 16_000, to: input)
     let wav = ["--out", directory + "/x.wav"]
-    for arguments in [wav + ["--momentum", "2"], wav + ["--fft", "1023"], wav + ["--hop", "0"], ["--encoding", "float", "--out", directory + "/x.flac"]] {
+    for arguments in [wav + ["--momentum", "2"], wav + ["--fft", "1023"], wav + ["--hop", "0"], ["--encoding", "float", "--out", directory + "/x.flac"],
+                      wav + ["--window", "kaiser"], wav + ["--mels", "0"], wav + ["--mels", "1000"]] {
       let run = try cli.ae(["audio", "griffinlim", input] + arguments)
       #expect(run.status == 64, "\(arguments): \(run.stderr)")
       #expect(run.stderr.hasPrefix("error: "), "\(arguments): \(run.stderr)")
@@ -114,6 +126,35 @@ import Testing
     let run = try cli.ae("audio", "train", "--data", folder, "--out", model, "--epochs", "2", "--latent", "2", "--quiet")
     #expect(run.status == 0, "stderr: \(run.stderr)")
     return model
+  }
+
+  /// `--frames mel --mels N --window W`: the model holds N bands a frame and its window, and
+  /// `ae inspect` shows both; axes that contradict each other are usage mistakes.
+  @Test func melFramesWithAnotherWindowAreTrainedAndShown() throws {
+    let folder = directory + "/mel-notes", model = directory + "/mel.h5"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try writeWAV(tone, rate: 16_000, to: folder + "/tone_57.wav")
+    let train = ["audio", "train", "--data", folder, "--out", model, "--epochs", "2", "--latent", "2", "--quiet"]
+    let run = try cli.ae(train + ["--frames", "mel", "--mels", "40", "--window", "hamming", "--condition", "pitch"])
+    #expect(run.status == 0, "stderr: \(run.stderr)")
+    let inspected = try cli.ae("inspect", model, "--json")
+    let description = try #require(try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any])
+    let sound = try #require(description["spectrogram"] as? [String: Any])
+    #expect(sound["window"] as? String == "hamming" && sound["mels"] as? Int == 40 && sound["axis"] as? String == "mel")
+    #expect(description["input_width"] as? Int == 40)
+    let text = try cli.ae("inspect", model)
+    #expect(text.stdout.contains("(hamming window), ln(band + 0.0001), 40 mel bands"), "\(text.stdout)")
+    let rebuilt = try cli.ae("audio", "reconstruct", model, folder + "/tone_57.wav", "--out", directory + "/again.wav")
+    #expect(rebuilt.status == 0, "stderr: \(rebuilt.stderr)")
+
+    for (extra, words) in [(["--frames", "mel", "--harmonics", "4", "--condition", "pitch"], ["--harmonics 4", "--frames mel"]),
+                           (["--mels", "40"], ["--mels 40 needs --frames mel"]),
+                           (["--frames", "harmonic"], ["--frames harmonic needs --condition pitch"]),
+                           (["--frames", "mel", "--mels", "600"], ["mel bands are 0...512, not 600"]),
+                           (["--frames", "mel", "--mels", "0"], ["--mels must be at least 1"]),
+                           (["--window", "kaiser"], ["kaiser"])] {
+      cli.expectUsageError(try cli.ae(train + extra), mentioning: words)
+    }
   }
 
   /// generate: a length under one sample is a usage mistake (it used to fail writing an empty

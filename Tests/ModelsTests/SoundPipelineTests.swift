@@ -44,6 +44,14 @@ import Testing
     #expect(loaded.pipeline.spectrogram == settings)
     #expect(loaded.inputWidth == 33)
 
+    // Mel frames with another window: 20 values a row, stored as version 2 of the transform.
+    let mel = SpectrogramSettings(sampleRate: 8000, fftSize: 64, hop: 16, window: .blackman, condition: "pitch", mels: 20)
+    let melModel = try timbreModel(mel)
+    #expect(melModel.pipeline.transforms[0].version == 2 && timbre.pipeline.transforms[0].version == 1)
+    let melLoaded = try InferenceModel.load(path: try sealedFile(melModel, in: directory))
+    #expect(melLoaded.pipeline.spectrogram == mel)
+    #expect(melLoaded.inputWidth == 20)
+
     let melody = MelodySettings(bars: 1, stepsPerBar: 4, lowestPitch: 60, highestPitch: 71)
     let melodic = try melodyModel(melody)
     let read = try InferenceModel.load(path: try sealedFile(melodic, in: directory))
@@ -71,6 +79,20 @@ import Testing
     // Valid-looking but ruinous: 384,000 frames to render a second of sound.
     expectRefusal(try sealedFile(timbre, in: directory, settings(#"{"sampleRate":384000,"fftSize":64,"hop":1,"floor":1e-4,"framesPerRow":1}"#)),
                   mentioning: ["frames a second"])
+    // Windows and mel bands a file may not hold.
+    expectRefusal(try sealedFile(timbre, in: directory, settings(#"{"sampleRate":8000,"fftSize":64,"hop":16,"floor":1e-4,"framesPerRow":1,"window":"kaiser"}"#)),
+                  mentioning: ["unknown window 'kaiser'", "hann, hamming, blackman"])
+    expectRefusal(try sealedFile(timbre, in: directory, settings(#"{"sampleRate":8000,"fftSize":64,"hop":16,"floor":1e-4,"framesPerRow":1,"mels":100000}"#)),
+                  mentioning: ["mel bands are 0...512, not 100000"])
+    expectRefusal(try sealedFile(timbre, in: directory, settings(#"{"sampleRate":8000,"fftSize":64,"hop":16,"floor":1e-4,"framesPerRow":1,"mels":-3}"#)),
+                  mentioning: ["mel bands are 0...512, not -3"])
+    expectRefusal(try sealedFile(timbre, in: directory, settings(#"{"sampleRate":8000,"fftSize":64,"hop":16,"floor":1e-4,"framesPerRow":1,"mels":40}"#)),
+                  mentioning: ["40 mel bands are more than the STFT's 33 bins"])
+    expectRefusal(try sealedFile(timbre, in: directory, settings(#"{"sampleRate":8000,"fftSize":64,"hop":16,"floor":1e-4,"framesPerRow":1,"condition":"pitch","mels":8,"harmonics":2,"pointsPerHarmonic":4}"#)),
+                  mentioning: ["mel axis (mels 8) or the harmonic axis (harmonics 2), not both"])
+    // Sound settings, but for a network of another width: 12 mel bands make rows of 12.
+    expectRefusal(try sealedFile(timbre, in: directory, settings(#"{"sampleRate":8000,"fftSize":64,"hop":16,"floor":1e-4,"framesPerRow":1,"mels":12}"#)),
+                  mentioning: ["rows of 12 values", "network reads 33"])
     // A pipeline whose list puts the transforms out of order.
     expectRefusal(try sealedFile(timbre, in: directory) {
       try $0.openGroup("preprocessing").setAttribute("pipeline", #"[{"name":"affine","version":1},{"name":"spectrogram","version":1}]"#)

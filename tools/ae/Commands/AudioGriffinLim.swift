@@ -2,6 +2,7 @@ import ArgumentParser
 import Audio
 import AudioFiles
 import Foundation
+import Models
 import Tensor
 
 extension SoundFile.Encoding: ExpressibleByArgument {}
@@ -15,7 +16,9 @@ struct AudioGriffinLim: ParsableCommand {
     usage: "ae audio griffinlim <input> --out <output.wav> [<options>]",
     discussion: """
       The input is read as mono at --sample-rate (channels averaged, resampled by libsamplerate), \
-      its magnitudes taken with a periodic Hann window (centred frames, as librosa), and its phase \
+      its magnitudes taken with a periodic window (--window, Hann by default; centred frames, as \
+      librosa; with --mels, passed through that many mel bands and back as a mel timbre model's \
+      frames are), and its phase \
       rebuilt from random phases as librosa.griffinlim does (--momentum 0.99 is the fast variant, \
       0 the classic one). The result keeps the input's level unless it would clip (then it is \
       scaled to a peak of 0.99). Printed: one JSON line on stdout with the log-spectral distance \
@@ -31,6 +34,8 @@ struct AudioGriffinLim: ParsableCommand {
   @Option(parsing: .unconditional, help: "Sample rate to work at, in Hz.") var sampleRate: Int = 16_000
   @Option(name: .customLong("fft"), parsing: .unconditional, help: "FFT size (even).") var fftSize: Int = 1024
   @Option(parsing: .unconditional, help: "Hop between frames, in samples.") var hop: Int = 256
+  @Option(help: ArgumentHelp("The STFT's window, periodic as librosa's.", valueName: "name")) var window: SpectralWindow = .hann
+  @Option(parsing: .unconditional, help: ArgumentHelp("Rebuild from the magnitudes as a timbre model with --frames mel --mels n sees them (through n mel bands and back): that axis's ceiling.", valueName: "n")) var mels: Int?
   @Option(help: "Sample encoding: pcm16, pcm24 or float (float in .wav only).") var encoding: SoundFile.Encoding = .pcm16
 
   func validate() throws {
@@ -39,19 +44,32 @@ struct AudioGriffinLim: ParsableCommand {
     if sampleRate < 1000 || sampleRate > 384_000 { throw ValidationError("--sample-rate must be in 1000...384000 Hz, got \(sampleRate)") }
     if fftSize < 16 || fftSize > 65_536 || fftSize % 2 != 0 { throw ValidationError("--fft must be even, in 16...65536, got \(fftSize)") }
     if hop < 1 || hop > fftSize { throw ValidationError("--hop must be in 1...\(fftSize) (the FFT size), got \(hop)") }
+    if let mels {
+      let problems = melSettings(mels).problems()
+      if mels < 1 || !problems.isEmpty { throw ValidationError("--mels \(mels): " + (mels < 1 ? "at least 1 band" : problems.joined(separator: "; "))) }
+    }
     guard let container = SoundFile.Container(path: out) else { throw ValidationError("--out \(out): end the name in .wav or .flac") }
     if container == .flac && encoding == .float { throw ValidationError("--encoding float needs a .wav file; FLAC stores integers only") }
     do { try checkReplaceable(out) } catch { throw ValidationError("--out \(error)") }
   }
 
+  /// The settings of a mel timbre model with this command's STFT.
+  func melSettings(_ mels: Int) -> SpectrogramSettings {
+    SpectrogramSettings(sampleRate: sampleRate, fftSize: fftSize, hop: hop, window: window, mels: mels)
+  }
+
   func run() throws {
     let started = Date()
     let signal = try SoundFile.readMono(input, sampleRate: sampleRate)
-    let stft = try STFT(fftSize: fftSize, hop: hop)
+    let stft = try STFT(fftSize: fftSize, hop: hop, window: window)
     // Timed as librosa's side of the bench is: the magnitude STFT and Griffin-Lim (plans made).
     let rebuildStarted = Date()
     let frames = stft.frameCount(samples: signal.count)
-    let magnitudes = stft.magnitudes(signal)
+    var magnitudes = stft.magnitudes(signal)
+    if let mels {
+      let features = try TimbreFeatures(melSettings(mels))
+      magnitudes = features.magnitudes(networkFrames: try features.networkFrames(signal, pitch: nil), pitches: nil)
+    }
     let rebuilt = GriffinLim(iterations: iterations, momentum: momentum, seed: seed)
       .reconstruct(magnitudes: magnitudes, frames: frames, stft: stft, length: signal.count)
     let rebuildSeconds = Date().timeIntervalSince(rebuildStarted)

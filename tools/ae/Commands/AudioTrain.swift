@@ -11,16 +11,21 @@ struct AudioTrain: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
     abstract: "Train a timbre model: a VAE over the spectral frames of a folder of sounds.",
-    usage: "ae audio train --data <dir> --out <timbre.h5> [--latent 16] [--epochs <n>] [--sample-rate 16000] [--condition pitch [--harmonics <n>]]",
+    usage: "ae audio train --data <dir> --out <timbre.h5> [--latent 16] [--epochs <n>] [--sample-rate 16000] [--window hann] [--frames linear|mel|harmonic] [--mels 80] [--condition pitch [--harmonics <n>]]",
     discussion: """
       Every sound file under --data (WAV, FLAC, OGG, AIFF...) is read as mono at the model's \
-      rate (resampled with libsamplerate), cut into STFT frames (--fft, --hop, Hann) and \
-      trained on as log-magnitudes. With --condition pitch each sound's MIDI note number comes \
-      from the last number in its name (violin_60.wav) or is estimated, and the code learns \
-      the timbre while the condition carries the note; its frames then lie on a pitch-relative \
-      axis (--harmonics of the fundamental, --points-per-harmonic each, read between bins by \
-      cubic interpolation), so a harmonic sits in the same place at every pitch and the model \
-      renders pitches it never heard. --harmonics 0 keeps the STFT's bins. Example: ae audio train --data notes/ --out timbre.h5 --condition pitch
+      rate (resampled with libsamplerate), cut into STFT frames (--fft, --hop, --window) and \
+      trained on as log-magnitudes. A frame holds one value per STFT bin (--frames linear), one \
+      per mel band (--frames mel --mels N: the log of each Slaney band's mean magnitude, a \
+      smaller frame that keeps the envelope and loses detail finer than a band), or, for pitch \
+      models, values on a pitch-relative axis (--frames harmonic). With --condition pitch each \
+      sound's MIDI note number comes from the last number in its name (violin_60.wav) or is \
+      estimated, and the code learns the timbre while the condition carries the note; its frames \
+      then lie on the pitch-relative axis unless --frames says otherwise (--harmonics of the \
+      fundamental, --points-per-harmonic each, read between bins by cubic interpolation), so a \
+      harmonic sits in the same place at every pitch and the model renders pitches it never \
+      heard. --harmonics 0 keeps the STFT's bins. Examples: ae audio train --data notes/ --out \
+      timbre.h5 --condition pitch; ae audio train --data notes/ --out mel.h5 --frames mel --mels 128 --condition pitch
       """)
 
   @Option(help: ArgumentHelp("A folder of sound files (searched recursively).", valueName: "dir")) var data: String
@@ -30,6 +35,9 @@ struct AudioTrain: ParsableCommand {
   @Option(name: .customLong("sample-rate"), help: "The model's sample rate in Hz.") var sampleRate = 16_000
   @Option(help: "Samples per STFT frame.") var fft = 1024
   @Option(help: "Samples between frames.") var hop = 256
+  @Option(help: ArgumentHelp("The STFT's window, periodic as librosa's.", valueName: "name")) var window: SpectralWindow = .hann
+  @Option(help: ArgumentHelp("What a frame holds: linear (STFT bins), mel (--mels bands) or harmonic (pitch models; default with --condition pitch).", valueName: "axis")) var frames: FrameAxisArgument?
+  @Option(help: ArgumentHelp("Mel bands per frame with --frames mel (default 80; at most \(SpectrogramSettings.supportedMels.upperBound) and the bins).", valueName: "n")) var mels: Int?
   @Option(help: ArgumentHelp("A condition the model takes: pitch.", valueName: "name")) var condition: String?
   @Option(help: ArgumentHelp("Harmonics of the fundamental a frame covers (pitch models; default: up to half the sample rate at the lowest pitch, at most \(TimbreTrainer.maximumDefaultHarmonics); 0 for the STFT's bins).", valueName: "n")) var harmonics: Int?
   @Option(name: .customLong("points-per-harmonic"), help: "Values per harmonic on that axis.") var pointsPerHarmonic = 32
@@ -56,8 +64,26 @@ struct AudioTrain: ParsableCommand {
     if let harmonics, harmonics > 0, condition != "pitch" {
       throw ValidationError("--harmonics needs --condition pitch (the axis follows each sound's pitch)")
     }
-    let problems = settings(harmonics: harmonics ?? (condition == "pitch" ? 1 : 0)).problems()
+    if axis == .harmonic && condition != "pitch" {
+      throw ValidationError("--frames harmonic needs --condition pitch (the axis follows each sound's pitch)")
+    }
+    if let harmonics, axis != .harmonic, harmonics > 0 {
+      throw ValidationError("--harmonics \(harmonics) puts frames on the harmonic axis; --frames \(frames?.rawValue ?? "") is another axis: give one of them")
+    }
+    if frames == .harmonic, harmonics == 0 {
+      throw ValidationError("--frames harmonic needs at least one harmonic; --harmonics 0 is --frames linear")
+    }
+    if let mels, axis != .mel { throw ValidationError("--mels \(mels) needs --frames mel") }
+    if let mels, mels < 1 { throw ValidationError("--mels must be at least 1, got \(mels)") }
+    let problems = settings(harmonics: axis == .harmonic ? (harmonics ?? 1) : 0).problems()
     if !problems.isEmpty { throw ValidationError(problems.joined(separator: "; ")) }
+  }
+
+  /// The frame's axis: as --frames says, else harmonic for pitch models (unless --harmonics 0),
+  /// else the bins.
+  var axis: SpectrogramSettings.Axis {
+    if let frames { return frames.axis }
+    return condition == "pitch" && harmonics != 0 ? .harmonic : .bins
   }
 
   var hiddenWidths: [Int]? {
@@ -67,8 +93,8 @@ struct AudioTrain: ParsableCommand {
   }
 
   func settings(harmonics: Int) -> SpectrogramSettings {
-    SpectrogramSettings(sampleRate: sampleRate, fftSize: fft, hop: hop, condition: condition,
-                        harmonics: harmonics, pointsPerHarmonic: pointsPerHarmonic)
+    SpectrogramSettings(sampleRate: sampleRate, fftSize: fft, hop: hop, window: window, condition: condition,
+                        harmonics: harmonics, pointsPerHarmonic: pointsPerHarmonic, mels: axis == .mel ? mels ?? 80 : 0)
   }
 
   func run() throws {
@@ -78,7 +104,8 @@ struct AudioTrain: ParsableCommand {
     let sounds = try SoundFolder.read(data, sampleRate: sampleRate, pitch: condition == "pitch")
     var options = TimbreTrainer.Options()
     let lowest = sounds.compactMap(\.pitch).min()
-    options.settings = settings(harmonics: harmonics ?? lowest.map { TimbreTrainer.defaultHarmonics(lowestPitch: $0, sampleRate: sampleRate) } ?? 0)
+    let defaultHarmonics = lowest.map { TimbreTrainer.defaultHarmonics(lowestPitch: $0, sampleRate: sampleRate) } ?? 0
+    options.settings = settings(harmonics: axis == .harmonic ? harmonics ?? defaultHarmonics : 0)
     options.latent = latent
     options.epochs = epochs
     options.batchSize = batchSize

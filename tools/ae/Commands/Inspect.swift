@@ -37,10 +37,12 @@ struct Inspect: ParsableCommand {
     if let table = model.pipeline.table {
       printTable(table)
     } else if let sound = model.pipeline.spectrogram {
-      let axis = sound.onHarmonicAxis
-        ? "on a pitch-relative axis: \(sound.harmonics) harmonics x \(sound.pointsPerHarmonic) points"
-        : "\(sound.bins) bins"
-      print("sound:      \(sound.sampleRate) Hz, STFT \(sound.fftSize) / hop \(sound.hop) (Hann), ln(|X| + \(sound.floor)) \(axis)"
+      let axis = switch sound.axis {
+      case .harmonic: "ln(|X| + \(sound.floor)) on a pitch-relative axis: \(sound.harmonics) harmonics x \(sound.pointsPerHarmonic) points"
+      case .mel: "ln(band + \(sound.floor)), \(sound.mels) mel bands (Slaney, 0 Hz to \(sound.sampleRate / 2) Hz)"
+      case .bins: "ln(|X| + \(sound.floor)) \(sound.bins) bins"
+      }
+      print("sound:      \(sound.sampleRate) Hz, STFT \(sound.fftSize) / hop \(sound.hop) (\(sound.window) window), \(axis)"
         + (sound.condition.map { "; condition: \($0)" } ?? ""))
     } else if let melody = model.pipeline.melody {
       print("melody:     \(melody.bars) bars of \(melody.stepsPerBar) steps, \(melody.vocabulary) tokens per step (hold, rest, pitches \(melody.lowestPitch)...\(melody.highestPitch))")

@@ -37,8 +37,8 @@ enum ModelDescription {
       "history": history(inspected.history),
       "table": table(model.pipeline.table),
       "spectrogram": model.pipeline.spectrogram.map { s -> [String: Any] in
-        ["sample_rate": s.sampleRate, "fft_size": s.fftSize, "hop": s.hop, "floor": Double(s.floor), "bins": s.bins,
-         "harmonics": s.harmonics, "points_per_harmonic": s.pointsPerHarmonic,
+        ["sample_rate": s.sampleRate, "fft_size": s.fftSize, "hop": s.hop, "window": s.window, "floor": Double(s.floor),
+         "bins": s.bins, "axis": s.axis.rawValue, "mels": s.mels, "harmonics": s.harmonics, "points_per_harmonic": s.pointsPerHarmonic,
          "condition": s.condition ?? NSNull()]
       } ?? NSNull(),
       "melody": model.pipeline.melody.map { m -> [String: Any] in

@@ -9,6 +9,25 @@ extension Loss: ExpressibleByArgument {}
 extension ModelKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension Scaling.Method: ExpressibleByArgument {}
+extension SpectralWindow: ExpressibleByArgument {}
+
+/// What a timbre model's frame holds (`ae audio train --frames`).
+enum FrameAxisArgument: String, CaseIterable, ExpressibleByArgument {
+  /// ln(|X| + floor) per STFT bin.
+  case linear
+  /// ln(band + floor) per mel band (`--mels`).
+  case mel
+  /// Log-magnitudes at multiples of the fundamental (`--harmonics`; pitch models).
+  case harmonic
+
+  var axis: SpectrogramSettings.Axis {
+    switch self {
+    case .linear: .bins
+    case .mel: .mel
+    case .harmonic: .harmonic
+    }
+  }
+}
 
 /// Training before the end-to-end fit.
 enum Pretraining: String, CaseIterable, ExpressibleByArgument {

@@ -34,14 +34,15 @@ struct AudioGenerate: ParsableCommand {
     let samples = Int(seconds * Double(timbre.sampleRate))
     guard samples >= 1 else { throw ValidationError("--seconds \(seconds) is less than one sample at \(timbre.sampleRate) Hz") }
     try AudioInputs.checkMemory(timbre, samples: samples)
-    let started = Date()
+    let started = Date(), cpuStarted = processCPUSeconds()
     let (output, codes) = try timbre.generate(seconds: seconds, seed: seed, pitch: pitch)
-    let elapsed = Date().timeIntervalSince(started)
+    let elapsed = Date().timeIntervalSince(started), cpuSeconds = processCPUSeconds() - cpuStarted
     try sound.write(output, sampleRate: timbre.sampleRate, to: out)
     if let spectrogram { try AudioInputs.drawSpectrogram(spectrogram, model: timbre, input: nil, output: output, codes: codes) }
     print(jsonLine([
       "out": out, "seconds": seconds, "seed": String(seed), "pitch": pitch, "frames": codes.rows,
       "render_seconds": elapsed, "real_time_factor": seconds / max(elapsed, 1e-9),
+      "render_cpu_seconds": cpuSeconds, "cpu_real_time_factor": seconds / max(cpuSeconds, 1e-9),
     ]))
   }
 }

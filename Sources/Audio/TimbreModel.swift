@@ -78,14 +78,8 @@ public final class TimbreModel: @unchecked Sendable {
   /// advanced from the previous one's peaks (`StreamingPhase`), then `iterations` passes of
   /// fast Griffin-Lim from there.
   public func render(magnitudes: [Float], frames: Int, length: Int, seed: UInt64 = 0) -> [Float] {
-    let bins = features.bins
-    var phase = [Float](repeating: 0, count: frames * bins)
-    var estimator = StreamingPhase(bins: bins, hop: settings.hop, fftSize: settings.fftSize)
-    magnitudes.withUnsafeBufferPointer { m in
-      phase.withUnsafeMutableBufferPointer { p in
-        for t in 0..<frames { estimator.next(magnitudes: m.baseAddress! + t * bins, phase: p.baseAddress! + t * bins) }
-      }
-    }
+    let phase = StreamingPhase.phases(magnitudes: magnitudes, frames: frames, bins: features.bins, hop: settings.hop,
+                                      fftSize: settings.fftSize)
     let griffinLim = GriffinLim(iterations: iterations, momentum: 0.99, seed: seed)
     return griffinLim.reconstruct(magnitudes: magnitudes, frames: frames, stft: features.stft, length: length, initialPhase: phase)
   }

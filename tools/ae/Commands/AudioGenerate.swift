@@ -15,7 +15,7 @@ struct AudioGenerate: ParsableCommand {
   @Option(parsing: .unconditional, help: "Seed of the walk (0...2^64-1).", transform: Seed.parse) var seed: UInt64 = 1
   @Option(help: "MIDI note number (pitch-conditioned models; default 60).") var pitch: Double?
   @Option(help: ArgumentHelp("The sound to write (.wav or .flac).", valueName: "file")) var out: String
-  @Option(help: "Griffin-Lim passes when rendering.") var iterations = 32
+  @Option(help: "Griffin-Lim passes after the streaming phase when rendering.") var iterations = TimbreModel.defaultIterations
   @Option(help: ArgumentHelp("Also draw the output and its code trajectory to this PNG.", valueName: "file")) var spectrogram: String?
   @OptionGroup var sound: SoundOutputOptions
   @OptionGroup var file: ModelFileOptions

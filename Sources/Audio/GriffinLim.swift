@@ -1,3 +1,4 @@
+import CFFTW
 import Tensor
 
 /// Phase reconstruction from a magnitude spectrogram by librosa.griffinlim's algorithm: the
@@ -35,6 +36,7 @@ public struct GriffinLim: Sendable {
     let signal = FFTBuffer(floats: length)
     let overlapAdd = STFT.OverlapAdd(stft: stft, frames: frames, length: length)
     let workspace = stft.makeWorkspace()
+    let pairs = FFTBuffer(floats: 2 * stft.fftSize), samples = FFTBuffer(floats: 2 * stft.fftSize)
     // The STFT of `length` samples may have fewer frames than given: those are not rebuilt.
     let rebuiltFrames = min(frames, stft.frameCount(samples: length))
     let row = 2 * bins, z = spectrum.pointer
@@ -55,9 +57,7 @@ public struct GriffinLim: Sendable {
         }
       }
       for iteration in 0..<iterations {
-        stft.inverse(into: signal.pointer, overlapAdd: overlapAdd, workspace: workspace) { t, buffer in
-          buffer.update(from: z + t * row, count: row)
-        }
+        Self.inversePairs(z, stft: stft, into: signal.pointer, overlapAdd: overlapAdd, pairs: pairs, samples: samples)
         // librosa's previous iterate starts at 0: the first update has no momentum term.
         let decay = iteration == 0 ? 0 : momentum / (1 + momentum)
         let samples = UnsafeBufferPointer(start: signal.pointer, count: length)
@@ -75,6 +75,46 @@ public struct GriffinLim: Sendable {
       }
     }
     return output
+  }
+
+  /// `stft.inverse` of the interleaved spectra `z` (frames x bins) into `signal`, two frames
+  /// per FFT: frames a and b are the real and imaginary parts of one complex signal, whose
+  /// spectrum is A + iB with A and B extended to all `fftSize` bins by their conjugate symmetry
+  /// (A[n - k] = conj A[k]). One complex inverse of `fftSize` points took 1.0 us here against
+  /// 1.5 us for one c2r (FFTW_ESTIMATE's c2r plan is slow; its r2c is not), so a pair costs a
+  /// third of two c2r's. As with c2r, the imaginary parts of bins 0 and fftSize / 2 are ignored.
+  static func inversePairs(_ z: UnsafePointer<Float>, stft: STFT, into signal: UnsafeMutablePointer<Float>,
+                           overlapAdd: STFT.OverlapAdd, pairs: FFTBuffer, samples: FFTBuffer) {
+    let n = stft.fftSize, half = n / 2, bins = stft.bins, hop = stft.hop, frames = overlapAdd.frames
+    let window = stft.synthesisWindow.pointer, sum = overlapAdd.accumulator.pointer
+    let p = pairs.pointer, x = samples.pointer
+    sum.update(repeating: 0, count: overlapAdd.accumulator.count)
+    for t in stride(from: 0, to: frames, by: 2) {
+      let a = z + t * 2 * bins, hasB = t + 1 < frames, b = hasB ? a + 2 * bins : a
+      let bScale: Float = hasB ? 1 : 0
+      p[0] = a[0]
+      p[1] = bScale * b[0]
+      p[2 * half] = a[2 * half]
+      p[2 * half + 1] = bScale * b[2 * half]
+      for k in 1..<half {
+        let ar = a[2 * k], ai = a[2 * k + 1], br = bScale * b[2 * k], bi = bScale * b[2 * k + 1]
+        p[2 * k] = ar - bi
+        p[2 * k + 1] = ai + br
+        p[2 * (n - k)] = ar + bi
+        p[2 * (n - k) + 1] = br - ai
+      }
+      fftwf_execute_dft(stft.plans.complexInverse, pairs.complex, samples.complex)
+      let outA = sum + t * hop
+      for i in 0..<n { outA[i] += x[2 * i] * window[i] }
+      if hasB {
+        let outB = outA + hop
+        for i in 0..<n { outB[i] += x[2 * i + 1] * window[i] }
+      }
+    }
+    let normalizer = overlapAdd.normalizer.pointer, offset = n / 2, length = overlapAdd.length
+    let available = max(0, min(length, overlapAdd.accumulator.count - offset))
+    for j in 0..<available { signal[j] = sum[offset + j] * normalizer[offset + j] }
+    if available < length { (signal + available).update(repeating: 0, count: length - available) }
   }
 
   /// One frame: u = rebuilt - decay * previous; spectrum = S u / (|u| + tiny); previous =

@@ -70,9 +70,7 @@ public struct GriffinLim: Sendable {
     }
     var output = [Float](repeating: 0, count: length)
     output.withUnsafeMutableBufferPointer { out in
-      stft.inverse(into: out.baseAddress!, overlapAdd: overlapAdd, workspace: workspace) { t, buffer in
-        buffer.update(from: z + t * row, count: row)
-      }
+      Self.inversePairs(z, stft: stft, into: out.baseAddress!, overlapAdd: overlapAdd, pairs: pairs, samples: samples)
     }
     return output
   }
@@ -117,8 +115,10 @@ public struct GriffinLim: Sendable {
     if available < length { (signal + available).update(repeating: 0, count: length - available) }
   }
 
-  /// One frame: u = rebuilt - decay * previous; spectrum = S u / (|u| + tiny); previous =
-  /// rebuilt. Interleaved complex values; no branches, so it vectorises.
+  /// One frame: u = rebuilt - decay * previous; spectrum = S (u / (|u| + tiny)), in librosa's
+  /// order (S / (|u| + tiny) first would overflow to infinity where u is exactly 0 and S is
+  /// above 4, and 0 times that is NaN); previous = rebuilt. Interleaved complex values; no
+  /// branches, so it vectorises.
   @inline(__always)
   static func update(_ spectrum: UnsafeMutablePointer<Float>, previous: UnsafeMutablePointer<Float>, rebuilt: UnsafePointer<Float>,
                      magnitude s: UnsafePointer<Float>, decay: Float, bins: Int) {
@@ -128,9 +128,9 @@ public struct GriffinLim: Sendable {
       let ur = rr - decay * previous[2 * k], ui = ri - decay * previous[2 * k + 1]
       previous[2 * k] = rr
       previous[2 * k + 1] = ri
-      let scale = s[k] / ((ur * ur + ui * ui).squareRoot() + tiny)
-      spectrum[2 * k] = ur * scale
-      spectrum[2 * k + 1] = ui * scale
+      let inverse = 1 / ((ur * ur + ui * ui).squareRoot() + tiny)
+      spectrum[2 * k] = s[k] * (ur * inverse)
+      spectrum[2 * k + 1] = s[k] * (ui * inverse)
     }
   }
 }

@@ -7,7 +7,7 @@
 # the real-time phase alone (--iterations 0) one after another; medians of the real-time factor
 # by the wall clock and by CPU time (on a shared core the wall clock also counts waiting).
 # Usage: bash bench/audio/timbre.sh [DATA_DIR]   (default /tmp/ae-audio-bench; AE=path/to/ae;
-#        TRAIN=0 reuses DATA_DIR/timbre.h5 and its evaluations instead of training again)
+#        TRAIN=0 reuses DATA_DIR/timbre.h5 instead of training again)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 data=${1:-/tmp/ae-audio-bench}
@@ -19,9 +19,9 @@ if [ "${TRAIN:-1}" != 0 ] || [ ! -f "$data/timbre.h5" ]; then
   start=$(date +%s.%N)
   "$ae" audio train --data "$data/notes/train" --out "$data/timbre.h5" --condition pitch --quiet > "$data/timbre-train.json"
   echo "train: $(cat "$data/timbre-train.json") ($(echo "$(date +%s.%N) - $start" | bc) s wall)"
-  "$ae" audio eval "$data/timbre.h5" --data "$data/notes/test" --json > "$data/timbre-eval.json"
-  "$ae" audio eval "$data/timbre.h5" --data "$data/notes/train" --json > "$data/timbre-eval-train.json"
 fi
+"$ae" audio eval "$data/timbre.h5" --data "$data/notes/test" --json > "$data/timbre-eval.json"
+"$ae" audio eval "$data/timbre.h5" --data "$data/notes/train" --json > "$data/timbre-eval-train.json"
 
 python3 - "$data" <<'PY'
 import json, sys

@@ -84,3 +84,45 @@ void aevec_sigmoid_rows(const float *z, float *out, size_t rows, size_t width, c
     }
   }
 }
+
+/* One step of fast Griffin-Lim on one frame of `bins` interleaved complex values (see
+ * GriffinLim.update, whose loop this was): u = rebuilt - decay * previous; spectrum =
+ * magnitude * (u / (|u| + tiny)); previous = rebuilt. Eight bins at a time, deinterleaved;
+ * the arithmetic is the same IEEE operations in the same order in every lane (square root and
+ * division are exact in both clones), so both clones give the same bits. */
+__attribute__((target_clones("avx2", "default")))
+void aevec_griffin_lim_update(float *spectrum, float *previous, const float *rebuilt, const float *magnitude,
+                              float decay, size_t bins) {
+  const float tiny = 1.17549435e-38f; /* FLT_MIN, Float.leastNormalMagnitude */
+  size_t k = 0;
+  for (; k + 8 <= bins; k += 8) {
+    ae_float8 r0, r1, p0, p1, s;
+    __builtin_memcpy(&r0, rebuilt + 2 * k, sizeof r0);
+    __builtin_memcpy(&r1, rebuilt + 2 * k + 8, sizeof r1);
+    __builtin_memcpy(&p0, previous + 2 * k, sizeof p0);
+    __builtin_memcpy(&p1, previous + 2 * k + 8, sizeof p1);
+    __builtin_memcpy(&s, magnitude + k, sizeof s);
+    __builtin_memcpy(previous + 2 * k, &r0, sizeof r0);
+    __builtin_memcpy(previous + 2 * k + 8, &r1, sizeof r1);
+    ae_float8 rr = __builtin_shufflevector(r0, r1, 0, 2, 4, 6, 8, 10, 12, 14);
+    ae_float8 ri = __builtin_shufflevector(r0, r1, 1, 3, 5, 7, 9, 11, 13, 15);
+    ae_float8 pr = __builtin_shufflevector(p0, p1, 0, 2, 4, 6, 8, 10, 12, 14);
+    ae_float8 pi = __builtin_shufflevector(p0, p1, 1, 3, 5, 7, 9, 11, 13, 15);
+    ae_float8 ur = rr - decay * pr, ui = ri - decay * pi;
+    ae_float8 inverse = 1.0f / (__builtin_elementwise_sqrt(ur * ur + ui * ui) + tiny);
+    ae_float8 zr = s * (ur * inverse), zi = s * (ui * inverse);
+    ae_float8 z0 = __builtin_shufflevector(zr, zi, 0, 8, 1, 9, 2, 10, 3, 11);
+    ae_float8 z1 = __builtin_shufflevector(zr, zi, 4, 12, 5, 13, 6, 14, 7, 15);
+    __builtin_memcpy(spectrum + 2 * k, &z0, sizeof z0);
+    __builtin_memcpy(spectrum + 2 * k + 8, &z1, sizeof z1);
+  }
+  for (; k < bins; k++) {
+    float rr = rebuilt[2 * k], ri = rebuilt[2 * k + 1];
+    float ur = rr - decay * previous[2 * k], ui = ri - decay * previous[2 * k + 1];
+    previous[2 * k] = rr;
+    previous[2 * k + 1] = ri;
+    float inverse = 1.0f / (__builtin_sqrtf(ur * ur + ui * ui) + tiny);
+    spectrum[2 * k] = magnitude[k] * (ur * inverse);
+    spectrum[2 * k + 1] = magnitude[k] * (ui * inverse);
+  }
+}

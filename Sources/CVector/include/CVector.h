@@ -27,4 +27,10 @@ void aevec_sigmoid_rows(const float *z, float *out, size_t rows, size_t width, c
  * inverse of the affine input scaling (Scaling.invert). */
 void aevec_unscale_rows(float *values, size_t rows, size_t width, const float *offset, const float *scale);
 
+/* One fast Griffin-Lim update of a frame of `bins` interleaved complex values:
+ * u = rebuilt - decay * previous, spectrum = magnitude * u / (|u| + FLT_MIN), previous = rebuilt.
+ * spectrum and previous must not overlap rebuilt or magnitude. */
+void aevec_griffin_lim_update(float *spectrum, float *previous, const float *rebuilt, const float *magnitude,
+                              float decay, size_t bins);
+
 #endif

@@ -38,6 +38,7 @@ public struct GriffinLim: Sendable {
     let overlapAdd = STFT.OverlapAdd(stft: stft, frames: frames, length: length)
     let workspace = stft.makeWorkspace()
     let pairs = FFTBuffer(floats: 2 * stft.fftSize), samples = FFTBuffer(floats: 2 * stft.fftSize)
+    let silence = FFTBuffer(floats: 2 * bins) // the second frame of the last pair when the count is odd
     // The STFT of `length` samples may have fewer frames than given: those are not rebuilt.
     let rebuiltFrames = min(frames, stft.frameCount(samples: length))
     let row = 2 * bins, z = spectrum.pointer
@@ -58,7 +59,7 @@ public struct GriffinLim: Sendable {
         }
       }
       for iteration in 0..<iterations {
-        Self.inversePairs(z, stft: stft, into: signal.pointer, overlapAdd: overlapAdd, pairs: pairs, samples: samples)
+        Self.inversePairs(z, stft: stft, into: signal.pointer, overlapAdd: overlapAdd, pairs: pairs, samples: samples, silence: silence)
         // librosa's previous iterate starts at 0: the first update has no momentum term.
         let decay = iteration == 0 ? 0 : momentum / (1 + momentum)
         let samples = UnsafeBufferPointer(start: signal.pointer, count: length)
@@ -71,7 +72,7 @@ public struct GriffinLim: Sendable {
     }
     var output = [Float](repeating: 0, count: length)
     output.withUnsafeMutableBufferPointer { out in
-      Self.inversePairs(z, stft: stft, into: out.baseAddress!, overlapAdd: overlapAdd, pairs: pairs, samples: samples)
+      Self.inversePairs(z, stft: stft, into: out.baseAddress!, overlapAdd: overlapAdd, pairs: pairs, samples: samples, silence: silence)
     }
     return output
   }
@@ -83,32 +84,17 @@ public struct GriffinLim: Sendable {
   /// 1.5 us for one c2r (FFTW_ESTIMATE's c2r plan is slow; its r2c is not), so a pair costs a
   /// third of two c2r's. As with c2r, the imaginary parts of bins 0 and fftSize / 2 are ignored.
   static func inversePairs(_ z: UnsafePointer<Float>, stft: STFT, into signal: UnsafeMutablePointer<Float>,
-                           overlapAdd: STFT.OverlapAdd, pairs: FFTBuffer, samples: FFTBuffer) {
+                           overlapAdd: STFT.OverlapAdd, pairs: FFTBuffer, samples: FFTBuffer, silence: FFTBuffer) {
     let n = stft.fftSize, half = n / 2, bins = stft.bins, hop = stft.hop, frames = overlapAdd.frames
     let window = stft.synthesisWindow.pointer, sum = overlapAdd.accumulator.pointer
-    let p = pairs.pointer, x = samples.pointer
+    let x = samples.pointer
     sum.update(repeating: 0, count: overlapAdd.accumulator.count)
     for t in stride(from: 0, to: frames, by: 2) {
-      let a = z + t * 2 * bins, hasB = t + 1 < frames, b = hasB ? a + 2 * bins : a
-      let bScale: Float = hasB ? 1 : 0
-      p[0] = a[0]
-      p[1] = bScale * b[0]
-      p[2 * half] = a[2 * half]
-      p[2 * half + 1] = bScale * b[2 * half]
-      for k in 1..<half {
-        let ar = a[2 * k], ai = a[2 * k + 1], br = bScale * b[2 * k], bi = bScale * b[2 * k + 1]
-        p[2 * k] = ar - bi
-        p[2 * k + 1] = ai + br
-        p[2 * (n - k)] = ar + bi
-        p[2 * (n - k) + 1] = br - ai
-      }
+      let a = z + t * 2 * bins, hasB = t + 1 < frames
+      aevec_pair_spectra(pairs.pointer, a, hasB ? a + 2 * bins : UnsafePointer(silence.pointer), half)
       fftwf_execute_dft(stft.plans.complexInverse, pairs.complex, samples.complex)
-      let outA = sum + t * hop
-      for i in 0..<n { outA[i] += x[2 * i] * window[i] }
-      if hasB {
-        let outB = outA + hop
-        for i in 0..<n { outB[i] += x[2 * i + 1] * window[i] }
-      }
+      aevec_overlap_add(sum + t * hop, x, 0, window, n)
+      if hasB { aevec_overlap_add(sum + (t + 1) * hop, x, 1, window, n) }
     }
     let normalizer = overlapAdd.normalizer.pointer, offset = n / 2, length = overlapAdd.length
     let available = max(0, min(length, overlapAdd.accumulator.count - offset))

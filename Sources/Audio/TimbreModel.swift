@@ -21,8 +21,8 @@ public final class TimbreModel: @unchecked Sendable {
   /// held-out GM notes: SC 0.023 against 0.062, MR-STFT 0.314 against 0.328, LSD 1.62 against
   /// 1.55 dB; `ae audio griffinlim --initial-phase`, bench/audio/README.md). A timbre model's
   /// own error dominates anyway: its held-out scores move by under 2 % from 8 to 32 passes
-  /// (SC 0.187 and 0.185), while the passes were most of a render's time (10 s from the bench
-  /// model, one core: 109 ms CPU with 32 passes, 57 ms with 8, 38 ms with none).
+  /// (SC 0.187 and 0.185), while 32 passes were most of a render's time (10 s from the bench
+  /// model, one core: 98 ms CPU with 32 passes, 55 ms with 8, 40 ms with none).
   public static let defaultIterations = 8
 
   public init(_ runtime: InferenceModel) throws {

@@ -88,6 +88,19 @@ public struct StreamingPhase {
     previous.update(from: phase, count: bins)
   }
 
+  /// Phases (frames x bins, radians) for a whole magnitude spectrogram (frames x bins), frame
+  /// after frame as a stream would make them: the start `TimbreModel.render` gives Griffin-Lim.
+  public static func phases(magnitudes: [Float], frames: Int, bins: Int, hop: Int, fftSize: Int) -> [Float] {
+    precondition(magnitudes.count == frames * bins, "magnitudes must hold frames x bins values")
+    var estimator = StreamingPhase(bins: bins, hop: hop, fftSize: fftSize)
+    return [Float](unsafeUninitializedCapacity: frames * bins) { phase, count in
+      magnitudes.withUnsafeBufferPointer { m in
+        for t in 0..<frames { estimator.next(magnitudes: m.baseAddress! + t * bins, phase: phase.baseAddress! + t * bins) }
+      }
+      count = frames * bins
+    }
+  }
+
   /// The peak's offset from its bin, in bins (-0.5...0.5), from the parabola through the log
   /// magnitudes of the bins below, at and above it.
   @inline(__always)

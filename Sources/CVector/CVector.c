@@ -84,3 +84,105 @@ void aevec_sigmoid_rows(const float *z, float *out, size_t rows, size_t width, c
     }
   }
 }
+
+/* One step of fast Griffin-Lim on one frame of `bins` interleaved complex values (see
+ * GriffinLim.update, whose loop this was): u = rebuilt - decay * previous; spectrum =
+ * magnitude * (u / (|u| + tiny)); previous = rebuilt. Eight bins at a time, deinterleaved;
+ * the arithmetic is the same IEEE operations in the same order in every lane (square root and
+ * division are exact in both clones), so both clones give the same bits. */
+__attribute__((target_clones("avx2", "default")))
+void aevec_griffin_lim_update(float *spectrum, float *previous, const float *rebuilt, const float *magnitude,
+                              float decay, size_t bins) {
+  const float tiny = 1.17549435e-38f; /* FLT_MIN, Float.leastNormalMagnitude */
+  size_t k = 0;
+  for (; k + 8 <= bins; k += 8) {
+    ae_float8 r0, r1, p0, p1, s;
+    __builtin_memcpy(&r0, rebuilt + 2 * k, sizeof r0);
+    __builtin_memcpy(&r1, rebuilt + 2 * k + 8, sizeof r1);
+    __builtin_memcpy(&p0, previous + 2 * k, sizeof p0);
+    __builtin_memcpy(&p1, previous + 2 * k + 8, sizeof p1);
+    __builtin_memcpy(&s, magnitude + k, sizeof s);
+    __builtin_memcpy(previous + 2 * k, &r0, sizeof r0);
+    __builtin_memcpy(previous + 2 * k + 8, &r1, sizeof r1);
+    ae_float8 rr = __builtin_shufflevector(r0, r1, 0, 2, 4, 6, 8, 10, 12, 14);
+    ae_float8 ri = __builtin_shufflevector(r0, r1, 1, 3, 5, 7, 9, 11, 13, 15);
+    ae_float8 pr = __builtin_shufflevector(p0, p1, 0, 2, 4, 6, 8, 10, 12, 14);
+    ae_float8 pi = __builtin_shufflevector(p0, p1, 1, 3, 5, 7, 9, 11, 13, 15);
+    ae_float8 ur = rr - decay * pr, ui = ri - decay * pi;
+    ae_float8 inverse = 1.0f / (__builtin_elementwise_sqrt(ur * ur + ui * ui) + tiny);
+    ae_float8 zr = s * (ur * inverse), zi = s * (ui * inverse);
+    ae_float8 z0 = __builtin_shufflevector(zr, zi, 0, 8, 1, 9, 2, 10, 3, 11);
+    ae_float8 z1 = __builtin_shufflevector(zr, zi, 4, 12, 5, 13, 6, 14, 7, 15);
+    __builtin_memcpy(spectrum + 2 * k, &z0, sizeof z0);
+    __builtin_memcpy(spectrum + 2 * k + 8, &z1, sizeof z1);
+  }
+  for (; k < bins; k++) {
+    float rr = rebuilt[2 * k], ri = rebuilt[2 * k + 1];
+    float ur = rr - decay * previous[2 * k], ui = ri - decay * previous[2 * k + 1];
+    previous[2 * k] = rr;
+    previous[2 * k + 1] = ri;
+    float inverse = 1.0f / (__builtin_sqrtf(ur * ur + ui * ui) + tiny);
+    spectrum[2 * k] = magnitude[k] * (ur * inverse);
+    spectrum[2 * k + 1] = magnitude[k] * (ui * inverse);
+  }
+}
+
+/* Griffin-Lim inverts two frames per complex FFT (GriffinLim.inversePairs): their spectra a
+ * and b (half + 1 interleaved bins each) become the n = 2 half bins of A + iB, A and B
+ * extended by conjugate symmetry (A[n - k] = conj A[k]); the imaginary parts of bins 0 and
+ * half are ignored, as a c2r transform ignores them. Additions only, so both clones agree. */
+__attribute__((target_clones("avx2", "default")))
+void aevec_pair_spectra(float *pairs, const float *a, const float *b, size_t half) {
+  size_t n = 2 * half, k = 1;
+  pairs[0] = a[0];
+  pairs[1] = b[0];
+  pairs[2 * half] = a[2 * half];
+  pairs[2 * half + 1] = b[2 * half];
+  for (; k + 8 <= half; k += 8) {
+    ae_float8 a0, a1, b0, b1;
+    __builtin_memcpy(&a0, a + 2 * k, sizeof a0);
+    __builtin_memcpy(&a1, a + 2 * k + 8, sizeof a1);
+    __builtin_memcpy(&b0, b + 2 * k, sizeof b0);
+    __builtin_memcpy(&b1, b + 2 * k + 8, sizeof b1);
+    ae_float8 ar = __builtin_shufflevector(a0, a1, 0, 2, 4, 6, 8, 10, 12, 14);
+    ae_float8 ai = __builtin_shufflevector(a0, a1, 1, 3, 5, 7, 9, 11, 13, 15);
+    ae_float8 br = __builtin_shufflevector(b0, b1, 0, 2, 4, 6, 8, 10, 12, 14);
+    ae_float8 bi = __builtin_shufflevector(b0, b1, 1, 3, 5, 7, 9, 11, 13, 15);
+    ae_float8 fr = ar - bi, fi = ai + br;       /* bins k ... k + 7 */
+    ae_float8 mr = ar + bi, mi = br - ai;       /* bins n - k ... n - k - 7, descending */
+    ae_float8 f0 = __builtin_shufflevector(fr, fi, 0, 8, 1, 9, 2, 10, 3, 11);
+    ae_float8 f1 = __builtin_shufflevector(fr, fi, 4, 12, 5, 13, 6, 14, 7, 15);
+    ae_float8 m0 = __builtin_shufflevector(mr, mi, 7, 15, 6, 14, 5, 13, 4, 12);
+    ae_float8 m1 = __builtin_shufflevector(mr, mi, 3, 11, 2, 10, 1, 9, 0, 8);
+    __builtin_memcpy(pairs + 2 * k, &f0, sizeof f0);
+    __builtin_memcpy(pairs + 2 * k + 8, &f1, sizeof f1);
+    __builtin_memcpy(pairs + 2 * (n - k - 7), &m0, sizeof m0);
+    __builtin_memcpy(pairs + 2 * (n - k - 7) + 8, &m1, sizeof m1);
+  }
+  for (; k < half; k++) {
+    float ar = a[2 * k], ai = a[2 * k + 1], br = b[2 * k], bi = b[2 * k + 1];
+    pairs[2 * k] = ar - bi;
+    pairs[2 * k + 1] = ai + br;
+    pairs[2 * (n - k)] = ar + bi;
+    pairs[2 * (n - k) + 1] = br - ai;
+  }
+}
+
+/* out[i] += samples[2 i + part] * window[i] for i < n: one frame of a pair's inverse (part 0
+ * the real parts, 1 the imaginary ones), windowed and overlap-added. */
+__attribute__((target_clones("avx2", "default")))
+void aevec_overlap_add(float *out, const float *samples, size_t part, const float *window, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    ae_float8 s0, s1, w, o;
+    __builtin_memcpy(&s0, samples + 2 * i, sizeof s0);
+    __builtin_memcpy(&s1, samples + 2 * i + 8, sizeof s1);
+    __builtin_memcpy(&w, window + i, sizeof w);
+    __builtin_memcpy(&o, out + i, sizeof o);
+    ae_float8 x = part == 0 ? __builtin_shufflevector(s0, s1, 0, 2, 4, 6, 8, 10, 12, 14)
+                            : __builtin_shufflevector(s0, s1, 1, 3, 5, 7, 9, 11, 13, 15);
+    o = o + x * w;
+    __builtin_memcpy(out + i, &o, sizeof o);
+  }
+  for (; i < n; i++) out[i] += samples[2 * i + part] * window[i];
+}

@@ -58,6 +58,23 @@ import Testing
     #expect(hamming < 0.15 && mel > 0.3, "hamming \(hamming), through 32 mel bands \(mel)")
   }
 
+  /// From the streaming phase estimate the tone starts far closer than from random phases
+  /// (no pass at all), and a bad start name is a usage mistake.
+  @Test func theStreamingStartBeatsRandomPhases() throws {
+    let input = directory + "/tone.wav", output = directory + "/rebuilt.wav"
+    try writeWAV(tone, rate: 16_000, to: input)
+    func convergence(_ start: String) throws -> Double {
+      let run = try cli.ae("audio", "griffinlim", input, "--out", output, "--iterations", "0", "--initial-phase", start)
+      #expect(run.status == 0, "stderr: \(run.stderr)")
+      let figures = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "stdout: \(run.stdout)")
+      return try #require(figures["spectral_convergence"] as? Double)
+    }
+    let streaming = try convergence("streaming"), random = try convergence("random")
+    #expect(streaming < 0.2 && random > 0.4, "streaming \(streaming), random \(random)")
+    let run = try cli.ae("audio", "griffinlim", input, "--out", output, "--initial-phase", "zero")
+    #expect(run.status == 64 && run.stderr.hasPrefix("error: "), "\(run.stderr)")
+  }
+
   @Test func unreadableInputFailsWithOneLine() throws {
     let text = directory + "/notes.wav"
     try Data("not a sound at all\n".utf8).write(to: URL(fileURLWithPath: text))

@@ -90,6 +90,31 @@ import Testing
     }
     #expect(mismatches == 0)
   }
+
+  /// Griffin-Lim's update in C (AVX2 where the CPU has it) equals the plain formula bit for
+  /// bit, the tail past the last 8 bins included; where u is exactly 0 the result is 0, not NaN.
+  @Test func cGriffinLimUpdateEqualsThePlainFormula() {
+    var random = SeededRandom(seed: 22)
+    for bins in [513, 7, 8] {
+      let rebuilt = (0..<(2 * bins)).map { _ in random.uniform(-50, 50) }
+      let magnitude = (0..<bins).map { k in k == 1 ? 10 : random.uniform(0, 20) }
+      var previous = (0..<(2 * bins)).map { _ in random.uniform(-50, 50) }
+      previous[2] = rebuilt[2] / 0.5; previous[3] = rebuilt[3] / 0.5 // bin 1: u = 0 exactly with decay 0.5
+      let decay: Float = 0.5
+      var spectrum = [Float](repeating: .nan, count: 2 * bins), after = previous
+      aevec_griffin_lim_update(&spectrum, &after, rebuilt, magnitude, decay, bins)
+      var mismatches = 0
+      for k in 0..<bins {
+        let ur = rebuilt[2 * k] - decay * previous[2 * k], ui = rebuilt[2 * k + 1] - decay * previous[2 * k + 1]
+        let inverse = 1 / ((ur * ur + ui * ui).squareRoot() + Float.leastNormalMagnitude)
+        if spectrum[2 * k].bitPattern != (magnitude[k] * (ur * inverse)).bitPattern { mismatches += 1 }
+        if spectrum[2 * k + 1].bitPattern != (magnitude[k] * (ui * inverse)).bitPattern { mismatches += 1 }
+      }
+      #expect(mismatches == 0, "\(bins) bins")
+      #expect(after == rebuilt, "\(bins) bins: previous becomes the rebuilt spectrum")
+      #expect(spectrum[2] == 0 && spectrum[3] == 0, "\(bins) bins: u = 0 gives 0, not \(spectrum[2])")
+    }
+  }
 }
 
 func Foundation_expf(_ x: Float) -> Float { expf(x) }

@@ -4,6 +4,8 @@ The clips (a 220 Hz harmonic tone with vibrato) are written as DIR/tone_{seconds
 the Swift side (`ae audio griffinlim`) times the very same files. One thread: the script pins the
 BLAS/OpenMP/numba thread counts to 1 before numpy loads. Timed per repeat: the STFT magnitude of the
 clip and librosa.griffinlim on it (file reading and writing are outside); one untimed warm-up first.
+Each repeat is timed by the wall clock and by the process's CPU time (what it cost apart from waiting
+for a core on a busy machine).
 
     python griffinlim_librosa.py --dir /tmp/ae-audio-bench/clips [--lengths 1,10] [--repeats 5] [--json out.json]
 """
@@ -55,14 +57,16 @@ def time_clip(path, repeats):
     if signal.ndim != 1 or rate != RATE:
         raise SystemExit(f"error: {path} must be a mono {RATE} Hz file.")
     output = reconstruct(signal)  # warm-up: first calls build FFT plans and caches
-    seconds = []
+    seconds, cpu_seconds = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         output = reconstruct(signal)
         seconds.append(time.perf_counter() - start)
+        cpu_seconds.append(time.process_time() - cpu_start)
     sf.write(path.replace(".wav", "_librosa.wav"), output, RATE, subtype="PCM_16")
     return {"clip": path, "clip_seconds": len(signal) / RATE, "repeat_seconds": seconds,
-            "median_seconds": float(np.median(seconds))}
+            "median_seconds": float(np.median(seconds)), "repeat_cpu_seconds": cpu_seconds,
+            "median_cpu_seconds": float(np.median(cpu_seconds))}
 
 
 def main():

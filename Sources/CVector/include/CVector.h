@@ -27,4 +27,18 @@ void aevec_sigmoid_rows(const float *z, float *out, size_t rows, size_t width, c
  * inverse of the affine input scaling (Scaling.invert). */
 void aevec_unscale_rows(float *values, size_t rows, size_t width, const float *offset, const float *scale);
 
+/* One fast Griffin-Lim update of a frame of `bins` interleaved complex values:
+ * u = rebuilt - decay * previous, spectrum = magnitude * u / (|u| + FLT_MIN), previous = rebuilt.
+ * spectrum and previous must not overlap rebuilt or magnitude. */
+void aevec_griffin_lim_update(float *spectrum, float *previous, const float *rebuilt, const float *magnitude,
+                              float decay, size_t bins);
+
+/* Two real frames' spectra a and b (half + 1 interleaved complex bins each) as the 2 half
+ * interleaved bins of A + iB, each extended by conjugate symmetry: one complex inverse FFT of
+ * `pairs` gives frame a in its real parts and b in its imaginary parts. */
+void aevec_pair_spectra(float *pairs, const float *a, const float *b, size_t half);
+
+/* out[i] += samples[2 i + part] * window[i] for i < n (part 0 or 1). */
+void aevec_overlap_add(float *out, const float *samples, size_t part, const float *window, size_t n);
+
 #endif

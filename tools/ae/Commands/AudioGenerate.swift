@@ -15,7 +15,7 @@ struct AudioGenerate: ParsableCommand {
   @Option(parsing: .unconditional, help: "Seed of the walk (0...2^64-1).", transform: Seed.parse) var seed: UInt64 = 1
   @Option(help: "MIDI note number (pitch-conditioned models; default 60).") var pitch: Double?
   @Option(help: ArgumentHelp("The sound to write (.wav or .flac).", valueName: "file")) var out: String
-  @Option(help: "Griffin-Lim passes when rendering.") var iterations = 32
+  @Option(help: "Griffin-Lim passes after the streaming phase when rendering.") var iterations = TimbreModel.defaultIterations
   @Option(help: ArgumentHelp("Also draw the output and its code trajectory to this PNG.", valueName: "file")) var spectrogram: String?
   @OptionGroup var sound: SoundOutputOptions
   @OptionGroup var file: ModelFileOptions
@@ -34,14 +34,15 @@ struct AudioGenerate: ParsableCommand {
     let samples = Int(seconds * Double(timbre.sampleRate))
     guard samples >= 1 else { throw ValidationError("--seconds \(seconds) is less than one sample at \(timbre.sampleRate) Hz") }
     try AudioInputs.checkMemory(timbre, samples: samples)
-    let started = Date()
+    let started = Date(), cpuStarted = processCPUSeconds()
     let (output, codes) = try timbre.generate(seconds: seconds, seed: seed, pitch: pitch)
-    let elapsed = Date().timeIntervalSince(started)
+    let elapsed = Date().timeIntervalSince(started), cpuSeconds = processCPUSeconds() - cpuStarted
     try sound.write(output, sampleRate: timbre.sampleRate, to: out)
     if let spectrogram { try AudioInputs.drawSpectrogram(spectrogram, model: timbre, input: nil, output: output, codes: codes) }
     print(jsonLine([
       "out": out, "seconds": seconds, "seed": String(seed), "pitch": pitch, "frames": codes.rows,
       "render_seconds": elapsed, "real_time_factor": seconds / max(elapsed, 1e-9),
+      "render_cpu_seconds": cpuSeconds, "cpu_real_time_factor": seconds / max(cpuSeconds, 1e-9),
     ]))
   }
 }

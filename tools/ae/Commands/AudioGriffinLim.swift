@@ -7,6 +7,12 @@ import Tensor
 
 extension SoundFile.Encoding: ExpressibleByArgument {}
 
+/// Where `ae audio griffinlim` starts: random phases (librosa's start, the bench's) or the
+/// real-time streaming estimate (the start every rendering command uses).
+enum InitialPhase: String, ExpressibleByArgument, CaseIterable {
+  case random, streaming
+}
+
 /// `ae audio griffinlim`: a sound rebuilt from its own STFT magnitudes by Griffin-Lim, and how
 /// close it comes: the baseline every magnitude-only sound model is measured against.
 struct AudioGriffinLim: ParsableCommand {
@@ -20,8 +26,9 @@ struct AudioGriffinLim: ParsableCommand {
       librosa; with --mels, passed through that many mel bands and back as a mel timbre model's \
       frames are), and its phase \
       rebuilt from random phases as librosa.griffinlim does (--momentum 0.99 is the fast variant, \
-      0 the classic one). The result keeps the input's level unless it would clip (then it is \
-      scaled to a peak of 0.99). Printed: one JSON line on stdout with the log-spectral distance \
+      0 the classic one), or with --initial-phase streaming from the real-time phase estimate that \
+      the rendering commands start from (--iterations 0: that estimate alone). The result keeps the \
+      input's level unless it would clip (then it is scaled to a peak of 0.99). Printed: one JSON line on stdout with the log-spectral distance \
       (dB), spectral convergence and multi-resolution STFT distance to the input, and the time \
       taken; a summary line on stderr.
       """)
@@ -31,6 +38,8 @@ struct AudioGriffinLim: ParsableCommand {
   @Option(parsing: .unconditional, help: "Griffin-Lim iterations.") var iterations: Int = 32
   @Option(parsing: .unconditional, help: "Momentum of the fast variant, in [0, 1] (0: classic Griffin-Lim).") var momentum: Float = 0.99
   @Option(parsing: .unconditional, help: "Seed for the random initial phases (0...2^64-1; default: 0).", transform: Seed.parse) var seed: UInt64 = 0
+  @Option(help: "Start from random phases (as librosa) or from the streaming phase estimate: random or streaming.")
+  var initialPhase: InitialPhase = .random
   @Option(parsing: .unconditional, help: "Sample rate to work at, in Hz.") var sampleRate: Int = 16_000
   @Option(name: .customLong("fft"), parsing: .unconditional, help: "FFT size (even).") var fftSize: Int = 1024
   @Option(parsing: .unconditional, help: "Hop between frames, in samples.") var hop: Int = 256
@@ -63,16 +72,18 @@ struct AudioGriffinLim: ParsableCommand {
     let signal = try SoundFile.readMono(input, sampleRate: sampleRate)
     let stft = try STFT(fftSize: fftSize, hop: hop, window: window)
     // Timed as librosa's side of the bench is: the magnitude STFT and Griffin-Lim (plans made).
-    let rebuildStarted = Date()
+    let rebuildStarted = Date(), rebuildCPUStarted = processCPUSeconds()
     let frames = stft.frameCount(samples: signal.count)
     var magnitudes = stft.magnitudes(signal)
     if let mels {
       let features = try TimbreFeatures(melSettings(mels))
       magnitudes = features.magnitudes(networkFrames: try features.networkFrames(signal, pitch: nil), pitches: nil)
     }
+    let start = initialPhase == .streaming
+      ? StreamingPhase.phases(magnitudes: magnitudes, frames: frames, bins: stft.bins, hop: hop, fftSize: fftSize) : nil
     let rebuilt = GriffinLim(iterations: iterations, momentum: momentum, seed: seed)
-      .reconstruct(magnitudes: magnitudes, frames: frames, stft: stft, length: signal.count)
-    let rebuildSeconds = Date().timeIntervalSince(rebuildStarted)
+      .reconstruct(magnitudes: magnitudes, frames: frames, stft: stft, length: signal.count, initialPhase: start)
+    let rebuildSeconds = Date().timeIntervalSince(rebuildStarted), rebuildCPUSeconds = processCPUSeconds() - rebuildCPUStarted
     // The figures describe the sound written: scaled down first if it would clip.
     let peak = rebuilt.reduce(Float(0)) { max($0, abs($1)) }
     let written = peak > 1 ? rebuilt.map { $0 * (0.99 / peak) } : rebuilt
@@ -82,7 +93,7 @@ struct AudioGriffinLim: ParsableCommand {
     let mrSTFT = SpectralMetrics.multiResolutionSTFT(reference: signal, estimate: written)
     let seconds = Date().timeIntervalSince(started)
     print(jsonLine(["lsd_db": lsd, "spectral_convergence": sc, "mr_stft": mrSTFT, "griffinlim_seconds": rebuildSeconds,
-                    "seconds": seconds, "samples": signal.count, "out": out]))
+                    "griffinlim_cpu_seconds": rebuildCPUSeconds, "seconds": seconds, "samples": signal.count, "out": out]))
     let duration = Double(signal.count) / Double(sampleRate)
     FileHandle.standardError.write(Data(String(
       format: "griffinlim: %.2f s of sound, %d iterations in %.3f s (%.3f s in all): LSD %.2f dB, SC %.4f, MR-STFT %.4f%@\n",

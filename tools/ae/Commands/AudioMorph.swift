@@ -17,7 +17,7 @@ struct AudioMorph: ParsableCommand {
   @Option(help: ArgumentHelp("The sound to write (.wav or .flac).", valueName: "file")) var out: String
   @Option(name: .customLong("pitch-a"), help: "The first sound's MIDI note number (default: from its name, else estimated).") var pitchA: Double?
   @Option(name: .customLong("pitch-b"), help: "The second sound's MIDI note number (default: from its name, else estimated).") var pitchB: Double?
-  @Option(help: "Griffin-Lim passes when rendering.") var iterations = 32
+  @Option(help: "Griffin-Lim passes after the streaming phase when rendering.") var iterations = TimbreModel.defaultIterations
   @Option(help: ArgumentHelp("Also draw the output and its code path to this PNG.", valueName: "file")) var spectrogram: String?
   @OptionGroup var sound: SoundOutputOptions
   @OptionGroup var file: ModelFileOptions

@@ -14,7 +14,7 @@ struct AudioReconstruct: ParsableCommand {
   @Argument(help: "The sound to reconstruct (any format libsndfile reads).") var input: String
   @Option(help: ArgumentHelp("The sound to write (.wav or .flac).", valueName: "file")) var out: String
   @Option(help: "The sound's MIDI note number (pitch-conditioned models; default: from the file name, else estimated).") var pitch: Double?
-  @Option(help: "Griffin-Lim passes when rendering.") var iterations = 32
+  @Option(help: "Griffin-Lim passes after the streaming phase when rendering.") var iterations = TimbreModel.defaultIterations
   @Option(help: ArgumentHelp("Also draw input, output and code trajectory to this PNG.", valueName: "file")) var spectrogram: String?
   @OptionGroup var sound: SoundOutputOptions
   @OptionGroup var file: ModelFileOptions

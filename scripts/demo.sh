@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end: train a deep dense autoencoder on Fashion-MNIST, save it, evaluate
-# it against PCA with the same code size, draw test images above their reconstructions, train
-# a VAE and draw images it generates, train a convolutional denoising model, then use the
+# it against PCA with the same code size, draw test images above their reconstructions, detect
+# anomalies with a one-class model (a threshold, AUROC), train a VAE and draw images it generates, train a convolutional denoising model, then use the
 # models from C (libautoencoder + the encode example) and from Python (the binding); then
 # synthetic tables; then sound: a timbre model of General MIDI notes (generate, morph, a C
 # stream, Python) and a melody model (MIDI and WAV phrases).
@@ -29,6 +29,11 @@ $ae pca --components 32 --data fashion-mnist | tee out/pca.json
 
 echo "== picture: test images (top) and their reconstructions (bottom)"
 $ae montage out/model.h5 --data fashion-mnist:test --count 12 --out out/reconstructions.png
+
+echo "== anomaly detection: a model of trousers only, a threshold for 5 % contamination, the test set scored against the truth (docs/ANOMALY.md)"
+python3 scripts/make-one-class.py out/one-class 1
+$ae train --data out/one-class/1.npy --layers 256,32 --epochs "$epochs" --seed 1 --contamination 0.05 --out out/trousers.h5 --quiet
+$ae score out/trousers.h5 --data fashion-mnist:test --out out/trousers-scores.csv --truth out/one-class/truth-1.csv | tee out/trousers-detection.json
 
 echo "== a variational autoencoder (784-400-(20,20)-400-784), its -ELBO, and 30 images it generates"
 $ae train --model vae --layers 400,20 --epochs "$epochs" --seed 1 --data fashion-mnist --out out/vae.h5 --quiet >/dev/null

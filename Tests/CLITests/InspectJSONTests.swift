@@ -20,7 +20,7 @@ import Testing
   /// The keys every description has, whatever the model.
   static let keys: Set = ["file", "format", "format_version", "library_version", "checksum", "kind", "input_width", "image_shape",
                           "code_width", "classes", "condition_width", "conditions", "heads", "loss", "output_activation", "scaling", "parameters", "layers", "settings", "history",
-                          "table", "spectrogram", "melody"]
+                          "table", "spectrogram", "melody", "anomaly"]
 
   @Test func denseConvolutionalAndConditionalModels() throws {
     defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -38,6 +38,8 @@ import Testing
     #expect(Set(d.keys) == Self.keys)
     #expect(d["file"] as? String == dense && d["format"] as? String == "autoencoder" && d["format_version"] as? Int == ModelFile.formatVersion)
     #expect(d["library_version"] as? String == AutoencoderVersion.string && d["checksum"] as? String == "verified")
+    let anomaly = try #require(d["anomaly"] as? [String: Any])
+    #expect(anomaly["score"] as? String == "excess" && anomaly["threshold"] is NSNull && anomaly["calibration"] is NSNull)
     #expect(d["kind"] as? String == "dense" && d["input_width"] as? Int == 196 && d["code_width"] as? Int == 4)
     #expect(d["image_shape"] is NSNull && d["classes"] is NSNull && d["condition_width"] as? Int == 0 && d["table"] is NSNull)
     #expect((d["conditions"] as? [Any])?.isEmpty == true)

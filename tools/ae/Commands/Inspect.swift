@@ -58,6 +58,11 @@ struct Inspect: ParsableCommand {
     let scaling = model.scaling
     let low = scaling.offset.min() ?? 0, high = scaling.offset.max() ?? 0
     print("scaling:    \(scaling.method.rawValue) (x - offset) * scale; offset \(low)...\(high), scale \(scaling.scale.min() ?? 1)...\(scaling.scale.max() ?? 1)")
+    var anomaly = "anomaly:    \(model.anomaly.score.rawValue) score"
+    if let threshold = model.anomaly.threshold, let calibration = model.anomaly.calibration {
+      anomaly += ", threshold \(threshold) (\(calibration.rule.rawValue) \(calibration.level) of \(calibration.rows) held-out rows)"
+    }
+    print(anomaly)
     if history.epochs > 0 {
       let seconds = history.seconds.reduce(0, +)
       var line = "history:    \(history.epochs) epochs, loss \(history.loss.first!) -> \(history.loss.last!)"

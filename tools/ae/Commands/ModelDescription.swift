@@ -35,6 +35,12 @@ enum ModelDescription {
       "layers": layers(spec),
       "settings": settings(spec),
       "history": history(inspected.history),
+      "anomaly": [
+        "score": model.anomaly.score.rawValue, "threshold": model.anomaly.threshold ?? NSNull(),
+        "calibration": model.anomaly.calibration.map { c -> [String: Any] in
+          ["rule": c.rule.rawValue, "level": c.level, "rows": c.rows, "quantiles": c.quantiles]
+        } ?? NSNull(),
+      ] as [String: Any],
       "table": table(model.pipeline.table),
       "spectrogram": model.pipeline.spectrogram.map { s -> [String: Any] in
         ["sample_rate": s.sampleRate, "fft_size": s.fftSize, "hop": s.hop, "window": s.window, "floor": Double(s.floor),

@@ -2,9 +2,10 @@
 # The main job, end to end: train a deep dense autoencoder on Fashion-MNIST, save it, evaluate
 # it against PCA with the same code size, draw test images above their reconstructions, detect
 # anomalies with a one-class model (a threshold, AUROC), train a VAE and draw images it
-# generates, train a convolutional denoising model, then use the models from C (libautoencoder
-# + the encode example) and from Python (the binding); then synthetic tables; then sound: a timbre model of General MIDI notes (generate, morph, a C
-# stream, Python) and a melody model (MIDI and WAV phrases).
+# generates, train a convolutional denoising model, then use the models from C (libautoencoder +
+# the encode example) and from Python (the binding); then synthetic tables; then sound: a timbre
+# model of General MIDI notes (generate, morph, a C stream, Python) and a melody model (MIDI and
+# WAV phrases).
 # Everything lands in out/. Usage: bash scripts/demo.sh  (EPOCHS=N, AUDIO_EPOCHS=N to change lengths)
 set -euo pipefail
 cd "$(dirname "$0")/.."

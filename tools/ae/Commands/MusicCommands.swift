@@ -1,4 +1,5 @@
 import ArgumentParser
+import Audio
 import AudioFiles
 import Foundation
 import Models
@@ -66,7 +67,7 @@ struct MusicOutputOptions: ParsableArguments {
     let notes = NoteLayout.timed(MelodyCorpus.stepNotes(phrases, settings: settings, key: key), tempo: tempo, stepsPerQuarter: stepsPerQuarter)
     let samples: [Float]
     if let timbre {
-      var renderer = try TimbreNoteRenderer(model: AudioInputs.model(timbre, file, iterations: 16), seed: timbreSeed)
+      var renderer = try TimbreNoteRenderer(model: AudioInputs.model(timbre, file, iterations: TimbreModel.defaultIterations), seed: timbreSeed)
       samples = NoteLayout.render(notes, with: &renderer, sampleRate: sampleRate)
       if let failure = renderer.failure { throw CommandError("--timbre \(timbre): \(oneLine(failure))") }
     } else {

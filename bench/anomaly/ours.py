@@ -16,7 +16,7 @@ When `ae train --help` lists --score, each score comes from `ae score` on a mode
 reconstruct`'s output (computed "python"), and an extra row "MODEL ae-score" gives what this
 build's `ae score` returns by default, named after the Python score it matches.
 
-Usage: python ours.py [--classes 0-9] [--models dense,conv,vae] [--scores loss,excess,mse]
+Usage: python ours.py [--classes 0-9] [--seed 1] [--models dense,conv,vae] [--scores loss,excess,mse]
                       [--epochs 20] [--json FILE]"""
 import argparse
 import os
@@ -161,9 +161,12 @@ def checked(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--classes", default="0-9")
+    parser.add_argument("--seed", type=int, default=1, help="ae train --seed (default 1)")
     parser.add_argument("--json", help="write the per-class results here")
     arguments(parser)
     args = parser.parse_args()
+    global SEED
+    SEED = args.seed
     models, scores = checked(args)
     use_cli = cli_has_score_option()
     data = protocol.load()
@@ -175,7 +178,7 @@ def main():
             print(f"class {normal_class}: " + ", ".join(f"{r['method']} {r['auroc']:.3f}" for r in mine), flush=True)
     print(protocol.markdown(results))
     if args.json:
-        protocol.write_json(args.json, {"ae": AE, "epochs": args.epochs, "score_option": use_cli, "results": results})
+        protocol.write_json(args.json, {"ae": AE, "epochs": args.epochs, "seed": SEED, "score_option": use_cli, "results": results})
 
 
 if __name__ == "__main__":

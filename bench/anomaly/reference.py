@@ -11,7 +11,7 @@ Everything runs on one thread (torch.set_num_threads(1) and threadpoolctl for BL
 side's --threads 1. Train seconds time fit() (PyOD's fit also scores the training rows);
 score seconds time scoring the 10,000 test images.
 
-Usage: python reference.py [--classes 0-9] [--methods pyod-ae,pyod-pca,sklearn-pca32] [--json FILE]"""
+Usage: python reference.py [--classes 0-9] [--seed 1] [--methods pyod-ae,pyod-pca,sklearn-pca32] [--json FILE]"""
 import argparse
 import time
 
@@ -96,9 +96,12 @@ def versions():
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--classes", default="0-9")
+    parser.add_argument("--seed", type=int, default=1, help="random_state of PyOD's models (default 1)")
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--json", help="write the per-class results and versions here")
     args = parser.parse_args()
+    global SEED
+    SEED = args.seed
     methods = args.methods.split(",")
     unknown = [m for m in methods if m not in RUNS]
     if unknown:

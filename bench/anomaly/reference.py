@@ -64,8 +64,8 @@ def pca32_run(train, test):
 
 RUNS = {
     "pyod-ae": (lambda train, test: detector_run(pyod_autoencoder, train, test),
-                "PyOD AutoEncoder, defaults, random_state=1"),
-    "pyod-pca": (lambda train, test: detector_run(pyod_pca, train, test), "PyOD PCA, defaults"),
+                "PyOD AutoEncoder, defaults, random_state={seed}"),
+    "pyod-pca": (lambda train, test: detector_run(pyod_pca, train, test), "PyOD PCA, defaults, random_state={seed}"),
     "sklearn-pca32": (pca32_run, "scikit-learn PCA(32), squared reconstruction error"),
 }
 
@@ -79,7 +79,7 @@ def run_class(normal_class, data, methods=METHODS):
         run, how = RUNS[method]
         scores, train_s, score_s = run(train, test_x)
         results.append({"method": method, "class": normal_class, "auroc": protocol.auroc(test_y, normal_class, scores),
-                        "train_s": train_s, "score_s": score_s, "how": how})
+                        "train_s": train_s, "score_s": score_s, "how": how.format(seed=SEED)})
     return results
 
 

@@ -15,3 +15,8 @@ def images(split):
 
 def train_test():
     return images("train"), images("t10k")
+
+
+def labels(split):
+    with gzip.open(f"{FOLDER}/{split}-labels-idx1-ubyte.gz") as f:
+        return np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64)

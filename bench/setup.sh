@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A Python environment for the benchmarks: PyTorch (CPU build), scikit-learn, h5py, numpy.
+# A Python environment for the benchmarks: PyTorch (CPU build), scikit-learn, h5py, numpy, and
+# PyOD for the anomaly bench (anomaly/).
 # A CPU-only torch wheel in pip's find-links folder is preferred; PyPI's build is the fallback.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,4 +14,9 @@ if ! .venv/bin/python -c "import torch, sklearn, h5py" 2>/dev/null; then
     .venv/bin/python -m pip install --quiet torch
   fi
   .venv/bin/python -m pip install --quiet numpy scikit-learn h5py
+fi
+# PyOD imports tqdm for its deep models without declaring it; pinned so the anomaly bench's
+# reference (anomaly/reference.py, PyOD's AutoEncoder at its defaults) stays the one measured.
+if ! .venv/bin/python -c "import pyod, tqdm" 2>/dev/null; then
+  .venv/bin/python -m pip install --quiet "pyod==3.6.7" tqdm
 fi

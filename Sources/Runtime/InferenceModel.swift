@@ -93,6 +93,13 @@ public final class InferenceModel: @unchecked Sendable {
       && pipeline.scaling != nil
   }
 
+  /// This model scoring by `score` instead of its own, on the same weights. Without a
+  /// threshold unless the score is its own: a threshold belongs to the score it was read from.
+  public func scoring(by score: AnomalySettings.Score) throws -> InferenceModel {
+    guard score != anomaly.score else { return self }
+    return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: AnomalySettings(score: score), weights: storage)
+  }
+
   /// Load a model file (HDF5 is used here and nowhere else in this type). `verify` false
   /// also reads files that carry no checksum (see `Integrity`).
   public static func load(path: String, verify: Bool = true) throws -> InferenceModel {

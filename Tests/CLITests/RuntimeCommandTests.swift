@@ -113,6 +113,17 @@ import Testing
       }
       // BCE from logits (the runtime) and from probabilities (here) differ in the last digits.
       expectClose(scores, expected, tolerance: loss == "mse" || score == "mse" ? 1e-5 : 1e-4, "\(file) scores")
+      if file == "bce-loss" {
+        // --score excess on a loss model: the same rows less each row's entropy.
+        #expect(try cli.ae("score", path, "--data", data, "--score", "excess", "--out", directory + "/e.npy").status == 0)
+        let entropies = (0..<raw.rows).map { r in
+          (0..<raw.cols).reduce(Float(0)) { sum, j in
+            let t = target[r, j]
+            return t > 0 && t < 1 ? sum - (t * log(t) + (1 - t) * log(1 - t)) : sum
+          }
+        }
+        expectClose(try table(directory + "/e.npy").values, zip(expected, entropies).map { $0 - $1 }, tolerance: 1e-4, "--score excess")
+      }
     }
   }
 
@@ -156,6 +167,11 @@ import Testing
     cli.expectUsageError(try cli.ae("train", "--data", data, "--calibrate", "1.5", "--out", path), mentioning: ["--calibrate"])
     let wrongCount = directory + "/short.csv"
     try "0\n1\n".write(toFile: wrongCount, atomically: true, encoding: .utf8)
+    // Another score than the model's own: its threshold does not apply, so no label column.
+    let other = try cli.ae("score", path, "--data", mixedPath, "--score", "mse", "--out", directory + "/m.csv", "--truth", truthPath)
+    #expect(other.status == 0 && other.stdout.contains(#""score": "mse""#) && other.stdout.contains(#""threshold": null"#), "\(other.stdout)")
+    let otherRows = try String(contentsOfFile: directory + "/m.csv", encoding: .utf8).split(separator: "\n")
+    #expect(otherRows.count == 2 * raw.rows && otherRows.allSatisfy { !$0.contains(",") })
     let short = try cli.ae("score", path, "--data", mixedPath, "--out", directory + "/s.csv", "--truth", wrongCount)
     #expect(short.status == 1 && short.stderr.contains("2 truth labels for \(2 * raw.rows) data rows"), "\(short.stderr)")
   }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Models
 import Training
 
 /// `ae score`: an anomaly score per row, as `ae_score` and `Model.score` give it, with a 0/1
@@ -25,6 +26,10 @@ struct Score: ParsableCommand {
   @Option(help: ArgumentHelp("Known anomalies, 1 or 0 per data row (.npy or a one-column .csv), for AUROC, AUPRC, precision and recall.",
                              valueName: "file"))
   var truth: String?
+  @Option(help: ArgumentHelp(
+    "Score by this instead of the model's own score (excess, loss or mse), to compare them without training again; the model's threshold, which belongs to its own score, is then not used.",
+    valueName: "score"))
+  var score: AnomalySettings.Score?
   @OptionGroup(title: "Machine") var compute: ComputeOptions
 
   func run() throws {
@@ -34,7 +39,8 @@ struct Score: ParsableCommand {
       guard values.allSatisfy({ $0 <= 1 }) else { throw CommandError("\(path): truth labels are 0 (normal) or 1 (anomaly)") }
       return values
     }
-    let (model, scores) = try TableCommand.run(.score, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute)
+    let (model, scores) = try TableCommand.run(.score, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute,
+                                                 score: score)
     guard let known, let path = truth else { return }
     guard known.count == scores.rows else {
       throw CommandError("\(path): \(known.count) truth labels for \(scores.rows) data rows")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Models
 import Runtime
 import Tensor
 
@@ -20,11 +21,15 @@ enum TableCommand {
 
   /// Returns the model and the computed table (for `score`, the scores, before any label column).
   @discardableResult
+  /// `score`: the model's own score, or `score` instead.
   static func run(_ work: Work, modelPath: String, file: ModelFileOptions, data: DataOptions, out: String,
-                  compute: ComputeOptions) throws -> (model: InferenceModel, result: Tensor) {
+                  compute: ComputeOptions, score: AnomalySettings.Score? = nil) throws -> (model: InferenceModel, result: Tensor) {
     compute.apply()
     try checkOutput(out, formats: OutputFormat.tables)
-    let model = try loadInferenceModel(modelPath, file)
+    var model = try loadInferenceModel(modelPath, file)
+    if let score {
+      do { model = try model.scoring(by: score) } catch { throw CommandError("\(modelPath): \(oneLine(error))") }
+    }
     let dataset = try data.load()
     let rows = dataset.features.rows
     try checkWidth(dataset, work == .decode ? model.codeWidth : model.inputWidth,

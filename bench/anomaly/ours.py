@@ -1,6 +1,6 @@
 """Our side of the anomaly bench, through the `ae` CLI only, on the one-class Fashion-MNIST
 protocol (protocol.py): per class, `ae train` on that class's 6,000 training images, then
-`ae score` (and `ae reconstruct`) on the 10,000 test images.
+`ae score --score NAME` on the 10,000 test images.
 
 Data go to ae as uint8 .npy (the IDX files' bytes), which --scale unit divides by 255 like
 --data fashion-mnist: the network sees the protocol's [0, 1] pixels. (Float pixels would be
@@ -11,10 +11,8 @@ Scores:
   loss    the model's own per-row loss (BCE summed over pixels; a VAE's on its posterior mean)
   excess  the loss minus the loss of a perfect reconstruction (BCE minus the target's entropy)
   mse     mean squared error per pixel, in the data's units
-When `ae train --help` lists --score, each score comes from `ae score` on a model trained with
-`--score NAME` (computed "ae score"). Otherwise all three are computed here from `ae
-reconstruct`'s output (computed "python"), and an extra row "MODEL ae-score" gives what this
-build's `ae score` returns by default, named after the Python score it matches.
+Each model is trained once (its stored score is the default, excess) and the test set scored
+by each score with `ae score --score NAME`: the same weights under the three scores.
 
 Usage: python ours.py [--classes 0-9] [--seed 1] [--models dense,conv,vae] [--scores loss,excess,mse]
                       [--epochs 20] [--json FILE]"""
@@ -51,41 +49,14 @@ def ae(*arguments):
             time.sleep(10)
 
 
-def cli_has_score_option():
-    return "--score" in ae("train", "--help")
-
-
-def entropy(x):
-    """Per-row Bernoulli entropy of targets in [0, 1], nats summed over pixels: the BCE of a
-    perfect reconstruction."""
-    x = np.clip(x.astype(np.float64), 1e-12, 1 - 1e-12)
-    return -np.sum(x * np.log(x) + (1 - x) * np.log1p(-x), axis=1)
-
-
 def as_bytes(pixels):
     """[0, 1] pixels back to the IDX files' bytes (exact: they were bytes / 255)."""
     return np.rint(pixels * 255).astype(np.uint8)
 
 
-def python_scores(x, reconstruction):
-    """The three scores from the test rows and their reconstructions, both in [0, 1]."""
-    r = np.clip(reconstruction.astype(np.float64), 1e-7, 1 - 1e-7)
-    x64 = x.astype(np.float64)
-    loss = -np.sum(x64 * np.log(r) + (1 - x64) * np.log1p(-r), axis=1)
-    return {"loss": loss, "excess": loss - entropy(x), "mse": np.mean((x64 - reconstruction) ** 2, axis=1)}
-
-
-def matches(a, b):
-    """Whether two scores of the same rows agree to within 2 % (reconstructions pass through
-    float32 and a clamp, so the Python BCE only approximates ae's, computed from logits)."""
-    return bool(np.median(np.abs(a - b) / (np.abs(b) + 1e-12)) < 0.02)
-
-
-def train(model, epochs, data_path, out, score=None):
+def train(model, epochs, data_path, out):
     arguments = ["train", *MODELS[model], "--data", data_path, "--validation", "0",
                  "--epochs", str(epochs), "--seed", str(SEED), "--threads", "1", "--quiet", "--out", out]
-    if score:
-        arguments += ["--score", score]
     start = time.perf_counter()
     ae(*arguments)
     wall = time.perf_counter() - start
@@ -94,54 +65,30 @@ def train(model, epochs, data_path, out, score=None):
     return wall, epoch_seconds
 
 
-def ae_score(model_path, test_path, folder):
+def ae_score(model_path, test_path, folder, score):
     out = os.path.join(folder, "scores.npy")
     start = time.perf_counter()
-    ae("score", model_path, "--data", test_path, "--out", out, "--threads", "1")
+    ae("score", model_path, "--data", test_path, "--score", score, "--out", out, "--threads", "1")
     return np.load(out).astype(np.float64).ravel(), time.perf_counter() - start
 
 
-def run_class(normal_class, data, folder, models, scores, epochs, use_cli=None):
+def run_class(normal_class, data, folder, models, scores, epochs):
     """Train each model on class `normal_class` and score the test set with each score;
     one result per (model, score)."""
     train_x, train_y, test_x, test_y = data
-    if use_cli is None:
-        use_cli = cli_has_score_option()
     train_path, test_path = os.path.join(folder, "train.npy"), os.path.join(folder, "test.npy")
     np.save(train_path, as_bytes(train_x[train_y == normal_class]))
     if not os.path.exists(test_path):
         np.save(test_path, as_bytes(test_x))
     model_path = os.path.join(folder, "model.h5")
     results = []
-
-    def record(model, score, values, train_s, epoch_s, score_s, how):
-        results.append({"method": f"{model} {score}", "model": model, "score": score, "class": normal_class,
-                        "auroc": protocol.auroc(test_y, normal_class, values), "train_s": train_s,
-                        "epoch_s": epoch_s, "score_s": score_s, "how": how})
-
     for model in models:
-        if use_cli:
-            # The score is stored in the model, so each score is its own training run
-            # (same seed, same data: the same weights).
-            for score in scores:
-                train_s, epoch_s = train(model, epochs, train_path, model_path, score)
-                values, score_s = ae_score(model_path, test_path, folder)
-                record(model, score, values, train_s, epoch_s, score_s, "ae score")
-            continue
         train_s, epoch_s = train(model, epochs, train_path, model_path)
-        out = os.path.join(folder, "recon.npy")
-        start = time.perf_counter()
-        ae("reconstruct", model_path, "--data", test_path, "--out", out, "--threads", "1")
-        seconds = time.perf_counter() - start
-        reconstruction = np.load(out).reshape(len(test_x), -1) / 255  # bytes' units to [0, 1]
-        computed = python_scores(test_x, reconstruction)
         for score in scores:
-            record(model, score, computed[score], train_s, epoch_s, seconds, "python (ae reconstruct)")
-        # What this build's `ae score` gives by default, named after the score it matches.
-        default, score_s = ae_score(model_path, test_path, folder)
-        same = [name for name, values in computed.items() if matches(default, values)]
-        record(model, "ae-score", default, train_s, epoch_s, score_s, f"ae score (default; = {same[0]})" if same
-               else "ae score (default)")
+            values, score_s = ae_score(model_path, test_path, folder, score)
+            results.append({"method": f"{model} {score}", "model": model, "score": score, "class": normal_class,
+                            "auroc": protocol.auroc(test_y, normal_class, values), "train_s": train_s,
+                            "epoch_s": epoch_s, "score_s": score_s, "how": "ae score --score"})
     return results
 
 
@@ -168,17 +115,16 @@ def main():
     global SEED
     SEED = args.seed
     models, scores = checked(args)
-    use_cli = cli_has_score_option()
     data = protocol.load()
     results = []
     with tempfile.TemporaryDirectory() as folder:
         for normal_class in protocol.parse_classes(args.classes):
-            mine = run_class(normal_class, data, folder, models, scores, args.epochs, use_cli)
+            mine = run_class(normal_class, data, folder, models, scores, args.epochs)
             results += mine
             print(f"class {normal_class}: " + ", ".join(f"{r['method']} {r['auroc']:.3f}" for r in mine), flush=True)
     print(protocol.markdown(results))
     if args.json:
-        protocol.write_json(args.json, {"ae": AE, "epochs": args.epochs, "seed": SEED, "score_option": use_cli, "results": results})
+        protocol.write_json(args.json, {"ae": AE, "epochs": args.epochs, "seed": SEED, "results": results})
 
 
 if __name__ == "__main__":

@@ -37,14 +37,13 @@ def main():
     args = parser.parse_args()
     ours.SEED = reference.SEED = args.seed
     models, scores = ours.checked(args)
-    use_cli = ours.cli_has_score_option()
     loads = [os.getloadavg()[0]]
     started = time.time()
     results = []
     with reference.one_thread(), tempfile.TemporaryDirectory() as folder:
         data = protocol.load()
         for index, normal_class in enumerate(protocol.parse_classes(args.classes)):
-            sides = [lambda: ours.run_class(normal_class, data, folder, models, scores, args.epochs, use_cli),
+            sides = [lambda: ours.run_class(normal_class, data, folder, models, scores, args.epochs),
                      lambda: reference.run_class(normal_class, data)]
             for side in (sides if index % 2 == 0 else sides[::-1]):
                 mine = side()
@@ -53,13 +52,13 @@ def main():
             loads.append(os.getloadavg()[0])
     minutes = (time.time() - started) / 60
     print(f"\nOne-class Fashion-MNIST, {len(set(r['class'] for r in results))} classes; ours: {args.epochs} epochs, "
-          f"seed {args.seed}, --threads 1, scores {'from ae score (--score)' if use_cli else 'computed in Python from ae reconstruct'}; "
+          f"seed {args.seed}, --threads 1, scores from ae score --score; "
           f"references on 1 thread. CPU: {cpu_name()} ({os.cpu_count()} cores); "
           f"load average {min(loads):.1f}-{max(loads):.1f}; {minutes:.0f} minutes.\n")
     print(protocol.markdown(results))
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     protocol.write_json(args.json, {"cpu": cpu_name(), "load_average": loads, "minutes": minutes, "ae": ours.AE,
-                                    "epochs": args.epochs, "seed": args.seed, "score_option": use_cli, "versions": reference.versions(),
+                                    "epochs": args.epochs, "seed": args.seed, "versions": reference.versions(),
                                     "summary": protocol.summary(results), "results": results})
     print(f"\nwrote {args.json}")
 

@@ -188,6 +188,8 @@ import Testing
     let description = try #require(try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any])
     let kinds = (description["layers"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } ?? []
     #expect(kinds.first == "conv1d" && kinds.last == "conv1d_transpose", "\(inspected.stdout)")
+    let text = try cli.ae("inspect", model)
+    #expect(text.stdout.contains("40 values (40x1 spectral frame)"), "\(text.stdout)")
     let rebuilt = try cli.ae("audio", "reconstruct", model, folder + "/tone_57.wav", "--out", directory + "/conv-again.wav")
     #expect(rebuilt.status == 0, "stderr: \(rebuilt.stderr)")
 

@@ -15,6 +15,10 @@ public enum TimbreTrainer {
     public var settings = SpectrogramSettings()
     public var latent = 16
     public var hidden = [512, 256]
+    /// An encoder such as `conv16s2,conv32s2,dense16` (`Architecture`) in place of `hidden` and
+    /// `latent`: each frame is shaped (width, 1), so its convolutions run along the frame's axis,
+    /// and the last dense item is the latent.
+    public var architecture: Architecture?
     public var epochs: Int?
     public var batchSize = 128
     public var learningRate: Float = 1e-3
@@ -65,12 +69,21 @@ public enum TimbreTrainer {
 
   /// The untrained model for these options, its pipeline fitted to `frames`.
   public static func makeModel(frames: Tensor, options: Options) throws -> Autoencoder {
-    var spec = ModelSpec.variational(inputWidth: options.settings.rowWidth, hidden: options.hidden, latent: options.latent,
-                                     outputActivation: .linear, loss: .mse, beta: options.beta)
+    let width = options.settings.rowWidth
+    var spec: ModelSpec
+    if let architecture = options.architecture {
+      spec = try architecture.spec(kind: .vae, inputWidth: width, inputShape: [width, 1], outputActivation: .linear, loss: .mse)
+      spec.beta = options.beta
+    } else {
+      spec = ModelSpec.variational(inputWidth: width, hidden: options.hidden, latent: options.latent,
+                                   outputActivation: .linear, loss: .mse, beta: options.beta)
+    }
     if options.settings.condition == "pitch" {
       spec.kind = .cvae
       spec.conditions = [ConditionSpec(name: "pitch", kind: .continuous, width: 1)]
     }
+    let problems = spec.problems()
+    guard problems.isEmpty else { throw AudioTrainingError("the timbre model cannot be built: \(problems.joined(separator: "; "))") }
     let model = try Autoencoder(spec: spec, seed: options.seed)
     let scaling = loudnessScaling(frames, floor: options.settings.floor, weight: options.loudnessWeight)
     model.pipeline = Pipeline([.spectrogram(options.settings), .affine(scaling)])

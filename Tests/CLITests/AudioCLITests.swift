@@ -174,6 +174,33 @@ import Testing
     }
   }
 
+  /// `--arch conv...`: 1-D convolutions along each frame, shown by `ae inspect`, and a model
+  /// that reconstructs; --arch beside --layers or --latent, or convolutions with --condition,
+  /// are usage mistakes that say why.
+  @Test func convolutionalTimbreModelsAreTrainedAndShown() throws {
+    let folder = directory + "/conv-notes", model = directory + "/conv.h5"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try writeWAV(tone, rate: 16_000, to: folder + "/tone_57.wav")
+    let train = ["audio", "train", "--data", folder, "--out", model, "--epochs", "2", "--quiet"]
+    let run = try cli.ae(train + ["--frames", "mel", "--mels", "40", "--arch", "conv4s2,dense2"])
+    #expect(run.status == 0, "stderr: \(run.stderr)")
+    let inspected = try cli.ae("inspect", model, "--json")
+    let description = try #require(try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any])
+    let kinds = (description["layers"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } ?? []
+    #expect(kinds.first == "conv1d" && kinds.last == "conv1d_transpose", "\(inspected.stdout)")
+    let text = try cli.ae("inspect", model)
+    #expect(text.stdout.contains("40 values (40x1 spectral frame)"), "\(text.stdout)")
+    let rebuilt = try cli.ae("audio", "reconstruct", model, folder + "/tone_57.wav", "--out", directory + "/conv-again.wav")
+    #expect(rebuilt.status == 0, "stderr: \(rebuilt.stderr)")
+
+    for (extra, words) in [(["--arch", "conv4s2,dense2", "--layers", "64"], ["--arch and --layers"]),
+                           (["--arch", "conv4s2,dense2", "--latent", "2"], ["--latent"]),
+                           (["--arch", "conv4s2,dense2", "--condition", "pitch"], ["without --condition"]),
+                           (["--arch", "dense2,conv4"], ["convolutions must come before dense layers"])] {
+      cli.expectUsageError(try cli.ae(train + extra), mentioning: words)
+    }
+  }
+
   /// generate: a length under one sample is a usage mistake (it used to fail writing an empty
   /// file), an hour that does not fit in memory is one clear error (it used to abort), and the
   /// seed is printed as given.

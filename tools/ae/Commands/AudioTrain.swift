@@ -11,7 +11,7 @@ struct AudioTrain: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
     abstract: "Train a timbre model: a VAE over the spectral frames of a folder of sounds.",
-    usage: "ae audio train --data <dir> --out <timbre.h5> [--latent 16] [--epochs <n>] [--sample-rate 16000] [--window hann] [--frames linear|mel|harmonic] [--mels 80] [--condition pitch [--harmonics <n>]]",
+    usage: "ae audio train --data <dir> --out <timbre.h5> [--latent 16] [--epochs <n>] [--sample-rate 16000] [--window hann] [--frames linear|mel|harmonic] [--mels 80] [--condition pitch [--harmonics <n>]] [--layers 512,256 | --arch conv16s2,conv32s2,dense16]",
     discussion: """
       Every sound file under --data (WAV, FLAC, OGG, AIFF...) is read as mono at the model's \
       rate (resampled with libsamplerate), cut into STFT frames (--fft, --hop, --window) and \
@@ -25,12 +25,16 @@ struct AudioTrain: ParsableCommand {
       fundamental, --points-per-harmonic each, read between bins by cubic interpolation), so a \
       harmonic sits in the same place at every pitch and the model renders pitches it never \
       heard. --harmonics 0 keeps the STFT's bins. Examples: ae audio train --data notes/ --out \
-      timbre.h5 --condition pitch; ae audio train --data notes/ --out mel.h5 --frames mel --mels 128 --condition pitch
+      timbre.h5 --condition pitch; ae audio train --data notes/ --out mel.h5 --frames mel --mels 128 --condition pitch. \
+      --arch puts 1-D convolutions before the dense layers: each frame is a row of (width, 1) and \
+      the convolutions run along its axis (frequency); they need a model without --condition, \
+      since a conditional model's encoder starts with a dense layer that reads the condition \
+      (ae audio train --data notes/ --out conv.h5 --frames mel --arch conv16s2,conv32s2,dense16).
       """)
 
   @Option(help: ArgumentHelp("A folder of sound files (searched recursively).", valueName: "dir")) var data: String
   @Option(help: ArgumentHelp("The model file to write (.h5).", valueName: "file")) var out: String
-  @Option(help: "Values in the code of a frame.") var latent = 16
+  @Option(help: "Values in the code of a frame (default 16).") var latent: Int?
   @Option(parsing: .unconditional, help: "Passes over the frames (default: 20 to 300, fewer for more frames).") var epochs: Int?
   @Option(name: .customLong("sample-rate"), help: "The model's sample rate in Hz.") var sampleRate = 16_000
   @Option(help: "Samples per STFT frame.") var fft = 1024
@@ -41,7 +45,8 @@ struct AudioTrain: ParsableCommand {
   @Option(help: ArgumentHelp("A condition the model takes: pitch.", valueName: "name")) var condition: String?
   @Option(help: ArgumentHelp("Harmonics of the fundamental a frame covers (pitch models; default: up to half the sample rate at the lowest pitch, at most \(TimbreTrainer.maximumDefaultHarmonics); 0 for the STFT's bins).", valueName: "n")) var harmonics: Int?
   @Option(name: .customLong("points-per-harmonic"), help: "Values per harmonic on that axis.") var pointsPerHarmonic = 32
-  @Option(help: ArgumentHelp("Hidden widths of the encoder, comma-separated (the decoder mirrors them).", valueName: "widths")) var layers = TimbreTrainer.Options().hidden.map(String.init).joined(separator: ",")
+  @Option(help: ArgumentHelp("Hidden widths of the encoder, comma-separated (the decoder mirrors them; default \(TimbreTrainer.Options().hidden.map(String.init).joined(separator: ","))).", valueName: "widths")) var layers: String?
+  @Option(help: ArgumentHelp("The encoder as layers, e.g. conv16s2,conv32s2,dense16 (conv<filters>[k<kernel>][s<stride>], dense<units>; the last dense item is the latent, which --latent then may not give); instead of --layers. Convolutions need a model without --condition.", valueName: "layers")) var arch: String?
   @Option(parsing: .unconditional, help: "Weight of the KL term (small keeps each frame's detail in its code).") var beta = TimbreTrainer.Options().beta
   @Option(name: .customLong("loudness-weight"), parsing: .unconditional, help: "How much more the loud rows count in the loss (0: all alike).") var loudnessWeight = TimbreTrainer.Options().loudnessWeight
   @Option(parsing: .unconditional, help: "Learning rate (Adam).") var lr = TimbreTrainer.Options().learningRate
@@ -51,9 +56,18 @@ struct AudioTrain: ParsableCommand {
   @OptionGroup(title: "Machine") var compute: ComputeOptions
 
   func validate() throws {
-    if !(1...1024).contains(latent) { throw ValidationError("--latent must be 1 to 1024, got \(latent)") }
+    if let latent, !(1...1024).contains(latent) { throw ValidationError("--latent must be 1 to 1024, got \(latent)") }
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-    guard hiddenWidths != nil else { throw ValidationError("--layers takes widths from 1 to 65536 separated by commas, like 512,256; got '\(layers)'") }
+    if let layers, hiddenWidths == nil { throw ValidationError("--layers takes widths from 1 to 65536 separated by commas, like 512,256; got '\(layers)'") }
+    if let arch {
+      if layers != nil { throw ValidationError("--arch and --layers both describe the encoder: give one of them") }
+      let architecture: Architecture
+      do { architecture = try Architecture(parsing: arch) } catch { throw ValidationError("--arch \(arch): \(error)") }
+      if latent != nil { throw ValidationError("--arch \(arch) ends in the latent's width; --latent is for --layers models") }
+      if architecture.hasConvolutions && condition != nil {
+        throw ValidationError("--arch \(arch): convolutions need a model without --condition (a conditional model's encoder must start with a dense layer, which reads the condition beside the frame); use --frames linear or mel without --condition, or dense items only")
+      }
+    }
     if !(beta.isFinite && beta >= 0) { throw ValidationError("--beta must be 0 or more, got \(beta)") }
     if !(loudnessWeight.isFinite && (0...1000).contains(loudnessWeight)) { throw ValidationError("--loudness-weight must be 0 to 1000, got \(loudnessWeight)") }
     if !(lr.isFinite && lr > 0 && lr <= 1) { throw ValidationError("--lr must be above 0 and at most 1, got \(lr)") }
@@ -87,6 +101,7 @@ struct AudioTrain: ParsableCommand {
   }
 
   var hiddenWidths: [Int]? {
+    guard let layers else { return TimbreTrainer.Options().hidden }
     let widths = layers.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
     guard (1...16).contains(widths.count), widths.allSatisfy({ $0.map { (1...65_536).contains($0) } == true }) else { return nil }
     return widths.compactMap { $0 }
@@ -106,10 +121,11 @@ struct AudioTrain: ParsableCommand {
     let lowest = sounds.compactMap(\.pitch).min()
     let defaultHarmonics = lowest.map { TimbreTrainer.defaultHarmonics(lowestPitch: $0, sampleRate: sampleRate) } ?? 0
     options.settings = settings(harmonics: axis == .harmonic ? harmonics ?? defaultHarmonics : 0)
-    options.latent = latent
+    options.latent = latent ?? options.latent
     options.epochs = epochs
     options.batchSize = batchSize
     options.hidden = hiddenWidths ?? options.hidden
+    options.architecture = try arch.map { try Architecture(parsing: $0) }
     options.beta = beta
     options.learningRate = lr
     options.loudnessWeight = loudnessWeight

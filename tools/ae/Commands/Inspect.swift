@@ -28,7 +28,11 @@ struct Inspect: ParsableCommand {
     print("model:      \(modelPath)")
     print("kind:       \(spec.kind.rawValue)")
     print("layers:     \(describe(spec))")
-    if let shape = spec.inputShape { print("input:      \(spec.inputWidth) values (\(shape.map(String.init).joined(separator: "x")) \(shape.count == 2 ? "frames over time" : "image"))") }
+    if let shape = spec.inputShape {
+      // A timbre model's (width, 1) rows are one spectral frame: its convolutions run along frequency.
+      let what = shape.count == 3 ? "image" : model.pipeline.spectrogram != nil ? "spectral frame" : "frames over time"
+      print("input:      \(spec.inputWidth) values (\(shape.map(String.init).joined(separator: "x")) \(what))")
+    }
     if spec.isVariational {
       print("latent:     \(spec.codeWidth) (Gaussian posterior from a linear head of \(2 * spec.codeWidth); prior N(0, I); beta \(spec.beta ?? 1))")
     } else {

@@ -14,9 +14,9 @@ import Glibc
 /// Back (frame to bins): the log values, taken at the bands' centres (evenly spaced in mels),
 /// are read at each bin's mel position by cubic (Catmull-Rom) interpolation, and extended
 /// along the line through the two outermost bands below the first centre and above the last
-/// (less than one band's step: 0 Hz and half the rate are the outer triangles' far edges). Smooth envelopes come back closely; detail finer than
-/// a band (a harmonic's peak above a few hundred Hz) is lost, which is what the axis trades
-/// for its width. O(bins) per frame and allocation-free: the real-time stream uses it.
+/// (less than one band's step: 0 Hz and half the rate are the outer triangles' far edges).
+/// Smooth envelopes come back closely; detail finer than a band (a harmonic's peak above a
+/// few hundred Hz) is lost, which is what the axis trades for its width. O(bins) per frame and allocation-free: the real-time stream uses it.
 public struct MelFrames: Sendable {
   public let bands: Int
   public let bins: Int

@@ -48,6 +48,12 @@ public struct AnomalySettings: Codable, Equatable, Sendable {
     self.calibration = calibration
   }
 
+  /// 1 for a score above the threshold (an anomaly), 0 otherwise; nil without a threshold.
+  /// The one place the comparison is made (ae_classify, `ae score`'s label column).
+  public func label(_ score: Float) -> Int32? {
+    threshold.map { Double(score) > $0 ? 1 : 0 }
+  }
+
   /// What new models score by: the best detector of the three on the bench.
   public static let `default` = AnomalySettings(score: .excess)
   /// What a file without `/anomaly` scores by (as it did when it was written).

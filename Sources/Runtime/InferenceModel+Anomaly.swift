@@ -13,11 +13,11 @@ extension InferenceModel {
     _ x: UnsafePointer<Float>, rows: Int, conditions: UnsafePointer<Float>? = nil, labels: UnsafePointer<Int32>? = nil,
     scores: UnsafeMutablePointer<Float>, into classes: UnsafeMutablePointer<Int32>, workspace: Workspace
   ) throws {
-    guard let threshold = anomaly.threshold else {
+    guard anomaly.threshold != nil else {
       throw InferenceError(.unsupported, "the model has no anomaly threshold: train it with --calibrate Q or --contamination C")
     }
     try score(x, rows: rows, conditions: conditions, labels: labels, into: scores, workspace: workspace)
-    for r in 0..<rows { classes[r] = Double(scores[r]) > threshold ? 1 : 0 }
+    for r in 0..<rows { classes[r] = anomaly.label(scores[r])! }
   }
 
   /// Settings with a threshold read from the scores of held-out rows the model should call

@@ -48,12 +48,12 @@ enum TableCommand {
       case .score: try model.score(x, rows: rows, labels: labels, into: result.data, workspace: workspace)
       }
     }
-    if work == .score, let threshold = model.threshold {
+    if work == .score, model.threshold != nil {
       // A calibrated model's rows also get their label: 1 above the threshold (an anomaly).
       let labelled = Tensor(rows: rows, cols: 2)
       for r in 0..<rows {
         labelled[r, 0] = result.data[r]
-        labelled[r, 1] = Double(result.data[r]) > threshold ? 1 : 0
+        labelled[r, 1] = Float(model.anomaly.label(result.data[r])!)
       }
       try writeTable(labelled, to: out)
     } else {

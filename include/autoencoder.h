@@ -301,9 +301,14 @@ AE_API AE_NODISCARD ae_status ae_reconstruct(const ae_model *model, const float 
  *   the row would have (BCE: the row's own entropy; "gaussian": the log-variance terms);
  * - "loss" (files written before 0.5): that loss itself (for "gaussian", the negative
  *   log-likelihood under the learned per-feature variances, in nats);
- * - "mse": the mean squared error of the reconstruction in the data's units. */
+ * - "mse": the mean squared error of the reconstruction in the data's units;
+ * - "code" (0.6): the squared Mahalanobis distance of the row's code (a VAE's mean) to the
+ *   Gaussian of the training rows' codes; the decoder does not run;
+ * - "combined" (0.6): "excess" and "code", each standardised by its median and interquartile
+ *   range on the training rows, summed. */
 AE_API AE_NODISCARD ae_status ae_score(const ae_model *model, const float *x, size_t n, float *scores);
-/* (0.5) "excess", "loss" or "mse": what ae_score computes for this model. Static string. */
+/* (0.5) "excess", "loss", "mse", "code" or "combined": what ae_score computes for this model.
+ * Static string. */
 AE_API const char *ae_model_score_kind(const ae_model *model);
 /* (0.5) The model's anomaly threshold (ae train --calibrate Q or --contamination C: a quantile
  * of the scores of held-out normal rows): a row scoring above it is an anomaly.

@@ -12,6 +12,8 @@ private func cName(_ score: AnomalySettings.Score) -> UnsafePointer<CChar> {
   case .loss: "loss"
   case .excess: "excess"
   case .mse: "mse"
+  case .code: "code"
+  case .combined: "combined"
   }
   return UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)
 }

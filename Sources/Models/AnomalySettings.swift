@@ -13,6 +13,80 @@ public struct AnomalySettings: Codable, Equatable, Sendable {
     case excess
     /// Mean squared error in the data's units (affine pipelines only).
     case mse
+    /// The squared Mahalanobis distance of the row's code (a VAE's mean) to the Gaussian of
+    /// the training rows' codes (`codes`): how unlike the training data the encoder finds
+    /// the row, whether or not the decoder can rebuild it.
+    case code
+    /// `excess` and `code`, each standardised by its median and interquartile range on the
+    /// training rows (`standardisation`), summed.
+    case combined
+
+    /// Whether the score needs the code distribution, or the decoder's reconstruction.
+    public var usesCode: Bool { self == .code || self == .combined }
+    public var usesReconstruction: Bool { self != .code }
+  }
+
+  /// The Gaussian of the training rows' codes: `distance(z) = |whitening (z - mean)|^2`, the
+  /// squared Mahalanobis distance. Stored as datasets (`/anomaly/code_mean`, `code_whitening`),
+  /// not in the JSON attribute.
+  public struct CodeDistribution: Equatable, Sendable {
+    /// Code width values.
+    public var mean: [Float]
+    /// width x width values, row-major: the covariance's eigenvectors as rows, each divided
+    /// by the square root of its variance.
+    public var whitening: [Float]
+    public var width: Int { mean.count }
+
+    public init(mean: [Float], whitening: [Float]) {
+      self.mean = mean
+      self.whitening = whitening
+    }
+
+    /// Problems with a crafted distribution, for a model whose codes are `codeWidth` wide.
+    func problems(codeWidth: Int?) -> [String] {
+      var found: [String] = []
+      if let codeWidth, width != codeWidth { found.append("the code distribution is \(width) wide, the codes \(codeWidth)") }
+      if whitening.count != width * width { found.append("the code whitening matrix holds \(whitening.count) values, not \(width)^2") }
+      if !mean.allSatisfy(\.isFinite) || !whitening.allSatisfy(\.isFinite) { found.append("the code distribution is not finite") }
+      return found
+    }
+  }
+
+  /// Where the training rows' scores sit, so that two scores in different units can be summed.
+  public struct Standardisation: Codable, Equatable, Sendable {
+    public var excessMedian: Double
+    public var excessSpread: Double
+    public var codeMedian: Double
+    public var codeSpread: Double
+
+    public init(excessMedian: Double, excessSpread: Double, codeMedian: Double, codeSpread: Double) {
+      self.excessMedian = excessMedian
+      self.excessSpread = excessSpread
+      self.codeMedian = codeMedian
+      self.codeSpread = codeSpread
+    }
+
+    /// Median and interquartile range (a spread of 0 becomes 1: the score is then constant
+    /// on the training rows and only its offset matters).
+    public static func fitted(excess: [Float], code: [Float]) -> Standardisation {
+      func location(_ values: [Float]) -> (Double, Double) {
+        let sorted = values.map(Double.init).sorted()
+        let spread = AnomalySettings.quantile(sorted, 0.75) - AnomalySettings.quantile(sorted, 0.25)
+        return (AnomalySettings.quantile(sorted, 0.5), spread > 0 ? spread : 1)
+      }
+      let (e, es) = location(excess), (c, cs) = location(code)
+      return Standardisation(excessMedian: e, excessSpread: es, codeMedian: c, codeSpread: cs)
+    }
+
+    /// The combined score of one row.
+    @inline(__always)
+    public func combined(excess: Float, code: Float) -> Float {
+      Float((Double(excess) - excessMedian) / excessSpread + (Double(code) - codeMedian) / codeSpread)
+    }
+
+    var isUsable: Bool {
+      [excessMedian, excessSpread, codeMedian, codeSpread].allSatisfy(\.isFinite) && excessSpread > 0 && codeSpread > 0
+    }
   }
 
   /// How the threshold was set: the score at `level` (a quantile of held-out scores,
@@ -41,11 +115,28 @@ public struct AnomalySettings: Codable, Equatable, Sendable {
   /// Rows scoring above it are anomalies (nil until calibrated).
   public var threshold: Double?
   public var calibration: Calibration?
+  /// The training codes' Gaussian (nil in files from before the `code` score).
+  public var codes: CodeDistribution?
+  /// The training rows' `excess` and `code` scores' medians and spreads (with `codes`).
+  public var standardisation: Standardisation?
 
-  public init(score: Score, threshold: Double? = nil, calibration: Calibration? = nil) {
+  public init(score: Score, threshold: Double? = nil, calibration: Calibration? = nil,
+              codes: CodeDistribution? = nil, standardisation: Standardisation? = nil) {
     self.score = score
     self.threshold = threshold
     self.calibration = calibration
+    self.codes = codes
+    self.standardisation = standardisation
+  }
+
+  /// The JSON attribute holds everything but the code distribution's arrays.
+  enum CodingKeys: String, CodingKey { case score, threshold, calibration, standardisation }
+
+  /// The same training statistics scoring by `score`, without a threshold unless the score is
+  /// this one's: a threshold belongs to the score it was read from.
+  public func scoring(by score: Score) -> AnomalySettings {
+    guard score != self.score else { return self }
+    return AnomalySettings(score: score, codes: codes, standardisation: standardisation)
   }
 
   /// 1 for a score above the threshold (an anomaly), 0 otherwise; nil without a threshold.
@@ -62,11 +153,14 @@ public struct AnomalySettings: Codable, Equatable, Sendable {
   public static let quantileCount = 101
 
   /// Calibrated settings from held-out scores of normal rows (at least one, all finite).
-  public static func calibrated(score: Score, scores: [Float], rule: Calibration.Rule, level: Double) -> AnomalySettings {
+  /// These settings calibrated on held-out scores of normal rows (at least one, all finite).
+  public func calibrated(scores: [Float], rule: Calibration.Rule, level: Double) -> AnomalySettings {
     let sorted = scores.map(Double.init).sorted()
-    let quantiles = (0..<quantileCount).map { quantile(sorted, Double($0) / Double(quantileCount - 1)) }
-    let calibration = Calibration(rule: rule, level: level, rows: sorted.count, quantiles: quantiles)
-    return AnomalySettings(score: score, threshold: quantile(sorted, calibration.thresholdQuantile), calibration: calibration)
+    let quantiles = (0..<Self.quantileCount).map { Self.quantile(sorted, Double($0) / Double(Self.quantileCount - 1)) }
+    var settings = self
+    settings.calibration = Calibration(rule: rule, level: level, rows: sorted.count, quantiles: quantiles)
+    settings.threshold = Self.quantile(sorted, settings.calibration!.thresholdQuantile)
+    return settings
   }
 
   /// Linear interpolation between order statistics (NumPy's default `quantile`).
@@ -77,12 +171,23 @@ public struct AnomalySettings: Codable, Equatable, Sendable {
   }
 
   /// Reasons these settings are unusable for a model with `pipeline` (a crafted file may hold
-  /// anything): `mse` needs rows of numbers in the data's units, which a table model has not.
-  /// `pipeline` nil checks the settings on their own.
-  public func problems(pipeline: Pipeline?) -> [String] {
+  /// anything): `mse` needs rows of numbers in the data's units, which a table model has not;
+  /// `code` and `combined` need the training codes' statistics. `pipeline` and `codeWidth` nil
+  /// check the settings on their own.
+  public func problems(pipeline: Pipeline?, codeWidth: Int? = nil) -> [String] {
     var found: [String] = []
     if score == .mse, let pipeline, pipeline.table != nil || pipeline.scaling == nil {
       found.append("the mse score needs a model of numeric rows with an affine scaling (not a table model)")
+    }
+    if score.usesCode && codes == nil {
+      found.append("the \(score.rawValue) score needs the training codes' distribution (code_mean, code_whitening), which the file lacks")
+    }
+    if score == .combined && standardisation == nil {
+      found.append("the combined score needs the training scores' standardisation, which the file lacks")
+    }
+    if let codes { found += codes.problems(codeWidth: codeWidth) }
+    if let standardisation, !standardisation.isUsable {
+      found.append("the standardisation is not finite numbers with positive spreads")
     }
     if let threshold, !threshold.isFinite { found.append("the threshold is not a finite number") }
     if let calibration {

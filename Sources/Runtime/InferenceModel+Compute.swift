@@ -94,7 +94,8 @@ extension InferenceModel {
   /// Anomaly scores, as `anomaly.score` says: each row's reconstruction loss summed over the
   /// output heads (BCE, squared error, Gaussian NLL or cross-entropy per head) on the
   /// pipeline's values (`loss`), that minus the loss of a perfect reconstruction (`excess`),
-  /// or the mean squared error in the data's units (`mse`).
+  /// the mean squared error in the data's units (`mse`), the code's distance to the training
+  /// codes (`code`), or `excess` and `code` standardised and summed (`combined`).
   public func score(
     _ x: UnsafePointer<Float>, rows: Int, conditions: UnsafePointer<Float>? = nil, labels: UnsafePointer<Int32>? = nil,
     into scores: UnsafeMutablePointer<Float>, workspace: Workspace
@@ -107,8 +108,38 @@ extension InferenceModel {
     }
     try passes("score", rows, workspace, (scores, 1, "scores")) { start, n in
       let condition = conditionRows(source, start: start, rows: n, workspace)
-      let logits = runAutoencoder(x + start * inputWidth, rows: n, conditions: condition, workspace)
+      let code = codes(runEncoder(x + start * inputWidth, rows: n, conditions: condition, workspace), rows: n, workspace)
+      if let distribution = anomaly.codes, anomaly.score.usesCode {
+        codeDistances(code, rows: n, distribution, workspace, into: scores + start)
+      }
+      guard anomaly.score.usesReconstruction else { return }
+      let logits = runDecoder(code, rows: n, conditions: condition, workspace)
       scoreRows(logits, input: x + start * inputWidth, rows: n, workspace, into: scores + start)
+    }
+  }
+
+  /// The squared Mahalanobis distances of `n` codes (in a ping-pong buffer, left as they are)
+  /// to the training codes' Gaussian. A row at a time in plain loops (width^2 multiply-adds a
+  /// row, small beside the network): each row's distance is the same whatever the batch.
+  func codeDistances(_ code: UnsafeMutablePointer<Float>, rows n: Int, _ distribution: AnomalySettings.CodeDistribution,
+                     _ workspace: Workspace, into distances: UnsafeMutablePointer<Float>) {
+    let k = codeWidth
+    let centred = code == workspace.a ? workspace.b : workspace.a
+    distribution.mean.withUnsafeBufferPointer { mean in
+      distribution.whitening.withUnsafeBufferPointer { whitening in
+        for r in 0..<n {
+          let z = code + r * k
+          for j in 0..<k { centred[j] = z[j] - mean[j] }
+          var sum: Float = 0
+          for i in 0..<k {
+            let w = whitening.baseAddress! + i * k
+            var projection: Float = 0
+            for j in 0..<k { projection += w[j] * centred[j] }
+            sum += projection * projection
+          }
+          distances[r] = sum
+        }
+      }
     }
   }
 
@@ -118,11 +149,20 @@ extension InferenceModel {
                  into scores: UnsafeMutablePointer<Float>) {
     let d = spec.inputWidth
     switch anomaly.score {
+    case .code:
+      return
     case .loss, .excess:
       OutputHeads.rowLosses(heads, logits: logits, target: workspace.scaled, rows: n, width: d, logVariance: logVariance, into: scores)
       if anomaly.score == .excess {
         OutputHeads.subtractPerfectLosses(heads, target: workspace.scaled, rows: n, width: d, logVariance: logVariance, from: scores)
       }
+    case .combined:
+      // `scores` holds the code distances; the excess goes to the buffer the logits are not in.
+      let excess = logits == workspace.a ? workspace.b : workspace.a
+      OutputHeads.rowLosses(heads, logits: logits, target: workspace.scaled, rows: n, width: d, logVariance: logVariance, into: excess)
+      OutputHeads.subtractPerfectLosses(heads, target: workspace.scaled, rows: n, width: d, logVariance: logVariance, from: excess)
+      let standardisation = anomaly.standardisation!
+      for r in 0..<n { scores[r] = standardisation.combined(excess: excess[r], code: scores[r]) }
     case .mse:
       // Reconstructions in the data's units, in the ping-pong buffer the logits are not in.
       let y = logits == workspace.a ? workspace.b : workspace.a

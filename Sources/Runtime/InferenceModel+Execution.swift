@@ -175,7 +175,15 @@ extension InferenceModel {
   func runAutoencoder(
     _ x: UnsafePointer<Float>, rows n: Int, conditions: UnsafePointer<Float>?, _ workspace: Workspace
   ) -> UnsafeMutablePointer<Float> {
-    let code = codes(runEncoder(x, rows: n, conditions: conditions, workspace), rows: n, workspace)
+    runDecoder(codes(runEncoder(x, rows: n, conditions: conditions, workspace), rows: n, workspace),
+               rows: n, conditions: conditions, workspace)
+  }
+
+  /// The decoder on codes in one of the ping-pong buffers (and, for conditional models, the
+  /// condition); the logits.
+  func runDecoder(
+    _ code: UnsafeMutablePointer<Float>, rows n: Int, conditions: UnsafePointer<Float>?, _ workspace: Workspace
+  ) -> UnsafeMutablePointer<Float> {
     guard let conditions else { return run(plan.decoder, from: code, rows: n, workspace) }
     let input = appending(conditions, to: code, rows: n, width: codeWidth, into: code == workspace.a ? workspace.b : workspace.a)
     return run(plan.decoder, from: input, rows: n, workspace)

@@ -73,7 +73,7 @@ public final class InferenceModel: @unchecked Sendable {
         throw InferenceError(.invalidArgument, "the model's table schema does not match its network (a VAE with the schema's heads and conditions)")
       }
     }
-    let anomalyProblems = anomaly.problems(pipeline: pipeline)
+    let anomalyProblems = anomaly.problems(pipeline: pipeline, codeWidth: spec.codeWidth)
     guard anomalyProblems.isEmpty else {
       throw InferenceError(.invalidArgument, "the model's anomaly settings are unusable: " + anomalyProblems.joined(separator: "; "))
     }
@@ -96,8 +96,13 @@ public final class InferenceModel: @unchecked Sendable {
   /// This model scoring by `score` instead of its own, on the same weights. Without a
   /// threshold unless the score is its own: a threshold belongs to the score it was read from.
   public func scoring(by score: AnomalySettings.Score) throws -> InferenceModel {
-    guard score != anomaly.score else { return self }
-    return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: AnomalySettings(score: score), weights: storage)
+    try scoring(with: anomaly.scoring(by: score))
+  }
+
+  /// This model with other anomaly settings, on the same weights.
+  public func scoring(with settings: AnomalySettings) throws -> InferenceModel {
+    guard settings != anomaly else { return self }
+    return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: settings, weights: storage)
   }
 
   /// Load a model file (HDF5 is used here and nowhere else in this type). `verify` false
@@ -124,7 +129,7 @@ public final class InferenceModel: @unchecked Sendable {
     let weights = try FloatBuffer(count: count, for: "the model's weights")
     try ModelFile.readParameters(from: file, spec: spec, into: weights.pointer)
     return try InferenceModel(spec: spec, pipeline: try ModelFile.readPipeline(from: file, spec: spec),
-                              anomaly: try ModelFile.readAnomaly(from: file), weights: weights)
+                              anomaly: try ModelFile.readAnomaly(from: file, codeWidth: spec.codeWidth), weights: weights)
   }
 
   /// Scratch memory for up to `maxRows` rows per pass; larger calls run in passes. Throws

@@ -123,8 +123,8 @@ public enum ModelFile {
     }
     try readParameters(from: file, spec: spec, into: model.parameters.values)
     model.pipeline = try readPipeline(from: file, spec: spec)
-    model.anomaly = try readAnomaly(from: file)
-    let anomalyProblems = model.anomaly.problems(pipeline: model.pipeline)
+    model.anomaly = try readAnomaly(from: file, codeWidth: spec.codeWidth)
+    let anomalyProblems = model.anomaly.problems(pipeline: model.pipeline, codeWidth: spec.codeWidth)
     guard anomalyProblems.isEmpty else {
       throw StoreError("\(file.label): the anomaly settings are unusable: " + anomalyProblems.joined(separator: "; "))
     }

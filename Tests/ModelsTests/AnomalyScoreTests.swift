@@ -111,6 +111,104 @@ import Testing
                           mentioning: ["without a threshold"])
     _ = try ModelFile.load(try crafted(#"{"score": "mse", "threshold": 3.5}"#)) // a usable one loads
   }
+
+  /// The `code` score is the squared Mahalanobis distance to the training codes' Gaussian: on
+  /// the rows it was fitted to, the whitened codes have mean 0 and identity covariance (so
+  /// the distances average k (n-1)/n), and a row's distance matches one computed here in
+  /// double precision from the covariance's inverse.
+  @Test func codeScoreIsTheMahalanobisDistanceToTheTrainingCodes() throws {
+    // A linear code: every direction varies, so the covariance is invertible without the ridge.
+    let spec = ModelSpec.dense(inputWidth: 196, widths: [16, 4], codeActivation: .linear, loss: .bce, inputShape: [14, 14, 1])
+    let model = try Autoencoder(spec: spec, seed: 2)
+    model.scaling = Scaling.fit(TestData.blobs(count: 32, seed: 3), method: .unit)
+    let rows = TestData.blobs(count: 300, seed: 5)
+    let runtime = try InferenceModel(model)
+    let settings = try runtime.withTrainingStatistics(on: rows)
+    let codes = try #require(settings.codes)
+    let k = runtime.codeWidth
+    #expect(codes.width == k && codes.whitening.count == k * k)
+    let distances = try runtime.scoring(with: settings.scoring(by: .code)).score(rows)
+    let mean = distances.reduce(0.0) { $0 + Double($1) } / Double(rows.rows)
+    #expect(abs(mean - Double(k) * 299 / 300) < 1e-3 * Double(k))
+
+    // Reference: d = (z - mu)' S^-1 (z - mu), S the sample covariance, solved by Gauss-Jordan.
+    let z = try runtime.encode(rows)
+    var mu = [Double](repeating: 0, count: k)
+    for r in 0..<z.rows { for j in 0..<k { mu[j] += Double(z.row(r)[j]) / Double(z.rows) } }
+    var covariance = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+    for r in 0..<z.rows {
+      for i in 0..<k { for j in 0..<k { covariance[i][j] += (Double(z.row(r)[i]) - mu[i]) * (Double(z.row(r)[j]) - mu[j]) / Double(z.rows - 1) } }
+    }
+    for r in [0, 17, 250] {
+      var system = covariance.enumerated().map { i, row in row + [Double(z.row(r)[i]) - mu[i]] }
+      for c in 0..<k {
+        let pivot = (c..<k).max { abs(system[$0][c]) < abs(system[$1][c]) }!
+        system.swapAt(c, pivot)
+        for i in 0..<k where i != c {
+          let factor = system[i][c] / system[c][c]
+          for j in c...k { system[i][j] -= factor * system[c][j] }
+        }
+      }
+      let reference = (0..<k).reduce(0.0) { $0 + (Double(z.row(r)[$1]) - mu[$1]) * system[$1][k] / system[$1][$1] }
+      #expect(abs(Double(distances[r]) - reference) < 1e-3 * max(1, reference), "row \(r): \(distances[r]) against \(reference)")
+    }
+
+    // `combined` is excess and code, each standardised by the training rows' median and spread.
+    let standardisation = try #require(settings.standardisation)
+    let excess = try runtime.scoring(with: settings.scoring(by: .excess)).score(rows)
+    let combined = try runtime.scoring(with: settings.scoring(by: .combined)).score(rows)
+    for r in [0, 99, 299] {
+      let expected = (Double(excess[r]) - standardisation.excessMedian) / standardisation.excessSpread
+        + (Double(distances[r]) - standardisation.codeMedian) / standardisation.codeSpread
+      #expect(abs(Double(combined[r]) - expected) < 1e-4 * max(1, abs(expected)))
+    }
+    let sortedExcess = excess.sorted()
+    #expect(abs(Double(sortedExcess[149] + sortedExcess[150]) / 2 - standardisation.excessMedian) < 1e-4 * abs(standardisation.excessMedian) + 1e-6)
+  }
+
+  /// The code statistics travel with the file, scores computed after loading equal those
+  /// before, and a row far from the training data scores far above every training row.
+  @Test func codeStatisticsTravelWithTheFile() throws {
+    let directory = TestData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let model = try model()
+    let rows = TestData.blobs(count: 200, seed: 8)
+    model.anomaly = try InferenceModel(model).withTrainingStatistics(on: rows).scoring(by: .code)
+    model.anomaly = try InferenceModel(model).calibrated(on: rows, rule: .quantile, level: 0.99)
+    try ModelFile.save(model, to: directory + "/m.h5")
+    let loaded = try InferenceModel.load(path: directory + "/m.h5")
+    #expect(loaded.anomaly == model.anomaly && loaded.anomaly.codes != nil && loaded.anomaly.standardisation != nil)
+    #expect(try loaded.score(rows) == (try InferenceModel(model).score(rows)))
+    let outlier = Tensor(rows: 1, cols: rows.cols, values: (0..<rows.cols).map { $0 % 2 == 0 ? 1 : 0 })
+    let trainingScores = try loaded.score(rows)
+    #expect(try loaded.score(outlier)[0] > trainingScores.max()!)
+  }
+
+  @Test func craftedCodeStatisticsAreRefused() throws {
+    let directory = TestData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let hostile = HostileFileTests()
+    let model = try model()
+    let k = model.spec.codeWidth
+    let fitted = try InferenceModel(model).withTrainingStatistics(on: TestData.blobs(count: 50, seed: 1))
+    func saved(_ settings: AnomalySettings) throws -> String {
+      model.anomaly = settings
+      return try hostile.sealedFile(model, in: directory) { _ in }
+    }
+    var wide = fitted
+    wide.codes = .init(mean: [Float](repeating: 0, count: k + 1), whitening: [Float](repeating: 0, count: (k + 1) * (k + 1)))
+    hostile.expectRefusal(try saved(wide), mentioning: ["code_mean", "shape"])
+    var notFinite = fitted
+    notFinite.codes!.whitening[3] = .nan
+    hostile.expectRefusal(try saved(notFinite), mentioning: ["code distribution is not finite"])
+    var missing = fitted.scoring(by: .code)
+    missing.codes = nil
+    hostile.expectRefusal(try saved(missing), mentioning: ["code score needs the training codes' distribution"])
+    var spread = fitted.scoring(by: .combined)
+    spread.standardisation!.codeSpread = 0
+    hostile.expectRefusal(try saved(spread), mentioning: ["positive spreads"])
+    _ = try ModelFile.load(try saved(fitted.scoring(by: .combined))) // a usable one loads
+  }
 }
 
 extension Optional where Wrapped == [Float] {

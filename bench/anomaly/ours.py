@@ -11,10 +11,12 @@ Scores:
   loss    the model's own per-row loss (BCE summed over pixels; a VAE's on its posterior mean)
   excess  the loss minus the loss of a perfect reconstruction (BCE minus the target's entropy)
   mse     mean squared error per pixel, in the data's units
+  code    the code's squared Mahalanobis distance to the training codes' Gaussian
+  combined  excess and code, each standardised by the training rows' median and IQR, summed
 Each model is trained once (its stored score is the default, excess) and the test set scored
 by each score with `ae score --score NAME`: the same weights under the three scores.
 
-Usage: python ours.py [--classes 0-9] [--seed 1] [--models dense,conv,vae] [--scores loss,excess,mse]
+Usage: python ours.py [--classes 0-9] [--seed 1] [--models dense,conv,vae,conv64] [--scores loss,excess,mse,code,combined]
                       [--epochs 20] [--json FILE]"""
 import argparse
 import os
@@ -33,8 +35,9 @@ MODELS = {
     "dense": ["--layers", "256,32"],
     "conv": ["--arch", "conv16s2,conv32s2,dense32", "--image-shape", "28x28x1"],
     "vae": ["--model", "vae", "--layers", "256,32"],
+    "conv64": ["--arch", "conv16s2,conv32s2,dense64", "--image-shape", "28x28x1"],
 }
-SCORES = ("loss", "excess", "mse")
+SCORES = ("loss", "excess", "mse", "code", "combined")
 
 
 def ae(*arguments):

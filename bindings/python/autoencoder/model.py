@@ -134,7 +134,9 @@ class Model(Handle):
     @property
     def score_kind(self) -> str:
         """What `score` computes: "excess" (the loss minus a perfect reconstruction's; the
-        default since 0.5), "loss" (files from before 0.5) or "mse" (in the data's units)."""
+        default since 0.5), "loss" (files from before 0.5), "mse" (in the data's units),
+        "code" (the code's Mahalanobis distance to the training codes) or "combined" (excess
+        and code, standardised and summed)."""
         return self._score_kind
 
     @property

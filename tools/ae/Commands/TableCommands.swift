@@ -28,6 +28,9 @@ enum TableCommand {
     try checkOutput(out, formats: OutputFormat.tables)
     var model = try loadInferenceModel(modelPath, file)
     if let score {
+      if score.usesCode && model.anomaly.codes == nil {
+        throw CommandError("\(modelPath): --score \(score.rawValue) needs the training codes' statistics, which models trained by ae 0.6 and later store; this file has none (retrain it)")
+      }
       do { model = try model.scoring(by: score) } catch { throw CommandError("\(modelPath): \(oneLine(error))") }
     }
     let dataset = try data.load()

@@ -53,7 +53,6 @@ struct Train: ParsableCommand {
     }
     let spec = try modelSpec(inputWidth: dataset.features.cols, inputShape: dataset.imageShape, classes: classes)
     let autoencoder = try Autoencoder(spec: spec, seed: fitting.seed)
-    autoencoder.anomaly = AnomalySettings(score: anomaly.score)
     // Weights, gradients, the optimizer's two moments and the best weights: refuse what cannot fit.
     try checkMemory(rows: autoencoder.parameters.count, values: 1, copies: 5, what: "training \(autoencoder.parameters.count) parameters")
     autoencoder.scaling = Scaling.fit(dataset.features, method: architecture.scale, isByteData: dataset.isByteData)
@@ -71,6 +70,7 @@ struct Train: ParsableCommand {
     }
     let result = try trainer.fit(scaled, labels: architecture.model == .cvae ? dataset.labels : nil, resume: output.resume)
     let out = output.out
+    autoencoder.anomaly = try anomalySettings(autoencoder, on: dataset, options: options)
     if let calibration = anomaly.calibration {
       autoencoder.anomaly = try calibrate(autoencoder, on: dataset, options: options, calibration)
       progress?.message("anomaly threshold \(autoencoder.anomaly.threshold!) (\(anomaly.score.rawValue) score at \(calibration.rule == .quantile ? "quantile" : "contamination") \(calibration.level) of \(autoencoder.anomaly.calibration!.rows) validation rows)")
@@ -101,14 +101,34 @@ extension Train {
 }
 
 extension Train {
-  /// The model's anomaly settings with a threshold read from the validation rows' scores (the
-  /// rows training held out, the same split `Trainer` made), in the data's units as users score.
+  /// The rows of one side of the split `Trainer` made (training or validation), in the data's
+  /// units as users score, with their labels for a cvae.
+  func splitRows(_ dataset: Dataset, options: TrainingOptions, validation: Bool) -> (rows: Tensor, labels: [Int]?) {
+    let split = Trainer.split(rows: dataset.features.rows, validationFraction: options.validationFraction, seed: options.seed)
+    let indices = validation ? split.validation : split.train
+    let rows = Tensor(rows: 0, cols: dataset.features.cols)
+    rows.gather(rows: indices[...], from: dataset.features)
+    return (rows, architecture.model == .cvae ? dataset.labels.map { all in indices.map { all[$0] } } : nil)
+  }
+
+  /// The score asked for, with the training rows' code statistics every score but the
+  /// reconstruction ones needs (fitted for every model, so that `ae score --score code` works
+  /// on any of them).
+  func anomalySettings(_ model: Autoencoder, on dataset: Dataset, options: TrainingOptions) throws -> AnomalySettings {
+    let (rows, labels) = splitRows(dataset, options: options, validation: false)
+    guard rows.rows >= 2 else {
+      if anomaly.score.usesCode { throw CommandError("the \(anomaly.score.rawValue) score needs at least 2 training rows") }
+      return AnomalySettings(score: anomaly.score)
+    }
+    var settings = try InferenceModel(model).withTrainingStatistics(on: rows, labels: labels)
+    settings.score = anomaly.score
+    return settings
+  }
+
+  /// The model's anomaly settings with a threshold read from the validation rows' scores.
   func calibrate(_ model: Autoencoder, on dataset: Dataset, options: TrainingOptions,
                  _ calibration: (rule: AnomalySettings.Calibration.Rule, level: Double)) throws -> AnomalySettings {
-    let held = Trainer.split(rows: dataset.features.rows, validationFraction: options.validationFraction, seed: options.seed).validation
-    let rows = Tensor(rows: 0, cols: dataset.features.cols)
-    rows.gather(rows: held[...], from: dataset.features)
-    let labels = architecture.model == .cvae ? dataset.labels.map { all in held.map { all[$0] } } : nil
+    let (rows, labels) = splitRows(dataset, options: options, validation: true)
     return try InferenceModel(model).calibrated(on: rows, labels: labels, rule: calibration.rule, level: calibration.level)
   }
 }

@@ -176,6 +176,49 @@ import Testing
     #expect(short.status == 1 && short.stderr.contains("2 truth labels for \(2 * raw.rows) data rows"), "\(short.stderr)")
   }
 
+  /// `--score combined` and `--score code`: the model stores its training codes' mean and
+  /// whitening, `ae score --score code` gives |W (code - mean)|^2 of the codes `ae encode`
+  /// writes, and both scores tell mirrored rows from normal ones.
+  @Test func codeScoresUseTheStoredTrainingCodes() throws {
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let data = try cli.blobCSV()
+    let path = directory + "/combined.h5"
+    try train(["--layers", "16,4", "--score", "combined", "--contamination", "0.1", "--validation", "0.3"], data: data, out: path)
+    let (model, _) = try ModelFile.load(path)
+    let codes = try #require(model.anomaly.codes)
+    #expect(model.anomaly.score == .combined && model.anomaly.threshold != nil && model.anomaly.standardisation != nil)
+
+    let raw = try CSV.read(data).dataset.features
+    let mixed = Tensor(rows: 2 * raw.rows, cols: raw.cols)
+    for r in 0..<raw.rows {
+      for j in 0..<raw.cols { mixed[r, j] = raw[r, j]; mixed[raw.rows + r, j] = 1 - raw[r, j] }
+    }
+    let mixedPath = directory + "/mixed.npy", truthPath = directory + "/truth.csv"
+    try NPY.write(mixed, to: mixedPath)
+    try ((0..<raw.rows).map { _ in "0" } + (0..<raw.rows).map { _ in "1" }).joined(separator: "\n")
+      .write(toFile: truthPath, atomically: true, encoding: .utf8)
+    for score in ["combined", "code"] {
+      let run = try cli.ae("score", path, "--data", mixedPath, "--score", score, "--out", directory + "/\(score).npy", "--truth", truthPath)
+      #expect(run.status == 0, "\(run.stderr)")
+      let figures = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+      #expect((figures["auroc"] as? Double ?? 0) > 0.9, "\(score): \(figures)")
+    }
+    #expect(try cli.ae("encode", path, "--data", mixedPath, "--out", directory + "/z.npy").status == 0)
+    let z = try table(directory + "/z.npy"), k = codes.width
+    let expected = (0..<z.rows).map { r in
+      Float((0..<k).reduce(0.0) { sum, i in
+        let projection = (0..<k).reduce(0.0) { $0 + Double(codes.whitening[i * k + $1]) * Double(z[r, $1] - codes.mean[$1]) }
+        return sum + projection * projection
+      })
+    }
+    expectClose(try table(directory + "/code.npy").values, expected, tolerance: 1e-4, "--score code")
+
+    // A model from before the code statistics: a clear refusal, not a crash.
+    let formatOne = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path + "/Fixtures/format1/dense.h5"
+    let old = try cli.ae("score", formatOne, "--data", mixedPath, "--score", "code", "--out", directory + "/o.npy")
+    #expect(old.status == 1 && old.stderr.contains("needs the training codes' statistics"), "\(old.stderr)")
+  }
+
   @Test func conditionalModelsTakeLabelsFromTheDataOrAFile() throws {
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let (data, labels) = try cli.labeledBlobCSV()

@@ -248,3 +248,25 @@ def test_calibrated_models_predict_against_their_threshold(tmp_path):
         assert model.threshold is None
         with pytest.raises(autoencoder.UnsupportedError, match="--calibrate"):
             model.predict(normal)
+
+
+def test_code_scores_through_the_binding(tmp_path):
+    """A model trained with --score combined reports it, and scores as the CLI does; rows
+    unlike the training data score above the calibrated threshold."""
+    rng = np.random.default_rng(6)
+    centres = rng.uniform(0.2, 0.8, size=(4, 32))
+    normal = (centres[rng.integers(0, 4, 600)] + rng.normal(0, 0.03, (600, 32))).clip(0, 1).astype(np.float32)
+    odd = rng.uniform(0, 1, size=(200, 32)).astype(np.float32)
+    rows = np.vstack([normal, odd])
+    np.save(tmp_path / "normal.npy", normal)
+    np.save(tmp_path / "rows.npy", rows)
+    ae("train", "--layers", "16,4", "--epochs", "30", "--score", "combined", "--contamination", "0.1",
+       "--validation", "0.3", "--data", tmp_path / "normal.npy", "--out", tmp_path / "combined.h5", "--quiet")
+    ae("score", tmp_path / "combined.h5", "--data", tmp_path / "rows.npy", "--out", tmp_path / "s.csv")
+    cli = np.loadtxt(tmp_path / "s.csv", delimiter=",")
+    with autoencoder.Model(tmp_path / "combined.h5") as model:
+        assert model.score_kind == "combined"
+        scores = model.score(rows)
+        np.testing.assert_allclose(scores, cli[:, 0], rtol=1e-5, atol=1e-5)
+        np.testing.assert_array_equal(model.predict(rows), cli[:, 1].astype(np.int64))
+        assert model.predict(odd).mean() > 0.9

@@ -304,10 +304,12 @@ AE_API AE_NODISCARD ae_status ae_reconstruct(const ae_model *model, const float 
  * - "mse": the mean squared error of the reconstruction in the data's units;
  * - "code" (0.6): the squared Mahalanobis distance of the row's code (a VAE's mean) to the
  *   Gaussian of the training rows' codes; the decoder does not run;
- * - "combined" (0.6): "excess" and "code", each standardised by its median and interquartile
- *   range on the training rows, summed. */
+ * - "neighbours" (0.6): the mean distance of the row's code to its 5 nearest training codes
+ *   (the model keeps up to 10,000 of them); the decoder does not run;
+ * - "combined" (0.6): "excess", "code" and "neighbours", each standardised by its median and
+ *   interquartile range on the training rows, summed. */
 AE_API AE_NODISCARD ae_status ae_score(const ae_model *model, const float *x, size_t n, float *scores);
-/* (0.5) "excess", "loss", "mse", "code" or "combined": what ae_score computes for this model.
+/* (0.5) "excess", "loss", "mse", "code", "neighbours" or "combined": what ae_score computes.
  * Static string. */
 AE_API const char *ae_model_score_kind(const ae_model *model);
 /* (0.5) The model's anomaly threshold (ae train --calibrate Q or --contamination C: a quantile

@@ -13,6 +13,7 @@ private func cName(_ score: AnomalySettings.Score) -> UnsafePointer<CChar> {
   case .excess: "excess"
   case .mse: "mse"
   case .code: "code"
+  case .neighbours: "neighbours"
   case .combined: "combined"
   }
   return UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)

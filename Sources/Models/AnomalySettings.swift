@@ -17,111 +17,168 @@ public struct AnomalySettings: Codable, Equatable, Sendable {
     /// the training rows' codes (`codes`): how unlike the training data the encoder finds
     /// the row, whether or not the decoder can rebuild it.
     case code
-    /// `excess` and `code`, each standardised by its median and interquartile range on the
-    /// training rows (`standardisation`), summed.
+    /// The mean distance of the row's code to its 5 nearest training codes (`codes`): a
+    /// density estimate that follows the codes' clusters, which a Gaussian blurs.
+    case neighbours
+    /// `excess`, `code` and `neighbours`, each standardised by its median and interquartile
+    /// range on the training rows (`standardisation`), summed.
     case combined
 
-    /// Whether the score needs the code distribution, or the decoder's reconstruction.
-    public var usesCode: Bool { self == .code || self == .combined }
-    public var usesReconstruction: Bool { self != .code }
+    /// Whether the score needs the training codes, or the decoder's reconstruction.
+    public var usesCode: Bool { self == .code || self == .neighbours || self == .combined }
+    public var usesReconstruction: Bool { self != .code && self != .neighbours }
   }
 
-  /// The Gaussian of the training rows' codes: `distance(z) = |whitening (z - mean)|^2`, the
-  /// squared Mahalanobis distance. Stored as datasets (`/anomaly/code_mean`, `code_whitening`),
+  /// What the `code`, `neighbours` and `combined` scores know of the training rows' codes (a
+  /// VAE's means): their Gaussian, as a mean and a whitening matrix, and a sample of the codes
+  /// themselves. Stored as datasets (`/anomaly/code_mean`, `code_whitening`, `code_neighbours`),
   /// not in the JSON attribute.
-  public struct CodeDistribution: Equatable, Sendable {
+  public struct TrainingCodes: Equatable, Sendable {
     /// Code width values.
     public var mean: [Float]
     /// width x width values, row-major: the covariance's eigenvectors as rows, each divided
-    /// by the square root of its variance.
+    /// by the square root of its variance, so `|whitening (z - mean)|^2` is the squared
+    /// Mahalanobis distance.
     public var whitening: [Float]
+    /// Training codes, rows of width values (at most `neighbourLimit` rows).
+    public var neighbours: [Float]
     public var width: Int { mean.count }
+    public var neighbourRows: Int { width == 0 ? 0 : neighbours.count / width }
 
-    public init(mean: [Float], whitening: [Float]) {
+    /// Nearest training codes the `neighbours` score averages over.
+    public static let neighbourCount = 5
+    /// Training codes kept for it: enough for a class of Fashion-MNIST; a larger training set
+    /// keeps an evenly spaced sample (each row then costs this many distances to score).
+    public static let neighbourLimit = 10_000
+
+    public init(mean: [Float], whitening: [Float], neighbours: [Float]) {
       self.mean = mean
       self.whitening = whitening
+      self.neighbours = neighbours
     }
 
-    /// Problems with a crafted distribution, for a model whose codes are `codeWidth` wide.
+    /// The squared Mahalanobis distance of code `z`; `scratch` holds width floats.
+    @inline(__always)
+    public func mahalanobis(_ z: UnsafePointer<Float>, scratch centred: UnsafeMutablePointer<Float>) -> Float {
+      let k = width
+      return mean.withUnsafeBufferPointer { mean in
+        whitening.withUnsafeBufferPointer { whitening in
+          for j in 0..<k { centred[j] = z[j] - mean[j] }
+          var sum: Float = 0
+          for i in 0..<k {
+            let w = whitening.baseAddress! + i * k
+            var projection: Float = 0
+            for j in 0..<k { projection += w[j] * centred[j] }
+            sum += projection * projection
+          }
+          return sum
+        }
+      }
+    }
+
+    /// The mean Euclidean distance from code `z` to its `neighbourCount` nearest training
+    /// codes; `skippingNearest` leaves out the nearest (a training row's own code).
+    @inline(__always)
+    public func neighbourDistance(_ z: UnsafePointer<Float>, skippingNearest: Bool = false) -> Float {
+      let k = width, count = Self.neighbourCount + (skippingNearest ? 1 : 0)
+      // The `count` smallest squared distances so far, ascending (a tuple: no allocation).
+      var nearest: (Float, Float, Float, Float, Float, Float) = (.infinity, .infinity, .infinity, .infinity, .infinity, .infinity)
+      return withUnsafeMutableBytes(of: &nearest) { raw in
+        let best = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+        neighbours.withUnsafeBufferPointer { codes in
+          for row in 0..<neighbourRows {
+            let r = codes.baseAddress! + row * k
+            var sum: Float = 0
+            for j in 0..<k {
+              let difference = z[j] - r[j]
+              sum += difference * difference
+            }
+            guard sum < best[count - 1] else { continue }
+            var slot = count - 1
+            while slot > 0 && best[slot - 1] > sum {
+              best[slot] = best[slot - 1]
+              slot -= 1
+            }
+            best[slot] = sum
+          }
+        }
+        let used = min(count, neighbourRows)
+        var total: Float = 0
+        for i in (skippingNearest ? 1 : 0)..<used { total += best[i].squareRoot() }
+        return total / Float(max(used - (skippingNearest ? 1 : 0), 1))
+      }
+    }
+
+    /// Problems with crafted statistics, for a model whose codes are `codeWidth` wide.
     func problems(codeWidth: Int?) -> [String] {
       var found: [String] = []
-      if let codeWidth, width != codeWidth { found.append("the code distribution is \(width) wide, the codes \(codeWidth)") }
+      if let codeWidth, width != codeWidth { found.append("the training codes are \(width) wide, the model's \(codeWidth)") }
       if whitening.count != width * width { found.append("the code whitening matrix holds \(whitening.count) values, not \(width)^2") }
-      if !mean.allSatisfy(\.isFinite) || !whitening.allSatisfy(\.isFinite) { found.append("the code distribution is not finite") }
+      if width > 0 && neighbours.count % width != 0 { found.append("the neighbour codes are not rows of \(width) values") }
+      if neighbourRows > Self.neighbourLimit { found.append("more than \(Self.neighbourLimit) neighbour codes") }
+      if neighbourRows < Self.neighbourCount + 1 { found.append("fewer than \(Self.neighbourCount + 1) neighbour codes") }
+      if !mean.allSatisfy(\.isFinite) || !whitening.allSatisfy(\.isFinite) || !neighbours.allSatisfy(\.isFinite) {
+        found.append("the training codes' statistics are not finite")
+      }
       return found
     }
   }
 
-  /// Where the training rows' scores sit, so that two scores in different units can be summed.
+  /// Where the training rows' scores sit (median and interquartile range), so that scores in
+  /// different units can be summed (`combined`).
   public struct Standardisation: Codable, Equatable, Sendable {
     public var excessMedian: Double
     public var excessSpread: Double
     public var codeMedian: Double
     public var codeSpread: Double
+    public var neighboursMedian: Double
+    public var neighboursSpread: Double
 
-    public init(excessMedian: Double, excessSpread: Double, codeMedian: Double, codeSpread: Double) {
-      self.excessMedian = excessMedian
-      self.excessSpread = excessSpread
-      self.codeMedian = codeMedian
-      self.codeSpread = codeSpread
+    public init(excess: (median: Double, spread: Double), code: (median: Double, spread: Double),
+                neighbours: (median: Double, spread: Double)) {
+      (excessMedian, excessSpread) = excess
+      (codeMedian, codeSpread) = code
+      (neighboursMedian, neighboursSpread) = neighbours
     }
 
-    /// Median and interquartile range (a spread of 0 becomes 1: the score is then constant
-    /// on the training rows and only its offset matters).
-    public static func fitted(excess: [Float], code: [Float]) -> Standardisation {
-      func location(_ values: [Float]) -> (Double, Double) {
+    /// From the training rows' scores (a spread of 0 becomes 1: the score is then constant on
+    /// the training rows and only its offset matters).
+    public static func fitted(excess: [Float], code: [Float], neighbours: [Float]) -> Standardisation {
+      func location(_ values: [Float]) -> (median: Double, spread: Double) {
         let sorted = values.map(Double.init).sorted()
         let spread = AnomalySettings.quantile(sorted, 0.75) - AnomalySettings.quantile(sorted, 0.25)
         return (AnomalySettings.quantile(sorted, 0.5), spread > 0 ? spread : 1)
       }
-      let (e, es) = location(excess), (c, cs) = location(code)
-      return Standardisation(excessMedian: e, excessSpread: es, codeMedian: c, codeSpread: cs)
+      return Standardisation(excess: location(excess), code: location(code), neighbours: location(neighbours))
     }
 
-    /// The combined score of one row.
+    /// The code terms of the combined score.
     @inline(__always)
-    public func combined(excess: Float, code: Float) -> Float {
-      Float((Double(excess) - excessMedian) / excessSpread + (Double(code) - codeMedian) / codeSpread)
+    public func codePart(code: Float, neighbours: Float) -> Float {
+      Float((Double(code) - codeMedian) / codeSpread + (Double(neighbours) - neighboursMedian) / neighboursSpread)
     }
+
+    /// The reconstruction term of the combined score.
+    @inline(__always)
+    public func excessPart(_ excess: Float) -> Float { Float((Double(excess) - excessMedian) / excessSpread) }
 
     var isUsable: Bool {
-      [excessMedian, excessSpread, codeMedian, codeSpread].allSatisfy(\.isFinite) && excessSpread > 0 && codeSpread > 0
+      let all = [excessMedian, excessSpread, codeMedian, codeSpread, neighboursMedian, neighboursSpread]
+      return all.allSatisfy(\.isFinite) && excessSpread > 0 && codeSpread > 0 && neighboursSpread > 0
     }
-  }
-
-  /// How the threshold was set: the score at `level` (a quantile of held-out scores,
-  /// `quantile`), or at `1 - level` (PyOD's `contamination`: the share of anomalies expected).
-  public struct Calibration: Codable, Equatable, Sendable {
-    public enum Rule: String, Codable, Sendable { case quantile, contamination }
-    public var rule: Rule
-    public var level: Double
-    /// Held-out rows the threshold was read from.
-    public var rows: Int
-    /// The held-out scores' quantiles at 0, 1, ..., 100 %.
-    public var quantiles: [Double]
-
-    public init(rule: Rule, level: Double, rows: Int, quantiles: [Double]) {
-      self.rule = rule
-      self.level = level
-      self.rows = rows
-      self.quantiles = quantiles
-    }
-
-    /// The quantile the threshold sits at.
-    public var thresholdQuantile: Double { rule == .quantile ? level : 1 - level }
   }
 
   public var score: Score
   /// Rows scoring above it are anomalies (nil until calibrated).
   public var threshold: Double?
   public var calibration: Calibration?
-  /// The training codes' Gaussian (nil in files from before the `code` score).
-  public var codes: CodeDistribution?
-  /// The training rows' `excess` and `code` scores' medians and spreads (with `codes`).
+  /// The training codes' statistics (nil in files from before the `code` score).
+  public var codes: TrainingCodes?
+  /// The training rows' `excess`, `code` and `neighbours` scores' medians and spreads.
   public var standardisation: Standardisation?
 
   public init(score: Score, threshold: Double? = nil, calibration: Calibration? = nil,
-              codes: CodeDistribution? = nil, standardisation: Standardisation? = nil) {
+              codes: TrainingCodes? = nil, standardisation: Standardisation? = nil) {
     self.score = score
     self.threshold = threshold
     self.calibration = calibration
@@ -180,7 +237,7 @@ public struct AnomalySettings: Codable, Equatable, Sendable {
       found.append("the mse score needs a model of numeric rows with an affine scaling (not a table model)")
     }
     if score.usesCode && codes == nil {
-      found.append("the \(score.rawValue) score needs the training codes' distribution (code_mean, code_whitening), which the file lacks")
+      found.append("the \(score.rawValue) score needs the training codes' statistics (code_mean, code_whitening, code_neighbours), which the file lacks")
     }
     if score == .combined && standardisation == nil {
       found.append("the combined score needs the training scores' standardisation, which the file lacks")

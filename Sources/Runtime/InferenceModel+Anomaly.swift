@@ -32,31 +32,30 @@ extension InferenceModel {
     return anomaly.calibrated(scores: scores, rule: rule, level: level)
   }
 
-  /// These settings with the statistics the `code` and `combined` scores need, read from the
-  /// rows the model was trained on (at most `rowLimit` of them, evenly spaced): the codes'
-  /// mean and whitened covariance, and the medians and spreads of the `excess` and `code`
-  /// scores. Throws `invalidArgument` for fewer than 2 rows.
+  /// These settings with the statistics the `code`, `neighbours` and `combined` scores need,
+  /// read from the rows the model was trained on (at most `rowLimit` of them, evenly spaced):
+  /// the codes' mean and whitened covariance, a sample of the codes, and the medians and
+  /// spreads of the three scores (the neighbour score of a sampled row leaves out its own code).
   public func withTrainingStatistics(on x: Tensor, conditions: Tensor? = nil, labels: [Int]? = nil,
                                      rowLimit: Int = 20_000) throws -> AnomalySettings {
-    guard x.rows >= 2 else { throw InferenceError(.invalidArgument, "the code statistics need at least 2 training rows, got \(x.rows)") }
-    let step = (x.rows + rowLimit - 1) / rowLimit
-    let picked = Array(stride(from: 0, to: x.rows, by: step))
-    func pick(_ tensor: Tensor?) -> Tensor? {
-      guard let tensor, step > 1 else { return tensor }
-      let out = Tensor(rows: 0, cols: tensor.cols)
-      out.gather(rows: picked[...], from: tensor)
-      return out
+    typealias TrainingCodes = AnomalySettings.TrainingCodes
+    let least = TrainingCodes.neighbourCount + 1
+    guard x.rows >= least else {
+      throw InferenceError(.invalidArgument, "the training codes' statistics need at least \(least) training rows, got \(x.rows)")
     }
-    let rows = pick(x)!, rowConditions = pick(conditions), rowLabels = labels.map { all in picked.map { all[$0] } }
+    let rows = evenlySpaced(x, atMost: rowLimit), rowConditions = conditions.map { evenlySpaced($0, atMost: rowLimit) }
+    let rowLabels = labels.map { all in evenlySpacedIndices(all.count, atMost: rowLimit).map { all[$0] } }
     let codes = try encode(rows, conditions: rowConditions, labels: rowLabels)
-    guard UnsafeBufferPointer(start: codes.data, count: codes.count).allSatisfy(\.isFinite) else { throw InferenceError(.nonFinite, "a training row's code is not finite") }
+    guard UnsafeBufferPointer(start: codes.data, count: codes.count).allSatisfy(\.isFinite) else {
+      throw InferenceError(.nonFinite, "a training row's code is not finite")
+    }
 
     // Whitening from the eigen-decomposition of the codes' covariance: rows v_c / sqrt(lambda_c + ridge).
     // The ridge (a millionth of the mean variance) keeps directions the codes never vary in finite.
     let k = codes.cols
     let pca: PCA
     do { pca = try PCA(fitting: codes, components: k) } catch {
-      throw InferenceError(.invalidArgument, "the code statistics could not be fitted: \(error)")
+      throw InferenceError(.invalidArgument, "the training codes' statistics could not be fitted: \(error)")
     }
     let ridge = 1e-6 * max(pca.explainedVariance.reduce(0, +) / Double(k), .leastNormalMagnitude)
     var whitening = [Float](repeating: 0, count: k * k)
@@ -64,16 +63,33 @@ extension InferenceModel {
       let scale = 1 / (max(pca.explainedVariance[c], 0) + ridge).squareRoot()
       for j in 0..<k { whitening[c * k + j] = Float(Double(pca.components[j * k + c]) * scale) }
     }
-    var settings = anomaly
-    settings.codes = AnomalySettings.CodeDistribution(mean: pca.mean, whitening: whitening)
-    settings.standardisation = nil
+    let sample = evenlySpaced(codes, atMost: TrainingCodes.neighbourLimit)
+    let training = TrainingCodes(mean: pca.mean, whitening: whitening,
+                                 neighbours: Array(UnsafeBufferPointer(start: sample.data, count: sample.count)))
+
     let excess = try scoring(with: AnomalySettings(score: .excess)).score(rows, conditions: rowConditions, labels: rowLabels)
-    let distance = try scoring(with: AnomalySettings(score: .code, codes: settings.codes))
-      .score(rows, conditions: rowConditions, labels: rowLabels)
-    guard excess.allSatisfy(\.isFinite) && distance.allSatisfy(\.isFinite) else {
+    var scratch = [Float](repeating: 0, count: k)
+    let code = (0..<codes.rows).map { r in training.mahalanobis(codes.data + r * k, scratch: &scratch) }
+    let neighbours = (0..<sample.rows).map { r in training.neighbourDistance(sample.data + r * k, skippingNearest: true) }
+    guard excess.allSatisfy(\.isFinite) && code.allSatisfy(\.isFinite) && neighbours.allSatisfy(\.isFinite) else {
       throw InferenceError(.nonFinite, "a training row's score is not finite")
     }
-    settings.standardisation = .fitted(excess: excess, code: distance)
+    var settings = anomaly
+    settings.codes = training
+    settings.standardisation = .fitted(excess: excess, code: code, neighbours: neighbours)
     return settings
   }
+}
+
+/// The indices of at most `limit` evenly spaced rows of `count`.
+private func evenlySpacedIndices(_ count: Int, atMost limit: Int) -> [Int] {
+  Array(stride(from: 0, to: count, by: max(1, (count + limit - 1) / limit)))
+}
+
+/// At most `limit` evenly spaced rows of `x` (x itself when it has no more).
+private func evenlySpaced(_ x: Tensor, atMost limit: Int) -> Tensor {
+  guard x.rows > limit else { return x }
+  let out = Tensor(rows: 0, cols: x.cols)
+  out.gather(rows: evenlySpacedIndices(x.rows, atMost: limit)[...], from: x)
+  return out
 }

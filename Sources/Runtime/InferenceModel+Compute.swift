@@ -94,8 +94,9 @@ extension InferenceModel {
   /// Anomaly scores, as `anomaly.score` says: each row's reconstruction loss summed over the
   /// output heads (BCE, squared error, Gaussian NLL or cross-entropy per head) on the
   /// pipeline's values (`loss`), that minus the loss of a perfect reconstruction (`excess`),
-  /// the mean squared error in the data's units (`mse`), the code's distance to the training
-  /// codes (`code`), or `excess` and `code` standardised and summed (`combined`).
+  /// the mean squared error in the data's units (`mse`), the code's Mahalanobis distance to
+  /// the training codes (`code`) or its distance to the nearest of them (`neighbours`), or
+  /// the three of `excess`, `code` and `neighbours` standardised and summed (`combined`).
   public func score(
     _ x: UnsafePointer<Float>, rows: Int, conditions: UnsafePointer<Float>? = nil, labels: UnsafePointer<Int32>? = nil,
     into scores: UnsafeMutablePointer<Float>, workspace: Workspace
@@ -109,8 +110,8 @@ extension InferenceModel {
     try passes("score", rows, workspace, (scores, 1, "scores")) { start, n in
       let condition = conditionRows(source, start: start, rows: n, workspace)
       let code = codes(runEncoder(x + start * inputWidth, rows: n, conditions: condition, workspace), rows: n, workspace)
-      if let distribution = anomaly.codes, anomaly.score.usesCode {
-        codeDistances(code, rows: n, distribution, workspace, into: scores + start)
+      if let training = anomaly.codes, anomaly.score.usesCode {
+        codeScores(code, rows: n, training, workspace, into: scores + start)
       }
       guard anomaly.score.usesReconstruction else { return }
       let logits = runDecoder(code, rows: n, conditions: condition, workspace)
@@ -118,27 +119,22 @@ extension InferenceModel {
     }
   }
 
-  /// The squared Mahalanobis distances of `n` codes (in a ping-pong buffer, left as they are)
-  /// to the training codes' Gaussian. A row at a time in plain loops (width^2 multiply-adds a
-  /// row, small beside the network): each row's distance is the same whatever the batch.
-  func codeDistances(_ code: UnsafeMutablePointer<Float>, rows n: Int, _ distribution: AnomalySettings.CodeDistribution,
-                     _ workspace: Workspace, into distances: UnsafeMutablePointer<Float>) {
+  /// The code's part of each of `n` rows' scores (codes in a ping-pong buffer, left as they
+  /// are): its Mahalanobis distance, its distance to the nearest training codes, or for
+  /// `combined` both standardised (`scoreRows` adds the reconstruction's part). A row at a
+  /// time, so each row's score is the same whatever the batch.
+  func codeScores(_ code: UnsafeMutablePointer<Float>, rows n: Int, _ training: AnomalySettings.TrainingCodes,
+                  _ workspace: Workspace, into scores: UnsafeMutablePointer<Float>) {
     let k = codeWidth
-    let centred = code == workspace.a ? workspace.b : workspace.a
-    distribution.mean.withUnsafeBufferPointer { mean in
-      distribution.whitening.withUnsafeBufferPointer { whitening in
-        for r in 0..<n {
-          let z = code + r * k
-          for j in 0..<k { centred[j] = z[j] - mean[j] }
-          var sum: Float = 0
-          for i in 0..<k {
-            let w = whitening.baseAddress! + i * k
-            var projection: Float = 0
-            for j in 0..<k { projection += w[j] * centred[j] }
-            sum += projection * projection
-          }
-          distances[r] = sum
-        }
+    let scratch = code == workspace.a ? workspace.b : workspace.a
+    for r in 0..<n {
+      let z = UnsafePointer(code + r * k)
+      switch anomaly.score {
+      case .code: scores[r] = training.mahalanobis(z, scratch: scratch)
+      case .neighbours: scores[r] = training.neighbourDistance(z)
+      default:
+        scores[r] = anomaly.standardisation!.codePart(code: training.mahalanobis(z, scratch: scratch),
+                                                      neighbours: training.neighbourDistance(z))
       }
     }
   }
@@ -149,7 +145,7 @@ extension InferenceModel {
                  into scores: UnsafeMutablePointer<Float>) {
     let d = spec.inputWidth
     switch anomaly.score {
-    case .code:
+    case .code, .neighbours:
       return
     case .loss, .excess:
       OutputHeads.rowLosses(heads, logits: logits, target: workspace.scaled, rows: n, width: d, logVariance: logVariance, into: scores)
@@ -157,12 +153,12 @@ extension InferenceModel {
         OutputHeads.subtractPerfectLosses(heads, target: workspace.scaled, rows: n, width: d, logVariance: logVariance, from: scores)
       }
     case .combined:
-      // `scores` holds the code distances; the excess goes to the buffer the logits are not in.
+      // `scores` holds the code's part; the excess goes to the buffer the logits are not in.
       let excess = logits == workspace.a ? workspace.b : workspace.a
       OutputHeads.rowLosses(heads, logits: logits, target: workspace.scaled, rows: n, width: d, logVariance: logVariance, into: excess)
       OutputHeads.subtractPerfectLosses(heads, target: workspace.scaled, rows: n, width: d, logVariance: logVariance, from: excess)
       let standardisation = anomaly.standardisation!
-      for r in 0..<n { scores[r] = standardisation.combined(excess: excess[r], code: scores[r]) }
+      for r in 0..<n { scores[r] += standardisation.excessPart(excess[r]) }
     case .mse:
       // Reconstructions in the data's units, in the ping-pong buffer the logits are not in.
       let y = logits == workspace.a ? workspace.b : workspace.a

@@ -14,6 +14,7 @@ extension ModelFile {
     if let codes = settings.codes {
       try group.write("code_mean", floats: codes.mean)
       try group.write("code_whitening", floats: codes.whitening, shape: [codes.width, codes.width])
+      try group.write("code_neighbours", floats: codes.neighbours, shape: [codes.neighbourRows, codes.width])
     }
   }
 
@@ -28,12 +29,19 @@ extension ModelFile {
     do { settings = try JSONDecoder().decode(AnomalySettings.self, from: Data(text.utf8)) } catch {
       throw StoreError("\(group.label): the 'anomaly' attribute is not anomaly settings (\(error))")
     }
-    if group.contains("code_mean") || group.contains("code_whitening") {
+    if group.contains("code_mean") || group.contains("code_whitening") || group.contains("code_neighbours") {
       let k = codeWidth
+      let stored = try group.info("code_neighbours").shape
+      let m = stored.count == 2 ? stored[0] : 0
+      guard stored.count == 2, stored[1] == k, m <= AnomalySettings.TrainingCodes.neighbourLimit else {
+        throw StoreError("\(group.label): dataset 'code_neighbours' has shape \(stored); expected (rows <= \(AnomalySettings.TrainingCodes.neighbourLimit), \(k))")
+      }
       var mean = [Float](repeating: 0, count: k), whitening = [Float](repeating: 0, count: k * k)
+      var neighbours = [Float](repeating: 0, count: m * k)
       try mean.withUnsafeMutableBufferPointer { try group.read("code_mean", into: $0.baseAddress!, shape: [k]) }
       try whitening.withUnsafeMutableBufferPointer { try group.read("code_whitening", into: $0.baseAddress!, shape: [k, k]) }
-      settings.codes = AnomalySettings.CodeDistribution(mean: mean, whitening: whitening)
+      if m > 0 { try neighbours.withUnsafeMutableBufferPointer { try group.read("code_neighbours", into: $0.baseAddress!, shape: [m, k]) } }
+      settings.codes = AnomalySettings.TrainingCodes(mean: mean, whitening: whitening, neighbours: neighbours)
     }
     let found = settings.problems(pipeline: nil, codeWidth: codeWidth)
     guard found.isEmpty else {

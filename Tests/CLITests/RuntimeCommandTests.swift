@@ -176,9 +176,9 @@ import Testing
     #expect(short.status == 1 && short.stderr.contains("2 truth labels for \(2 * raw.rows) data rows"), "\(short.stderr)")
   }
 
-  /// `--score combined` and `--score code`: the model stores its training codes' mean and
-  /// whitening, `ae score --score code` gives |W (code - mean)|^2 of the codes `ae encode`
-  /// writes, and both scores tell mirrored rows from normal ones.
+  /// `--score combined`, `code` and `neighbours`: the model stores its training codes' mean,
+  /// whitening and a sample, `ae score --score code` gives |W (code - mean)|^2 of the codes
+  /// `ae encode` writes, and each score tells mirrored rows from normal ones.
   @Test func codeScoresUseTheStoredTrainingCodes() throws {
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let data = try cli.blobCSV()
@@ -197,7 +197,7 @@ import Testing
     try NPY.write(mixed, to: mixedPath)
     try ((0..<raw.rows).map { _ in "0" } + (0..<raw.rows).map { _ in "1" }).joined(separator: "\n")
       .write(toFile: truthPath, atomically: true, encoding: .utf8)
-    for score in ["combined", "code"] {
+    for score in ["combined", "code", "neighbours"] {
       let run = try cli.ae("score", path, "--data", mixedPath, "--score", score, "--out", directory + "/\(score).npy", "--truth", truthPath)
       #expect(run.status == 0, "\(run.stderr)")
       let figures = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])

@@ -153,13 +153,26 @@ import Testing
       #expect(abs(Double(distances[r]) - reference) < 1e-3 * max(1, reference), "row \(r): \(distances[r]) against \(reference)")
     }
 
-    // `combined` is excess and code, each standardised by the training rows' median and spread.
+    // `neighbours`: the mean distance to the 5 nearest training codes, by brute force here.
+    let neighbours = try runtime.scoring(with: settings.scoring(by: .neighbours)).score(rows)
+    #expect(codes.neighbourRows == rows.rows)
+    for r in [3, 150] {
+      let sorted = (0..<z.rows).map { other in
+        (0..<k).reduce(0.0) { $0 + pow(Double(z.row(r)[$1]) - Double(z.row(other)[$1]), 2) }.squareRoot()
+      }.sorted()
+      // The row's own code is among the training codes: its nearest is itself, at 0.
+      let reference = sorted.prefix(5).reduce(0, +) / 5
+      #expect(abs(Double(neighbours[r]) - reference) < 1e-4 * max(1, reference), "row \(r): \(neighbours[r]) against \(reference)")
+    }
+
+    // `combined` is excess, code and neighbours, each standardised by the training rows' median and spread.
     let standardisation = try #require(settings.standardisation)
     let excess = try runtime.scoring(with: settings.scoring(by: .excess)).score(rows)
     let combined = try runtime.scoring(with: settings.scoring(by: .combined)).score(rows)
     for r in [0, 99, 299] {
       let expected = (Double(excess[r]) - standardisation.excessMedian) / standardisation.excessSpread
         + (Double(distances[r]) - standardisation.codeMedian) / standardisation.codeSpread
+        + (Double(neighbours[r]) - standardisation.neighboursMedian) / standardisation.neighboursSpread
       #expect(abs(Double(combined[r]) - expected) < 1e-4 * max(1, abs(expected)))
     }
     let sortedExcess = excess.sorted()
@@ -196,14 +209,18 @@ import Testing
       return try hostile.sealedFile(model, in: directory) { _ in }
     }
     var wide = fitted
-    wide.codes = .init(mean: [Float](repeating: 0, count: k + 1), whitening: [Float](repeating: 0, count: (k + 1) * (k + 1)))
-    hostile.expectRefusal(try saved(wide), mentioning: ["code_mean", "shape"])
+    wide.codes = .init(mean: [Float](repeating: 0, count: k + 1), whitening: [Float](repeating: 0, count: (k + 1) * (k + 1)),
+                       neighbours: [Float](repeating: 0, count: 10 * (k + 1)))
+    hostile.expectRefusal(try saved(wide), mentioning: ["code_neighbours", "shape"])
     var notFinite = fitted
     notFinite.codes!.whitening[3] = .nan
-    hostile.expectRefusal(try saved(notFinite), mentioning: ["code distribution is not finite"])
+    hostile.expectRefusal(try saved(notFinite), mentioning: ["statistics are not finite"])
+    var few = fitted
+    few.codes!.neighbours = Array(few.codes!.neighbours.prefix(3 * k))
+    hostile.expectRefusal(try saved(few), mentioning: ["fewer than 6 neighbour codes"])
     var missing = fitted.scoring(by: .code)
     missing.codes = nil
-    hostile.expectRefusal(try saved(missing), mentioning: ["code score needs the training codes' distribution"])
+    hostile.expectRefusal(try saved(missing), mentioning: ["code score needs the training codes' statistics"])
     var spread = fitted.scoring(by: .combined)
     spread.standardisation!.codeSpread = 0
     hostile.expectRefusal(try saved(spread), mentioning: ["positive spreads"])

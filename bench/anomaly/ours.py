@@ -12,7 +12,8 @@ Scores:
   excess  the loss minus the loss of a perfect reconstruction (BCE minus the target's entropy)
   mse     mean squared error per pixel, in the data's units
   code    the code's squared Mahalanobis distance to the training codes' Gaussian
-  combined  excess and code, each standardised by the training rows' median and IQR, summed
+  neighbours  the mean distance of the code to its 5 nearest training codes
+  combined  excess, code and neighbours, each standardised by the training rows' median and IQR, summed
 Each model is trained once (its stored score is the default, excess) and the test set scored
 by each score with `ae score --score NAME`: the same weights under the three scores.
 
@@ -37,7 +38,7 @@ MODELS = {
     "vae": ["--model", "vae", "--layers", "256,32"],
     "conv64": ["--arch", "conv16s2,conv32s2,dense64", "--image-shape", "28x28x1"],
 }
-SCORES = ("loss", "excess", "mse", "code", "combined")
+SCORES = ("loss", "excess", "mse", "code", "neighbours", "combined")
 
 
 def ae(*arguments):

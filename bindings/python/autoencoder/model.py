@@ -135,8 +135,9 @@ class Model(Handle):
     def score_kind(self) -> str:
         """What `score` computes: "excess" (the loss minus a perfect reconstruction's; the
         default since 0.5), "loss" (files from before 0.5), "mse" (in the data's units),
-        "code" (the code's Mahalanobis distance to the training codes) or "combined" (excess
-        and code, standardised and summed)."""
+        "code" (the code's Mahalanobis distance to the training codes), "neighbours" (its
+        distance to the 5 nearest training codes) or "combined" (excess, code and neighbours,
+        standardised and summed)."""
         return self._score_kind
 
     @property

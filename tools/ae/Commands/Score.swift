@@ -27,7 +27,7 @@ struct Score: ParsableCommand {
                              valueName: "file"))
   var truth: String?
   @Option(help: ArgumentHelp(
-    "Score by this instead of the model's own score (excess, loss, mse, code or combined; code and combined need a model trained by ae 0.6 or later), to compare them without training again; the model's threshold, which belongs to its own score, is then not used.",
+    "Score by this instead of the model's own score (excess, loss, mse, code, neighbours or combined; the last three need a model trained by ae 0.6 or later), to compare them without training again; the model's threshold, which belongs to its own score, is then not used.",
     valueName: "score"))
   var score: AnomalySettings.Score?
   @OptionGroup(title: "Machine") var compute: ComputeOptions

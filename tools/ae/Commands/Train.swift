@@ -111,13 +111,13 @@ extension Train {
     return (rows, architecture.model == .cvae ? dataset.labels.map { all in indices.map { all[$0] } } : nil)
   }
 
-  /// The score asked for, with the training rows' code statistics every score but the
-  /// reconstruction ones needs (fitted for every model, so that `ae score --score code` works
+  /// The score asked for, with the training rows' code statistics the code scores need (fitted for every model, so that `ae score --score code` works
   /// on any of them).
   func anomalySettings(_ model: Autoencoder, on dataset: Dataset, options: TrainingOptions) throws -> AnomalySettings {
     let (rows, labels) = splitRows(dataset, options: options, validation: false)
-    guard rows.rows >= 2 else {
-      if anomaly.score.usesCode { throw CommandError("the \(anomaly.score.rawValue) score needs at least 2 training rows") }
+    let least = AnomalySettings.TrainingCodes.neighbourCount + 1
+    guard rows.rows >= least else {
+      if anomaly.score.usesCode { throw CommandError("the \(anomaly.score.rawValue) score needs at least \(least) training rows") }
       return AnomalySettings(score: anomaly.score)
     }
     var settings = try InferenceModel(model).withTrainingStatistics(on: rows, labels: labels)

@@ -5,7 +5,7 @@ import Models
 /// the validation split.
 struct AnomalyOptions: ParsableArguments {
   @Option(help: ArgumentHelp(
-    "Anomaly score the model gives (ae score, ae_score, Model.score): excess (the loss minus a perfect reconstruction's: BCE minus the pixels' own entropy), loss (the training loss), mse (squared error in the data's units), code (the code's Mahalanobis distance to the training codes), or combined (excess and code, standardised and summed).",
+    "Anomaly score the model gives (ae score, ae_score, Model.score): excess (the loss minus a perfect reconstruction's: BCE minus the pixels' own entropy), loss (the training loss), mse (squared error in the data's units), code (the code's Mahalanobis distance to the training codes), neighbours (its distance to the 5 nearest training codes), or combined (excess, code and neighbours, standardised and summed).",
     valueName: "score"))
   var score: AnomalySettings.Score = AnomalySettings.default.score
 

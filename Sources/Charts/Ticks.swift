@@ -50,7 +50,12 @@ enum Ticks {
       return "\(text)e\(exponent)"
     }
     let decimals = step > 0 ? max(0, min(6, Int(ceil(-log10(step) - 1e-9)) + (isHalfStep(step) ? 1 : 0))) : 3
-    let text = String(format: "%.\(decimals)f", value)
+    var text = String(format: "%.\(decimals)f", value)
+    // 1 rather than 1.0 beside 0.2: no trailing zeros.
+    if text.contains(".") {
+      while text.hasSuffix("0") { text.removeLast() }
+      if text.hasSuffix(".") { text.removeLast() }
+    }
     return text == "-0" ? "0" : text
   }
 

@@ -61,6 +61,7 @@ struct Plot: ParsableCommand {
   @OptionGroup(title: "Machine") var compute: ComputeOptions
 
   func validate() throws {
+    try checkOutput(out, formats: nil) // a directory, a device, a missing folder; the suffix below
     let lower = out.lowercased()
     if what.isImage && !lower.hasSuffix(".png") {
       throw ValidationError("--out \(out): --what \(what.rawValue) draws images, written as PNG: use .png")
@@ -80,7 +81,6 @@ struct Plot: ParsableCommand {
   func run() throws {
     compute.apply()
     if what.isImage { return try drawImages() }
-    try checkOutput(out, formats: nil) // the suffix is checked in validate(); here the folder and what is there
     let svg: String
     switch what {
     case .history: svg = try historyChart()

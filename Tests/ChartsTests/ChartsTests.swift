@@ -66,7 +66,7 @@ import Training
   }
 
   @Test func histogramOverlaysTwoGroupsWithAThresholdLine() {
-    var random = SystemRandomNumberGenerator()
+    var random = SeededGenerator(state: 7)
     let normal = (0..<900).map { _ in Double.random(in: 0...10, using: &random) }
     let anomalies = (0..<100).map { _ in Double.random(in: 8...20, using: &random) } + [500]
     let chart = HistogramChart(title: "scores", xLabel: "score", groups: [HistogramGroup(name: "normal", values: normal),
@@ -91,7 +91,7 @@ import Training
 
   @Test func rocCurveAreaIsTheAUROCOfDetectionMetricsAndShowsInTheLegend() throws {
     // Scores with ties (rounded), anomalies scoring higher on the whole.
-    var generator = SystemRandomNumberGenerator()
+    var generator = SeededGenerator(state: 11)
     let truth = (0..<500).map { $0 % 5 == 0 ? 1 : 0 }
     let scores = truth.map { Float(($0 == 1 ? 1.0 : 0.0) + Double.random(in: 0...2, using: &generator)).rounded(.toNearestOrEven) }
     let curve = try #require(ROCCurve(name: "m.h5", scores: scores.map(Double.init), truth: truth))
@@ -128,5 +128,18 @@ import Training
       let bad = svg.coordinates.filter { !$0.0.isFinite }
       #expect(bad.isEmpty, "\(chart)")
     }
+  }
+}
+
+/// SplitMix64: the same numbers every run, so a failure can be replayed.
+struct SeededGenerator: RandomNumberGenerator {
+  var state: UInt64
+
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
   }
 }

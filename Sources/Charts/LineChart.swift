@@ -39,7 +39,7 @@ public struct LineChart: Sendable {
   /// The chart as an SVG document.
   public func svg() -> String {
     let pairs = series.map { zip($0.x, $0.y).filter { $0.0.isFinite && $0.1.isFinite && (yScale == .linear || $0.1 > 0) } }
-    let x = Axis.fitted(pairs.flatMap { $0.map(\.0) }, label: xLabel, integers: integerX)
+    let x = Axis.fitted(pairs.flatMap { $0.map(\.0) }, label: xLabel, padding: 0.03, integers: integerX) // markers clear of the frame
     let y = Axis.fitted(pairs.flatMap { $0.map(\.1) }, scale: yScale, label: yLabel, padding: 0.04, expandToTicks: true)
     let frame = PlotFrame(size: size, x: x, y: y, title: title)
     var svg = SVG(width: size.width, height: size.height)

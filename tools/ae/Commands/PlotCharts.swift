@@ -77,15 +77,7 @@ extension Plot {
       let mean = column.reduce(0, +) / Double(n)
       total += column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
     }
-    // The projection PCA.reconstruct makes on its way: centred rows times the components (d, 2).
-    let projected = Tensor(rows: n, cols: 2)
-    for r in 0..<n {
-      for c in 0..<2 {
-        var sum: Float = 0
-        for j in 0..<d { sum += (codes[r, j] - pca.mean[j]) * pca.components[j * 2 + c] }
-        projected[r, c] = sum
-      }
-    }
+    let projected = pca.project(codes)
     return (projected, pca.explainedVariance.map { total > 0 ? $0 / total : 0 })
   }
 

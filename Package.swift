@@ -39,6 +39,8 @@ let package = Package(
     .target(name: "Store", dependencies: ["Models", "CShims", "CZlib"], swiftSettings: fastMath),
     .target(name: "Training", dependencies: ["Models", "Store", "Tensor"], swiftSettings: fastMath),
     .target(name: "Baselines", dependencies: ["Tensor", "COpenBLAS"], swiftSettings: fastMath),
+    // Charts as SVG text (lines, scatter, histograms, ROC curves): Foundation only.
+    .target(name: "Charts"),
     // Synthetic tables: fitting a table's columns to a model's pipeline, and comparing tables.
     .target(name: "Tabular", dependencies: ["Models", "Datasets", "Tensor", "Training", "Runtime"], swiftSettings: fastMath),
     .target(name: "Runtime", dependencies: ["Models", "Store", "Layers", "Tensor", "Baselines", "CVector"], swiftSettings: fastMath),
@@ -58,7 +60,7 @@ let package = Package(
       name: "ae",
       dependencies: [
         "Tensor", "Layers", "Models", "Datasets", "Store", "Training", "Baselines", "Runtime", "Tabular",
-        "Audio", "AudioFiles", "AudioTraining", "Music",
+        "Audio", "AudioFiles", "AudioTraining", "Music", "Charts",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "tools/ae",
@@ -73,6 +75,7 @@ let package = Package(
     .testTarget(name: "TabularTests", dependencies: ["Tabular", "Models", "Datasets", "Tensor", "Store", "Runtime", "TestSupport"]),
     .testTarget(name: "AudioTests", dependencies: ["Audio", "AudioFiles", "AudioTraining", "Models", "Runtime", "Tensor", "TestSupport", "CAllocationCounter"]),
     .testTarget(name: "MusicTests", dependencies: ["Music", "Models", "Runtime", "Training", "Tensor", "TestSupport"]),
+    .testTarget(name: "ChartsTests", dependencies: ["Charts", "Training"]),
     .testTarget(name: "CLITests", dependencies: ["Models", "Store", "Datasets"]),
   ],
   swiftLanguageModes: [.v5]

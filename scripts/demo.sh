@@ -2,7 +2,8 @@
 # The main job, end to end: train a deep dense autoencoder on Fashion-MNIST, save it, evaluate
 # it against PCA with the same code size, draw test images above their reconstructions, detect
 # anomalies with a one-class model (a threshold, AUROC), train a VAE and draw images it
-# generates, train a convolutional denoising model, then use the models from C (libautoencoder +
+# generates, train a convolutional denoising model, draw a gallery of the models' pictures
+# (out/gallery/index.html), then use the models from C (libautoencoder +
 # the encode example) and from Python (the binding); then synthetic tables; then sound: a timbre
 # model of General MIDI notes (generate, morph, a C stream, Python) and a melody model (MIDI and
 # WAV phrases).
@@ -51,6 +52,45 @@ echo "== a convolutional denoising autoencoder (conv16s2,conv32s2,dense32, Gauss
 $ae train --model denoising --noise gaussian:0.5 --arch conv16s2,conv32s2,dense32 --epochs "$(( (epochs + 1) / 2 ))" --seed 1 \
   --validation 0 --data fashion-mnist --out out/denoise.h5 --quiet
 AUTOENCODER_LIBRARY="$PWD/out/prefix/lib/libautoencoder.so" .venv/bin/python bindings/python/examples/denoise.py out/denoise.h5
+
+echo "== gallery: the models' pictures in out/gallery, with an index.html to open in a browser (docs/PICTURES.md)"
+mkdir -p out/gallery
+$ae plot out/model.h5 --what history --out out/gallery/loss.svg
+$ae plot out/model.h5 --what latent --data fashion-mnist:test --limit 2000 --out out/gallery/latent.svg
+$ae plot out/model.h5 --what recon --data fashion-mnist:test --count 12 --out out/gallery/reconstructions.png
+$ae plot out/vae.h5 --what samples --data fashion-mnist:test --count 30 --columns 10 --out out/gallery/vae-samples.png
+$ae plot out/vae.h5 --what latent --data fashion-mnist:test --limit 2000 --out out/gallery/vae-latent.svg
+$ae plot out/trousers.h5 --what scores --data fashion-mnist:test --truth out/one-class/truth-1.csv --out out/gallery/trousers-scores.svg
+$ae plot out/trousers.h5 --what roc --data fashion-mnist:test --truth out/one-class/truth-1.csv --out out/gallery/trousers-roc.svg
+# Denoising before and after: 10 test images with the demo's noise (sigma 0.5 of the range, clipped), above the model's output.
+.venv/bin/python - <<'PY'
+import gzip, os
+import numpy as np
+folder = os.environ.get("AE_FASHION_MNIST", "/usr/share/datasets/fashion-mnist")
+with gzip.open(f"{folder}/t10k-images-idx3-ubyte.gz") as f:
+    clean = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28)[:10].astype(np.float32)
+noisy = np.clip(clean + 127.5 * np.random.default_rng(6).standard_normal(clean.shape, dtype=np.float32), 0, 255)
+np.save("out/gallery/noisy.npy", noisy)
+PY
+$ae plot out/denoise.h5 --what recon --data out/gallery/noisy.npy --count 10 --out out/gallery/denoise.png
+cat > out/gallery/index.html <<'HTML'
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Autoencoder demo: pictures</title>
+<style>body{font-family:sans-serif;max-width:1400px;margin:2em auto;color:#222}figure{display:inline-block;margin:0 1.5em 2em 0;vertical-align:top}
+img{max-width:100%;border:1px solid #ddd}figcaption{max-width:640px}</style></head><body>
+<h1>Autoencoder demo: pictures</h1>
+<p>Drawn by <code>ae plot</code> from the models <code>scripts/demo.sh</code> trained (commands in docs/PICTURES.md).</p>
+<figure><a href="loss.svg"><img src="loss.svg" width="640" alt="loss curves"></a><figcaption>Training and validation loss per epoch of the dense autoencoder (784-256-32-256-784).</figcaption></figure>
+<figure><a href="latent.svg"><img src="latent.svg" width="640" alt="latent scatter"></a><figcaption>Its 32-d codes of 2000 test images, by PCA to 2-d, coloured by class.</figcaption></figure>
+<figure><a href="reconstructions.png"><img src="reconstructions.png" alt="reconstructions"></a><figcaption>Test images (top) and the dense autoencoder's reconstructions (bottom).</figcaption></figure>
+<figure><a href="vae-samples.png"><img src="vae-samples.png" alt="VAE samples"></a><figcaption>30 images the VAE generates from its prior.</figcaption></figure>
+<figure><a href="vae-latent.svg"><img src="vae-latent.svg" width="640" alt="VAE latent scatter"></a><figcaption>The VAE's 20-d posterior means of 2000 test images, by PCA, coloured by class.</figcaption></figure>
+<figure><a href="trousers-scores.svg"><img src="trousers-scores.svg" width="640" alt="score histogram"></a><figcaption>Anomaly scores of the test set from a model of trousers only: trousers (normal) against the rest, and the threshold set for 5 % contamination.</figcaption></figure>
+<figure><a href="trousers-roc.svg"><img src="trousers-roc.svg" width="640" alt="ROC curve"></a><figcaption>The same scores as a ROC curve, with the AUROC and where the threshold sits.</figcaption></figure>
+<figure><a href="denoise.png"><img src="denoise.png" alt="denoising"></a><figcaption>Noisy test images (Gaussian, sigma 0.5, clipped; top) and the convolutional denoising autoencoder's output (bottom).</figcaption></figure>
+</body></html>
+HTML
+
 PKG_CONFIG_PATH="$PWD/out/prefix/lib/pkgconfig" make -s -C bindings/c encode
 echo "== C: bindings/c/examples/encode.c built with pkg-config; codes of 3 test images (first 100 characters):"
 bindings/c/encode out/model.h5 out/test-rows.csv | cut -c1-100
@@ -99,3 +139,4 @@ print(f"== summary\n"
       f"out/timbre.h5, out/generated.wav, out/generated.png, out/morph.wav, out/stream.wav, out/melody.h5, "
       f"out/phrases.mid, out/phrases.wav, out/path.mid, out/path.wav")
 PY
+echo "gallery: $PWD/out/gallery/index.html (open it in a browser)"

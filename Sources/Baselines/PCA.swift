@@ -79,8 +79,9 @@ public struct PCA {
     self.componentCount = k
   }
 
-  /// Project rows (n, d) onto the components (n, k) and back (n, d).
-  public func reconstruct(_ data: Tensor) -> Tensor {
+  /// The rows' coordinates on the components (n, k): centred rows (n, d) times the
+  /// components (d, k), as scikit-learn's `PCA.transform`.
+  public func project(_ data: Tensor) -> Tensor {
     precondition(data.cols == width, "PCA fitted on \(width) features, data has \(data.cols)")
     let n = data.rows, d = width, k = componentCount
     let centred = data.copy()
@@ -89,8 +90,15 @@ public struct PCA {
       for j in 0..<d { row[j] -= mean[j] }
     }
     let codes = Tensor(rows: n, cols: k)
-    let result = Tensor(rows: n, cols: d)
     BLAS.gemm(m: n, n: k, k: d, a: centred.data, lda: d, b: components, ldb: k, c: codes.data, ldc: k)
+    return codes
+  }
+
+  /// Project rows (n, d) onto the components (n, k) and back (n, d).
+  public func reconstruct(_ data: Tensor) -> Tensor {
+    let n = data.rows, d = width, k = componentCount
+    let codes = project(data)
+    let result = Tensor(rows: n, cols: d)
     BLAS.gemm(transposeB: true, m: n, n: d, k: k, a: codes.data, lda: k, b: components, ldb: k, c: result.data, ldc: d)
     for r in 0..<n {
       let row = result.row(r)

@@ -68,27 +68,34 @@ static void read_warning(png_structp png, png_const_charp message) {
   (void)message; /* warnings (a bad CRC in an ancillary chunk, ...) do not stop the read */
 }
 
-int aepng_read8(const char *path, uint32_t max_side, uint64_t max_pixels, uint8_t **pixels, uint32_t *width,
-                uint32_t *height, uint32_t *channels, char *err, size_t err_capacity) {
+/* The PNG bytes still to read. */
+struct memory_source {
+  const uint8_t *bytes;
+  size_t length, offset;
+};
+
+static void read_memory(png_structp png, png_bytep out, size_t count) {
+  struct memory_source *source = png_get_io_ptr(png);
+  if (count > source->length - source->offset) png_error(png, "the file ends early (truncated)");
+  memcpy(out, source->bytes + source->offset, count);
+  source->offset += count;
+}
+
+int aepng_read8(const uint8_t *bytes, size_t length, const char *name, uint32_t max_side, uint64_t max_pixels,
+                uint8_t **pixels, uint32_t *width, uint32_t *height, uint32_t *channels, char *err,
+                size_t err_capacity) {
   *pixels = NULL;
-  FILE *file = fopen(path, "rb");
-  if (!file) {
-    snprintf(err, err_capacity, "%s: cannot open the file for reading", path);
+  if (length < 8 || png_sig_cmp(bytes, 0, 8) != 0) {
+    snprintf(err, err_capacity, "%s: not a PNG file (no PNG signature)", name);
     return -1;
   }
-  unsigned char signature[8];
-  if (fread(signature, 1, 8, file) != 8 || png_sig_cmp(signature, 0, 8) != 0) {
-    snprintf(err, err_capacity, "%s: not a PNG file (no PNG signature)", path);
-    fclose(file);
-    return -1;
-  }
+  struct memory_source source = {bytes, length, 8};
   struct read_error error = {{0}};
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &error, read_failed, read_warning);
   png_infop info = png ? png_create_info_struct(png) : NULL;
   if (!png || !info) {
-    snprintf(err, err_capacity, "%s: libpng could not start", path);
+    snprintf(err, err_capacity, "%s: libpng could not start", name);
     png_destroy_read_struct(&png, &info, NULL);
-    fclose(file);
     return -1;
   }
   /* Changed after setjmp and read after a longjmp: volatile, so their values survive it. */
@@ -96,25 +103,23 @@ int aepng_read8(const char *path, uint32_t max_side, uint64_t max_pixels, uint8_
   png_bytep *volatile row_pointers = NULL;
   uint8_t *volatile rows = NULL;
   if (setjmp(png_jmpbuf(png))) {
-    snprintf(err, err_capacity, "%s: not a readable PNG (truncated or corrupt): %s", path, error.text);
+    snprintf(err, err_capacity, "%s: not a readable PNG (truncated or corrupt): %s", name, error.text);
     free(image);
     free(row_pointers);
     free(rows);
     png_destroy_read_struct(&png, &info, NULL);
-    fclose(file);
     return -1;
   }
-  png_init_io(png, file);
+  png_set_read_fn(png, &source, read_memory);
   png_set_sig_bytes(png, 8);
   png_set_user_limits(png, max_side, max_side);
   png_set_chunk_malloc_max(png, 8u << 20); /* text and other chunks: a few MB at most */
   png_read_info(png, info);
   png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
   if ((uint64_t)w * h > max_pixels) {
-    snprintf(err, err_capacity, "%s: a PNG of %ux%u pixels is larger than the %llu pixels allowed", path, (unsigned)w,
+    snprintf(err, err_capacity, "%s: a PNG of %ux%u pixels is larger than the %llu pixels allowed", name, (unsigned)w,
              (unsigned)h, (unsigned long long)max_pixels);
     png_destroy_read_struct(&png, &info, NULL);
-    fclose(file);
     return -1;
   }
   int color = png_get_color_type(png, info);
@@ -128,21 +133,19 @@ int aepng_read8(const char *path, uint32_t max_side, uint64_t max_pixels, uint8_
   size_t kept = got >= 3 ? 3 : 1;
   size_t rowbytes = png_get_rowbytes(png, info);
   if (got < 1 || got > 4 || png_get_bit_depth(png, info) != 8 || rowbytes != (size_t)w * got) {
-    snprintf(err, err_capacity, "%s: a PNG this reader cannot convert to 8-bit grey or RGB", path);
+    snprintf(err, err_capacity, "%s: a PNG this reader cannot convert to 8-bit grey or RGB", name);
     png_destroy_read_struct(&png, &info, NULL);
-    fclose(file);
     return -1;
   }
   rows = malloc(rowbytes * h);
   row_pointers = malloc(sizeof(png_bytep) * h);
   image = malloc((size_t)w * h * kept);
   if (!rows || !row_pointers || !image) {
-    snprintf(err, err_capacity, "%s: out of memory for a PNG of %ux%u pixels", path, (unsigned)w, (unsigned)h);
+    snprintf(err, err_capacity, "%s: out of memory for a PNG of %ux%u pixels", name, (unsigned)w, (unsigned)h);
     free(image);
     free(row_pointers);
     free(rows);
     png_destroy_read_struct(&png, &info, NULL);
-    fclose(file);
     return -1;
   }
   for (png_uint_32 y = 0; y < h; y++) row_pointers[y] = rows + (size_t)y * rowbytes;
@@ -153,8 +156,7 @@ int aepng_read8(const char *path, uint32_t max_side, uint64_t max_pixels, uint8_
   free(row_pointers);
   free(rows);
   png_destroy_read_struct(&png, &info, NULL);
-  fclose(file);
-  *pixels = image;
+    *pixels = image;
   *width = w;
   *height = h;
   *channels = (uint32_t)kept;

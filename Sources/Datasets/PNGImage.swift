@@ -13,6 +13,8 @@ public struct PNGImage: Sendable {
   /// Largest side and pixel count `read` accepts: a hostile header cannot make it allocate more.
   public static let maxSide = 1 << 15
   public static let maxPixels = 1 << 28
+  /// Largest PNG file read (a regular file only: a FIFO or device is refused, not waited on).
+  public static let maxFileSize = 1 << 30
 
   public init(height: Int, width: Int, channels: Int, pixels: [UInt8]) {
     self.height = height
@@ -21,14 +23,17 @@ public struct PNGImage: Sendable {
     self.pixels = pixels
   }
 
-  /// Read any PNG as 8-bit grey or RGB: 16-bit samples are scaled to 8 bits, palettes become
+  /// Read a PNG file as 8-bit grey or RGB: 16-bit samples are scaled to 8 bits, palettes become
   /// RGB, low bit depths 8 bits, and an alpha channel is dropped. A truncated or corrupt file
   /// is a `DataError`, never a crash.
   public static func read(_ path: String) throws -> PNGImage {
+    let bytes: [UInt8]
+    do { bytes = try RegularFile.read(path, limit: maxFileSize) } catch { throw DataError("\(error)") }
     var message = [CChar](repeating: 0, count: 512)
     var data: UnsafeMutablePointer<UInt8>?
     var width: UInt32 = 0, height: UInt32 = 0, channels: UInt32 = 0
-    let status = aepng_read8(path, UInt32(maxSide), UInt64(maxPixels), &data, &width, &height, &channels, &message, message.count)
+    let status = aepng_read8(bytes, bytes.count, path, UInt32(maxSide), UInt64(maxPixels), &data, &width, &height, &channels,
+                             &message, message.count)
     guard status == 0, let data else { throw DataError(String(cString: message)) }
     defer { free(data) }
     let count = Int(width) * Int(height) * Int(channels)

@@ -44,19 +44,17 @@ extension InferenceModel {
     let tiler = try ImageTiler(self, "inpaint", height: height, width: width, channels: channels, workspace: workspace)
     try checkFinitePixels("inpaint", image, tiler, known: known)
     let pixels = height * width
-    var sums = [Double](repeating: 0, count: channels)
     var knownCount = 0
-    for p in 0..<pixels where known[p] != 0 {
-      knownCount += 1
-      for c in 0..<channels { sums[c] += Double(image[p * channels + c]) }
-    }
+    for p in 0..<pixels where known[p] != 0 { knownCount += 1 }
     guard knownCount > 0 else {
       throw InferenceError(.invalidArgument, "inpaint: the mask marks no pixel as known (nonzero); there is nothing to start from")
     }
-    for p in 0..<pixels {
-      for c in 0..<channels {
-        out[p * channels + c] = known[p] != 0 ? image[p * channels + c] : Float(sums[c] / Double(knownCount))
-      }
+    // Channel by channel, so no per-channel array is allocated however many channels there are.
+    for c in 0..<channels {
+      var sum = 0.0
+      for p in 0..<pixels where known[p] != 0 { sum += Double(image[p * channels + c]) }
+      let mean = Float(sum / Double(knownCount))
+      for p in 0..<pixels { out[p * channels + c] = known[p] != 0 ? image[p * channels + c] : mean }
     }
     guard iterations > 0, knownCount < pixels else { return }
     let reconstruction = try FloatBuffer(count: pixels * channels, for: "inpaint: the reconstructed image")

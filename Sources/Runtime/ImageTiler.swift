@@ -140,7 +140,4 @@ final class ImageTiler {
       }
     }
   }
-
-  /// The summed weight of pixel (y, x), for tests of the blending.
-  func totalWeight(y: Int, x: Int) -> Float { weightSums.pointer[y * width + x] }
 }

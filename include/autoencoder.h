@@ -833,6 +833,43 @@ AE_API AE_NODISCARD ae_status ae_stream_reset(ae_stream *stream);
  * does nothing but set ae_last_error(). */
 AE_API void ae_stream_free(ae_stream *stream);
 
+/* ------------------------------------------------------------------------------------------
+ * Images: denoising and inpainting whole images of any size with an image model (one whose
+ * rows are small images: ae_model_input_shape gives its tile, e.g. 28x28x1 for Fashion-MNIST).
+ * pixels and out: height * width * channels floats, rows top to bottom, channels fastest, in
+ * the data's units (those of ae_reconstruct: 0 to 255 for a Fashion-MNIST model). The image
+ * is cut into tiles of the model's size that overlap by a quarter (the last one flush with
+ * each edge), reconstructed in batches, and blended with a raised-cosine weight that is
+ * largest in a tile's middle; an image smaller than a tile is padded by repeating its edge
+ * pixels, and an image exactly one tile in size gives what ae_reconstruct gives. A 1-channel
+ * model takes each channel of a many-channel image alone; a C-channel model takes C-channel
+ * images; a grey image through a 3-channel model is refused (repeat its channel instead).
+ * workspace: NULL (the call makes its own) or one made for this model, which sets the tiles
+ * per batch (its max_rows) and the threads they are split over.
+ * Both return AE_OK, AE_ERROR_INVALID_ARGUMENT (NULL model, pixels, mask or out; height, width
+ * or channels 0; channels that do not fit the model; iterations out of range; a mask with no
+ * known pixel), AE_ERROR_MISUSE (not an open model or live workspace), AE_ERROR_WORKSPACE (a
+ * workspace of another model), AE_ERROR_OVERFLOW (the image's size does not fit in size_t),
+ * AE_ERROR_NON_FINITE (a NaN or infinite pixel, or a result that overflowed a float),
+ * AE_ERROR_OUT_OF_MEMORY, or AE_ERROR_UNSUPPORTED (a model whose rows are not images, or a
+ * conditional one). out may not overlap pixels; after a failure its contents are unspecified.
+ * ---------------------------------------------------------------------------------------- */
+
+/* The model's reconstruction of a whole image, tile by tile: for a denoising model, the image
+ * cleaned. */
+AE_API AE_NODISCARD ae_status ae_denoise_image(const ae_model *model, ae_workspace *workspace, const float *pixels,
+                                               size_t height, size_t width, size_t channels, float *out);
+
+/* Fill an image's missing pixels. known_mask: height * width bytes, nonzero for a known pixel,
+ * 0 for a missing one (all its channels). Missing pixels start at the mean of the known ones
+ * (per channel); then each of `iterations` rounds (0 to 100000; 20 is a good start)
+ * reconstructs the image as ae_denoise_image does and puts the known pixels back, so they
+ * come out bit for bit as given. Missing pixels may hold anything (NaN too); known pixels must
+ * be finite. */
+AE_API AE_NODISCARD ae_status ae_inpaint_image(const ae_model *model, ae_workspace *workspace, const float *pixels,
+                                               const unsigned char *known_mask, size_t height, size_t width,
+                                               size_t channels, int iterations, float *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -81,9 +81,13 @@ public enum NPY {
     return String(rest.prefix(while: { $0 != "," && $0 != "}" })).trimmingCharacters(in: .whitespaces)
   }
 
-  /// Write `tensor` as a 2-D float32 array, atomically.
-  public static func write(_ tensor: Tensor, to path: String) throws {
-    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(tensor.rows), \(tensor.cols)), }"
+  /// Write `tensor` as a 2-D float32 array, atomically; or with `shape` (whose product is
+  /// the tensor's size), as an array of that shape.
+  public static func write(_ tensor: Tensor, shape: [Int]? = nil, to path: String) throws {
+    let sizes = shape ?? [tensor.rows, tensor.cols]
+    precondition(sizes.reduce(1, *) == tensor.count)
+    let shapeText = sizes.count == 1 ? "(\(sizes[0]),)" : "(" + sizes.map(String.init).joined(separator: ", ") + ")"
+    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
     // Pad so the data starts on a 64-byte boundary, ending with a newline, as NumPy does.
     let total = 10 + header.utf8.count + 1
     header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"

@@ -5,6 +5,8 @@
 awk 'BEGIN { srand(7); for (r = 0; r < 60; r++) { line = ""; for (j = 0; j < 20; j++) line = line (j ? "," : "") sprintf("%.4f", 10 * rand() - 2); print line } }' > "$work/x.csv"
 "$ae" train --layers 12,4 --activation tanh --loss mse --scale standard --epochs 5 --batch 16 --calibrate 0.9 --data "$work/x.csv" --out "$work/model.h5" --quiet >/dev/null
 "$ae" train --layers 6 --loss mse --scale standard --epochs 1 --data "$work/x.csv" --out "$work/other.h5" --quiet >/dev/null
+# The same rows as 4x5 images: an image model for ae_denoise_image and ae_inpaint_image.
+"$ae" train --layers 8,3 --loss mse --scale standard --epochs 2 --image-shape 4x5 --data "$work/x.csv" --out "$work/image.h5" --quiet >/dev/null
 "$ae" encode "$work/model.h5" --data "$work/x.csv" --out "$work/z.csv"
 "$ae" reconstruct "$work/model.h5" --data "$work/x.csv" --out "$work/y.csv"
 "$ae" train --model vae --layers 10,3 --loss mse --scale standard --epochs 3 --batch 16 --data "$work/x.csv" --out "$work/vae.h5" --quiet >/dev/null

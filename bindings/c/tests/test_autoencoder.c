@@ -468,6 +468,7 @@ static void test_limits(const char *model_path, const char *vae_path, const char
 }
 
 #include "test_v2.h"
+#include "test_images.h"
 
 /* ---- the tests -------------------------------------------------------------------------- */
 
@@ -758,6 +759,9 @@ int main(int argc, char **argv) {
   for (int i = 1; i <= argc - 1; i++) if (i == 1 || i == 6 || i == 8 || i == 10 || i == 12) check_can_sample(argv[i]);
   if (argc == 13) test_condition_groups(argv[12], x, rows);
   else printf("skip: no model with two condition groups (fixtures.sh makes one with h5py from .venv: bash scripts/python-env.sh)\n");
+  char image_path[4096];
+  snprintf(image_path, sizeof image_path, "%s/image.h5", scratch);
+  test_images(image_path, model_path);
 
   ae_workspace_free(other_workspace);
   ae_model_close(other);

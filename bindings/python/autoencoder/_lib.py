@@ -318,6 +318,15 @@ _PROTOTYPES = {
     "ae_stream_reset": (_status, (_stream_p,)),
     # void ae_stream_free(ae_stream *stream);
     "ae_stream_free": (None, (_stream_p,)),
+    # -- Images --
+    # ae_status ae_denoise_image(const ae_model *model, ae_workspace *workspace, const float *pixels, size_t height,
+    #                            size_t width, size_t channels, float *out);
+    "ae_denoise_image": (_status, (_model_p, _workspace_p, _data_p, _size, _size, _size, _data_p)),
+    # ae_status ae_inpaint_image(const ae_model *model, ae_workspace *workspace, const float *pixels,
+    #                            const unsigned char *known_mask, size_t height, size_t width, size_t channels,
+    #                            int iterations, float *out);
+    "ae_inpaint_image": (_status, (_model_p, _workspace_p, _data_p, _data_p, _size, _size, _size, ctypes.c_int,
+                                   _data_p)),
 }
 
 HOW_TO_FIX = (

@@ -15,7 +15,7 @@ from ._arguments import (as_batch, as_labels, as_rows, boolean, empty, integer, 
                          thread_count)
 from ._audio import AudioInfo, Stream, as_samples, pitch_value, read_audio_info
 from ._conditions import ConditionGroup, Conditions
-from ._errors import AutoencoderError, InvalidArgumentError, MisuseError, UnsupportedError, UnverifiedError, check
+from ._errors import ArgumentTypeError, AutoencoderError, InvalidArgumentError, MisuseError, UnsupportedError, UnverifiedError, check
 from ._table import TableColumn, fixed_row, pandas_available, read_columns, to_arrays, to_frame
 from ._workspaces import Workspaces
 
@@ -529,6 +529,55 @@ class Model(Handle):
         return self._shaped(out, flat)
 
     # -- internals -------------------------------------------------------------------------
+    # -- images (denoising and inpainting) --------------------------------------------------
+    def denoise(self, image) -> np.ndarray:
+        """The model's reconstruction of a whole image of any size (through ae_denoise_image): for
+        a denoising image model, the image cleaned. `image` is (height, width) or (height, width,
+        channels), in the data's units (0..255 for a Fashion-MNIST model); it is cut into
+        overlapping tiles of `input_shape`, reconstructed, and the seams blended. A 1-channel
+        model takes each channel of an RGB image alone; a 3-channel model refuses a grey image.
+        Returns float32 of the image's shape. Raises UnsupportedError for a model whose rows are
+        not images, InvalidArgumentError for a shape it cannot take, NonFiniteError for NaN."""
+        handle = self._live()
+        pixels, (height, width, channels) = self._image_pixels(image, "image")
+        out = empty(pixels.shape, "the denoised image")
+        check(_lib.ae_denoise_image(handle, self._workspace(handle), pixels.ctypes.data, height, width, channels,
+                                    out.ctypes.data))
+        return out
+
+    def inpaint(self, image, known_mask, iterations: int = 20) -> np.ndarray:
+        """Fill an image's missing pixels (through ae_inpaint_image). `known_mask` is (height,
+        width): True or nonzero where the pixel is known, False or 0 where it is missing (every
+        channel). Missing pixels start at the mean of the known ones, then each of `iterations`
+        rounds (0 to 100000) reconstructs the image as `denoise` does and puts the known pixels
+        back, so they come out exactly as given. Missing pixels may hold anything, NaN included.
+        Returns float32 of the image's shape."""
+        handle = self._live()
+        pixels, (height, width, channels) = self._image_pixels(image, "image", missing_may_be_nan=True)
+        mask = _asarray_mask(known_mask, (height, width))
+        iterations = integer(iterations, "iterations")
+        if not 0 <= iterations <= 100000:
+            raise InvalidArgumentError(f"iterations must be in 0..100000, got {iterations}")
+        out = empty(pixels.shape, "the inpainted image")
+        check(_lib.ae_inpaint_image(handle, self._workspace(handle), pixels.ctypes.data, mask.ctypes.data, height,
+                                    width, channels, iterations, out.ctypes.data))
+        return out
+
+    def _image_pixels(self, image, name: str, missing_may_be_nan: bool = False):
+        """`image` as a C-contiguous float32 (h, w) or (h, w, c) array, and its (h, w, c)."""
+        array = np.asarray(image)
+        if array.ndim not in (2, 3) or 0 in array.shape:
+            raise InvalidArgumentError(f"{name} must be (height, width) or (height, width, channels), got shape "
+                                       f"{array.shape}")
+        height, width = array.shape[:2]
+        channels = 1 if array.ndim == 2 else array.shape[2]
+        if missing_may_be_nan and array.dtype.kind == "f":
+            # NaN marks nothing here: the mask says which pixels are missing, and C checks the known ones.
+            rows = np.ascontiguousarray(array, dtype=np.float32).reshape(height, width * channels)
+        else:
+            rows = as_rows(array.reshape(height, width * channels), width * channels, name, original_shape=array.shape)
+        return rows.reshape(array.shape), (height, width, channels)
+
     def _refuse_table(self, call: str) -> None:
         """The calls on float rows cannot serve a table model (the library refuses them too;
         here the message names the Python call, before any shape check on the rows)."""
@@ -589,3 +638,14 @@ class Model(Handle):
         """Rows (n, input_dim) as images (n, *image_shape) for an image model, unless flat."""
         image = self.image_shape
         return rows if flat or image is None else rows.reshape((rows.shape[0],) + image)
+
+
+def _asarray_mask(mask, shape) -> np.ndarray:
+    """A known-pixel mask as C-contiguous uint8 (1 known, 0 missing) of `shape` (height, width)."""
+    array = np.asarray(mask)
+    if array.shape != tuple(shape):
+        raise InvalidArgumentError(f"known_mask must have the image's height and width {tuple(shape)}, got shape "
+                                   f"{array.shape}")
+    if array.dtype.kind not in "biuf":
+        raise ArgumentTypeError(f"known_mask must hold booleans or numbers, got dtype {array.dtype}")
+    return np.ascontiguousarray(array != 0, dtype=np.uint8)

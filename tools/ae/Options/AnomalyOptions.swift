@@ -5,9 +5,9 @@ import Models
 /// the validation split.
 struct AnomalyOptions: ParsableArguments {
   @Option(help: ArgumentHelp(
-    "Anomaly score the model gives (ae score, ae_score, Model.score): excess (the loss minus a perfect reconstruction's: BCE minus the pixels' own entropy), loss (the training loss), mse (squared error in the data's units), code (the code's Mahalanobis distance to the training codes), neighbours (its distance to the 5 nearest training codes), or combined (excess, code and neighbours, standardised and summed).",
+    "Anomaly score the model gives (ae score, ae_score, Model.score): combined (the default: excess, code and neighbours, each standardised on the training rows, summed), excess (the loss minus a perfect reconstruction's: BCE minus the pixels' own entropy), loss (the training loss), mse (squared error in the data's units), code (the code's Mahalanobis distance to the training codes), or neighbours (its distance to the 5 nearest training codes).",
     valueName: "score"))
-  var score: AnomalySettings.Score = AnomalySettings.default.score
+  var score: AnomalySettings.Score = .combined
 
   @Option(help: ArgumentHelp(
     "Store an anomaly threshold: the score at this quantile of the validation rows (e.g. 0.99: about 1 % of normal rows are flagged).",

@@ -168,6 +168,28 @@ public struct AnomalySettings: Codable, Equatable, Sendable {
     }
   }
 
+  /// How the threshold was set: the score at `level` (a quantile of held-out scores,
+  /// `quantile`), or at `1 - level` (PyOD's `contamination`: the share of anomalies expected).
+  public struct Calibration: Codable, Equatable, Sendable {
+    public enum Rule: String, Codable, Sendable { case quantile, contamination }
+    public var rule: Rule
+    public var level: Double
+    /// Held-out rows the threshold was read from.
+    public var rows: Int
+    /// The held-out scores' quantiles at 0, 1, ..., 100 %.
+    public var quantiles: [Double]
+
+    public init(rule: Rule, level: Double, rows: Int, quantiles: [Double]) {
+      self.rule = rule
+      self.level = level
+      self.rows = rows
+      self.quantiles = quantiles
+    }
+
+    /// The quantile the threshold sits at.
+    public var thresholdQuantile: Double { rule == .quantile ? level : 1 - level }
+  }
+
   public var score: Score
   /// Rows scoring above it are anomalies (nil until calibrated).
   public var threshold: Double?
@@ -202,7 +224,8 @@ public struct AnomalySettings: Codable, Equatable, Sendable {
     threshold.map { Double(score) > $0 ? 1 : 0 }
   }
 
-  /// What new models score by: the best detector of the three on the bench.
+  /// What a model without training statistics scores by (the best of the reconstruction
+  /// scores on the bench); `ae train` fits the statistics and scores by `combined`.
   public static let `default` = AnomalySettings(score: .excess)
   /// What a file without `/anomaly` scores by (as it did when it was written).
   public static let legacy = AnomalySettings(score: .loss)

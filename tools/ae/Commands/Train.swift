@@ -73,7 +73,7 @@ struct Train: ParsableCommand {
     autoencoder.anomaly = try anomalySettings(autoencoder, on: dataset, options: options)
     if let calibration = anomaly.calibration {
       autoencoder.anomaly = try calibrate(autoencoder, on: dataset, options: options, calibration)
-      progress?.message("anomaly threshold \(autoencoder.anomaly.threshold!) (\(anomaly.score.rawValue) score at \(calibration.rule == .quantile ? "quantile" : "contamination") \(calibration.level) of \(autoencoder.anomaly.calibration!.rows) validation rows)")
+      progress?.message("anomaly threshold \(autoencoder.anomaly.threshold!) (\(autoencoder.anomaly.score.rawValue) score at \(calibration.rule == .quantile ? "quantile" : "contamination") \(calibration.level) of \(autoencoder.anomaly.calibration!.rows) validation rows)")
     }
     try saveTrainedModel(autoencoder, history: result.history, to: out)
     let seconds = result.history.seconds
@@ -81,7 +81,7 @@ struct Train: ParsableCommand {
       "model": out, "epochs": result.history.epochs, "best_epoch": result.bestEpoch,
       "loss": result.history.loss.last, "val_loss": result.history.validationLoss.last,
       "seconds_per_epoch": seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count),
-      "stopped_early": result.stoppedEarly, "score": anomaly.score.rawValue, "threshold": autoencoder.anomaly.threshold,
+      "stopped_early": result.stoppedEarly, "score": autoencoder.anomaly.score.rawValue, "threshold": autoencoder.anomaly.threshold,
     ]))
   }
 }
@@ -117,11 +117,12 @@ extension Train {
     let (rows, labels) = splitRows(dataset, options: options, validation: false)
     let least = AnomalySettings.TrainingCodes.neighbourCount + 1
     guard rows.rows >= least else {
-      if anomaly.score.usesCode { throw CommandError("the \(anomaly.score.rawValue) score needs at least \(least) training rows") }
-      return AnomalySettings(score: anomaly.score)
+      guard let score = anomaly.score else { return AnomalySettings(score: .excess) }
+      if score.usesCode { throw CommandError("the \(score.rawValue) score needs at least \(least) training rows") }
+      return AnomalySettings(score: score)
     }
     var settings = try InferenceModel(model).withTrainingStatistics(on: rows, labels: labels)
-    settings.score = anomaly.score
+    settings.score = anomaly.score ?? AnomalyOptions.defaultScore
     return settings
   }
 

@@ -7,7 +7,7 @@ struct AnomalyOptions: ParsableArguments {
   @Option(help: ArgumentHelp(
     "Anomaly score the model gives (ae score, ae_score, Model.score): combined (the default: excess, code and neighbours, each standardised on the training rows, summed), excess (the loss minus a perfect reconstruction's: BCE minus the pixels' own entropy), loss (the training loss), mse (squared error in the data's units), code (the code's Mahalanobis distance to the training codes), or neighbours (its distance to the 5 nearest training codes).",
     valueName: "score"))
-  var score: AnomalySettings.Score = .combined
+  var score: AnomalySettings.Score?
 
   @Option(help: ArgumentHelp(
     "Store an anomaly threshold: the score at this quantile of the validation rows (e.g. 0.99: about 1 % of normal rows are flagged).",
@@ -26,6 +26,11 @@ struct AnomalyOptions: ParsableArguments {
       throw ValidationError("--contamination takes a share between 0 and 1, not \(contamination)")
     }
   }
+
+  /// What the model scores by when --score is not given: `combined`, the best of the scores on
+  /// the bench for every kind of model, or `excess` on training data too small for the code
+  /// statistics.
+  static let defaultScore = AnomalySettings.Score.combined
 
   /// The calibration asked for, if any.
   var calibration: (rule: AnomalySettings.Calibration.Rule, level: Double)? {

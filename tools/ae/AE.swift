@@ -18,7 +18,7 @@ struct AE: ParsableCommand {
       """,
     version: AutoencoderVersion.string,
     subcommands: [Train.self, Eval.self, Encode.self, Decode.self, Reconstruct.self, Score.self, Inspect.self,
-                  PCACommand.self, Montage.self, Sample.self, Interpolate.self, Seal.self,
+                  PCACommand.self, Montage.self, Sample.self, Interpolate.self, Seal.self, Compress.self, Decompress.self,
                   Augment.self, AudioCommand.self, MusicCommand.self]
   )
 

@@ -91,6 +91,22 @@ def jpeg_curve(images):
     return curve
 
 
+def jpeg_bytes_for(curve, target, key):
+    """The bytes per image JPEG needs for `target` dB (by `key`), interpolated linearly between
+    the qualities swept, or None when even its best quality is below it."""
+    for low, high in zip(curve, curve[1:]):
+        if low["psnr"] <= target <= high["psnr"]:
+            t = (target - low["psnr"]) / max(high["psnr"] - low["psnr"], 1e-9)
+            return low[key] + t * (high[key] - low[key])
+    return curve[0][key] if target < curve[0]["psnr"] else None
+
+
+def frontier(points, budget):
+    """The best PSNR among (bytes, psnr, label) points within `budget` bytes, or None."""
+    fitting = [p for p in points if p[0] <= budget]
+    return max(fitting, key=lambda p: p[1]) if fitting else None
+
+
 def jpeg_at(curve, size, key):
     """JPEG's best PSNR within `size` bytes per image (by `key`), or None when even quality 1 is larger."""
     fitting = [point for point in curve if point[key] <= size]
@@ -219,18 +235,38 @@ def main():
 def report(results):
     print(f"CPU: {results['cpu']}; {results['epochs']} epochs per model; {results['seconds']:.0f} s in all\n")
     print("Rate-distortion on the Fashion-MNIST test set (10,000 images; PSNR: mean of per-image PSNR, 0..255)\n")
-    print("| model | code | bits | bytes/image | PSNR ours | JPEG at <= size (whole file) | JPEG at <= size (scan only) | PCA-k same bits: bytes, PSNR |")
+    jpeg = results["jpeg"]
+    ours = [(row["bytes"], row["psnr"], f"{e['kind']}-{e['latent']} {row['bits']} bits") for e in results["ours"] for row in e["rows"]]
+    pcas = [(row["bytes"], row["psnr"], f"PCA-{e['latent']} {row['bits']} bits") for e in results["pca"] for row in e["rows"]]
+    whole = [(p["bytes"], p["psnr"], f"q{p['quality']}") for p in jpeg]
+    scan = [(p["scan_bytes"], p["psnr"], f"q{p['quality']}") for p in jpeg]
+    print("Best PSNR within a budget of bytes per image (each method's best setting that fits)\n")
+    print("| bytes/image | ours (dense or conv, any code and bits) | PCA-k codes, same quantization | JPEG whole file | JPEG scan only (header amortised) |")
+    print("| --- | --- | --- | --- | --- |")
+    for budget in (2, 4, 8, 16, 32, 64, 128, 256):
+        cells = []
+        for points in (ours, pcas, whole, scan):
+            best = frontier(points, budget)
+            cells.append(f"{best[1]:.2f} dB ({best[2]}, {best[0]:.1f} B)" if best else "none that small")
+        print(f"| {budget} | " + " | ".join(cells) + " |")
+    print("\nEvery setting of ours, with PCA-k at the same bits and JPEG at our size or at our PSNR\n")
+    print("| model | code | bits | bytes/image | PSNR ours | PCA-k same bits: bytes, PSNR | JPEG at <= our size: whole file; scan only "
+          "| JPEG bytes for our PSNR: whole file; scan only |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     pca = {entry["latent"]: {row["bits"]: row for row in entry["rows"]} for entry in results["pca"]}
     for entry in results["ours"]:
         for row in entry["rows"]:
-            cells = []
+            at_size = []
             for key in ("bytes", "scan_bytes"):
-                point = jpeg_at(results["jpeg"], row["bytes"], key)
-                cells.append(f"{point['psnr']:.2f} dB (q{point['quality']}, {point[key]:.0f} B)" if point else "none that small")
+                point = jpeg_at(jpeg, row["bytes"], key)
+                at_size.append(f"{point['psnr']:.2f} dB (q{point['quality']})" if point else "none")
+            needed = [jpeg_bytes_for(jpeg, row["psnr"], key) for key in ("bytes", "scan_bytes")]
             p = pca[entry["latent"]][row["bits"]]
-            print(f"| {entry['kind']} | {entry['latent']} | {row['bits']} | {row['bytes']:.1f} | {row['psnr']:.2f} | {cells[0]} | {cells[1]} | "
-                  f"{p['bytes']:.1f} B, {p['psnr']:.2f} dB |")
+            print(f"| {entry['kind']} | {entry['latent']} | {row['bits']} | {row['bytes']:.1f} | {row['psnr']:.2f} | "
+                  f"{p['bytes']:.1f} B, {p['psnr']:.2f} dB | {at_size[0]}; {at_size[1]} | "
+                  + "; ".join("-" if b is None else f"{b:.0f} B" + ("*" if row["psnr"] < jpeg[0]["psnr"] else "") for b in needed)
+                  + " |")
+    print(f"\n\\* JPEG's smallest file (quality {jpeg[0]['quality']}, {jpeg[0]['psnr']:.2f} dB) is already better than ours there.")
     print("\nUnquantized (float32) codes, the ceiling of each row above: "
           + "; ".join(f"{e['kind']}-{e['latent']} {e['float_psnr']:.2f} dB" for e in results["ours"])
           + "; " + "; ".join(f"PCA-{e['latent']} {e['float_psnr']:.2f} dB" for e in results["pca"]))

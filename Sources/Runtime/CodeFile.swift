@@ -25,14 +25,18 @@ import Tensor
 /// against overflow before anything is allocated or read, so a damaged or crafted file gives
 /// an `InferenceError` naming what is wrong, never a crash or a read past the end.
 public struct CodeFile: Equatable, Sendable {
+  /// The first 8 bytes of every file.
   public static let magic: [UInt8] = Array("AECODES\n".utf8)
+  /// The format version this library writes and reads.
   public static let version: UInt16 = 1
+  /// Bytes before the offsets and scales.
   public static let headerSize = 40
   /// The largest code width a file may declare (far above any model's).
   public static let maximumDims = 1 << 20
   /// zlib cannot inflate more than 1032 bytes per stored byte; a file that claims more is damaged.
   static let maximumDeflateRatio = 1032
 
+  /// Bits per value and each dimension's offset and scale.
   public var quantizer: CodeQuantizer
   /// The model the codes belong to.
   public var modelIdentity: UInt32
@@ -40,8 +44,10 @@ public struct CodeFile: Equatable, Sendable {
   /// rows * dims levels, row by row.
   public var levels: [UInt16]
 
+  /// Values per code row.
   public var dims: Int { quantizer.offsets.count }
 
+  /// A file's content; `levels` holds rows * quantizer.offsets.count levels below 2^bits.
   public init(quantizer: CodeQuantizer, modelIdentity: UInt32, rows: Int, levels: [UInt16]) {
     self.quantizer = quantizer
     self.modelIdentity = modelIdentity
@@ -130,8 +136,9 @@ public struct CodeFile: Equatable, Sendable {
   static func pack(_ levels: [UInt16], bits: Int) -> [UInt8] {
     var bytes = [UInt8](repeating: 0, count: (levels.count * bits + 7) / 8)
     var accumulator: UInt32 = 0, held = 0, index = 0
+    let mask = UInt32((1 << bits) - 1) // a level above 2^bits - 1 must not spill into the next
     for level in levels {
-      accumulator |= UInt32(level) << held
+      accumulator |= (UInt32(level) & mask) << held
       held += bits
       while held >= 8 {
         bytes[index] = UInt8(truncatingIfNeeded: accumulator)

@@ -145,6 +145,8 @@ if command -v valgrind >/dev/null; then
     "$work/test_table" "${table_test_args[@]}"
   memcheck "stream test under valgrind memcheck: no leaks, no invalid accesses" \
     bindings/c/test_stream_plain "${audio_test_args[@]}"
+  memcheck "compression test under valgrind memcheck: no leaks, no invalid accesses" \
+    "$work/test_compression" "$work/model.h5" "$work/x.csv" "$work/codes.bin" "$work/other.h5" "$work/cvae.h5"
 else
   failed=$((failed + 1)); echo "FAIL valgrind is not installed"
 fi

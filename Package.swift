@@ -43,7 +43,7 @@ let package = Package(
     .target(name: "Charts"),
     // Synthetic tables: fitting a table's columns to a model's pipeline, and comparing tables.
     .target(name: "Tabular", dependencies: ["Models", "Datasets", "Tensor", "Training", "Runtime"], swiftSettings: fastMath),
-    .target(name: "Runtime", dependencies: ["Models", "Store", "Layers", "Tensor", "Baselines", "CVector"], swiftSettings: fastMath),
+    .target(name: "Runtime", dependencies: ["Models", "Store", "Layers", "Tensor", "Baselines", "CVector", "CZlib"], swiftSettings: fastMath),
     // Sound: spectral frames, phase reconstruction and timbre models (what the C library needs).
     .target(name: "Audio", dependencies: ["Models", "Runtime", "Tensor", "CVector", "CFFTW"], swiftSettings: fastMath),
     // Sound files: reading and writing through libsndfile, resampling through libsamplerate.

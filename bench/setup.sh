@@ -20,3 +20,5 @@ fi
 if ! .venv/bin/python -c "import pyod, tqdm" 2>/dev/null; then
   .venv/bin/python -m pip install --quiet "pyod==3.6.7" tqdm
 fi
+# Pillow: JPEG at matched sizes for the compression bench (compression/).
+if ! .venv/bin/python -c "import PIL" 2>/dev/null; then .venv/bin/python -m pip install --quiet pillow; fi

@@ -870,6 +870,36 @@ AE_API AE_NODISCARD ae_status ae_inpaint_image(const ae_model *model, ae_workspa
                                                const unsigned char *known_mask, size_t height, size_t width,
                                                size_t channels, int iterations, float *out);
 
+/* ------------------------------------------------------------------------------------------
+ * Compressed codes (docs/COMPRESSION.md): rows stored as their codes (a VAE's mean), each code
+ * value quantized to `bits` bits (1...16) over its dimension's min..max in the rows given,
+ * in a file that names the model (the CRC-32 of its weights and scaling), so only the same
+ * model decompresses it. The bytes are the file `ae compress` writes and `ae decompress` reads.
+ * Unconditional models only (others: AE_ERROR_UNSUPPORTED). Thread safety: as the compute calls.
+ * ---------------------------------------------------------------------------------------- */
+
+/* The most bytes ae_compress can write for n rows at `bits` bits:
+ * 40 + 8 * latent_dim + ceil(n * latent_dim * bits / 8). AE_ERROR_INVALID_ARGUMENT for NULL
+ * bytes or bits outside 1...16, AE_ERROR_OVERFLOW when the size does not fit in size_t. */
+AE_API AE_NODISCARD ae_status ae_compress_bound(const ae_model *model, size_t n, int bits, size_t *bytes);
+
+/* Compress n raw rows x (n * input_dim floats, the data's units) into out (capacity bytes;
+ * ae_compress_bound's size always fits) and set *written to the bytes written. Returns the
+ * compute calls' statuses, and AE_ERROR_INVALID_ARGUMENT for bits outside 1...16 or an out
+ * too small (then nothing is written and *written is left as it was). */
+AE_API AE_NODISCARD ae_status ae_compress(const ae_model *model, const float *x, size_t n, int bits,
+                                          unsigned char *out, size_t capacity, size_t *written);
+
+/* Decode the `size` bytes of compressed codes at data (made by ae_compress or ae compress with
+ * this model) into x: *rows rows of input_dim floats in the data's units. With x NULL it only
+ * checks the data and sets *rows to the rows x must hold. AE_ERROR_FORMAT when the data is
+ * not such a file (truncated, damaged, another format version, bits outside 1...16, sizes the
+ * bytes cannot hold: every field is checked before anything is read or allocated) or was
+ * compressed with another model; AE_ERROR_INVALID_ARGUMENT when x holds fewer than the data's
+ * rows (max_rows); the compute calls' statuses otherwise. */
+AE_API AE_NODISCARD ae_status ae_decompress(const ae_model *model, const unsigned char *data, size_t size,
+                                            float *x, size_t max_rows, size_t *rows);
+
 #ifdef __cplusplus
 }
 #endif

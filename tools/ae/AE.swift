@@ -19,6 +19,7 @@ struct AE: ParsableCommand {
     version: AutoencoderVersion.string,
     subcommands: [Train.self, Eval.self, Encode.self, Decode.self, Reconstruct.self, Score.self, Inspect.self,
                   PCACommand.self, Montage.self, Sample.self, Interpolate.self, Seal.self, Plot.self, Denoise.self, Inpaint.self,
+                  Compress.self, Decompress.self,
                   Augment.self, AudioCommand.self, MusicCommand.self]
   )
 

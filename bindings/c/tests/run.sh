@@ -50,6 +50,16 @@ build_table_test() {
 check "table test builds with pkg-config alone" build_table_test
 check "table test: columns against the CSV, sampling, every error path" "$work/test_table" "${table_test_args[@]}"
 tail -1 "$work/out.txt"
+# Compressed codes: the C calls write the tool's bytes and refuse damaged or foreign data.
+build_compression_test() {
+  cc -std=c99 -Wall -Wextra -Werror -O2 -g $(pkg-config --cflags autoencoder) -o "$work/test_compression" \
+    bindings/c/tests/test_compression.c $(pkg-config --libs autoencoder) -Wl,-rpath,"$(pkg-config --variable=libdir autoencoder)" -lm
+}
+check "compression test builds with pkg-config alone" build_compression_test
+"$ae" compress "$work/model.h5" --data "$work/x.csv" --bits 8 --out "$work/codes.bin" >/dev/null
+check "compression test: the tool's bytes, every error path" \
+  "$work/test_compression" "$work/model.h5" "$work/x.csv" "$work/codes.bin" "$work/other.h5" "$work/cvae.h5"
+tail -1 "$work/out.txt"
 # The sound calls: every error path, steady streams at the notes asked for, no allocation in a pull.
 check "stream test: sound calls, streams, no allocation in a pull" bindings/c/test_stream "${audio_test_args[@]}"
 tail -1 "$work/out.txt"
@@ -135,6 +145,8 @@ if command -v valgrind >/dev/null; then
     "$work/test_table" "${table_test_args[@]}"
   memcheck "stream test under valgrind memcheck: no leaks, no invalid accesses" \
     bindings/c/test_stream_plain "${audio_test_args[@]}"
+  memcheck "compression test under valgrind memcheck: no leaks, no invalid accesses" \
+    "$work/test_compression" "$work/model.h5" "$work/x.csv" "$work/codes.bin" "$work/other.h5" "$work/cvae.h5"
 else
   failed=$((failed + 1)); echo "FAIL valgrind is not installed"
 fi

@@ -327,6 +327,15 @@ _PROTOTYPES = {
     #                            int iterations, float *out);
     "ae_inpaint_image": (_status, (_model_p, _workspace_p, _data_p, _data_p, _size, _size, _size, ctypes.c_int,
                                    _data_p)),
+    # -- Compressed codes --
+    # ae_status ae_compress_bound(const ae_model *model, size_t n, int bits, size_t *bytes);
+    "ae_compress_bound": (_status, (_model_p, _size, ctypes.c_int, ctypes.POINTER(_size))),
+    # ae_status ae_compress(const ae_model *model, const float *x, size_t n, int bits, unsigned char *out,
+    #                       size_t capacity, size_t *written);
+    "ae_compress": (_status, (_model_p, _data_p, _size, ctypes.c_int, ctypes.c_void_p, _size, ctypes.POINTER(_size))),
+    # ae_status ae_decompress(const ae_model *model, const unsigned char *data, size_t size, float *x, size_t max_rows,
+    #                         size_t *rows);
+    "ae_decompress": (_status, (_model_p, ctypes.c_void_p, _size, _data_p, _size, ctypes.POINTER(_size))),
 }
 
 HOW_TO_FIX = (

@@ -15,7 +15,8 @@ from ._arguments import (as_batch, as_labels, as_rows, boolean, empty, integer, 
                          thread_count)
 from ._audio import AudioInfo, Stream, as_samples, pitch_value, read_audio_info
 from ._conditions import ConditionGroup, Conditions
-from ._errors import ArgumentTypeError, AutoencoderError, InvalidArgumentError, MisuseError, UnsupportedError, UnverifiedError, check
+from ._errors import (ArgumentTypeError, AutoencoderError, InvalidArgumentError, MisuseError, UnsupportedError,
+                      UnverifiedError, check)
 from ._table import TableColumn, fixed_row, pandas_available, read_columns, to_arrays, to_frame
 from ._workspaces import Workspaces
 
@@ -526,6 +527,45 @@ class Model(Handle):
         out = empty((steps, self._input_dim), "outputs")
         check(_lib.ae_interpolate_v2(handle, self._workspace(handle), za.ctypes.data, zb.ctypes.data,
                                      ctypes.byref(options), out.ctypes.data))
+        return self._shaped(out, flat)
+
+    # -- compressed codes (docs/COMPRESSION.md) ---------------------------------------------
+    def compress(self, x, bits: int = 8) -> bytes:
+        """The bytes of a compressed-code file for rows or images `x` (raw values in the units
+        the model was trained on): each row's code, every value quantized to `bits` bits (1...16)
+        over its dimension's range in `x`, in the file `ae compress` writes; it names this model,
+        so only `decompress` on the same model reads it. Unconditional models only."""
+        self._refuse_table("compress")
+        handle = self._live()
+        bits = integer(bits, "bits")
+        if not 1 <= bits <= 16:
+            raise InvalidArgumentError(f"bits must be 1...16, got {bits}")
+        batch = as_batch(x, self._input_dim, "x", self._input_shape)
+        n = batch.rows.shape[0]
+        bound = ctypes.c_size_t()
+        check(_lib.ae_compress_bound(handle, n, bits, ctypes.byref(bound)))
+        out = (ctypes.c_ubyte * max(bound.value, 1))()
+        written = ctypes.c_size_t()
+        check(_lib.ae_compress(handle, batch.rows.ctypes.data, n, bits, out, bound.value, ctypes.byref(written)))
+        return bytes(out[:written.value])
+
+    def decompress(self, data, *, flat: bool = False) -> np.ndarray:
+        """The rows compressed in `data` (bytes from `compress` or a file from `ae compress`,
+        made with this model), in the units the model was trained on: (n, input_dim), or for an
+        image model (n, *image_shape) unless flat=True. Raises FormatError for
+        data that is not such a file, is damaged, or came from another model."""
+        self._refuse_table("decompress")
+        handle = self._live()
+        if isinstance(data, (bytearray, memoryview)):
+            data = bytes(data)
+        if not isinstance(data, bytes):
+            raise ArgumentTypeError(f"data must be bytes, got {type(data).__name__}")
+        flat = boolean(flat, "flat")
+        rows = ctypes.c_size_t()
+        check(_lib.ae_decompress(handle, data, len(data), None, 0, ctypes.byref(rows)))
+        out = empty((rows.value, self._input_dim), "rows")
+        if rows.value:
+            check(_lib.ae_decompress(handle, data, len(data), out.ctypes.data, rows.value, ctypes.byref(rows)))
         return self._shaped(out, flat)
 
     # -- internals -------------------------------------------------------------------------

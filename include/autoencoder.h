@@ -155,12 +155,12 @@ extern "C" {
 /* The library version as a string, and as MAJOR * 1000000 + MINOR * 1000 + PATCH. The minor
  * version grows with additions (0.2: conditions, options structs, workspace threads; 0.3:
  * table models; 0.4: sound from timbre models, real-time streams; 0.5: anomaly scores and
- * thresholds), the ABI
+ * thresholds; 0.6: code scores, whole-image denoising and inpainting, compressed codes), the ABI
  * version only with a break: a program built with this header runs with any library of the
  * same ABI version and a version number at least its own (an older one lacks the newer
  * functions, and the dynamic linker refuses to start the program). */
-#define AE_VERSION "0.5.0"
-#define AE_VERSION_NUMBER 5000
+#define AE_VERSION "0.6.0"
+#define AE_VERSION_NUMBER 6000
 /* Bumped when a change breaks binary compatibility; part of the SONAME (libautoencoder.so.1). */
 #define AE_ABI_VERSION 1
 
@@ -834,7 +834,7 @@ AE_API AE_NODISCARD ae_status ae_stream_reset(ae_stream *stream);
 AE_API void ae_stream_free(ae_stream *stream);
 
 /* ------------------------------------------------------------------------------------------
- * Images: denoising and inpainting whole images of any size with an image model (one whose
+ * Images (0.6): denoising and inpainting whole images of any size with an image model (one whose
  * rows are small images: ae_model_input_shape gives its tile, e.g. 28x28x1 for Fashion-MNIST).
  * pixels and out: height * width * channels floats, rows top to bottom, channels fastest, in
  * the data's units (those of ae_reconstruct: 0 to 255 for a Fashion-MNIST model). The image
@@ -871,7 +871,7 @@ AE_API AE_NODISCARD ae_status ae_inpaint_image(const ae_model *model, ae_workspa
                                                size_t channels, int iterations, float *out);
 
 /* ------------------------------------------------------------------------------------------
- * Compressed codes (docs/COMPRESSION.md): rows stored as their codes (a VAE's mean), each code
+ * Compressed codes (0.6; docs/COMPRESSION.md): rows stored as their codes (a VAE's mean), each code
  * value quantized to `bits` bits (1...16) over its dimension's min..max in the rows given,
  * in a file that names the model (the CRC-32 of its weights and scaling), so only the same
  * model decompresses it. The bytes are the file `ae compress` writes and `ae decompress` reads.

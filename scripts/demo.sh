@@ -52,6 +52,14 @@ echo "== a convolutional denoising autoencoder (conv16s2,conv32s2,dense32, Gauss
 $ae train --model denoising --noise gaussian:0.5 --arch conv16s2,conv32s2,dense32 --epochs "$(( (epochs + 1) / 2 ))" --seed 1 \
   --validation 0 --data fashion-mnist --out out/denoise.h5 --quiet
 AUTOENCODER_LIBRARY="$PWD/out/prefix/lib/libautoencoder.so" .venv/bin/python bindings/python/examples/denoise.py out/denoise.h5
+echo "== whole pictures: a noisy 80x101 mosaic of test images, denoised and inpainted tile by tile (docs/DENOISE.md)"
+python3 scripts/make-noisy-mosaic.py out/mosaic
+$ae denoise out/denoise.h5 --in out/mosaic/noisy.png --out out/mosaic/denoised.png
+$ae inpaint out/denoise.h5 --in out/mosaic/clean.png --mask out/mosaic/mask.png --out out/mosaic/filled.png
+
+echo "== compressed codes: the test images as 8-bit codes of the dense model, and back (docs/COMPRESSION.md)"
+$ae compress out/model.h5 --data fashion-mnist:test --bits 8 --out out/codes.bin
+$ae decompress out/model.h5 --in out/codes.bin --out out/decompressed.npy
 
 echo "== gallery: the models' pictures in out/gallery, with an index.html to open in a browser (docs/PICTURES.md)"
 mkdir -p out/gallery
@@ -88,6 +96,8 @@ img{max-width:100%;border:1px solid #ddd}figcaption{max-width:640px}</style></he
 <figure><a href="trousers-scores.svg"><img src="trousers-scores.svg" width="640" alt="score histogram"></a><figcaption>Anomaly scores of the test set from a model of trousers only: trousers (normal) against the rest, and the threshold set for 5 % contamination.</figcaption></figure>
 <figure><a href="trousers-roc.svg"><img src="trousers-roc.svg" width="640" alt="ROC curve"></a><figcaption>The same scores as a ROC curve, with the AUROC and where the threshold sits.</figcaption></figure>
 <figure><a href="denoise.png"><img src="denoise.png" alt="denoising"></a><figcaption>Noisy test images (Gaussian, sigma 0.5, clipped; top) and the convolutional denoising autoencoder's output (bottom).</figcaption></figure>
+<figure><a href="../mosaic/noisy.png"><img src="../mosaic/noisy.png" width="303" alt="noisy mosaic"></a> <a href="../mosaic/denoised.png"><img src="../mosaic/denoised.png" width="303" alt="denoised mosaic"></a><figcaption>A noisy 80x101 mosaic of test images and <code>ae denoise</code>'s output, tile by tile with blended seams (tiles straddling two items look unlike the training images: see docs/DENOISE.md).</figcaption></figure>
+<figure><a href="../mosaic/filled.png"><img src="../mosaic/filled.png" width="303" alt="inpainted mosaic"></a><figcaption>The clean mosaic with holes (out/mosaic/mask.png) filled by <code>ae inpaint</code>.</figcaption></figure>
 </body></html>
 HTML
 

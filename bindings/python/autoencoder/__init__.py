@@ -16,7 +16,7 @@ from ._errors import (ArgumentTypeError, AutoencoderError, FormatError, Internal
 from ._lib import Status, library_path, library_version
 from .model import ConditionGroup, Model, TableColumn
 
-__version__ = "0.5.0"  # needs libautoencoder 0.5 or newer (_lib.MINIMUM_VERSION)
+__version__ = "0.6.0"  # needs libautoencoder 0.6 or newer (_lib.MINIMUM_VERSION)
 
 __all__ = ["Model", "ConditionGroup", "TableColumn", "AudioInfo", "Stream", "Status", "library_version", "library_path", "__version__",
            "AutoencoderError", "InvalidArgumentError", "NonFiniteError", "ArgumentTypeError", "UnsupportedError",

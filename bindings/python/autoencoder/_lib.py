@@ -21,7 +21,7 @@ import threading
 from typing import List
 
 ABI_VERSION = 1  # AE_ABI_VERSION of the header this mirror was written against
-MINIMUM_VERSION = "0.5.0"  # the first library with every function below (conditions, options, threads, tables, sound)
+MINIMUM_VERSION = "0.6.0"  # the first library with every function below (conditions, options, threads, tables, sound, images, compression)
 
 
 class Status(enum.IntEnum):

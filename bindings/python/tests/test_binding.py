@@ -110,7 +110,7 @@ def test_eight_threads_sharing_one_model_match_one_thread(trained):
 
 
 def test_versions():
-    assert autoencoder.library_version() == "0.5.0"
+    assert autoencoder.library_version() == "0.6.0"
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 # $ae (from the checkout at $root). The model is calibrated (an anomaly threshold); the other is not. Sets c_test_args, the arguments of
 # bindings/c/tests/test_autoencoder.c.
 awk 'BEGIN { srand(7); for (r = 0; r < 60; r++) { line = ""; for (j = 0; j < 20; j++) line = line (j ? "," : "") sprintf("%.4f", 10 * rand() - 2); print line } }' > "$work/x.csv"
-"$ae" train --layers 12,4 --activation tanh --loss mse --scale standard --epochs 5 --batch 16 --calibrate 0.9 --data "$work/x.csv" --out "$work/model.h5" --quiet >/dev/null
+"$ae" train --layers 12,4 --activation tanh --loss mse --scale standard --epochs 5 --batch 16 --score excess --calibrate 0.9 --data "$work/x.csv" --out "$work/model.h5" --quiet >/dev/null
 "$ae" train --layers 6 --loss mse --scale standard --epochs 1 --data "$work/x.csv" --out "$work/other.h5" --quiet >/dev/null
 # The same rows as 4x5 images: an image model for ae_denoise_image and ae_inpaint_image.
 "$ae" train --layers 8,3 --loss mse --scale standard --epochs 2 --image-shape 4x5 --data "$work/x.csv" --out "$work/image.h5" --quiet >/dev/null
@@ -13,7 +13,7 @@ awk 'BEGIN { srand(7); for (r = 0; r < 60; r++) { line = ""; for (j = 0; j < 20;
 "$ae" sample "$work/vae.h5" -n 5 --seed 7 --out "$work/samples.csv"
 # A conditional VAE on the same rows, row r labelled r % 3, and its reconstructions.
 awk 'BEGIN { h = ""; for (j = 0; j < 20; j++) h = h "f" j ","; print h "label" } { print $0 "," (NR - 1) % 3 }' "$work/x.csv" > "$work/xl.csv"
-"$ae" train --model cvae --layers 10,3 --loss mse --scale standard --epochs 3 --batch 16 --data "$work/xl.csv" --label-column label \
+"$ae" train --model cvae --layers 10,3 --loss mse --scale standard --epochs 3 --batch 16 --score combined --data "$work/xl.csv" --label-column label \
   --out "$work/cvae.h5" --quiet >/dev/null
 "$ae" reconstruct "$work/cvae.h5" --data "$work/xl.csv" --label-column label --out "$work/cvae_y.csv"
 objective=$("$ae" eval "$work/model.h5" --data "$work/x.csv" | sed 's/.*"objective": \([^,}]*\).*/\1/')

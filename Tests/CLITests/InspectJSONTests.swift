@@ -39,7 +39,7 @@ import Testing
     #expect(d["file"] as? String == dense && d["format"] as? String == "autoencoder" && d["format_version"] as? Int == ModelFile.formatVersion)
     #expect(d["library_version"] as? String == AutoencoderVersion.string && d["checksum"] as? String == "verified")
     let anomaly = try #require(d["anomaly"] as? [String: Any])
-    #expect(anomaly["score"] as? String == "excess" && anomaly["threshold"] is NSNull && anomaly["calibration"] is NSNull)
+    #expect(anomaly["score"] as? String == "combined" && anomaly["threshold"] is NSNull && anomaly["calibration"] is NSNull)
     #expect(d["kind"] as? String == "dense" && d["input_width"] as? Int == 196 && d["code_width"] as? Int == 4)
     #expect(d["image_shape"] is NSNull && d["classes"] is NSNull && d["condition_width"] as? Int == 0 && d["table"] is NSNull)
     #expect((d["conditions"] as? [Any])?.isEmpty == true)

@@ -17,7 +17,8 @@ def trained(tmp_path_factory):
     rng = np.random.default_rng(3)
     x = rng.integers(0, 256, size=(300, 64)).astype(np.uint8)
     np.save(folder / "x.npy", x)
-    ae("train", "--layers", "32,6", "--epochs", "4", "--data", folder / "x.npy", "--out", folder / "model.h5", "--quiet")
+    ae("train", "--layers", "32,6", "--epochs", "4", "--score", "excess", "--data", folder / "x.npy", "--out", folder / "model.h5",
+       "--quiet")
     ae("encode", folder / "model.h5", "--data", folder / "x.npy", "--out", folder / "z.npy")
     ae("reconstruct", folder / "model.h5", "--data", folder / "x.npy", "--out", folder / "y.npy")
     ae("decode", folder / "model.h5", "--data", folder / "z.npy", "--out", folder / "d.npy")
@@ -37,7 +38,7 @@ def test_results_equal_the_cli(trained):
 
 
 def test_scores_are_per_row_excess_losses(trained):
-    """The default score is the loss minus a perfect reconstruction's: BCE minus each row's
+    """The excess score is the loss minus a perfect reconstruction's: BCE minus each row's
     own entropy (pixels scaled to [0, 1]), so its mean is the eval objective minus the mean
     entropy, and each row's is the BCE of the reconstruction less that row's entropy."""
     folder, x = trained
@@ -209,13 +210,14 @@ def test_convolutional_models_give_the_cli_results(tmp_path, kind):
        "--data", tmp_path / "x.npy", "--out", model_path, "--quiet")
     ae("reconstruct", model_path, "--data", tmp_path / "x.npy", "--out", tmp_path / "y.npy")
     ae("encode", model_path, "--data", tmp_path / "x.npy", "--out", tmp_path / "z.npy")
+    ae("score", model_path, "--data", tmp_path / "x.npy", "--out", tmp_path / "s.npy")
     with autoencoder.Model(model_path) as model:
         assert model.input_shape == (10, 10, 1) and model.latent_dim == 3 and model.layer_count == 6
         np.testing.assert_allclose(model.reconstruct(x.astype(np.float32)), np.load(tmp_path / "y.npy"), rtol=1e-5, atol=1e-3)
         np.testing.assert_allclose(model.encode(x.astype(np.float32)), np.load(tmp_path / "z.npy"), rtol=1e-5, atol=1e-5)
         np.testing.assert_allclose(model.reconstruct(x[:1].astype(np.float32)), np.load(tmp_path / "y.npy")[:1],
                                    rtol=1e-5, atol=1e-3)
-        assert np.all(model.score(x.astype(np.float32)) > 0)
+        np.testing.assert_allclose(model.score(x.astype(np.float32)), np.load(tmp_path / "s.npy").ravel(), rtol=1e-5, atol=1e-4)
         if kind == "vae":
             assert model.sample(5, seed=1).shape == (5, 10, 10)  # images, as the model's image_shape
             assert model.sample(5, seed=1, flat=True).shape == (5, 100)
@@ -235,7 +237,7 @@ def test_calibrated_models_predict_against_their_threshold(tmp_path):
        "--quiet")
     odd = rng.uniform(0, 1, size=(200, 32)).astype(np.float32)
     with autoencoder.Model(tmp_path / "calibrated.h5") as model:
-        assert model.score_kind == "excess"
+        assert model.score_kind == "combined"  # ae train's default
         assert isinstance(model.threshold, float)
         scores = model.score(np.vstack([normal, odd]))
         predicted = model.predict(np.vstack([normal, odd]))

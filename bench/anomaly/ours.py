@@ -17,7 +17,7 @@ Scores:
 Each model is trained once (its stored score is the default, excess) and the test set scored
 by each score with `ae score --score NAME`: the same weights under the three scores.
 
-Usage: python ours.py [--classes 0-9] [--seed 1] [--models dense,conv,vae,conv64] [--scores loss,excess,mse,code,combined]
+Usage: python ours.py [--classes 0-9] [--seed 1] [--models dense,conv,vae,conv64] [--scores loss,excess,mse,code,neighbours,combined]
                       [--epochs 20] [--json FILE]"""
 import argparse
 import os

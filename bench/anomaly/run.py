@@ -3,7 +3,7 @@ per class, our models (ours.py) and the references (reference.py), swapping whic
 first from one class to the next so drifting machine load hits both alike. Prints one table
 (mean AUROC, worst class, train seconds per class) and the AUROC per class; writes JSON.
 
-Usage: python run.py [--classes 0-9] [--seed 1] [--models dense,conv,vae] [--scores loss,excess,mse]
+Usage: python run.py [--classes 0-9] [--seed 1] [--models dense,conv,vae,conv64] [--scores loss,excess,mse,code,neighbours,combined]
                      [--epochs 20] [--json FILE]"""
 import argparse
 import os

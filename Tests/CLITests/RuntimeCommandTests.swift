@@ -127,6 +127,20 @@ import Testing
     }
   }
 
+  /// The rows, then the same rows mirrored (1 - x: far from anything a model of them saw), as
+  /// an .npy file, and the truth (0 for the rows, 1 for their mirrors) as a .csv file.
+  func mirroredRowsAndTruth(_ raw: Tensor) throws -> (data: String, truth: String) {
+    let mixed = Tensor(rows: 2 * raw.rows, cols: raw.cols)
+    for r in 0..<raw.rows {
+      for j in 0..<raw.cols { mixed[r, j] = raw[r, j]; mixed[raw.rows + r, j] = 1 - raw[r, j] }
+    }
+    let mixedPath = directory + "/mixed.npy", truthPath = directory + "/truth.csv"
+    try NPY.write(mixed, to: mixedPath)
+    try ((0..<raw.rows).map { _ in "0" } + (0..<raw.rows).map { _ in "1" }).joined(separator: "\n")
+      .write(toFile: truthPath, atomically: true, encoding: .utf8)
+    return (mixedPath, truthPath)
+  }
+
   /// `--calibrate` stores the validation rows' score quantile as a threshold; `ae score` then
   /// labels rows, and `--truth` gives AUROC and friends (rows of another blob are the anomalies).
   @Test func calibratedModelsLabelRowsAndTruthGivesTheFigures() throws {
@@ -142,14 +156,7 @@ import Testing
 
     // Normal rows, then the same rows mirrored (1 - x: far from anything the model saw).
     let raw = try CSV.read(data).dataset.features
-    let mixed = Tensor(rows: 2 * raw.rows, cols: raw.cols)
-    for r in 0..<raw.rows {
-      for j in 0..<raw.cols { mixed[r, j] = raw[r, j]; mixed[raw.rows + r, j] = 1 - raw[r, j] }
-    }
-    let mixedPath = directory + "/mixed.npy", truthPath = directory + "/truth.csv"
-    try NPY.write(mixed, to: mixedPath)
-    try ((0..<raw.rows).map { _ in "0" } + (0..<raw.rows).map { _ in "1" }).joined(separator: "\n")
-      .write(toFile: truthPath, atomically: true, encoding: .utf8)
+    let (mixedPath, truthPath) = try mirroredRowsAndTruth(raw)
     let run = try cli.ae("score", path, "--data", mixedPath, "--out", directory + "/s.csv", "--truth", truthPath)
     #expect(run.status == 0, "\(run.stderr)")
     let rows = try String(contentsOfFile: directory + "/s.csv", encoding: .utf8).split(separator: "\n").map {
@@ -189,14 +196,7 @@ import Testing
     #expect(model.anomaly.score == .combined && model.anomaly.threshold != nil && model.anomaly.standardisation != nil)
 
     let raw = try CSV.read(data).dataset.features
-    let mixed = Tensor(rows: 2 * raw.rows, cols: raw.cols)
-    for r in 0..<raw.rows {
-      for j in 0..<raw.cols { mixed[r, j] = raw[r, j]; mixed[raw.rows + r, j] = 1 - raw[r, j] }
-    }
-    let mixedPath = directory + "/mixed.npy", truthPath = directory + "/truth.csv"
-    try NPY.write(mixed, to: mixedPath)
-    try ((0..<raw.rows).map { _ in "0" } + (0..<raw.rows).map { _ in "1" }).joined(separator: "\n")
-      .write(toFile: truthPath, atomically: true, encoding: .utf8)
+    let (mixedPath, truthPath) = try mirroredRowsAndTruth(raw)
     for score in ["combined", "code", "neighbours"] {
       let run = try cli.ae("score", path, "--data", mixedPath, "--score", score, "--out", directory + "/\(score).npy", "--truth", truthPath)
       #expect(run.status == 0, "\(run.stderr)")

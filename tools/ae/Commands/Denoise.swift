@@ -25,22 +25,10 @@ struct Denoise: ParsableCommand {
   func run() throws {
     let (model, read) = try ImageCommand.prepare(modelPath: modelPath, input: input, out: out, file: file, compute: compute)
     var images = read
-    let size = images.imageSize
-    var result = [Float](repeating: 0, count: images.values.count)
-    do {
-      let workspace = try model.makeWorkspace(maxRows: 64)
-      try images.values.withUnsafeBufferPointer { source in
-        try result.withUnsafeMutableBufferPointer { target in
-          for n in 0..<images.count {
-            try model.denoiseImage(source.baseAddress! + n * size, height: images.height, width: images.width,
-                                   channels: images.channels, into: target.baseAddress! + n * size, workspace: workspace)
-          }
-        }
-      }
-    } catch {
-      throw ImageCommand.failure(error, input)
+    let (height, width, channels) = (images.height, images.width, images.channels)
+    try images.restoreEach(model, path: input) { source, target, workspace in
+      try model.denoiseImage(source, height: height, width: width, channels: channels, into: target, workspace: workspace)
     }
-    images.values = result
     try images.write(to: out)
   }
 }

@@ -17,6 +17,27 @@ struct ImageBatch {
 
   var imageSize: Int { height * width * channels }
 
+  /// Each image replaced by what `restore` writes for it (source image, target, workspace),
+  /// on one workspace of 64 tiles; errors name `path`.
+  mutating func restoreEach(
+    _ model: InferenceModel, path: String,
+    _ restore: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Workspace) throws -> Void
+  ) throws {
+    let size = imageSize
+    var result = [Float](repeating: 0, count: values.count)
+    do {
+      let workspace = try model.makeWorkspace(maxRows: 64)
+      try values.withUnsafeBufferPointer { source in
+        try result.withUnsafeMutableBufferPointer { target in
+          for n in 0..<count { try restore(source.baseAddress! + n * size, target.baseAddress! + n * size, workspace) }
+        }
+      }
+    } catch {
+      throw ImageCommand.failure(error, path)
+    }
+    values = result
+  }
+
   /// Read `path` (.png or .npy), for a model taking `modelChannels`-channel tiles.
   static func read(_ path: String, modelChannels: Int) throws -> ImageBatch {
     if path.lowercased().hasSuffix(".png") {

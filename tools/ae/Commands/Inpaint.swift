@@ -38,23 +38,11 @@ struct Inpaint: ParsableCommand {
     let (model, read) = try ImageCommand.prepare(modelPath: modelPath, input: input, out: out, file: file, compute: compute)
     var images = read
     let known = try readMask(height: images.height, width: images.width)
-    let size = images.imageSize
-    var result = [Float](repeating: 0, count: images.values.count)
-    do {
-      let workspace = try model.makeWorkspace(maxRows: 64)
-      try images.values.withUnsafeBufferPointer { source in
-        try result.withUnsafeMutableBufferPointer { target in
-          for n in 0..<images.count {
-            try model.inpaintImage(source.baseAddress! + n * size, known: known, height: images.height, width: images.width,
-                                   channels: images.channels, iterations: iterations, into: target.baseAddress! + n * size,
-                                   workspace: workspace)
-          }
-        }
-      }
-    } catch {
-      throw ImageCommand.failure(error, input)
+    let (height, width, channels, iterations) = (images.height, images.width, images.channels, iterations)
+    try images.restoreEach(model, path: input) { source, target, workspace in
+      try model.inpaintImage(source, known: known, height: height, width: width, channels: channels, iterations: iterations,
+                             into: target, workspace: workspace)
     }
-    images.values = result
     try images.write(to: out)
   }
 

@@ -68,6 +68,7 @@ $ae plot out/model.h5 --what latent --data fashion-mnist:test --limit 2000 --out
 $ae plot out/model.h5 --what recon --data fashion-mnist:test --count 12 --out out/gallery/reconstructions.png
 $ae plot out/vae.h5 --what samples --data fashion-mnist:test --count 30 --columns 10 --out out/gallery/vae-samples.png
 $ae plot out/vae.h5 --what latent --data fashion-mnist:test --limit 2000 --out out/gallery/vae-latent.svg
+$ae plot out/vae.h5 --what interpolation --data fashion-mnist:test --from 0 --to 1 --count 10 --out out/gallery/vae-path.png
 $ae plot out/trousers.h5 --what scores --data fashion-mnist:test --truth out/one-class/truth-1.csv --out out/gallery/trousers-scores.svg
 $ae plot out/trousers.h5 --what roc --data fashion-mnist:test --truth out/one-class/truth-1.csv --out out/gallery/trousers-roc.svg
 # Denoising before and after: 10 test images with the demo's noise (sigma 0.5 of the range, clipped), above the model's output.
@@ -93,6 +94,7 @@ img{max-width:100%;border:1px solid #ddd}figcaption{max-width:640px}</style></he
 <figure><a href="reconstructions.png"><img src="reconstructions.png" alt="reconstructions"></a><figcaption>Test images (top) and the dense autoencoder's reconstructions (bottom).</figcaption></figure>
 <figure><a href="vae-samples.png"><img src="vae-samples.png" alt="VAE samples"></a><figcaption>30 images the VAE generates from its prior.</figcaption></figure>
 <figure><a href="vae-latent.svg"><img src="vae-latent.svg" width="640" alt="VAE latent scatter"></a><figcaption>The VAE's 20-d posterior means of 2000 test images, by PCA, coloured by class.</figcaption></figure>
+<figure><a href="vae-path.png"><img src="vae-path.png" alt="VAE interpolation"></a><figcaption>From an ankle boot (left) to a pullover (right): the VAE's decoded path between their codes, along the great circle.</figcaption></figure>
 <figure><a href="trousers-scores.svg"><img src="trousers-scores.svg" width="640" alt="score histogram"></a><figcaption>Anomaly scores of the test set from a model of trousers only: trousers (normal) against the rest, and the threshold set for 5 % contamination.</figcaption></figure>
 <figure><a href="trousers-roc.svg"><img src="trousers-roc.svg" width="640" alt="ROC curve"></a><figcaption>The same scores as a ROC curve, with the AUROC and where the threshold sits.</figcaption></figure>
 <figure><a href="denoise.png"><img src="denoise.png" alt="denoising"></a><figcaption>Noisy test images (Gaussian, sigma 0.5, clipped; top) and the convolutional denoising autoencoder's output (bottom).</figcaption></figure>

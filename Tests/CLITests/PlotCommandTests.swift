@@ -139,6 +139,14 @@ import Testing
     #expect(try cli.ae("plot", vae, "--what", "latent", "--data", plain, "--out", directory + "/latent.svg").status == 0)
     let latent = try #require(try svgElements(directory + "/latent.svg"))
     #expect(latent.contains { $0.text == "code 1" } && latent.contains { $0.text == "code 2" })
+    // interpolation: one strip, the --from row, 5 decoded images, the --to row.
+    let strip = try cli.ae("plot", vae, "--what", "interpolation", "--data", plain, "--image-shape", "14x14", "--from", "2", "--to", "7",
+                           "--count", "5", "--zoom", "1", "--out", directory + "/path.png")
+    #expect(strip.status == 0, "\(strip.stderr)")
+    let stripSize = try #require(try pngSize(directory + "/path.png"))
+    #expect(stripSize.width == 7 * (14 + 2) + 2 && stripSize.height == 14 + 2 + 2)
+    cli.expectUsageError(try cli.ae("plot", vae, "--what", "interpolation", "--data", plain, "--image-shape", "14x14", "--count", "1",
+                                    "--out", directory + "/p.png"), mentioning: ["--steps must be at least 2"])
   }
 
   @Test func mistakesAreRefusedWithOneLine() throws {

@@ -8,8 +8,8 @@ import Tensor
 /// PNG, drawn by `ae montage`'s code.
 struct Plot: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Draw a model: loss curves, its latent space, samples, reconstructions, anomaly scores or the ROC curve.",
-    usage: "ae plot <model.h5> --what history|latent|samples|recon|scores|roc [--data <data>] [--truth <file>] --out <file.svg|.png> [<options>]",
+    abstract: "Draw a model: loss curves, its latent space, samples, reconstructions, interpolations, anomaly scores or the ROC curve.",
+    usage: "ae plot <model.h5> --what history|latent|samples|recon|interpolation|scores|roc [--data <data>] [--truth <file>] --out <file.svg|.png> [<options>]",
     discussion: """
       history: training and validation loss per epoch, from the history stored in the model (.svg). \
       latent: the codes of --data, a 2-d code as it is, a wider one by PCA to 2-d, coloured by \
@@ -17,6 +17,8 @@ struct Plot: ParsableCommand {
       samples: --count images a vae generates; recon: the first --count rows of --data above their \
       reconstructions; both PNG, as ae montage draws them (--data gives the image shape and the \
       pixel range). \
+      interpolation: the decoded path between the codes of rows --from and --to of --data, \
+      --count images, ends included, between the two rows themselves (PNG, as ae interpolate draws it). \
       scores: a histogram of the anomaly scores of --data, with the model's threshold when it has \
       one, normal and anomalous rows apart with --truth FILE (.svg). \
       roc: the ROC curve of the scores against --truth, with its AUROC and the threshold's point (.svg). \
@@ -25,16 +27,16 @@ struct Plot: ParsableCommand {
 
   /// What to draw.
   enum Picture: String, CaseIterable, ExpressibleByArgument {
-    case history, latent, samples, recon, scores, roc
+    case history, latent, samples, recon, interpolation, scores, roc
 
-    /// Charts are SVG; samples and reconstructions are images, PNG.
-    var isImage: Bool { self == .samples || self == .recon }
+    /// Charts are SVG; samples, reconstructions and interpolations are images, PNG.
+    var isImage: Bool { self == .samples || self == .recon || self == .interpolation }
   }
 
   @Argument(help: "The model file.") var modelPath: String
   @OptionGroup(title: "Model file") var file: ModelFileOptions
-  @Option(help: "What to draw: history, latent, samples, recon, scores or roc.") var what: Picture
-  @Option(help: ArgumentHelp("Output file: .svg for history, latent, scores and roc; .png for samples and recon.", valueName: "file"))
+  @Option(help: "What to draw: history, latent, samples, recon, interpolation, scores or roc.") var what: Picture
+  @Option(help: ArgumentHelp("Output file: .svg for history, latent, scores and roc; .png for samples, recon and interpolation.", valueName: "file"))
   var out: String
 
   // The data options of every command (DataOptions), here optional: history needs no data.
@@ -53,10 +55,12 @@ struct Plot: ParsableCommand {
   @Option(help: "The chart's title (default: what it shows, and of which model and data).") var title: String?
   @Flag(help: "history: a logarithmic loss axis.") var log = false
   @Option(parsing: .unconditional, help: "scores: histogram bins, 5...200.") var bins: Int = 40
-  @Option(name: [.long, .customShort("n")], parsing: .unconditional, help: "samples, recon: how many images.") var count: Int = 10
+  @Option(name: [.long, .customShort("n")], parsing: .unconditional, help: "samples, recon: how many images; interpolation: images on the path, ends included.") var count: Int = 10
   @Option(parsing: .unconditional, help: "samples, recon: images per picture row (default: 10 samples; all reconstructions in one strip).")
   var columns: Int?
   @Option(parsing: .unconditional, help: "samples: the seed (0...2^64-1; default: 1).", transform: Seed.parse) var seed: UInt64 = 1
+  @Option(parsing: .unconditional, help: "interpolation: the data row the path starts at.") var from: Int = 0
+  @Option(parsing: .unconditional, help: "interpolation: the data row it ends at.") var to: Int = 1
   @Option(parsing: .unconditional, help: "samples, recon: draw each pixel as a ZOOM x ZOOM square, 1...100.") var zoom: Int = 3
   @OptionGroup(title: "Machine") var compute: ComputeOptions
 
@@ -87,7 +91,7 @@ struct Plot: ParsableCommand {
     case .latent: svg = try latentChart()
     case .scores: svg = try scoresChart()
     case .roc: svg = try rocChart()
-    case .samples, .recon: return
+    case .samples, .recon, .interpolation: return
     }
     try writeAtomically(to: out) { temporary in
       do {
@@ -114,8 +118,14 @@ struct Plot: ParsableCommand {
     try DataOptions.parse(dataArguments).load()
   }
 
-  /// samples and recon: `ae montage`, run with these options.
+  /// samples and recon: `ae montage`, run with these options; interpolation: `ae interpolate`.
   func drawImages() throws {
+    if what == .interpolation {
+      var arguments = [modelPath] + dataArguments + ["--from", String(from), "--to", String(to), "--steps", String(count),
+                                                     "--zoom", String(zoom), "--out", out]
+      if file.unverified { arguments.append("--unverified") }
+      return try Interpolate.parse(arguments).run()
+    }
     if what == .samples {
       let model = try loadInferenceModel(modelPath, file)
       guard model.canSample else {

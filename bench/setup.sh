@@ -20,3 +20,4 @@ fi
 if ! .venv/bin/python -c "import pyod, tqdm" 2>/dev/null; then
   .venv/bin/python -m pip install --quiet "pyod==3.6.7" tqdm
 fi
+.venv/bin/python -c "import bm3d, skimage" 2>/dev/null || .venv/bin/python -m pip install --quiet "bm3d==4.0.3" "scikit-image==0.26.0"  # R6: BM3D and SSIM

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# R6 (denoising) side by side with PyTorch. Usage: bash bench/r6.sh [--epochs 5] [--repeats 3] [--threads 1,2]
+# R6 (denoising): noisy input, Gaussian blur, BM3D, ours and PyTorch (R3 network, the best arch, the plain
+# fully convolutional recipe). Usage: bash bench/r6.sh [--epochs 5] [--repeats 3] [--threads 1,2] [--bm3d-images 200]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -22,3 +22,4 @@ if ! .venv/bin/python -c "import pyod, tqdm" 2>/dev/null; then
 fi
 # Pillow: JPEG at matched sizes for the compression bench (compression/).
 if ! .venv/bin/python -c "import PIL" 2>/dev/null; then .venv/bin/python -m pip install --quiet pillow; fi
+.venv/bin/python -c "import bm3d, skimage" 2>/dev/null || .venv/bin/python -m pip install --quiet "bm3d==4.0.3" "scikit-image==0.26.0"  # R6: BM3D and SSIM

@@ -17,7 +17,8 @@ RECIPES = {
     "r1": ["--layers", "256,32", "--activation", "relu", "--loss", "bce"],
     "r2": ["--model", "vae", "--layers", "400,20", "--loss", "bce"],
     "r3": ["--arch", "conv16s2,conv32s2,dense32", "--loss", "bce"],
-    "r6": ["--model", "denoising", "--noise", "gaussian:0.5", "--arch", "conv16s2,conv32s2,dense32", "--loss", "bce"],
+    "r6": ["--model", "denoising", "--noise", "gaussian:0.5", "--arch", "conv16s2,conv32s2,dense256", "--code-activation", "linear",
+           "--loss", "bce"],
 }
 
 

@@ -104,10 +104,12 @@ public struct CodeFile: Equatable, Sendable {
     // by the file's length (times zlib's largest ratio), so nothing larger is ever allocated.
     let limit = UInt64(stored) * UInt64(flags == 1 ? Self.maximumDeflateRatio : 1)
     let bitCount = rows64.multipliedReportingOverflow(by: UInt64(dims * bits))
-    guard !bitCount.overflow, (bitCount.partialValue + 7) / 8 <= limit else {
+    // Whole bytes, rounded up without `+ 7` (which traps for a bit count within 7 of 2^64).
+    let packedBytes = bitCount.partialValue / 8 + (bitCount.partialValue % 8 == 0 ? 0 : 1)
+    guard !bitCount.overflow, packedBytes <= limit else {
       throw damaged("\(rows64) rows of \(dims) values at \(bits) bits cannot fit in \(stored) stored bytes")
     }
-    let packedSize = Int((bitCount.partialValue + 7) / 8), rows = Int(rows64)
+    let packedSize = Int(packedBytes), rows = Int(rows64)
     // A deflated payload can still stand for more levels than this machine holds (a 1-bit file
     // of constant codes deflates 1000-fold): refuse before allocating them.
     if let memory = FloatBuffer.physicalMemory, rows * dims > memory / 8 {
@@ -169,8 +171,18 @@ public struct CodeFile: Equatable, Sendable {
     return levels
   }
 
+  /// CRC-32 of `bytes`, fed to zlib in pieces its 32-bit length can hold.
   static func crc(_ bytes: [UInt8]) -> UInt32 {
-    bytes.withUnsafeBufferPointer { UInt32(crc32(crc32(0, nil, 0), $0.baseAddress, uInt($0.count))) }
+    bytes.withUnsafeBufferPointer { buffer in
+      var crc = crc32(0, nil, 0)
+      var done = 0
+      while done < buffer.count {
+        let n = min(buffer.count - done, 1 << 30)
+        crc = crc32(crc, buffer.baseAddress! + done, uInt(n))
+        done += n
+      }
+      return UInt32(crc)
+    }
   }
 
   /// zlib's best compression, or nil when it fails (the caller then stores the bytes as they are).

@@ -57,7 +57,8 @@ extension InferenceModel {
     do { pca = try PCA(fitting: codes, components: k) } catch {
       throw InferenceError(.invalidArgument, "the training codes' statistics could not be fitted: \(error)")
     }
-    let ridge = 1e-6 * max(pca.explainedVariance.reduce(0, +) / Double(k), .leastNormalMagnitude)
+    // The floor keeps the whitening finite when the codes never vary at all (dead code units).
+    let ridge = 1e-6 * max(pca.explainedVariance.reduce(0, +) / Double(k), 1e-12)
     var whitening = [Float](repeating: 0, count: k * k)
     for c in 0..<k {
       let scale = 1 / (max(pca.explainedVariance[c], 0) + ridge).squareRoot()

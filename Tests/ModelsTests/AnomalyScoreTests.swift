@@ -197,6 +197,21 @@ import Testing
     #expect(try loaded.score(outlier)[0] > trainingScores.max()!)
   }
 
+  /// Training rows whose codes never vary (here: one row repeated) still give finite
+  /// statistics: the ridge has a floor, so the whitening does not overflow to infinity.
+  @Test func codesThatNeverVaryGiveFiniteScores() throws {
+    let model = try model()
+    let one = TestData.blobs(count: 1, seed: 4)
+    let same = Tensor(rows: 12, cols: one.cols)
+    for r in 0..<12 { same.row(r).update(from: one.row(0), count: one.cols) }
+    let settings = try InferenceModel(model).withTrainingStatistics(on: same)
+    let scored = try InferenceModel(model).scoring(with: settings.scoring(by: .combined))
+    #expect(try scored.score(same).allSatisfy(\.isFinite))
+    let other = TestData.blobs(count: 5, seed: 9)
+    let code = try InferenceModel(model).scoring(with: settings.scoring(by: .code)).score(other)
+    #expect(code.allSatisfy { $0.isFinite && $0 >= 0 }, "\(code)")
+  }
+
   @Test func craftedCodeStatisticsAreRefused() throws {
     let directory = TestData.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }

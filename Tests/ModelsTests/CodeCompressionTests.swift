@@ -145,6 +145,14 @@ struct CodeCompressionTests {
     flipped[bytes.count - 1] ^= 0x10
     expectRefused(flipped, "CRC-32")
     expectRefused(bytes + [0], "the header says")
+    // 2^64 - 1 rows of one 1-bit value and no payload: the rounding up to whole bytes must not
+    // overflow (it trapped once).
+    var tiny = Self.patched(bytes, 10, 1, size: 1)
+    tiny = Self.patched(tiny, 11, 0, size: 1)
+    tiny = Self.patched(tiny, 16, UInt64.max, size: 8)
+    tiny = Self.patched(tiny, 24, 1, size: 4)
+    tiny = Self.patched(tiny, 32, 0, size: 8)
+    expectRefused(Array(tiny.prefix(CodeFile.headerSize + 8)), "cannot fit")
   }
 
   /// A deflated payload that claims more rows than zlib can expand its bytes to, and one whose

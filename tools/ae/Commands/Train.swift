@@ -121,9 +121,15 @@ extension Train {
       if score.usesCode { throw CommandError("the \(score.rawValue) score needs at least \(least) training rows") }
       return AnomalySettings(score: score)
     }
-    var settings = try InferenceModel(model).withTrainingStatistics(on: rows, labels: labels)
-    settings.score = anomaly.score ?? AnomalyOptions.defaultScore
-    return settings
+    do {
+      var settings = try InferenceModel(model).withTrainingStatistics(on: rows, labels: labels)
+      settings.score = anomaly.score ?? AnomalyOptions.defaultScore
+      return settings
+    } catch where !(anomaly.score?.usesCode ?? false) {
+      // The trained model is worth more than the code scores: keep it, scoring by excess.
+      FileHandle.standardError.write(Data("warning: the training codes' statistics could not be fitted (\(oneLine(error))); the model scores by excess\n".utf8))
+      return AnomalySettings(score: anomaly.score ?? .excess)
+    }
   }
 
   /// The model's anomaly settings with a threshold read from the validation rows' scores.

@@ -202,6 +202,9 @@ import Testing
       #expect(run.status == 0, "\(run.stderr)")
       let figures = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
       #expect((figures["auroc"] as? Double ?? 0) > 0.9, "\(score): \(figures)")
+      // A model without conditions takes --labels as the truth (the spelling).
+      let labelled = try cli.ae("score", path, "--data", mixedPath, "--score", score, "--out", directory + "/l.npy", "--labels", truthPath)
+      #expect(labelled.stdout == run.stdout, "\(labelled.stdout) against \(run.stdout)")
     }
     #expect(try cli.ae("encode", path, "--data", mixedPath, "--out", directory + "/z.npy").status == 0)
     let z = try table(directory + "/z.npy"), k = codes.width

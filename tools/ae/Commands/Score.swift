@@ -10,14 +10,16 @@ struct Score: ParsableCommand {
     abstract: "Write an anomaly score per data row (.csv or .npy), and its 0/1 label when the model has a threshold.",
     usage: "ae score <model.h5> --data <data> --out <scores.csv|.npy> [--truth <y.csv|.npy>] [<options>]",
     discussion: """
-      The score is the one the model was trained to give (ae train --score): excess (default: the \
-      reconstruction loss minus that of a perfect reconstruction, on the scaled values), loss, or \
-      mse (in the data's units); files from before 0.5 score by their loss. The same numbers as \
+      The score is the one the model was trained to give (ae train --score): combined (the \
+      default since 0.6: excess, code and neighbours, standardised and summed), excess (the \
+      reconstruction loss minus that of a perfect reconstruction, on the scaled values), code, \
+      neighbours, loss, or mse (in the data's units); files from before 0.5 score by their loss. The same numbers as \
       ae_score in C and Model.score in Python. A model trained with --calibrate or --contamination \
       has a threshold: each output row is then "score,label", label 1 for a score above it. \
       --truth FILE (1 for an anomaly, 0 for a normal row, one per data row) prints AUROC, \
       average precision (AUPRC) and, with a threshold, its precision and recall as one JSON line. \
-      Conditional models take the data's labels, or --labels FILE.
+      Conditional models take the data's labels, or --labels FILE; for any other model \
+      --labels FILE is the truth, as --truth FILE.
       """)
   @Argument(help: "The model file.") var modelPath: String
   @OptionGroup(title: "Model file") var file: ModelFileOptions
@@ -33,15 +35,21 @@ struct Score: ParsableCommand {
   @OptionGroup(title: "Machine") var compute: ComputeOptions
 
   func run() throws {
-    // Read before the work, so a bad file costs nothing.
-    let known = try truth.map { path in
+    func readTruth(_ path: String) throws -> [Int] {
       let values = try LabelFile.read(path)
       guard values.allSatisfy({ $0 <= 1 }) else { throw CommandError("\(path): truth labels are 0 (normal) or 1 (anomaly)") }
       return values
     }
-    let (model, scores) = try TableCommand.run(.score, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute,
+    // Read before the work, so a bad file costs nothing.
+    var known = try truth.map(readTruth)
+    var data = dataOptions, path = truth
+    // A model without conditions takes no class labels: its --labels are the truth.
+    if truth == nil, let labels = dataOptions.labels, try loadInferenceModel(modelPath, file).conditionWidth == 0 {
+      (known, path, data.labels) = (try readTruth(labels), labels, nil)
+    }
+    let (model, scores) = try TableCommand.run(.score, modelPath: modelPath, file: file, data: data, out: out, compute: compute,
                                                  score: score)
-    guard let known, let path = truth else { return }
+    guard let known, let path else { return }
     guard known.count == scores.rows else {
       throw CommandError("\(path): \(known.count) truth labels for \(scores.rows) data rows")
     }

@@ -111,8 +111,8 @@ extension Train {
     return (rows, architecture.model == .cvae ? dataset.labels.map { all in indices.map { all[$0] } } : nil)
   }
 
-  /// The score asked for, with the training rows' code statistics the code scores need (fitted for every model, so that `ae score --score code` works
-  /// on any of them).
+  /// The score asked for, with the training rows' statistics the code scores need (fitted for
+  /// every model, so that `ae score --score code` works on any of them).
   func anomalySettings(_ model: Autoencoder, on dataset: Dataset, options: TrainingOptions) throws -> AnomalySettings {
     let (rows, labels) = splitRows(dataset, options: options, validation: false)
     let least = AnomalySettings.TrainingCodes.neighbourCount + 1

@@ -307,8 +307,7 @@ AE_API AE_NODISCARD ae_status ae_reconstruct(const ae_model *model, const float 
  * - "neighbours" (0.6): the mean distance of the row's code to its 5 nearest training codes
  *   (the model keeps up to 10,000 of them); the decoder does not run;
  * - "combined" (0.6): "excess", "code" and "neighbours", each standardised by its median and
- *   interquartile range on the training rows, summed.
- * Scores beyond the float range saturate at +-FLT_MAX (0.6). */
+ *   interquartile range on the training rows, summed. */
 AE_API AE_NODISCARD ae_status ae_score(const ae_model *model, const float *x, size_t n, float *scores);
 /* (0.5) "excess", "loss", "mse", "code", "neighbours" or "combined": what ae_score computes.
  * Static string. */

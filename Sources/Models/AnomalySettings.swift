@@ -57,21 +57,23 @@ public struct AnomalySettings: Codable, Equatable, Sendable {
       self.neighbours = neighbours
     }
 
-    /// The squared Mahalanobis distance of code `z`; `scratch` holds width floats.
+    /// The squared Mahalanobis distance of code `z`; `scratch` holds width floats. Summed in
+    /// double precision: products of a crafted model's large codes and whitening overflow a
+    /// float with both signs, and their sum would be NaN (the result then saturates instead).
     @inline(__always)
     public func mahalanobis(_ z: UnsafePointer<Float>, scratch centred: UnsafeMutablePointer<Float>) -> Float {
       let k = width
       return mean.withUnsafeBufferPointer { mean in
         whitening.withUnsafeBufferPointer { whitening in
           for j in 0..<k { centred[j] = z[j] - mean[j] }
-          var sum: Float = 0
+          var sum: Double = 0
           for i in 0..<k {
             let w = whitening.baseAddress! + i * k
-            var projection: Float = 0
-            for j in 0..<k { projection += w[j] * centred[j] }
+            var projection: Double = 0
+            for j in 0..<k { projection += Double(w[j]) * Double(centred[j]) }
             sum += projection * projection
           }
-          return sum
+          return Float(sum)
         }
       }
     }

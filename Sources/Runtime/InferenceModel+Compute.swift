@@ -113,21 +113,9 @@ extension InferenceModel {
       if let training = anomaly.codes, anomaly.score.usesCode {
         codeScores(code, rows: n, training, workspace, into: scores + start)
       }
-      if anomaly.score.usesReconstruction {
-        let logits = runDecoder(code, rows: n, conditions: condition, workspace)
-        scoreRows(logits, input: x + start * inputWidth, rows: n, workspace, into: scores + start)
-      }
-      saturate(scores + start, count: n)
-    }
-  }
-
-  /// Scores beyond the float range (a crafted model's statistics or scaling can push a finite
-  /// row there) become the largest finite float of their sign: a score ranks rows, and +-FLT_MAX
-  /// ranks as well as infinity. NaN stays NaN (and is refused as not finite).
-  @inline(__always)
-  func saturate(_ scores: UnsafeMutablePointer<Float>, count n: Int) {
-    for r in 0..<n where scores[r].isInfinite {
-      scores[r] = scores[r] < 0 ? -.greatestFiniteMagnitude : .greatestFiniteMagnitude
+      guard anomaly.score.usesReconstruction else { return }
+      let logits = runDecoder(code, rows: n, conditions: condition, workspace)
+      scoreRows(logits, input: x + start * inputWidth, rows: n, workspace, into: scores + start)
     }
   }
 

@@ -283,6 +283,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "error: usage: gemm THREADS [REPEATS] | gemm verbose\n");
     return 2;
   }
+  bli_init(); /* before bli_arch_query_id, which otherwise aborts when BLIS_ARCH_TYPE is set */
   openblas_set_num_threads(threads);
   bli_thread_set_num_threads(threads);
   omp_set_num_threads(threads); /* oneDNN's OpenMP runtime */

@@ -35,6 +35,13 @@ for round in $(seq "$rounds"); do
   done
 done
 
+# Debian's BLIS 0.9.0 does not know Zen 5 (family 0x1a) and runs its generic kernels there;
+# these lines show what its own AVX-512 (skx) and Zen 3 (AVX2) kernels do when forced.
+for arch in 0:skx 6:zen3; do
+  echo "# BLIS forced: BLIS_ARCH_TYPE=${arch%%:*} (${arch#*:}), 1 thread"
+  BLIS_ARCH_TYPE=${arch%%:*} "$build/gemm" 1 "$repeats" | grep -E '^(blis:|r[0-9]_[a-z0-9_]+ +[0-9x.]+ +blis )'
+done
+
 echo "# summary: median over $rounds rounds of each side's median GFLOP/s; best = fastest side / faster OpenBLAS path;"
 echo "# %peak = fastest side / (measured widest FMA peak x threads)"
 awk '

@@ -100,7 +100,7 @@ public func ae_decompress(
       }
       return withScratch(name, m, nil, own: true, rows: file.rows) { scratch in
         do {
-          try m.decompress(file, into: x, workspace: scratch)
+          try m.decodeCodes(of: file, into: x, workspace: scratch) // checkBelongs above
           rows.pointee = file.rows
           return ok
         } catch {

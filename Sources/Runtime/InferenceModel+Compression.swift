@@ -57,6 +57,12 @@ extension InferenceModel {
   /// file compressed with this model.
   public func decompress(_ file: CodeFile, into x: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
     try checkBelongs(file)
+    try decodeCodes(of: file, into: x, workspace: workspace)
+  }
+
+  /// The rows of a file `checkBelongs` has accepted (so its identity, a CRC over every weight,
+  /// is not computed again).
+  public func decodeCodes(of file: CodeFile, into x: UnsafeMutablePointer<Float>, workspace: Workspace) throws {
     let codes = try FloatBuffer(count: file.rows * codeWidth, for: "\(file.rows) code rows")
     file.quantizer.dequantize(file.levels, into: codes.pointer)
     try decode(codes.pointer, rows: file.rows, into: x, workspace: workspace)
@@ -74,7 +80,7 @@ extension InferenceModel {
       throw InferenceError(.overflow, "\(file.rows) rows of \(inputWidth) values do not fit in this machine's memory")
     }
     let x = Tensor(rows: file.rows, cols: inputWidth)
-    try decompress(file, into: x.data, workspace: try makeWorkspace(maxRows: max(1, min(file.rows, 256))))
+    try decodeCodes(of: file, into: x.data, workspace: try makeWorkspace(maxRows: max(1, min(file.rows, 256))))
     return x
   }
 

@@ -31,8 +31,10 @@ let package = Package(
 
     // Vector instructions the Swift standard library does not emit (header-only C).
     .target(name: "CVector"),
+    // The AVX-512 matrix product (see CGemm.h), chosen at run time by the CPU.
+    .target(name: "CGemm"),
 
-    .target(name: "Tensor", dependencies: ["COpenBLAS", "CVector"], swiftSettings: fastMath),
+    .target(name: "Tensor", dependencies: ["COpenBLAS", "CVector", "CGemm"], swiftSettings: fastMath),
     .target(name: "Layers", dependencies: ["Tensor"], swiftSettings: fastMath),
     .target(name: "Models", dependencies: ["Layers", "Tensor", "CVector"], swiftSettings: fastMath),
     .target(name: "Datasets", dependencies: ["Tensor", "CZlib", "CPNGShim"], swiftSettings: fastMath),
@@ -68,7 +70,7 @@ let package = Package(
 
     .target(name: "TestSupport", dependencies: ["Tensor", "Layers", "Datasets"], path: "Tests/TestSupport"),
     .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
-    .testTarget(name: "TensorTests", dependencies: ["Tensor", "CVector", "TestSupport"]),
+    .testTarget(name: "TensorTests", dependencies: ["Tensor", "CVector", "CGemm", "TestSupport"]),
     .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"]),
     .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Store", "Datasets", "Baselines", "Runtime", "TestSupport", "CAllocationCounter"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "TestSupport"]),

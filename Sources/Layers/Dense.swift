@@ -83,16 +83,15 @@ public final class Dense: Layer {
     _ x: UnsafePointer<Float>, rows n: Int, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     inputWidth: Int, outputWidth: Int, activation: Activation, into y: UnsafeMutablePointer<Float>
   ) {
-    if n == 1 {
-      BLAS.rowTimesMatrix(x, kernel, k: inputWidth, n: outputWidth, into: y)
-    } else {
-      BLAS.gemm(m: n, n: outputWidth, k: inputWidth, a: x, lda: inputWidth,
-                b: kernel, ldb: outputWidth, c: y, ldc: outputWidth)
+    let fused: BLAS.Epilogue? = switch activation {
+    case .linear: BLAS.Epilogue.none
+    case .relu: .relu
+    case .leakyRelu: .leakyRelu
+    case .tanh, .sigmoid, .softmax: nil
     }
-    for r in 0..<n {
-      let row = y + r * outputWidth
-      for j in 0..<outputWidth { row[j] += bias[j] }
-      activation.apply(row, count: outputWidth)
+    BLAS.affine(x, rows: n, weights: kernel, bias: bias, k: inputWidth, n: outputWidth, epilogue: fused ?? .none, into: y)
+    if fused == nil {
+      for r in 0..<n { activation.apply(y + r * outputWidth, count: outputWidth) }
     }
   }
 

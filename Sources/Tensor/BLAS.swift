@@ -1,7 +1,28 @@
+import CGemm
 import COpenBLAS
 
-/// Matrix products through OpenBLAS; every dense layer's forward and backward pass lands here.
+/// Matrix products; every dense layer's forward and backward pass lands here.
+///
+/// Two paths: the library's own AVX-512 kernels (CGemm) on CPUs that have AVX-512, and
+/// OpenBLAS elsewhere or when chosen (`AE_GEMM=openblas`, `BLAS.usesOwnKernels = false`).
+/// Debian's OpenBLAS 0.3.21 runs half-width AVX2 kernels on some AVX-512 CPUs (issue 14).
+/// On the own path every product's entry is one chain of additions in a fixed order, so
+/// results do not depend on the batch's size or how rows are split among threads.
 public enum BLAS {
+  /// Whether products run on the library's own kernels. Setting it to true is a no-op on a
+  /// CPU without AVX-512. Set it between computations, never during one.
+  public static var usesOwnKernels: Bool {
+    get { aegemm_enabled() != 0 }
+    set { _ = aegemm_use(newValue ? 1 : 0) }
+  }
+
+  /// The kernels products run on here, for benches and reports: "avx512 (own)" or
+  /// "openblas <core>".
+  public static var kernelDescription: String {
+    if usesOwnKernels { return "\(String(cString: aegemm_isa())) (own)" }
+    return "openblas \(String(cString: openblas_get_corename()))"
+  }
+
   /// `c = alpha * op(a) * op(b) + beta * c` on row-major matrices.
   ///
   /// - Parameters:
@@ -15,17 +36,57 @@ public enum BLAS {
     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     if m == 0 || n == 0 { return }
+    if !transposeB && alpha == 1 && (beta == 0 || beta == 1) && usesOwnKernels {
+      aegemm(m, n, k, a, transposeA ? 1 : lda, transposeA ? lda : 1, b, ldb, c, ldc, beta == 1 ? 1 : 0, nil, AEGEMM_LINEAR)
+      return
+    }
     cblas_sgemm(
       CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
       Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
   }
 
-  /// `y = x W` for one row x (k) and a row-major W (k, n): the product without packing W,
-  /// which is what a single-row call needs.
+  /// What follows an affine product in the same pass (the activations the kernels fuse).
+  public enum Epilogue {
+    case none, relu, leakyRelu
+  }
+
+  /// `y = epilogue(x W + b)` for `rows` rows: x (rows, k), a row-major W (k, n), b (n),
+  /// y (rows, n). A dense layer's forward pass, with bias and activation fused into the
+  /// product on the own path. `leakyRelu`'s slope is 0.01.
   @inlinable
-  public static func rowTimesMatrix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, k: Int, n: Int, into y: UnsafeMutablePointer<Float>) {
-    if n == 0 { return }
-    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, w, Int32(n), x, 1, 0, y, 1)
+  public static func affine(
+    _ x: UnsafePointer<Float>, rows: Int, weights w: UnsafePointer<Float>, bias: UnsafePointer<Float>, k: Int, n: Int,
+    epilogue: Epilogue, into y: UnsafeMutablePointer<Float>
+  ) {
+    if rows == 0 || n == 0 { return }
+    if usesOwnKernels {
+      let fused = switch epilogue { case .none: AEGEMM_LINEAR case .relu: AEGEMM_RELU case .leakyRelu: AEGEMM_LEAKY_RELU }
+      aegemm(rows, n, k, x, k, 1, w, n, y, n, 0, bias, fused)
+      return
+    }
+    if rows == 1 {
+      // One row: the product without packing W.
+      cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, w, Int32(n), x, 1, 0, y, 1)
+    } else {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(n), 0, y, Int32(n))
+    }
+    for r in 0..<rows {
+      let row = y + r * n
+      for j in 0..<n { row[j] += bias[j] }
+      switch epilogue {
+      case .none: break
+      case .relu:
+        var j = 0
+        let zero = VectorMath.Lanes(repeating: 0)
+        while j + 8 <= n {
+          VectorMath.store(VectorMath.maximum(VectorMath.load(row + j), zero), to: row + j)
+          j += 8
+        }
+        while j < n { row[j] = max(row[j], 0); j += 1 }
+      case .leakyRelu:
+        for j in 0..<n { row[j] = row[j] > 0 ? row[j] : row[j] * 0.01 }
+      }
+    }
   }
 
   /// Number of threads OpenBLAS uses; results are bit-identical for a fixed thread count.

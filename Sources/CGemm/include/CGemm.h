@@ -1,0 +1,50 @@
+/*
+ * CGemm: the library's own single-precision matrix product for CPUs with AVX-512, where
+ * Debian's OpenBLAS 0.3.21 may run half-width kernels (issue 14; bench/gemm measures it).
+ *
+ * The kernels are compiled for AVX-512 inside a library that targets the x86-64 baseline and
+ * are called only after the CPU was checked at run time (aegemm_available). On other CPUs the
+ * callers use OpenBLAS (Tensor/BLAS.swift).
+ *
+ * Every entry of C is one chain of fused multiply-adds over p = 0, 1, ..., k-1 in that order,
+ * then (optionally) plus the bias, then the activation. So a row's result does not depend on
+ * how many rows the call has, which rows share a tile, or how a caller splits the rows or the
+ * columns among threads: the library's promise that batch shape and thread count leave the
+ * results unchanged, bit for bit.
+ *
+ * Names start aegemm_, not ae_, so the library's export list (ae_* only) leaves them out.
+ */
+#ifndef AE_CGEMM_H
+#define AE_CGEMM_H
+
+#include <stddef.h>
+
+/* What follows the product in the same pass over C. */
+#define AEGEMM_LINEAR 0
+#define AEGEMM_RELU 1
+#define AEGEMM_LEAKY_RELU 2 /* slope 0.01, PyTorch's default, as Activation.leakySlope */
+
+/* 1 when this CPU (and its operating system) runs the AVX-512 kernels, else 0. Checked once. */
+int aegemm_available(void);
+
+/* 1 when the library's products go through aegemm: the CPU runs it and neither the
+ * environment (AE_GEMM=openblas) nor aegemm_use(0) chose OpenBLAS. */
+int aegemm_enabled(void);
+
+/* Choose the path for later products (tests and benches compare both): 1 = aegemm where
+ * available, 0 = OpenBLAS. Returns the previous aegemm_enabled(). Not during a product. */
+int aegemm_use(int enabled);
+
+/* The kernel set aegemm runs here: "avx512" or "none". */
+const char *aegemm_isa(void);
+
+/* C = A B (accumulate = 0) or C = C + A B (accumulate = 1), then + bias (n values; NULL: none),
+ * then the epilogue (AEGEMM_*), on row-major C (m x n, row stride ldc).
+ *
+ * A (m x k) is read through two strides, element (i, p) at a[i * a_row + p * a_col], so a
+ * transposed A costs nothing. B (k x n) is row-major, element (p, j) at b[p * ldb + j].
+ * Single-threaded; C must not overlap A or B. Requires aegemm_available(). */
+void aegemm(size_t m, size_t n, size_t k, const float *a, size_t a_row, size_t a_col, const float *b, size_t ldb,
+            float *c, size_t ldc, int accumulate, const float *bias, int epilogue);
+
+#endif

@@ -1,0 +1,152 @@
+import CGemm
+import Testing
+import Tensor
+
+/// The library's own AVX-512 product (CGemm) against a Double reference and OpenBLAS on the
+/// same inputs, on shapes that cross every tile, column-block and K-block edge; and its promise
+/// that a row's result does not depend on the rows computed with it. Runs where the CPU has
+/// AVX-512; elsewhere the products run on OpenBLAS, which BLASTests covers.
+@Suite(.enabled(if: aegemm_available() != 0, "this CPU has no AVX-512: products run on OpenBLAS"), .serialized)
+struct OwnKernelTests {
+  /// Row-major `x` (m x k, or k x m when `transposed`) times `w` (k x n), in Double.
+  func reference(_ x: [Float], _ w: [Float], m: Int, n: Int, k: Int, transposed: Bool = false) -> [Double] {
+    var c = [Double](repeating: 0, count: m * n)
+    for i in 0..<m {
+      for p in 0..<k {
+        let a = Double(transposed ? x[p * m + i] : x[i * k + p])
+        for j in 0..<n { c[i * n + j] += a * Double(w[p * n + j]) }
+      }
+    }
+    return c
+  }
+
+  /// |c - expected| within float32 rounding of a k-term sum: k ulps of the sum of magnitudes.
+  func agrees(_ c: Float, _ expected: Double, k: Int, magnitude: Double) -> Bool {
+    abs(Double(c) - expected) <= Double(k + 2) * 1.2e-7 * magnitude + 1e-30
+  }
+
+  func randomMatrix(_ count: Int, _ random: inout SeededRandom) -> [Float] {
+    (0..<count).map { _ in random.uniform(-1, 1) }
+  }
+
+  /// Runs `body` on the own kernels, then puts the path back.
+  func onOwnKernels<T>(_ own: Bool = true, _ body: () -> T) -> T {
+    let before = BLAS.usesOwnKernels
+    BLAS.usesOwnKernels = own
+    defer { BLAS.usesOwnKernels = before }
+    return body()
+  }
+
+  static let shapes: [(m: Int, k: Int, n: Int)] = [
+    (1, 1, 1), (1, 784, 256), (2, 300, 130), (3, 17, 129), (4, 5, 16), (5, 257, 31), (11, 64, 33),
+    (12, 256, 32), (13, 513, 17), (25, 100, 257), (37, 1, 300), (64, 784, 100), (256, 32, 256),
+  ]
+
+  @Test(arguments: shapes)
+  func productMatchesDoubleAndOpenBLAS(shape: (m: Int, k: Int, n: Int)) {
+    let (m, k, n) = shape
+    var random = SeededRandom(seed: UInt64(m * 1000 + n))
+    let x = randomMatrix(m * k, &random), w = randomMatrix(k * n, &random)
+    let expected = reference(x, w, m: m, n: n, k: k)
+    var own = [Float](repeating: .nan, count: m * n), blas = own
+    onOwnKernels { BLAS.gemm(m: m, n: n, k: k, a: x, lda: k, b: w, ldb: n, c: &own, ldc: n) }
+    onOwnKernels(false) { BLAS.gemm(m: m, n: n, k: k, a: x, lda: k, b: w, ldb: n, c: &blas, ldc: n) }
+    var magnitude = [Double](repeating: 0, count: m * n)
+    for i in 0..<m { for p in 0..<k { for j in 0..<n { magnitude[i * n + j] += abs(Double(x[i * k + p]) * Double(w[p * n + j])) } } }
+    for i in 0..<(m * n) {
+      #expect(agrees(own[i], expected[i], k: k, magnitude: magnitude[i]), "own, element \(i): \(own[i]) vs \(expected[i])")
+      #expect(agrees(blas[i], expected[i], k: k, magnitude: magnitude[i]), "openblas, element \(i)")
+    }
+  }
+
+  /// A transposed A (the weight gradient x^T dy) and accumulation into C (beta 1).
+  @Test func transposedAAndAccumulation() {
+    let m = 29, k = 300, n = 45
+    var random = SeededRandom(seed: 11)
+    let stored = randomMatrix(k * m, &random), w = randomMatrix(k * n, &random)
+    let start = randomMatrix(m * n, &random)
+    var c = start
+    onOwnKernels { BLAS.gemm(transposeA: true, m: m, n: n, k: k, a: stored, lda: m, b: w, ldb: n, beta: 1, c: &c, ldc: n) }
+    let product = reference(stored, w, m: m, n: n, k: k, transposed: true)
+    for i in 0..<(m * n) {
+      #expect(abs(Double(c[i]) - (product[i] + Double(start[i]))) < 1e-4, "element \(i)")
+    }
+  }
+
+  /// Strided C: the columns past n and the rows past m are never written, whatever n.
+  @Test(arguments: [1, 15, 16, 17, 33, 127, 129, 255, 257])
+  func writesOnlyInsideC(n: Int) {
+    let m = 14, k = 9, ldc = n + 5
+    var random = SeededRandom(seed: UInt64(n))
+    let x = randomMatrix(m * k, &random), w = randomMatrix(k * n, &random)
+    var c = [Float](repeating: 42, count: (m + 1) * ldc)
+    onOwnKernels { BLAS.gemm(m: m, n: n, k: k, a: x, lda: k, b: w, ldb: n, c: &c, ldc: ldc) }
+    for r in 0...m {
+      for j in 0..<ldc where r == m || j >= n { #expect(c[r * ldc + j] == 42, "row \(r), column \(j) was written") }
+    }
+  }
+
+  /// The library's promise: a row's result is the same bit for bit whether it is computed
+  /// alone, in a batch of any size, or at any offset of it.
+  @Test func aRowDoesNotDependOnItsBatch() {
+    let m = 50, k = 700, n = 300
+    var random = SeededRandom(seed: 5)
+    let x = randomMatrix(m * k, &random), w = randomMatrix(k * n, &random), bias = randomMatrix(n, &random)
+    var whole = [Float](repeating: 0, count: m * n)
+    onOwnKernels {
+      BLAS.affine(x, rows: m, weights: w, bias: bias, k: k, n: n, epilogue: .relu, into: &whole)
+      for chunk in [1, 2, 3, 5, 12, 13, 24] {
+        var pieces = [Float](repeating: .nan, count: m * n)
+        var start = 0
+        while start < m {
+          let rows = min(chunk, m - start)
+          x.withUnsafeBufferPointer { xs in
+            pieces.withUnsafeMutableBufferPointer { out in
+              BLAS.affine(xs.baseAddress! + start * k, rows: rows, weights: w, bias: bias, k: k, n: n, epilogue: .relu,
+                          into: out.baseAddress! + start * n)
+            }
+          }
+          start += rows
+        }
+        #expect(pieces == whole, "rows in passes of \(chunk)")
+      }
+    }
+  }
+
+  /// Bias and activation fused into the product give the same bits as adding them afterwards,
+  /// and the same values as the OpenBLAS path within float32 rounding.
+  @Test(arguments: [BLAS.Epilogue.none, .relu, .leakyRelu])
+  func fusedEpilogueEqualsTheUnfusedSteps(epilogue: BLAS.Epilogue) {
+    let m = 19, k = 130, n = 70
+    var random = SeededRandom(seed: 9)
+    let x = randomMatrix(m * k, &random), w = randomMatrix(k * n, &random), bias = randomMatrix(n, &random)
+    var fused = [Float](repeating: 0, count: m * n), steps = fused, blas = fused
+    onOwnKernels {
+      BLAS.affine(x, rows: m, weights: w, bias: bias, k: k, n: n, epilogue: epilogue, into: &fused)
+      BLAS.gemm(m: m, n: n, k: k, a: x, lda: k, b: w, ldb: n, c: &steps, ldc: n)
+    }
+    onOwnKernels(false) { BLAS.affine(x, rows: m, weights: w, bias: bias, k: k, n: n, epilogue: epilogue, into: &blas) }
+    for i in 0..<(m * n) {
+      var z = steps[i] + bias[i % n]
+      switch epilogue {
+      case .none: break
+      case .relu: z = max(z, 0)
+      case .leakyRelu: z = z > 0 ? z : z * 0.01
+      }
+      steps[i] = z
+    }
+    #expect(fused == steps)
+    #expect(zip(fused, blas).allSatisfy { abs($0 - $1) < 1e-4 })
+    if epilogue == .relu { #expect(fused.contains(0) && fused.contains { $0 > 0 }) }
+    if epilogue == .leakyRelu { #expect(fused.contains { $0 < 0 }) }
+  }
+
+  /// No steps (k = 0): the bias alone, through the epilogue.
+  @Test func emptyProductIsTheBias() {
+    let bias: [Float] = [-2, 3, -0.5]
+    var y = [Float](repeating: .nan, count: 6)
+    let none: [Float] = []
+    onOwnKernels { BLAS.affine(none, rows: 2, weights: none, bias: bias, k: 0, n: 3, epilogue: .relu, into: &y) }
+    #expect(y == [0, 3, 0, 0, 3, 0])
+  }
+}

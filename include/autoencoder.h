@@ -155,12 +155,13 @@ extern "C" {
 /* The library version as a string, and as MAJOR * 1000000 + MINOR * 1000 + PATCH. The minor
  * version grows with additions (0.2: conditions, options structs, workspace threads; 0.3:
  * table models; 0.4: sound from timbre models, real-time streams; 0.5: anomaly scores and
- * thresholds; 0.6: code scores, whole-image denoising and inpainting, compressed codes), the ABI
+ * thresholds; 0.6: code scores, whole-image denoising and inpainting, compressed codes; 0.7: the
+ * library's own AVX-512 kernels, ae_kernels), the ABI
  * version only with a break: a program built with this header runs with any library of the
  * same ABI version and a version number at least its own (an older one lacks the newer
  * functions, and the dynamic linker refuses to start the program). */
-#define AE_VERSION "0.6.0"
-#define AE_VERSION_NUMBER 6000
+#define AE_VERSION "0.7.0"
+#define AE_VERSION_NUMBER 7000
 /* Bumped when a change breaks binary compatibility; part of the SONAME (libautoencoder.so.1). */
 #define AE_ABI_VERSION 1
 
@@ -170,6 +171,12 @@ AE_API const char *ae_version(void);
 AE_API int ae_version_number(void);
 /* AE_ABI_VERSION of the loaded library: refuse to run if it differs from the header's. */
 AE_API int ae_abi_version(void);
+/* The kernels the matrix products run on, on this CPU (0.7): "avx512 (own)" where the CPU has
+ * AVX-512 (the library's own kernels: every result is the same bit for bit whatever the batch
+ * size or thread count), else "openblas CORE" (OpenBLAS, with the kernels it picked, e.g.
+ * "openblas Haswell"). AE_GEMM=openblas in the environment when the library first computes
+ * picks OpenBLAS on any CPU. Static string. */
+AE_API const char *ae_kernels(void);
 
 /* ------------------------------------------------------------------------------------------
  * Status codes. Values are fixed; new codes are only ever appended.
@@ -233,6 +240,14 @@ AE_API AE_NODISCARD ae_status ae_model_open_memory(const void *buffer, size_t le
  * Such a file reaches libhdf5 unchecked: only for files you trust (see "Trust" above). A file
  * whose checksum is present but wrong is refused all the same. */
 #define AE_OPEN_UNVERIFIED 1u
+/* Run the model's layers with their kernels rounded to bfloat16 (0.7): about half the time of
+ * a single row's call where the library runs its own kernels (ae_kernels() "avx512 (own)"),
+ * which then read half the bytes; products still accumulate in float32, and activations and
+ * biases stay float32. Elsewhere the rounded weights run as float32 (same values, no speed
+ * gain). Results differ from float32's by the rounding of the weights (8 significant bits):
+ * measure what it costs a model before relying on it (bench/quantize.py). A kernel weight
+ * beyond bfloat16's range (about 3.4e38) gives AE_ERROR_NON_FINITE. */
+#define AE_OPEN_BFLOAT16 2u
 
 /* As ae_model_open and ae_model_open_memory, with flags (AE_OPEN_*). ae_model_open(path, m)
  * is ae_model_open_v2(path, AE_OPEN_DEFAULT, m). */
@@ -586,12 +601,16 @@ AE_API AE_NODISCARD ae_status ae_encode_distribution_v2(const ae_model *model, a
 /* ------------------------------------------------------------------------------------------
  * Workspace threads (0.2), as onnxruntime's intra-op thread count: a workspace set to n
  * threads splits each call's rows into n contiguous shares (a call with fewer rows than
- * threads uses one thread per row; a call with one row runs on the calling thread alone).
- * Share 0 runs on the calling thread, the others on n - 1 threads the workspace started in
- * ae_workspace_set_threads, each with scratch of its own made there too, so a call still
- * allocates nothing. Results are bit for bit the same from run to run for a fixed n, and equal
- * the one-thread results to float rounding (the shares' smaller matrices may make BLAS pick
- * other kernels); samples follow the seed as on one thread.
+ * threads uses one thread per row). Share 0 runs on the calling thread, the others on n - 1
+ * threads the workspace started in ae_workspace_set_threads, each with scratch of its own made
+ * there too, so a call still allocates nothing. A call with one row runs on the calling
+ * thread alone, except on the library's own kernels (ae_kernels(), 0.7): there each of its
+ * layers' products is split by columns over n - 1 more threads the workspace started (they spin
+ * for 0.2 ms after each product, then sleep), so each core reads its share of the weights.
+ * Results are bit for bit the same from run to run for a fixed n, and equal the one-thread
+ * results to float rounding (the shares' smaller matrices may make BLAS pick other kernels;
+ * on the own kernels they are equal bit for bit, whatever n); samples follow the seed as on
+ * one thread.
  * OpenBLAS: the library never changes OpenBLAS's process-wide thread count
  * (OPENBLAS_NUM_THREADS, openblas_set_num_threads), and each share's matrix products may use
  * OpenBLAS's own threads too, so a process may run up to n * (OpenBLAS threads) threads of

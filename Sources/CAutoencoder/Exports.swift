@@ -6,6 +6,10 @@
 // because a trap would kill the host process. A call that succeeds empties the last error.
 import CAutoencoderSupport
 import Runtime
+import Tensor
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // MARK: Versions and errors
 
@@ -18,6 +22,12 @@ public func ae_version_number() -> Int32 { aesup_version_number() }
 @_cdecl("ae_abi_version")
 public func ae_abi_version() -> Int32 { aesup_abi_version() }
 
+/// Made once: the text does not change while the process runs (AE_GEMM is read once).
+private let kernelsText: UnsafeMutablePointer<CChar>? = strdup(BLAS.kernelDescription)
+
+@_cdecl("ae_kernels")
+public func ae_kernels() -> UnsafePointer<CChar> { UnsafePointer(kernelsText) ?? aesup_version() }
+
 @_cdecl("ae_status_string")
 public func ae_status_string(_ status: Int32) -> UnsafePointer<CChar> { aesup_status_text(status) }
 
@@ -27,17 +37,20 @@ public func ae_last_error() -> UnsafePointer<CChar> { aesup_last_error() }
 // MARK: Models
 
 /// The flags ae_model_open_v2 and ae_model_open_memory_v2 know (AE_OPEN_*).
-let knownOpenFlags: UInt32 = 1 // AE_OPEN_UNVERIFIED
+let knownOpenFlags: UInt32 = 1 | 2 // AE_OPEN_UNVERIFIED, AE_OPEN_BFLOAT16
 
 /// The shared body of the open calls: check the flags, open, make the handle.
 func openModel(_ name: String, _ flags: UInt32, _ model: UnsafeMutablePointer<OpaquePointer?>?,
                _ load: (_ verify: Bool) throws -> InferenceModel) -> Int32 {
   guard let model else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): model is NULL") }
   guard flags & ~knownOpenFlags == 0 else {
-    return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): unknown flags 0x\(String(flags & ~knownOpenFlags, radix: 16)) (known: AE_OPEN_UNVERIFIED)")
+    return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): unknown flags 0x\(String(flags & ~knownOpenFlags, radix: 16)) (known: AE_OPEN_UNVERIFIED, AE_OPEN_BFLOAT16)")
   }
   let loaded: InferenceModel
-  do { loaded = try load(flags & 1 == 0) } catch { return fail(error) }
+  do {
+    let model = try load(flags & 1 == 0)
+    loaded = flags & 2 == 0 ? model : try model.at(.bfloat16)
+  } catch { return fail(error) }
   guard let handle = ModelHandle(loaded), let opaque = registerHandle(handle, .model) else {
     return fail(AE_ERROR_OUT_OF_MEMORY, "\(name): out of memory for the model's handle")
   }

@@ -61,7 +61,7 @@ public final class Conv2D: Layer {
     columns.resize(rows: n * geometry.positions)
     output.resize(rows: n)
     Conv2D.apply(x.data, rows: n, geometry: geometry, kernel: kernel, bias: bias, filters: filters,
-                 activation: activation, columns: columns.data, into: output.data)
+                 activation: activation, columns: columns.data, team: BLAS.trainingTeam, into: output.data)
     return output
   }
 
@@ -70,12 +70,12 @@ public final class Conv2D: Layer {
   public static func apply(
     _ x: UnsafePointer<Float>, rows n: Int, geometry: ConvGeometry, kernel: UnsafePointer<Float>,
     bias: UnsafePointer<Float>, filters: Int, activation: Activation, columns: UnsafeMutablePointer<Float>,
-    into y: UnsafeMutablePointer<Float>
+    halfKernel: UnsafePointer<UInt16>? = nil, team: BLAS.Team? = nil, into y: UnsafeMutablePointer<Float>
   ) {
     geometry.im2col(x, count: n, into: columns)
     // Every output position is one row of a (n * positions, filters) matrix: the Dense kernel applies.
     Dense.apply(columns, rows: n * geometry.positions, kernel: kernel, bias: bias, inputWidth: geometry.patchSize,
-                outputWidth: filters, activation: activation, into: y)
+                outputWidth: filters, activation: activation, halfKernel: halfKernel, team: team, into: y)
   }
 
   public func backward(_ dy: Tensor) -> Tensor? {
@@ -83,7 +83,7 @@ public final class Conv2D: Layer {
     activation.backward(dy.data, output: output.data, count: dy.count)
     // dK += columns^T dY; db += column sums of dY (dY viewed as (rows, filters)).
     BLAS.gemm(transposeA: true, m: p, n: filters, k: rows, a: columns.data, lda: p,
-              b: dy.data, ldb: filters, beta: 1, c: dKernel, ldc: filters)
+              b: dy.data, ldb: filters, beta: 1, c: dKernel, ldc: filters, team: BLAS.trainingTeam)
     for r in 0..<rows {
       let g = dy.data + r * filters
       for f in 0..<filters { dBias[f] += g[f] }

@@ -101,11 +101,11 @@ public final class ConvTranspose2D: Layer {
     columns.resize(rows: rows)
     geometry.im2col(dy.data, count: n, into: columns.data) // dColumns; the forward columns are not needed again
     BLAS.gemm(transposeA: true, m: p, n: inputChannels, k: rows, a: columns.data, lda: p,
-              b: x.data, ldb: inputChannels, beta: 1, c: dKernel, ldc: inputChannels)
+              b: x.data, ldb: inputChannels, beta: 1, c: dKernel, ldc: inputChannels, team: BLAS.trainingTeam)
     guard needsInputGradient else { return nil }
     inputGradient.resize(rows: n)
     BLAS.gemm(m: rows, n: inputChannels, k: p, a: columns.data, lda: p, b: kernel, ldb: inputChannels,
-              c: inputGradient.data, ldc: inputChannels)
+              c: inputGradient.data, ldc: inputChannels, team: BLAS.trainingTeam)
     return inputGradient
   }
 }

@@ -69,19 +69,22 @@ public final class Dense: Layer {
     input = x
     output.resize(rows: x.rows)
     Dense.apply(x.data, rows: x.rows, kernel: kernel, bias: bias, inputWidth: inputWidth,
-                outputWidth: outputWidth, activation: activation, into: output.data)
+                outputWidth: outputWidth, activation: activation, team: BLAS.trainingTeam, into: output.data)
     return output
   }
 
   /// `y = f(x W + b)` for `rows` rows, touching nothing but its arguments: the forward pass
-  /// both training and the thread-safe inference runtime use.
+  /// both training and the thread-safe inference runtime use. `team` splits the product over
+  /// its threads (a single row's call on a workspace of several threads); `halfKernel` is the
+  /// kernel in bfloat16 for a model loaded at that precision (see BLAS.affine).
   ///
   /// Shapes: x (rows, inputWidth), kernel (inputWidth, outputWidth), bias (outputWidth),
   /// y (rows, outputWidth).
   @inlinable
   public static func apply(
     _ x: UnsafePointer<Float>, rows n: Int, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    inputWidth: Int, outputWidth: Int, activation: Activation, into y: UnsafeMutablePointer<Float>
+    inputWidth: Int, outputWidth: Int, activation: Activation, halfKernel: UnsafePointer<UInt16>? = nil,
+    team: BLAS.Team? = nil, into y: UnsafeMutablePointer<Float>
   ) {
     let fused: BLAS.Epilogue? = switch activation {
     case .linear: BLAS.Epilogue.none
@@ -89,7 +92,8 @@ public final class Dense: Layer {
     case .leakyRelu: .leakyRelu
     case .tanh, .sigmoid, .softmax: nil
     }
-    BLAS.affine(x, rows: n, weights: kernel, bias: bias, k: inputWidth, n: outputWidth, epilogue: fused ?? .none, into: y)
+    BLAS.affine(x, rows: n, weights: kernel, halfWeights: halfKernel, bias: bias, k: inputWidth, n: outputWidth,
+                epilogue: fused ?? .none, team: team, into: y)
     if fused == nil {
       for r in 0..<n { activation.apply(y + r * outputWidth, count: outputWidth) }
     }
@@ -102,7 +106,7 @@ public final class Dense: Layer {
     activation.backward(dy.data, output: output.data, count: n * outputWidth)
     // dW += x^T dz;  db += column sums of dz.
     BLAS.gemm(transposeA: true, m: inputWidth, n: outputWidth, k: n, a: x.data, lda: inputWidth,
-              b: dy.data, ldb: outputWidth, beta: 1, c: dKernel, ldc: outputWidth)
+              b: dy.data, ldb: outputWidth, beta: 1, c: dKernel, ldc: outputWidth, team: BLAS.trainingTeam)
     let db = dBias!
     for r in 0..<n {
       let row = dy.data + r * outputWidth

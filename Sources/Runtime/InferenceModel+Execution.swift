@@ -218,9 +218,12 @@ extension InferenceModel {
   func run(_ steps: [NetworkPlan.Step], from input: UnsafeMutablePointer<Float>, rows n: Int, _ workspace: Workspace) -> UnsafeMutablePointer<Float> {
     var x = input
     var y = input == workspace.a ? workspace.b : workspace.a
+    // A call that was not split by rows (one row) splits each product over the threads instead.
+    let team = workspace.splitting ? nil : workspace.productTeam
     for step in steps {
       step.operation.apply(x, rows: n, kernel: weights + step.kernelOffset, bias: weights + step.biasOffset,
-                           activation: step.activation, columns: workspace.columns, into: y)
+                           activation: step.activation, columns: workspace.columns, halfKernel: halfKernel(of: step),
+                           team: team, into: y)
       x = y
       y = y == workspace.a ? workspace.b : workspace.a
     }

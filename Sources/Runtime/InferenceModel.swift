@@ -23,6 +23,13 @@ public final class InferenceModel: @unchecked Sendable {
   let weights: UnsafePointer<Float>
   /// Owns the memory behind `weights`.
   private let storage: FloatBuffer
+  /// What the layers' kernels are stored in (see InferenceModel+Precision.swift).
+  public let precision: Precision
+  /// At bfloat16: the kernels of dense and convolution layers in bfloat16, packed for the own
+  /// kernels, at `halfOffsets[kernelOffset]`; and the buffer that owns them. nil at float32.
+  let halfWeights: UnsafePointer<UInt16>?
+  let halfOffsets: [Int: Int]
+  private let halfStorage: FloatBuffer?
   /// Gaussian heads: the learned log-variance per output value, inside `weights` (for `score`).
   let logVariance: UnsafePointer<Float>?
   /// The output heads, and whether the whole output is one sigmoid head after an affine
@@ -58,8 +65,12 @@ public final class InferenceModel: @unchecked Sendable {
     try self.init(spec: model.spec, pipeline: model.pipeline, anomaly: model.anomaly, weights: weights)
   }
 
-  /// A forward-only model over `weights`, laid out as the spec's plan says.
-  init(spec: ModelSpec, pipeline: Pipeline, anomaly: AnomalySettings, weights: FloatBuffer) throws {
+  /// A forward-only model over `weights`, laid out as the spec's plan says; at bfloat16,
+  /// `halfWeights` holds packed bfloat16 kernels (2 per float of the buffer) at `halfOffsets`.
+  init(
+    spec: ModelSpec, pipeline: Pipeline, anomaly: AnomalySettings, weights: FloatBuffer, precision: Precision = .float32,
+    halfWeights: FloatBuffer? = nil, halfOffsets: [Int: Int] = [:]
+  ) throws {
     let plan: NetworkPlan
     do { plan = try NetworkPlan(spec) } catch { throw InferenceError(.invalidArgument, "\(error)") }
     let problems = pipeline.problems(networkWidth: spec.inputWidth)
@@ -84,6 +95,12 @@ public final class InferenceModel: @unchecked Sendable {
     self.pipeline = pipeline
     storage = weights
     self.weights = UnsafePointer(weights.pointer)
+    self.precision = precision
+    halfStorage = halfWeights
+    self.halfOffsets = halfOffsets
+    self.halfWeights = halfWeights.map {
+      UnsafePointer(UnsafeMutableRawPointer($0.pointer).bindMemory(to: UInt16.self, capacity: 2 * $0.count))
+    }
     logVariance = plan.logVarianceOffset.map { UnsafePointer(weights.pointer + $0) }
     heads = spec.outputHeads
     conditionWidth = spec.conditionWidth
@@ -102,7 +119,8 @@ public final class InferenceModel: @unchecked Sendable {
   /// This model with other anomaly settings, on the same weights.
   public func scoring(with settings: AnomalySettings) throws -> InferenceModel {
     guard settings != anomaly else { return self }
-    return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: settings, weights: storage)
+    return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: settings, weights: storage, precision: precision,
+                              halfWeights: halfStorage, halfOffsets: halfOffsets)
   }
 
   /// Load a model file (HDF5 is used here and nowhere else in this type). `verify` false

@@ -9,7 +9,8 @@ import Tensor
 /// - Results are the same run to run, bit for bit, for a fixed thread count (each share runs
 ///   the one-thread code on fixed rows), and equal the one-thread results to rounding (BLAS
 ///   may pick other kernels for the shares' smaller matrices).
-/// - A call with one row runs on the calling thread alone.
+/// - A call with one row runs its layers' products split by columns over the same number of
+///   threads (BLAS.Team; own kernels only), so each core reads its share of the weights.
 /// - OpenBLAS keeps its own threads: each share's matrix products may use them too (the
 ///   runtime never changes OpenBLAS's process-wide thread count).
 extension Workspace {
@@ -31,6 +32,7 @@ extension Workspace {
     guard count != threads else { return }
     guard count > 1 else {
       team = nil // its threads end here
+      productTeam = nil
       return
     }
     // Each workspace is checked against physical memory as it is made; all of them together
@@ -45,7 +47,13 @@ extension Workspace {
     while helpers.count < count - 1 {
       helpers.append(try Workspace(model: model, maxRows: maxRows))
     }
-    team = try WorkerTeam(helpers: helpers)
+    let rowTeam = try WorkerTeam(helpers: helpers)
+    let products = BLAS.Team(threads: count)
+    if BLAS.usesOwnKernels && products == nil {
+      throw AllocationError("cannot start \(count - 1) threads to split a single row's products")
+    }
+    team = rowTeam
+    productTeam = products
   }
 }
 

@@ -25,6 +25,9 @@ public final class Workspace: @unchecked Sendable {
   /// The threads to split a call over: none while splitting, or without `setThreads`.
   var teamToSplit: WorkerTeam? { splitting ? nil : team }
   var team: WorkerTeam?
+  /// The same threads' count for splitting each product of a call that is not split by rows
+  /// (a single row): nil with one thread, or when OpenBLAS runs the products.
+  var productTeam: BLAS.Team?
 
   /// Throws `overflow` when the workspace's size does not fit in Int, and `AllocationError`
   /// when it is larger than physical memory or the allocation fails: never traps.

@@ -1,5 +1,8 @@
 import CGemm
 import COpenBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Matrix products; every dense layer's forward and backward pass lands here.
 ///
@@ -23,7 +26,8 @@ public enum BLAS {
     return "openblas \(String(cString: openblas_get_corename()))"
   }
 
-  /// `c = alpha * op(a) * op(b) + beta * c` on row-major matrices.
+  /// `c = alpha * op(a) * op(b) + beta * c` on row-major matrices; `team` splits it over its
+  /// threads on the own path.
   ///
   /// - Parameters:
   ///   - m, n, k: `op(a)` is m x k, `op(b)` is k x n, `c` is m x n.
@@ -33,17 +37,56 @@ public enum BLAS {
   public static func gemm(
     transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
     alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, team: Team? = nil
   ) {
     if m == 0 || n == 0 { return }
     if !transposeB && alpha == 1 && (beta == 0 || beta == 1) && usesOwnKernels {
-      aegemm(m, n, k, a, transposeA ? 1 : lda, transposeA ? lda : 1, b, ldb, c, ldc, beta == 1 ? 1 : 0, nil, AEGEMM_LINEAR)
+      aegemm_team_run(team?.team, m, n, k, a, transposeA ? 1 : lda, transposeA ? lda : 1, b, AEGEMM_FLOAT32, ldb, c, ldc,
+                      beta == 1 ? 1 : 0, nil, AEGEMM_LINEAR)
       return
     }
     cblas_sgemm(
       CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
       Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
   }
+
+  /// Threads that split one product at a time (see aegemm_team_run): a single row's layers use
+  /// every core. Used by one thread at a time; results equal the one-thread ones bit for bit.
+  public final class Team: @unchecked Sendable {
+    @usableFromInline let team: OpaquePointer
+
+    /// A team of `threads` (2 to 256), or nil when the products do not run on the own kernels
+    /// (OpenBLAS has threads of its own) or a thread could not be started.
+    public init?(threads: Int) {
+      guard usesOwnKernels, (2...256).contains(threads), let team = aegemm_team_create(Int32(threads)) else { return nil }
+      self.team = team
+    }
+
+    deinit { aegemm_team_free(team) }
+
+    public var threads: Int { Int(aegemm_team_threads(team)) }
+  }
+
+  /// The threads training's products split over on the own kernels: as many as `threads`
+  /// (the count `ae train --threads` sets; nil at 1 or on OpenBLAS), made when first asked
+  /// for at that count. Any thread may use it: a product that finds it busy with another
+  /// thread's runs alone. The runtime never uses it (workspaces have teams of their own).
+  public static var trainingTeam: Team? {
+    let count = threads
+    guard count > 1, usesOwnKernels else { return nil }
+    pthread_mutex_lock(sharedLock)
+    defer { pthread_mutex_unlock(sharedLock) }
+    if let team = sharedTeam, team.threads == count { return team }
+    sharedTeam = Team(threads: count)
+    return sharedTeam
+  }
+
+  nonisolated(unsafe) private static var sharedTeam: Team?
+  nonisolated(unsafe) private static let sharedLock: UnsafeMutablePointer<pthread_mutex_t> = {
+    let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    pthread_mutex_init(lock, nil)
+    return lock
+  }()
 
   /// What follows an affine product in the same pass (the activations the kernels fuse).
   public enum Epilogue {
@@ -52,16 +95,24 @@ public enum BLAS {
 
   /// `y = epilogue(x W + b)` for `rows` rows: x (rows, k), a row-major W (k, n), b (n),
   /// y (rows, n). A dense layer's forward pass, with bias and activation fused into the
-  /// product on the own path. `leakyRelu`'s slope is 0.01.
+  /// product on the own path. `leakyRelu`'s slope is 0.01. `team` splits the product over
+  /// its threads (own path only).
+  ///
+  /// `halfWeights`: the same W in bfloat16, laid out by `packBFloat16` (W's values must be
+  /// bfloat16 values): the own path reads those, half the bytes, with results equal to
+  /// reading W bit for bit; OpenBLAS reads W.
   @inlinable
   public static func affine(
-    _ x: UnsafePointer<Float>, rows: Int, weights w: UnsafePointer<Float>, bias: UnsafePointer<Float>, k: Int, n: Int,
-    epilogue: Epilogue, into y: UnsafeMutablePointer<Float>
+    _ x: UnsafePointer<Float>, rows: Int, weights w: UnsafePointer<Float>, halfWeights: UnsafePointer<UInt16>? = nil,
+    bias: UnsafePointer<Float>, k: Int, n: Int, epilogue: Epilogue, team: Team? = nil, into y: UnsafeMutablePointer<Float>
   ) {
     if rows == 0 || n == 0 { return }
     if usesOwnKernels {
       let fused = switch epilogue { case .none: AEGEMM_LINEAR case .relu: AEGEMM_RELU case .leakyRelu: AEGEMM_LEAKY_RELU }
-      aegemm(rows, n, k, x, k, 1, w, n, y, n, 0, bias, fused)
+      let b = halfWeights.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(w)
+      let format = halfWeights == nil ? AEGEMM_FLOAT32 : AEGEMM_BFLOAT16
+      let ldb = halfWeights == nil ? n : aegemm_bf16_stride(n)
+      aegemm_team_run(team?.team, rows, n, k, x, k, 1, b, format, ldb, y, n, 0, bias, fused)
       return
     }
     if rows == 1 {
@@ -87,6 +138,14 @@ public enum BLAS {
         for j in 0..<n { row[j] = row[j] > 0 ? row[j] : row[j] * 0.01 }
       }
     }
+  }
+
+  /// Values a bfloat16 W of k x n takes in the layout `affine` reads.
+  public static func packedBFloat16Count(k: Int, n: Int) -> Int { k * aegemm_bf16_stride(n) }
+
+  /// W (k x n, bfloat16 bits, row-major) in the layout `affine` reads for `halfWeights`.
+  public static func packBFloat16(_ natural: UnsafePointer<UInt16>, k: Int, n: Int, into packed: UnsafeMutablePointer<UInt16>) {
+    aegemm_bf16_pack(natural, k, n, packed)
   }
 
   /// Number of threads OpenBLAS uses; results are bit-identical for a fixed thread count.

@@ -141,6 +141,41 @@ struct OwnKernelTests {
     if epilogue == .leakyRelu { #expect(fused.contains { $0 < 0 }) }
   }
 
+  /// B in bfloat16 gives the product of B's values as float32, bit for bit, on every tile shape
+  /// and edge (the single-row tiles included).
+  @Test(arguments: shapes)
+  func bfloat16WeightsEqualTheirFloat32Values(shape: (m: Int, k: Int, n: Int)) {
+    let (m, k, n) = shape
+    var random = SeededRandom(seed: UInt64(7 * m + n))
+    let x = randomMatrix(m * k, &random), bias = randomMatrix(n, &random)
+    let natural = randomMatrix(k * n, &random).map { BFloat16.bits($0)! }
+    let w = natural.map(BFloat16.float)
+    var half = [UInt16](repeating: 0xFFFF, count: BLAS.packedBFloat16Count(k: k, n: n))
+    BLAS.packBFloat16(natural, k: k, n: n, into: &half)
+    var fromHalf = [Float](repeating: .nan, count: m * n), fromFloat = fromHalf
+    onOwnKernels {
+      BLAS.affine(x, rows: m, weights: w, halfWeights: half, bias: bias, k: k, n: n, epilogue: .leakyRelu, into: &fromHalf)
+      BLAS.affine(x, rows: m, weights: w, bias: bias, k: k, n: n, epilogue: .leakyRelu, into: &fromFloat)
+    }
+    #expect(fromHalf == fromFloat)
+  }
+
+  /// A team splits a product by rows or columns; every split gives aegemm's bits.
+  @Test(arguments: [2, 3])
+  func teamSplitsGiveTheSameBits(threads: Int) throws {
+    let team = try #require(onOwnKernels { BLAS.Team(threads: threads) })
+    for (m, k, n) in [(1, 784, 256), (1, 256, 784), (2, 300, 33), (40, 200, 100), (1, 16, 16)] {
+      var random = SeededRandom(seed: UInt64(m + k + n))
+      let x = randomMatrix(m * k, &random), w = randomMatrix(k * n, &random), bias = randomMatrix(n, &random)
+      var alone = [Float](repeating: .nan, count: m * n), split = alone
+      onOwnKernels {
+        BLAS.affine(x, rows: m, weights: w, bias: bias, k: k, n: n, epilogue: .relu, into: &alone)
+        for _ in 0..<3 { BLAS.affine(x, rows: m, weights: w, bias: bias, k: k, n: n, epilogue: .relu, team: team, into: &split) }
+      }
+      #expect(split == alone, "\(m)x\(k)x\(n) on \(threads) threads")
+    }
+  }
+
   /// No steps (k = 0): the bias alone, through the epilogue.
   @Test func emptyProductIsTheBias() {
     let bias: [Float] = [-2, 3, -0.5]

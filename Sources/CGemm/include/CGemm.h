@@ -18,11 +18,27 @@
 #define AE_CGEMM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* What follows the product in the same pass over C. */
 #define AEGEMM_LINEAR 0
 #define AEGEMM_RELU 1
 #define AEGEMM_LEAKY_RELU 2 /* slope 0.01, PyTorch's default, as Activation.leakySlope */
+
+/* How B's values are stored. */
+#define AEGEMM_FLOAT32 0
+/* bfloat16: a float32's upper 16 bits (uint16_t), laid out by aegemm_bf16_pack (ldb =
+ * aegemm_bf16_stride(n)); widened exactly as read, so the product equals aegemm's on B's
+ * values as float32, bit for bit, with half the bytes read. */
+#define AEGEMM_BFLOAT16 1
+
+/* The row stride of a packed bfloat16 B of n columns: n rounded up to 32. */
+size_t aegemm_bf16_stride(size_t n);
+
+/* B (k x n, row-major bfloat16 bits) in the layout AEGEMM_BFLOAT16 reads: each row padded
+ * with zeros to aegemm_bf16_stride(n) and every 32 columns' words reordered so that AVX-512's
+ * word unpacking gives them back in order. `packed` holds k * aegemm_bf16_stride(n) values. */
+void aegemm_bf16_pack(const uint16_t *natural, size_t k, size_t n, uint16_t *packed);
 
 /* 1 when this CPU (and its operating system) runs the AVX-512 kernels, else 0. Checked once. */
 int aegemm_available(void);
@@ -42,9 +58,32 @@ const char *aegemm_isa(void);
  * then the epilogue (AEGEMM_*), on row-major C (m x n, row stride ldc).
  *
  * A (m x k) is read through two strides, element (i, p) at a[i * a_row + p * a_col], so a
- * transposed A costs nothing. B (k x n) is row-major, element (p, j) at b[p * ldb + j].
+ * transposed A costs nothing. B (k x n) is row-major in `b_format` (AEGEMM_FLOAT32 or
+ * AEGEMM_BFLOAT16), element (p, j) at b[p * ldb + j].
  * Single-threaded; C must not overlap A or B. Requires aegemm_available(). */
-void aegemm(size_t m, size_t n, size_t k, const float *a, size_t a_row, size_t a_col, const float *b, size_t ldb,
-            float *c, size_t ldc, int accumulate, const float *bias, int epilogue);
+void aegemm(size_t m, size_t n, size_t k, const float *a, size_t a_row, size_t a_col, const void *b, int b_format,
+            size_t ldb, float *c, size_t ldc, int accumulate, const float *bias, int epilogue);
+
+/* A team of threads that splits one product at a time (team.c): by rows when each thread
+ * gets at least 12, else by columns, so a single row's layers use every core's L2 and FMA
+ * units. Results equal aegemm's bit for bit, whatever the split. Helpers spin for a short
+ * while after each product, then sleep until the next. */
+typedef struct aegemm_team aegemm_team;
+
+/* A team of `threads` (2 to 256): the caller of aegemm_team_run and threads - 1 helpers.
+ * NULL when memory or a thread could not be had. */
+aegemm_team *aegemm_team_create(int threads);
+
+/* Ends the helpers and frees the team (NULL: nothing). Not during a product. */
+void aegemm_team_free(aegemm_team *team);
+
+/* Threads of the team (1 for NULL). */
+int aegemm_team_threads(const aegemm_team *team);
+
+/* aegemm, split over the team (NULL: the caller alone). One product at a time per team: a
+ * call that finds the team busy with another thread's product runs alone (same results). */
+void aegemm_team_run(aegemm_team *team, size_t m, size_t n, size_t k, const float *a, size_t a_row, size_t a_col,
+                     const void *b, int b_format, size_t ldb, float *c, size_t ldc, int accumulate, const float *bias,
+                     int epilogue);
 
 #endif

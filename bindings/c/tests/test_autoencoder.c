@@ -481,6 +481,7 @@ static void test_limits(const char *model_path, const char *vae_path, const char
 
 #include "test_v2.h"
 #include "test_images.h"
+#include "test_precision.h"
 
 /* ---- the tests -------------------------------------------------------------------------- */
 
@@ -775,6 +776,7 @@ int main(int argc, char **argv) {
   char image_path[4096];
   snprintf(image_path, sizeof image_path, "%s/image.h5", scratch);
   test_images(image_path, model_path);
+  test_precision(model_path, x, rows, width);
 
   ae_workspace_free(other_workspace);
   ae_model_close(other);

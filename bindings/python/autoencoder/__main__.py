@@ -15,6 +15,7 @@ def main() -> int:
         return 1
     print(f"libautoencoder {version} (version number {number}, ABI {abi})")
     print(f"loaded from {_lib.library_path()}")
+    print(f"matrix products on: {_lib.kernels()}")
     return 0
 
 

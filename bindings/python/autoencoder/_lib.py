@@ -21,7 +21,7 @@ import threading
 from typing import List
 
 ABI_VERSION = 1  # AE_ABI_VERSION of the header this mirror was written against
-MINIMUM_VERSION = "0.6.0"  # the first library with every function below (conditions, options, threads, tables, sound, images, compression)
+MINIMUM_VERSION = "0.7.0"  # the first library with every function below (conditions, options, threads, tables, sound, images, compression, kernels)
 
 
 class Status(enum.IntEnum):
@@ -47,6 +47,8 @@ class Status(enum.IntEnum):
 AE_OPEN_DEFAULT = 0
 # #define AE_OPEN_UNVERIFIED 1u   (read a file that carries no checksum)
 AE_OPEN_UNVERIFIED = 1
+# #define AE_OPEN_BFLOAT16 2u   (the layers' kernels rounded to bfloat16; 0.7)
+AE_OPEN_BFLOAT16 = 2
 
 # typedef enum ae_condition_kind { AE_CONDITION_ONE_HOT = 0, AE_CONDITION_CONTINUOUS = 1 } ae_condition_kind;
 AE_CONDITION_ONE_HOT = 0
@@ -155,6 +157,8 @@ _PROTOTYPES = {
     "ae_version_number": (ctypes.c_int, ()),
     # int ae_abi_version(void);
     "ae_abi_version": (ctypes.c_int, ()),
+    # const char *ae_kernels(void);  (0.7)
+    "ae_kernels": (ctypes.c_char_p, ()),
     # -- Status codes --
     # const char *ae_status_string(ae_status status);
     "ae_status_string": (ctypes.c_char_p, (ctypes.c_int,)),
@@ -447,6 +451,12 @@ def __getattr__(name: str):
 def library_version() -> str:
     """The loaded libautoencoder's version string (ae_version()). Loads the library if need be."""
     return __getattr__("ae_version")().decode()
+
+
+def kernels() -> str:
+    """The kernels the library's matrix products run on here (ae_kernels()): "avx512 (own)" or
+    "openblas CORE". Loads the library if need be."""
+    return __getattr__("ae_kernels")().decode()
 
 
 def library_path() -> str:

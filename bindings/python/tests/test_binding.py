@@ -111,7 +111,19 @@ def test_eight_threads_sharing_one_model_match_one_thread(trained):
 
 
 def test_versions():
-    assert autoencoder.library_version() == "0.6.0"
+    assert autoencoder.library_version() == "0.7.0" == autoencoder.__version__
+
+
+def test_kernels_name_what_the_products_run_on():
+    """ae_kernels: the own AVX-512 kernels exactly where the CPU has AVX-512 (and AE_GEMM does
+    not choose OpenBLAS), else OpenBLAS with the core it picked."""
+    import os
+    kernels = autoencoder.kernels()
+    flags = open("/proc/cpuinfo").read().split("flags", 1)[1].split("\n", 1)[0].split()
+    if {"avx512f", "avx512vl", "avx512dq", "avx512bw", "fma"} <= set(flags) and os.environ.get("AE_GEMM") != "openblas":
+        assert kernels == "avx512 (own)"
+    else:
+        assert kernels.startswith("openblas ") and len(kernels) > len("openblas ")
 
 
 @pytest.fixture(scope="module")

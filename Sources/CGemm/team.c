@@ -1,0 +1,187 @@
+/*
+ * A team of threads that splits one aegemm product at a time (see CGemm.h).
+ *
+ * Why not the workspace's row shares: a single row cannot be split by rows, and its layers
+ * run one after the other, so the team meets once per layer. Waking a sleeping thread takes
+ * tens of microseconds, longer than a layer's product; so the helpers spin on the team's
+ * round counter for a while after each product (the next layer, or the caller's next call,
+ * usually comes within it) and sleep on a condition variable only after AEGEMM_SPIN_NS idle.
+ *
+ * Every share computes whole entries of C with the same kernels, so the result is the same
+ * bit for bit whatever the split.
+ */
+#include "CGemm.h"
+
+#include <errno.h>
+#include <immintrin.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* How long an idle helper spins before it sleeps. */
+#define AEGEMM_SPIN_NS 200000L
+
+struct share_job {
+  size_t m, n, k;
+  const float *a;
+  size_t a_row, a_col;
+  const void *b;
+  int b_format;
+  size_t ldb;
+  float *c;
+  size_t ldc;
+  int accumulate;
+  const float *bias;
+  int epilogue;
+  int shares;
+  int by_rows;
+};
+
+struct helper {
+  struct aegemm_team *team;
+  int index;
+  pthread_t thread;
+};
+
+struct aegemm_team {
+  int threads;
+  struct helper *helpers; /* threads - 1 */
+  int started;
+  struct share_job job; /* written before `round` is bumped, read after it */
+  unsigned long round;  /* atomic */
+  int finished;         /* atomic: helpers done with this round */
+  int sleepers;         /* atomic: helpers waiting on `wake` (changed under `mutex`) */
+  int stopping;         /* atomic */
+  int busy;             /* atomic: a product is running (a second caller runs alone) */
+  pthread_mutex_t mutex;
+  pthread_cond_t wake;
+};
+
+static long long now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* Share `index` of the job: a contiguous block of rows, or of columns in whole chunks of 32
+ * (a packed bfloat16 B's unit; as good for float32). */
+static void run_share(const struct share_job *j, int index) {
+  if (j->by_rows) {
+    size_t base = j->m / (size_t)j->shares, extra = j->m % (size_t)j->shares, i = (size_t)index;
+    size_t start = i * base + (i < extra ? i : extra), count = base + (i < extra ? 1 : 0);
+    if (count == 0) return;
+    aegemm(count, j->n, j->k, j->a + start * j->a_row, j->a_row, j->a_col, j->b, j->b_format, j->ldb,
+           j->c + start * j->ldc, j->ldc, j->accumulate, j->bias, j->epilogue);
+  } else {
+    size_t chunks = (j->n + 31) / 32, base = chunks / (size_t)j->shares, extra = chunks % (size_t)j->shares;
+    size_t i = (size_t)index;
+    size_t start = 32 * (i * base + (i < extra ? i : extra)), end = start + 32 * (base + (i < extra ? 1 : 0));
+    if (end > j->n) end = j->n;
+    if (start >= end) return;
+    const char *b = (const char *)j->b + start * (j->b_format == AEGEMM_BFLOAT16 ? 2 : 4);
+    aegemm(j->m, end - start, j->k, j->a, j->a_row, j->a_col, b, j->b_format, j->ldb, j->c + start, j->ldc, j->accumulate,
+           j->bias ? j->bias + start : NULL, j->epilogue);
+  }
+}
+
+static void *helper_main(void *argument) {
+  struct helper *self = argument;
+  struct aegemm_team *team = self->team;
+  unsigned long seen = 0;
+  for (;;) {
+    /* Spin for the next round, then sleep. */
+    long long since = now_ns();
+    unsigned spins = 0;
+    while (__atomic_load_n(&team->round, __ATOMIC_ACQUIRE) == seen && !__atomic_load_n(&team->stopping, __ATOMIC_ACQUIRE)) {
+      _mm_pause();
+      if (++spins % 64 == 0 && now_ns() - since > AEGEMM_SPIN_NS) {
+        pthread_mutex_lock(&team->mutex);
+        __atomic_fetch_add(&team->sleepers, 1, __ATOMIC_SEQ_CST);
+        while (__atomic_load_n(&team->round, __ATOMIC_SEQ_CST) == seen && !__atomic_load_n(&team->stopping, __ATOMIC_SEQ_CST))
+          pthread_cond_wait(&team->wake, &team->mutex);
+        __atomic_fetch_sub(&team->sleepers, 1, __ATOMIC_SEQ_CST);
+        pthread_mutex_unlock(&team->mutex);
+        since = now_ns();
+      }
+    }
+    if (__atomic_load_n(&team->stopping, __ATOMIC_ACQUIRE)) return NULL;
+    seen = __atomic_load_n(&team->round, __ATOMIC_ACQUIRE);
+    if (self->index < team->job.shares) run_share(&team->job, self->index);
+    __atomic_fetch_add(&team->finished, 1, __ATOMIC_ACQ_REL);
+  }
+}
+
+/* Wake sleeping helpers after a change of `round` or `stopping` (made with SEQ_CST: a helper
+ * either sees the change before it sleeps, or is counted in `sleepers` here). */
+static void wake_sleepers(struct aegemm_team *team) {
+  if (__atomic_load_n(&team->sleepers, __ATOMIC_SEQ_CST) == 0) return;
+  pthread_mutex_lock(&team->mutex);
+  pthread_cond_broadcast(&team->wake);
+  pthread_mutex_unlock(&team->mutex);
+}
+
+aegemm_team *aegemm_team_create(int threads) {
+  if (threads < 2 || threads > 256) return NULL;
+  struct aegemm_team *team = calloc(1, sizeof *team);
+  if (!team) return NULL;
+  team->threads = threads;
+  team->helpers = calloc((size_t)threads - 1, sizeof *team->helpers);
+  if (!team->helpers || pthread_mutex_init(&team->mutex, NULL) != 0) {
+    free(team->helpers);
+    free(team);
+    return NULL;
+  }
+  if (pthread_cond_init(&team->wake, NULL) != 0) {
+    pthread_mutex_destroy(&team->mutex);
+    free(team->helpers);
+    free(team);
+    return NULL;
+  }
+  for (int t = 0; t < threads - 1; t++) {
+    team->helpers[t] = (struct helper){team, t + 1, 0};
+    if (pthread_create(&team->helpers[t].thread, NULL, helper_main, &team->helpers[t]) != 0) {
+      aegemm_team_free(team);
+      return NULL;
+    }
+    team->started++;
+  }
+  return team;
+}
+
+void aegemm_team_free(aegemm_team *team) {
+  if (!team) return;
+  __atomic_store_n(&team->stopping, 1, __ATOMIC_SEQ_CST);
+  wake_sleepers(team);
+  for (int t = 0; t < team->started; t++) pthread_join(team->helpers[t].thread, NULL);
+  pthread_cond_destroy(&team->wake);
+  pthread_mutex_destroy(&team->mutex);
+  free(team->helpers);
+  free(team);
+}
+
+int aegemm_team_threads(const aegemm_team *team) { return team ? team->threads : 1; }
+
+void aegemm_team_run(aegemm_team *team, size_t m, size_t n, size_t k, const float *a, size_t a_row, size_t a_col,
+                     const void *b, int b_format, size_t ldb, float *c, size_t ldc, int accumulate, const float *bias,
+                     int epilogue) {
+  /* Rows when every thread gets a tile's worth, else columns in whole chunks of 32; alone when
+   * the product is too small to pay for the meeting (about a microsecond of work). */
+  size_t chunks = (n + 31) / 32;
+  int by_rows = m >= 12 * (size_t)(team ? team->threads : 1);
+  size_t units = by_rows ? m : chunks;
+  int shares = team ? (units < (size_t)team->threads ? (int)units : team->threads) : 1;
+  int idle = 0;
+  if (shares < 2 || m * n * k < 32768 ||
+      !__atomic_compare_exchange_n(&team->busy, &idle, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+    aegemm(m, n, k, a, a_row, a_col, b, b_format, ldb, c, ldc, accumulate, bias, epilogue);
+    return;
+  }
+  team->job = (struct share_job){m, n, k, a, a_row, a_col, b, b_format, ldb, c, ldc, accumulate, bias, epilogue, shares, by_rows};
+  __atomic_store_n(&team->finished, 0, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&team->round, 1, __ATOMIC_SEQ_CST);
+  wake_sleepers(team);
+  run_share(&team->job, 0);
+  int helpers = team->threads - 1;
+  while (__atomic_load_n(&team->finished, __ATOMIC_ACQUIRE) < helpers) _mm_pause();
+  __atomic_store_n(&team->busy, 0, __ATOMIC_RELEASE);
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Models
+import Runtime
+import Tensor
+import Testing
+import TestSupport
+
+/// Models run at bfloat16 (InferenceModel.at, AE_OPEN_BFLOAT16): the kernels' weights rounded
+/// to bfloat16 and nothing else changed. On the own kernels the products read the bfloat16
+/// copy; on OpenBLAS the rounded float32 copy. Either way the results must equal a float32
+/// model whose kernels hold the rounded values, bit for bit.
+@Suite(.serialized) struct PrecisionTests {
+  @Test func bfloat16RoundsToNearestEven() {
+    #expect(BFloat16.bits(1) == 0x3F80)
+    #expect(BFloat16.bits(-0.0) == 0x8000)
+    #expect(BFloat16.bits(1 + 0x1p-8) == 0x3F80) // halfway: to the even neighbour, 1
+    #expect(BFloat16.bits(1 + 0x1p-7 + 0x1p-8) == 0x3F82) // halfway: to the even neighbour, 1 + 2^-6
+    #expect(BFloat16.bits(1 + 0x1p-8 + 0x1p-20) == 0x3F81) // past halfway: up
+    #expect(BFloat16.bits(Float.greatestFiniteMagnitude) == nil) // rounds to infinity
+    #expect(BFloat16.bits(.infinity) == nil && BFloat16.bits(.nan) == nil)
+    var random = SeededRandom(seed: 1)
+    for _ in 0..<10_000 {
+      let value = random.uniform(-1000, 1000)
+      let rounded = BFloat16.float(BFloat16.bits(value)!)
+      // Nearest: within half a bfloat16 ulp (2^-8 relative), and exact for bfloat16 values.
+      #expect(abs(rounded - value) <= abs(value) * 0x1p-8)
+      #expect(BFloat16.bits(rounded).map(BFloat16.float) == rounded)
+    }
+  }
+
+  /// A copy of `model` whose layers' kernels hold their nearest bfloat16 values.
+  func roundedCopy(_ model: Autoencoder) throws -> Autoencoder {
+    let copy = try Autoencoder(spec: model.spec, seed: 0)
+    copy.parameters.values.update(from: model.parameters.values, count: model.parameters.count)
+    let plan = try NetworkPlan(model.spec)
+    for step in plan.encoder + plan.decoder {
+      for i in step.kernelOffset..<step.biasOffset {
+        copy.parameters.values[i] = BFloat16.float(BFloat16.bits(copy.parameters.values[i])!)
+      }
+    }
+    return copy
+  }
+
+  @Test(arguments: ["dense", "conv"])
+  func bfloat16EqualsFloat32OnRoundedWeights(kind: String) throws {
+    let (_, test, _) = try TestData.images(count: 1, testCount: 13)
+    let side = Int(Double(test.cols).squareRoot())
+    let spec = kind == "dense"
+      ? ModelSpec.dense(inputWidth: test.cols, widths: [40, 6])
+      : try Architecture(parsing: "conv4s2,conv8s2,dense6").spec(kind: .vae, inputWidth: test.cols, inputShape: [side, side, 1])
+    let model = try Autoencoder(spec: spec, seed: 4)
+    let float32 = try InferenceModel(model)
+    let half = try float32.at(.bfloat16)
+    #expect(half.precision == .bfloat16 && float32.precision == .float32)
+    let reference = try InferenceModel(try roundedCopy(model))
+    for own in [true, false] {
+      let before = BLAS.usesOwnKernels
+      BLAS.usesOwnKernels = own
+      defer { BLAS.usesOwnKernels = before }
+      let got = try half.reconstruct(test).values, expected = try reference.reconstruct(test).values
+      #expect(got == expected, "own kernels \(BLAS.usesOwnKernels)")
+      #expect(try half.encode(test).values == (try reference.encode(test).values))
+    }
+    // The rounding shows, and costs little: outputs within a few percent of float32's.
+    let exact = try float32.reconstruct(test).values, rounded = try half.reconstruct(test).values
+    #expect(exact != rounded)
+    let error = zip(exact, rounded).map { abs(Double($0 - $1)) }.max()!
+    #expect(error < 0.05, "largest change \(error) of outputs in 0...1")
+  }
+
+  /// On the own kernels a row's result at bfloat16 does not depend on its batch, nor on the
+  /// threads that split a single row's products.
+  @Test(.enabled(if: BLAS.usesOwnKernels, "the own kernels only")) func bfloat16RowsDoNotDependOnTheirBatch() throws {
+    let (_, test, _) = try TestData.images(count: 1, testCount: 9)
+    let model = try InferenceModel(try Autoencoder(spec: .dense(inputWidth: test.cols, widths: [300, 8]), seed: 2)).at(.bfloat16)
+    let batch = try model.reconstruct(test).values
+    let workspace = try model.makeWorkspace(maxRows: 4)
+    try workspace.setThreads(2)
+    var row = [Float](repeating: 0, count: test.cols)
+    for r in 0..<test.rows {
+      try model.reconstruct(test.data + r * test.cols, rows: 1, into: &row, workspace: workspace)
+      #expect(row == Array(batch[(r * test.cols)..<((r + 1) * test.cols)]), "row \(r)")
+    }
+  }
+
+  @Test func onlyFloat32ToBFloat16() throws {
+    let model = try InferenceModel(try Autoencoder(spec: .dense(inputWidth: 8, widths: [4, 2]), seed: 1))
+    let half = try model.at(.bfloat16)
+    #expect(try half.at(.bfloat16) === half && (try model.at(.float32)) === model)
+    #expect(throws: InferenceError.self) { try half.at(.float32) }
+  }
+
+  @Test func weightsBeyondBFloat16AreRefused() throws {
+    let trained = try Autoencoder(spec: .dense(inputWidth: 8, widths: [4, 2]), seed: 1)
+    trained.parameters.values[3] = Float.greatestFiniteMagnitude
+    #expect { try InferenceModel(trained).at(.bfloat16) } throws: { error in
+      "\(error)".contains("beyond bfloat16's range") && (error as? InferenceError)?.kind == .nonFinite
+    }
+  }
+}

@@ -55,3 +55,30 @@ def alternate(label, ours, theirs, repeats):
 
 def median(runs, key):
     return statistics.median(r[key] for r in runs)
+
+
+def cpu_name():
+    with open("/proc/cpuinfo") as f:
+        return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
+
+
+def record_training(recipe, rows, quality):
+    """Add a training recipe's medians to results/training.json (read by perf_table.py):
+    seconds per epoch of both sides and the test `quality` figure, per thread count."""
+    import time
+    path = os.path.join(HERE, "results", "training.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        with open(path) as f:
+            saved = json.load(f)
+    except (OSError, ValueError):
+        saved = {"rows": []}
+    version = subprocess.run([AE, "--version"], capture_output=True, text=True).stdout.strip()
+    saved.update(date=time.strftime("%Y-%m-%d", time.gmtime()), cpu=cpu_name(),
+                 kernels=version.split("matrix products: ", 1)[-1].rstrip(")") if "matrix products" in version else "?")
+    saved["rows"] = [r for r in saved["rows"] if r["recipe"] != recipe] + [
+        {"recipe": recipe, "threads": threads, "ours": median(mine, "seconds_per_epoch"),
+         "torch": median(theirs, "seconds_per_epoch"), "quality": quality, "ours_quality": median(mine, quality),
+         "torch_quality": median(theirs, quality)} for threads, mine, theirs in rows]
+    with open(path, "w") as f:
+        json.dump(saved, f, indent=1)

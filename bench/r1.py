@@ -11,7 +11,7 @@ import time
 
 from sklearn.decomposition import PCA
 
-from common import AE, alternate, arguments, median, run_torch, train_ours
+from common import AE, alternate, record_training, arguments, median, run_torch, train_ours
 from fashion import train_test
 
 args = arguments()
@@ -55,3 +55,4 @@ print(f"\nR4 PCA-32 test MSE: ours {ours_pca['mse']:.5f}, scikit-learn {pca_mse:
       f"fit seconds ours {ours_pca['fit_seconds']:.2f}, scikit-learn {statistics.median(pca_times):.2f}")
 best_mse = min(median(mine, "mse") for _, mine, _ in rows)
 print(f"R1 / R4: our autoencoder's test MSE is {best_mse / pca_mse:.2f} x PCA-32's (target <= 0.75)")
+record_training("R1", rows, "bce")

@@ -3,7 +3,7 @@ architecture, optimizer, batch, epochs and threads, runs alternated; medians and
 import os
 import tempfile
 
-from common import alternate, arguments, median, run_torch, train_ours
+from common import alternate, record_training, arguments, median, run_torch, train_ours
 
 args = arguments()
 
@@ -40,3 +40,4 @@ for threads, mine, theirs in rows:
     s1, s2 = median(mine, "seconds_per_epoch"), median(theirs, "seconds_per_epoch")
     print(f"{threads:>7} | {e1:10.2f} {e2:8.2f} {e1 / e2:6.3f} | {s1:12.3f} {s2:7.3f} {s1 / s2:6.2f}")
 print("targets: -ELBO ratio <= 1.0, s/epoch ratio <= 0.8")
+record_training("R2", rows, "neg_elbo")

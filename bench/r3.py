@@ -4,7 +4,7 @@ runs alternated; medians and ratios."""
 import os
 import tempfile
 
-from common import alternate, arguments, median, run_torch, train_ours
+from common import alternate, record_training, arguments, median, run_torch, train_ours
 
 args = arguments(epochs=5)
 ARCH = ["--arch", "conv16s2,conv32s2,dense32", "--loss", "bce"]
@@ -32,3 +32,4 @@ for threads, mine, theirs in rows:
     s1, s2 = median(mine, "seconds_per_epoch"), median(theirs, "seconds_per_epoch")
     print(f"{threads:>7} | {b1:13.2f} {b2:8.2f} {b1 / b2:6.3f} | {m1:9.5f} {m2:8.5f} | {s1:12.3f} {s2:7.3f} {s1 / s2:6.2f}")
 print("targets: BCE ratio <= 1.005, s/epoch ratio <= 1.0")
+record_training("R3", rows, "bce")

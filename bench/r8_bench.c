@@ -1,7 +1,9 @@
 /*
  * R8, our side in C: single-row latency and batch-256 throughput of ae_reconstruct_ws.
- *   r8_bench MODEL [CALLS [WEIGHTS]]   -> one JSON line
- * Threads: OPENBLAS_NUM_THREADS (read by OpenBLAS when the library loads).
+ *   r8_bench MODEL [CALLS [WEIGHTS [THREADS [PRECISION]]]]   -> one JSON line
+ * PRECISION: float32 (default) or bfloat16 (AE_OPEN_BFLOAT16).
+ * Threads: the workspace's (ae_workspace_set_threads: rows of a batch, columns of a single
+ * row's products), THREADS (default 1); OpenBLAS's from OPENBLAS_NUM_THREADS where it runs.
  *
  * With WEIGHTS (the model's parameter count), it also times the floor no single-row call can
  * beat on one core: reading that many floats once, warm in cache as in back-to-back calls.
@@ -43,17 +45,20 @@ static int compare(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) { fprintf(stderr, "usage: %s MODEL [CALLS]\n", argv[0]); return 2; }
+  if (argc < 2) { fprintf(stderr, "usage: %s MODEL [CALLS [WEIGHTS [THREADS [PRECISION]]]]\n", argv[0]); return 2; }
   int calls = argc > 2 ? atoi(argv[2]) : 5000;
   size_t weights = argc > 3 ? (size_t)atol(argv[3]) : 0;
   ae_model *model = NULL;
-  if (ae_model_open(argv[1], &model) != AE_OK) { fprintf(stderr, "%s\n", ae_last_error()); return 1; }
+  unsigned flags = argc > 5 && strcmp(argv[5], "bfloat16") == 0 ? AE_OPEN_BFLOAT16 : AE_OPEN_DEFAULT;
+  if (ae_model_open_v2(argv[1], flags, &model) != AE_OK) { fprintf(stderr, "%s\n", ae_last_error()); return 1; }
   size_t d = ae_model_input_dim(model), batch = 256;
   float *x = malloc(sizeof(float) * d * batch), *y = malloc(sizeof(float) * d * batch);
   srand(1);
   for (size_t i = 0; i < d * batch; i++) x[i] = (float)(rand() % 256);
   ae_workspace *workspace = NULL;
   if (ae_workspace_create(model, batch, &workspace) != AE_OK) { fprintf(stderr, "%s\n", ae_last_error()); return 1; }
+  int threads = argc > 4 ? atoi(argv[4]) : 1;
+  if (ae_workspace_set_threads(workspace, threads) != AE_OK) { fprintf(stderr, "%s\n", ae_last_error()); return 1; }
 
   double *times = malloc(sizeof(double) * calls);
   for (int i = 0; i < 200; i++) /* warm up */

@@ -1,6 +1,7 @@
 """One side of R8 from Python: `ours` (the autoencoder binding) or `ort` (onnxruntime).
 Prints {"single_us": median latency of one row, "batch_rows_per_s": batch-256 throughput}.
-Set OPENBLAS_NUM_THREADS before starting this process for `ours`."""
+Set OPENBLAS_NUM_THREADS before starting this process for `ours` (r8.py sets it and
+--workspace-threads by the kernels the library runs on)."""
 import argparse
 import json
 import statistics
@@ -13,6 +14,7 @@ parser.add_argument("side", choices=["ours", "ort"])
 parser.add_argument("--model", required=True)
 parser.add_argument("--onnx", required=True)
 parser.add_argument("--threads", type=int, default=1)
+parser.add_argument("--workspace-threads", type=int, default=1, help="ours: Model(threads=...)")
 parser.add_argument("--calls", type=int, default=5000)
 args = parser.parse_args()
 
@@ -21,7 +23,7 @@ x = rng.integers(0, 256, size=(256, 784)).astype(np.float32)
 
 if args.side == "ours":
     import autoencoder
-    model = autoencoder.Model(args.model)
+    model = autoencoder.Model(args.model, threads=args.workspace_threads)
     run = model.reconstruct
 else:
     import onnxruntime as ort

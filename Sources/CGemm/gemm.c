@@ -10,8 +10,14 @@
  * pass over it; a tile's KC x ROWS slice of A stays in L1. Between K blocks the partial sums go
  * through C, which is exact, so the order of the additions stays p = 0, 1, ..., k-1.
  *
- * Edges: columns past n are masked in every load and store of B and C (no read or write
- * outside the matrices), so any n works without padding or packing.
+ * B: row-major (any ldb), or packed once (a model's weights, at load) in panels of 32 columns,
+ * each panel's k rows of 32 contiguous (aegemm_pack): a tile then streams one contiguous block
+ * per panel, which measured 20-50 % faster than row-major B here. Packed panels are padded with
+ * zeros to whole panels; bfloat16 comes packed only, its words in the order AVX-512's word
+ * unpacking puts back in column order (one instruction widens 16 values, exactly).
+ *
+ * Edges: columns past n are masked in every load of row-major B, every load and store of C and
+ * the bias (no read or write outside the matrices); panels wholly past n are not read.
  */
 #include "CGemm.h"
 
@@ -43,25 +49,36 @@ struct product {
 
 #define KERNEL __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,fma")))
 
-/* Vectors v and v + 1 (v even) of B's row at `b`, as floats. float32: as they are, lanes
- * outside the masks reading nothing and holding 0. bfloat16: the 32 values of one chunk in
- * aegemm_bf16_pack's order, which word unpacking with zero turns into the two vectors in
- * column order, widened exactly (a bfloat16's bits are the top half of the float's): one
- * instruction per vector. Chunks lie inside the padded row; wholly outside n, none is read. */
-static inline __attribute__((always_inline)) KERNEL void load_b_pair(const void *b, int v, const __mmask16 *mask,
-                                                                     __m512 *pair, const int bf16) {
-  if (bf16) {
-    if ((mask[v] | mask[v + 1]) == 0) {
-      pair[0] = pair[1] = _mm512_setzero_ps();
-      return;
-    }
-    __m512i chunk = _mm512_loadu_si512((const uint16_t *)b + 16 * v);
-    pair[0] = _mm512_castsi512_ps(_mm512_unpacklo_epi16(_mm512_setzero_si512(), chunk));
-    pair[1] = _mm512_castsi512_ps(_mm512_unpackhi_epi16(_mm512_setzero_si512(), chunk));
+/* Whether a format is packed in panels (see aegemm_pack), and its bytes per value. */
+static inline __attribute__((always_inline)) int is_panels(int format) { return format != AEGEMM_FLOAT32; }
+static inline __attribute__((always_inline)) size_t value_size(int format) {
+  return format == AEGEMM_BFLOAT16_PANELS ? 2 : 4;
+}
+
+/* Vectors v and v + 1 (v even) of B's row p as floats: from a row-major row `row` (lanes
+ * outside the masks read nothing and hold 0), or from step p of the panel at `panel`. A
+ * bfloat16 panel's 32 words unpack with zero into the two vectors in column order: a
+ * bfloat16's bits are the top half of its float. A panel wholly past n is not read. */
+static inline __attribute__((always_inline)) KERNEL void load_b_pair(const void *row, const void *panel, int v,
+                                                                     const __mmask16 *mask, __m512 *pair,
+                                                                     const int format) {
+  if (format == AEGEMM_FLOAT32) {
+    pair[0] = _mm512_maskz_loadu_ps(mask[v], (const float *)row + 16 * v);
+    pair[1] = _mm512_maskz_loadu_ps(mask[v + 1], (const float *)row + 16 * (v + 1));
     return;
   }
-  pair[0] = _mm512_maskz_loadu_ps(mask[v], (const float *)b + 16 * v);
-  pair[1] = _mm512_maskz_loadu_ps(mask[v + 1], (const float *)b + 16 * (v + 1));
+  if ((mask[v] | mask[v + 1]) == 0) {
+    pair[0] = pair[1] = _mm512_setzero_ps();
+    return;
+  }
+  if (format == AEGEMM_FLOAT32_PANELS) {
+    pair[0] = _mm512_loadu_ps((const float *)panel);
+    pair[1] = _mm512_loadu_ps((const float *)panel + 16);
+    return;
+  }
+  __m512i chunk = _mm512_loadu_si512(panel);
+  pair[0] = _mm512_castsi512_ps(_mm512_unpacklo_epi16(_mm512_setzero_si512(), chunk));
+  pair[1] = _mm512_castsi512_ps(_mm512_unpackhi_epi16(_mm512_setzero_si512(), chunk));
 }
 
 /* Lanes of the vector at column `column` that lie inside the n columns. */
@@ -75,7 +92,7 @@ static inline __attribute__((always_inline)) __mmask16 lanes_from(size_t column,
  * those rows' A values for the steps packed step by step (ROWS values per step). */
 static inline __attribute__((always_inline)) KERNEL void tile(const struct product *t, const float *packed, size_t i0,
                                                               size_t j0, size_t p0, size_t kc, const int rows, const int vecs,
-                                                              const int bf16) {
+                                                              const int format) {
   __m512 sum[MR][8];
   __mmask16 mask[8];
   UNROLL for (int v = 0; v < vecs; v++) mask[v] = lanes_from(j0 + 16 * (size_t)v, t->n);
@@ -85,19 +102,25 @@ static inline __attribute__((always_inline)) KERNEL void tile(const struct produ
     UNROLL for (int v = 0; v < vecs; v++)
       sum[r][v] = from_c ? _mm512_maskz_loadu_ps(mask[v], c + r * t->ldc + 16 * v) : _mm512_setzero_ps();
 
-  const size_t size = bf16 ? 2 : 4;
-  const char *b = (const char *)t->b + (p0 * t->ldb + j0) * size;
+  /* Row-major B: row p0 at column j0, one row (ldb values) per step. Panels: the tile's
+   * panels (32 columns each) at step p0, 32 values per step. */
+  const size_t size = value_size(format);
+  const char *row = (const char *)t->b + (p0 * t->ldb + j0) * size;
+  const char *panel[4];
+  UNROLL for (int q = 0; q < vecs / 2; q++)
+    panel[q] = (const char *)t->b + ((j0 / 32 + (size_t)q) * t->k + p0) * 32 * size;
+  const size_t row_step = is_panels(format) ? 0 : t->ldb * size, panel_step = 32 * size;
   const float *a = packed;
-  const size_t ldb = t->ldb;
   for (size_t p = 0; p < kc; p++) {
     __m512 bv[8];
-    UNROLL for (int v = 0; v < vecs; v += 2) load_b_pair(b, v, mask, bv + v, bf16);
+    UNROLL for (int v = 0; v < vecs; v += 2) load_b_pair(row, panel[v / 2], v, mask, bv + v, format);
     UNROLL for (int r = 0; r < rows; r++) {
       __m512 av = _mm512_set1_ps(a[r]);
       UNROLL for (int v = 0; v < vecs; v++) sum[r][v] = _mm512_fmadd_ps(av, bv[v], sum[r][v]);
     }
     a += rows;
-    b += ldb * size;
+    row += row_step;
+    UNROLL for (int q = 0; q < vecs / 2; q++) panel[q] += panel_step;
   }
 
   if (p0 + kc == t->k) {
@@ -124,22 +147,27 @@ static inline __attribute__((always_inline)) KERNEL void tile(const struct produ
 }
 
 /* One instance per tile shape and format of B, so that every loop bound above is a constant. */
-#define TILE(ROWS, VECS)                                                                                      \
-  static KERNEL void tile_##ROWS##x##VECS(const struct product *t, const float *packed, size_t i0, size_t j0,      \
-                                          size_t p0, size_t kc) {                                                \
-    tile(t, packed, i0, j0, p0, kc, ROWS, VECS, 0);                                                             \
-  }                                                                                                             \
+#define TILE(ROWS, VECS)                                                                                       \
+  static KERNEL void tile_##ROWS##x##VECS(const struct product *t, const float *packed, size_t i0, size_t j0,       \
+                                          size_t p0, size_t kc) {                                                 \
+    tile(t, packed, i0, j0, p0, kc, ROWS, VECS, AEGEMM_FLOAT32);                                                 \
+  }                                                                                                              \
+  static KERNEL void tile_##ROWS##x##VECS##_panels(const struct product *t, const float *packed, size_t i0,         \
+                                                   size_t j0, size_t p0, size_t kc) {                             \
+    tile(t, packed, i0, j0, p0, kc, ROWS, VECS, AEGEMM_FLOAT32_PANELS);                                          \
+  }                                                                                                              \
   static KERNEL void tile_##ROWS##x##VECS##_bf16(const struct product *t, const float *packed, size_t i0, size_t j0, \
-                                                 size_t p0, size_t kc) {                                         \
-    tile(t, packed, i0, j0, p0, kc, ROWS, VECS, 1);                                                             \
+                                                 size_t p0, size_t kc) {                                          \
+    tile(t, packed, i0, j0, p0, kc, ROWS, VECS, AEGEMM_BFLOAT16_PANELS);                                         \
   }
 TILE(1, 8) TILE(2, 8) TILE(3, 8)
 TILE(4, 2) TILE(5, 2) TILE(6, 2) TILE(7, 2) TILE(8, 2) TILE(9, 2) TILE(10, 2) TILE(11, 2) TILE(12, 2)
 
 typedef void (*tile_function)(const struct product *, const float *, size_t, size_t, size_t, size_t);
 
-static tile_function tile_for(size_t rows, int bf16) {
-#define PICK(NAME) return bf16 ? NAME##_bf16 : NAME
+static tile_function tile_for(size_t rows, int format) {
+#define PICK(NAME) \
+  return format == AEGEMM_BFLOAT16_PANELS ? NAME##_bf16 : format == AEGEMM_FLOAT32_PANELS ? NAME##_panels : NAME
   switch (rows) {
   case 1: PICK(tile_1x8);
   case 2: PICK(tile_2x8);
@@ -175,14 +203,13 @@ static void pack_rows(const struct product *t, size_t i0, size_t rows, size_t p0
 void aegemm(size_t m, size_t n, size_t k, const float *a, size_t a_row, size_t a_col, const void *b, int b_format,
             size_t ldb, float *c, size_t ldc, int accumulate, const float *bias, int epilogue) {
   if (m == 0 || n == 0) return;
-  int bf16 = b_format == AEGEMM_BFLOAT16;
   struct product t = {m, n, k, a, a_row, a_col, b, b_format, ldb, c, ldc, accumulate, bias, epilogue};
   float packed[MR * KC];
   if (k == 0) {
     /* No steps: C (or 0) plus the bias and the epilogue, through a tile with kc = 0. */
     for (size_t i = 0; i < m; i += MR) {
       size_t rows = m - i < MR ? m - i : MR;
-      for (size_t j = 0; j < n; j += columns_of(rows)) tile_for(rows, bf16)(&t, packed, i, j, 0, 0);
+      for (size_t j = 0; j < n; j += columns_of(rows)) tile_for(rows, b_format)(&t, packed, i, j, 0, 0);
     }
     return;
   }
@@ -193,7 +220,7 @@ void aegemm(size_t m, size_t n, size_t k, const float *a, size_t a_row, size_t a
       for (size_t i = 0; i < m; i += MR) {
         size_t rows = m - i < MR ? m - i : MR;
         pack_rows(&t, i, rows, pc, kc, packed);
-        tile_function run = tile_for(rows, bf16);
+        tile_function run = tile_for(rows, b_format);
         size_t step = columns_of(rows);
         for (size_t j = jc; j < jend; j += step) run(&t, packed, i, j, pc, kc);
       }
@@ -201,23 +228,31 @@ void aegemm(size_t m, size_t n, size_t k, const float *a, size_t a_row, size_t a
   }
 }
 
-size_t aegemm_bf16_stride(size_t n) { return (n + 31) / 32 * 32; }
+size_t aegemm_packed_count(size_t k, size_t n) { return (n + 31) / 32 * 32 * k; }
 
-void aegemm_bf16_pack(const uint16_t *natural, size_t k, size_t n, uint16_t *packed) {
-  size_t stride = aegemm_bf16_stride(n);
-  for (size_t p = 0; p < k; p++) {
-    const uint16_t *row = natural + p * n;
-    uint16_t *out = packed + p * stride;
-    for (size_t chunk = 0; chunk < stride; chunk += 32)
+void aegemm_pack(const float *b, size_t k, size_t n, int format, void *packed) {
+  for (size_t panel = 0; panel < (n + 31) / 32; panel++)
+    for (size_t p = 0; p < k; p++) {
+      const float *row = b + p * n + 32 * panel;
+      size_t at = (panel * k + p) * 32, lanes = n - 32 * panel < 32 ? n - 32 * panel : 32;
+      if (format == AEGEMM_FLOAT32_PANELS) {
+        float *out = (float *)packed + at;
+        for (size_t i = 0; i < 32; i++) out[i] = i < lanes ? row[i] : 0;
+        continue;
+      }
+      /* bfloat16: the top half of each (already rounded) float; word 8 L + i unpacks (low
+       * half) to column 4 L + i, word 8 L + 4 + i (high half) to column 16 + 4 L + i. */
+      uint16_t *out = (uint16_t *)packed + at;
       for (size_t lane = 0; lane < 4; lane++)
         for (size_t i = 0; i < 4; i++) {
-          /* Word 8 lane + i unpacks (low half) to column 4 lane + i, word 8 lane + 4 + i
-           * (high half) to column 16 + 4 lane + i. */
-          size_t low = chunk + 4 * lane + i, high = chunk + 16 + 4 * lane + i;
-          out[chunk + 8 * lane + i] = low < n ? row[low] : 0;
-          out[chunk + 8 * lane + 4 + i] = high < n ? row[high] : 0;
+          size_t low = 4 * lane + i, high = 16 + 4 * lane + i;
+          uint32_t bits;
+          memcpy(&bits, low < lanes ? &row[low] : &(float){0}, 4);
+          out[8 * lane + i] = (uint16_t)(bits >> 16);
+          memcpy(&bits, high < lanes ? &row[high] : &(float){0}, 4);
+          out[8 * lane + 4 + i] = (uint16_t)(bits >> 16);
         }
-  }
+    }
 }
 
 int aegemm_available(void) {

@@ -63,8 +63,8 @@ static long long now_ns(void) {
   return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-/* Share `index` of the job: a contiguous block of rows, or of columns in whole chunks of 32
- * (a packed bfloat16 B's unit; as good for float32). */
+/* Share `index` of the job: a contiguous block of rows, or of columns in whole panels of 32
+ * (a packed B's unit; as good for row-major B). */
 static void run_share(const struct share_job *j, int index) {
   if (j->by_rows) {
     size_t base = j->m / (size_t)j->shares, extra = j->m % (size_t)j->shares, i = (size_t)index;
@@ -78,7 +78,9 @@ static void run_share(const struct share_job *j, int index) {
     size_t start = 32 * (i * base + (i < extra ? i : extra)), end = start + 32 * (base + (i < extra ? 1 : 0));
     if (end > j->n) end = j->n;
     if (start >= end) return;
-    const char *b = (const char *)j->b + start * (j->b_format == AEGEMM_BFLOAT16 ? 2 : 4);
+    /* Shares start on a panel: row-major B moves by columns, packed B by whole panels. */
+    size_t size = j->b_format == AEGEMM_BFLOAT16_PANELS ? 2 : 4;
+    const char *b = (const char *)j->b + (j->b_format == AEGEMM_FLOAT32 ? start : start * j->k) * size;
     aegemm(j->m, end - start, j->k, j->a, j->a_row, j->a_col, b, j->b_format, j->ldb, j->c + start, j->ldc, j->accumulate,
            j->bias ? j->bias + start : NULL, j->epilogue);
   }

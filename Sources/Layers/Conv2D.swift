@@ -70,12 +70,12 @@ public final class Conv2D: Layer {
   public static func apply(
     _ x: UnsafePointer<Float>, rows n: Int, geometry: ConvGeometry, kernel: UnsafePointer<Float>,
     bias: UnsafePointer<Float>, filters: Int, activation: Activation, columns: UnsafeMutablePointer<Float>,
-    halfKernel: UnsafePointer<UInt16>? = nil, team: BLAS.Team? = nil, into y: UnsafeMutablePointer<Float>
+    packed: BLAS.PackedKernel? = nil, team: BLAS.Team? = nil, into y: UnsafeMutablePointer<Float>
   ) {
     geometry.im2col(x, count: n, into: columns)
     // Every output position is one row of a (n * positions, filters) matrix: the Dense kernel applies.
     Dense.apply(columns, rows: n * geometry.positions, kernel: kernel, bias: bias, inputWidth: geometry.patchSize,
-                outputWidth: filters, activation: activation, halfKernel: halfKernel, team: team, into: y)
+                outputWidth: filters, activation: activation, packed: packed, team: team, into: y)
   }
 
   public func backward(_ dy: Tensor) -> Tensor? {

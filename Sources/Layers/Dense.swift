@@ -75,15 +75,15 @@ public final class Dense: Layer {
 
   /// `y = f(x W + b)` for `rows` rows, touching nothing but its arguments: the forward pass
   /// both training and the thread-safe inference runtime use. `team` splits the product over
-  /// its threads (a single row's call on a workspace of several threads); `halfKernel` is the
-  /// kernel in bfloat16 for a model loaded at that precision (see BLAS.affine).
+  /// its threads (a single row's call on a workspace of several threads); `packed` is the
+  /// kernel packed for the own kernels, in float32 or bfloat16 (see BLAS.affine).
   ///
   /// Shapes: x (rows, inputWidth), kernel (inputWidth, outputWidth), bias (outputWidth),
   /// y (rows, outputWidth).
   @inlinable
   public static func apply(
     _ x: UnsafePointer<Float>, rows n: Int, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    inputWidth: Int, outputWidth: Int, activation: Activation, halfKernel: UnsafePointer<UInt16>? = nil,
+    inputWidth: Int, outputWidth: Int, activation: Activation, packed: BLAS.PackedKernel? = nil,
     team: BLAS.Team? = nil, into y: UnsafeMutablePointer<Float>
   ) {
     let fused: BLAS.Epilogue? = switch activation {
@@ -92,7 +92,7 @@ public final class Dense: Layer {
     case .leakyRelu: .leakyRelu
     case .tanh, .sigmoid, .softmax: nil
     }
-    BLAS.affine(x, rows: n, weights: kernel, halfWeights: halfKernel, bias: bias, k: inputWidth, n: outputWidth,
+    BLAS.affine(x, rows: n, weights: kernel, packed: packed, bias: bias, k: inputWidth, n: outputWidth,
                 epilogue: fused ?? .none, team: team, into: y)
     if fused == nil {
       for r in 0..<n { activation.apply(y + r * outputWidth, count: outputWidth) }

@@ -26,10 +26,6 @@ extension InferenceModel {
     let count = plan.parameterCount
     let rounded = try FloatBuffer(count: count, for: "the model's weights at bfloat16")
     rounded.pointer.initialize(from: weights, count: count)
-    // Every kernel rounded in the float32 copy (what OpenBLAS and the transposed convolutions
-    // read); the products the own kernels run (dense and convolution layers) also get a
-    // packed bfloat16 copy.
-    var offsets: [Int: Int] = [:], total = 0
     for step in plan.encoder + plan.decoder {
       for i in step.kernelOffset..<step.biasOffset {
         guard let value = BFloat16.bits(weights[i]) else {
@@ -37,36 +33,56 @@ extension InferenceModel {
         }
         rounded.pointer[i] = BFloat16.float(value)
       }
-      if let (k, n) = Self.productShape(step) {
-        offsets[step.kernelOffset] = total
-        total += BLAS.packedBFloat16Count(k: k, n: n)
-      }
     }
-    let half = try FloatBuffer(count: (total + 1) / 2, for: "the model's bfloat16 weights")
-    let bits = UnsafeMutableRawPointer(half.pointer).bindMemory(to: UInt16.self, capacity: 2 * half.count)
-    for step in plan.encoder + plan.decoder {
-      guard let (k, n) = Self.productShape(step), let offset = offsets[step.kernelOffset] else { continue }
-      let natural = (0..<(k * n)).map { BFloat16.bits(rounded.pointer[step.kernelOffset + $0])! }
-      BLAS.packBFloat16(natural, k: k, n: n, into: bits + offset)
-    }
-    return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: anomaly, weights: rounded, precision: precision,
-                              halfWeights: half, halfOffsets: offsets)
+    return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: anomaly, weights: rounded, precision: precision)
   }
 
-  /// The kernel matrix (k x n) of a layer whose product can read bfloat16: dense and
-  /// convolution layers (Dense.apply); nil for transposed convolutions.
+  /// The packed kernel of `step`, when this model has packed kernels and the step reads one.
+  @inline(__always)
+  func packedKernel(of step: NetworkPlan.Step) -> BLAS.PackedKernel? {
+    guard let packed, let offset = packed.offsets[step.kernelOffset] else { return nil }
+    return BLAS.PackedKernel(values: packed.start + offset * packed.valueSize, bfloat16: packed.precision == .bfloat16)
+  }
+}
+
+/// A model's dense and convolution kernels packed once for the own kernels (panels of 32
+/// columns: BLAS.pack), in float32 or bfloat16: the products stream them instead of the
+/// row-major weights (transposed convolutions, and OpenBLAS, read those).
+final class PackedKernels: @unchecked Sendable {
+  let precision: InferenceModel.Precision
+  /// Where each packed kernel starts, in values from `start`, by the step's kernelOffset.
+  let offsets: [Int: Int]
+  let start: UnsafeRawPointer
+  let valueSize: Int
+  private let buffer: FloatBuffer
+
+  /// Throws `AllocationError` when the copy cannot be allocated.
+  init(_ plan: NetworkPlan, _ weights: UnsafePointer<Float>, precision: InferenceModel.Precision) throws {
+    self.precision = precision
+    valueSize = precision == .bfloat16 ? 2 : 4
+    var offsets: [Int: Int] = [:], total = 0
+    for step in plan.encoder + plan.decoder {
+      guard let (k, n) = Self.productShape(step) else { continue }
+      offsets[step.kernelOffset] = total
+      total += BLAS.packedCount(k: k, n: n)
+    }
+    self.offsets = offsets
+    buffer = try FloatBuffer(count: max(1, (total * valueSize + 3) / 4), for: "the model's packed kernels")
+    start = UnsafeRawPointer(buffer.pointer)
+    for step in plan.encoder + plan.decoder {
+      guard let (k, n) = Self.productShape(step), let offset = offsets[step.kernelOffset] else { continue }
+      BLAS.pack(weights + step.kernelOffset, k: k, n: n, bfloat16: precision == .bfloat16,
+                into: UnsafeMutableRawPointer(buffer.pointer) + offset * valueSize)
+    }
+  }
+
+  /// The kernel matrix (k x n) of a layer whose product is Dense.apply's: dense and
+  /// convolution layers; nil for transposed convolutions.
   static func productShape(_ step: NetworkPlan.Step) -> (k: Int, n: Int)? {
     switch step.operation {
     case .dense(let input, let output): (input, output)
     case .convolution(let geometry, let filters): (geometry.patchSize, filters)
     case .transposedConvolution: nil
     }
-  }
-
-  /// The packed bfloat16 kernel of `step`, when this model runs at bfloat16.
-  @inline(__always)
-  func halfKernel(of step: NetworkPlan.Step) -> UnsafePointer<UInt16>? {
-    guard let halfWeights, let offset = halfOffsets[step.kernelOffset] else { return nil }
-    return halfWeights + offset
   }
 }

@@ -25,11 +25,9 @@ public final class InferenceModel: @unchecked Sendable {
   private let storage: FloatBuffer
   /// What the layers' kernels are stored in (see InferenceModel+Precision.swift).
   public let precision: Precision
-  /// At bfloat16: the kernels of dense and convolution layers in bfloat16, packed for the own
-  /// kernels, at `halfOffsets[kernelOffset]`; and the buffer that owns them. nil at float32.
-  let halfWeights: UnsafePointer<UInt16>?
-  let halfOffsets: [Int: Int]
-  private let halfStorage: FloatBuffer?
+  /// The dense and convolution kernels packed for the own kernels, at `precision` (nil when
+  /// the model was made while the products ran on OpenBLAS).
+  let packed: PackedKernels?
   /// Gaussian heads: the learned log-variance per output value, inside `weights` (for `score`).
   let logVariance: UnsafePointer<Float>?
   /// The output heads, and whether the whole output is one sigmoid head after an affine
@@ -65,11 +63,12 @@ public final class InferenceModel: @unchecked Sendable {
     try self.init(spec: model.spec, pipeline: model.pipeline, anomaly: model.anomaly, weights: weights)
   }
 
-  /// A forward-only model over `weights`, laid out as the spec's plan says; at bfloat16,
-  /// `halfWeights` holds packed bfloat16 kernels (2 per float of the buffer) at `halfOffsets`.
+  /// A forward-only model over `weights`, laid out as the spec's plan says (at bfloat16, its
+  /// kernels hold bfloat16 values); `packed` are its kernels packed, made here when nil and
+  /// the products run on the own kernels.
   init(
     spec: ModelSpec, pipeline: Pipeline, anomaly: AnomalySettings, weights: FloatBuffer, precision: Precision = .float32,
-    halfWeights: FloatBuffer? = nil, halfOffsets: [Int: Int] = [:]
+    packed: PackedKernels? = nil
   ) throws {
     let plan: NetworkPlan
     do { plan = try NetworkPlan(spec) } catch { throw InferenceError(.invalidArgument, "\(error)") }
@@ -96,11 +95,7 @@ public final class InferenceModel: @unchecked Sendable {
     storage = weights
     self.weights = UnsafePointer(weights.pointer)
     self.precision = precision
-    halfStorage = halfWeights
-    self.halfOffsets = halfOffsets
-    self.halfWeights = halfWeights.map {
-      UnsafePointer(UnsafeMutableRawPointer($0.pointer).bindMemory(to: UInt16.self, capacity: 2 * $0.count))
-    }
+    self.packed = try packed ?? (BLAS.usesOwnKernels ? PackedKernels(plan, weights.pointer, precision: precision) : nil)
     logVariance = plan.logVarianceOffset.map { UnsafePointer(weights.pointer + $0) }
     heads = spec.outputHeads
     conditionWidth = spec.conditionWidth
@@ -120,7 +115,7 @@ public final class InferenceModel: @unchecked Sendable {
   public func scoring(with settings: AnomalySettings) throws -> InferenceModel {
     guard settings != anomaly else { return self }
     return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: settings, weights: storage, precision: precision,
-                              halfWeights: halfStorage, halfOffsets: halfOffsets)
+                              packed: packed)
   }
 
   /// Load a model file (HDF5 is used here and nowhere else in this type). `verify` false

@@ -98,21 +98,22 @@ public enum BLAS {
   /// product on the own path. `leakyRelu`'s slope is 0.01. `team` splits the product over
   /// its threads (own path only).
   ///
-  /// `halfWeights`: the same W in bfloat16, laid out by `packBFloat16` (W's values must be
-  /// bfloat16 values): the own path reads those, half the bytes, with results equal to
-  /// reading W bit for bit; OpenBLAS reads W.
+  /// `packed`: the same W packed by `pack` (float32, or bfloat16 when W's values are
+  /// bfloat16 values): the own path streams that, with results equal to reading W bit for
+  /// bit; OpenBLAS reads W.
   @inlinable
   public static func affine(
-    _ x: UnsafePointer<Float>, rows: Int, weights w: UnsafePointer<Float>, halfWeights: UnsafePointer<UInt16>? = nil,
+    _ x: UnsafePointer<Float>, rows: Int, weights w: UnsafePointer<Float>, packed: PackedKernel? = nil,
     bias: UnsafePointer<Float>, k: Int, n: Int, epilogue: Epilogue, team: Team? = nil, into y: UnsafeMutablePointer<Float>
   ) {
     if rows == 0 || n == 0 { return }
     if usesOwnKernels {
       let fused = switch epilogue { case .none: AEGEMM_LINEAR case .relu: AEGEMM_RELU case .leakyRelu: AEGEMM_LEAKY_RELU }
-      let b = halfWeights.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(w)
-      let format = halfWeights == nil ? AEGEMM_FLOAT32 : AEGEMM_BFLOAT16
-      let ldb = halfWeights == nil ? n : aegemm_bf16_stride(n)
-      aegemm_team_run(team?.team, rows, n, k, x, k, 1, b, format, ldb, y, n, 0, bias, fused)
+      if let packed {
+        aegemm_team_run(team?.team, rows, n, k, x, k, 1, packed.values, packed.format, 0, y, n, 0, bias, fused)
+      } else {
+        aegemm_team_run(team?.team, rows, n, k, x, k, 1, w, AEGEMM_FLOAT32, n, y, n, 0, bias, fused)
+      }
       return
     }
     if rows == 1 {
@@ -140,12 +141,24 @@ public enum BLAS {
     }
   }
 
-  /// Values a bfloat16 W of k x n takes in the layout `affine` reads.
-  public static func packedBFloat16Count(k: Int, n: Int) -> Int { k * aegemm_bf16_stride(n) }
+  /// A kernel W packed for the own kernels (panels of 32 columns), as `affine` reads it.
+  public struct PackedKernel: @unchecked Sendable {
+    public let values: UnsafeRawPointer
+    @usableFromInline let format: Int32
 
-  /// W (k x n, bfloat16 bits, row-major) in the layout `affine` reads for `halfWeights`.
-  public static func packBFloat16(_ natural: UnsafePointer<UInt16>, k: Int, n: Int, into packed: UnsafeMutablePointer<UInt16>) {
-    aegemm_bf16_pack(natural, k, n, packed)
+    public init(values: UnsafeRawPointer, bfloat16: Bool) {
+      self.values = values
+      format = bfloat16 ? AEGEMM_BFLOAT16_PANELS : AEGEMM_FLOAT32_PANELS
+    }
+  }
+
+  /// Values (floats, or bfloat16s) a packed W of k x n takes.
+  public static func packedCount(k: Int, n: Int) -> Int { aegemm_packed_count(k, n) }
+
+  /// Row-major W (k x n) packed into `packed` (`packedCount` values): float32, or bfloat16
+  /// (the top halves of W's floats: W's values must be bfloat16 values).
+  public static func pack(_ w: UnsafePointer<Float>, k: Int, n: Int, bfloat16: Bool, into packed: UnsafeMutableRawPointer) {
+    aegemm_pack(w, k, n, bfloat16 ? AEGEMM_BFLOAT16_PANELS : AEGEMM_FLOAT32_PANELS, packed)
   }
 
   /// Number of threads OpenBLAS uses; results are bit-identical for a fixed thread count.

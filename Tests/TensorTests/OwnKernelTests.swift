@@ -141,38 +141,52 @@ struct OwnKernelTests {
     if epilogue == .leakyRelu { #expect(fused.contains { $0 < 0 }) }
   }
 
-  /// B in bfloat16 gives the product of B's values as float32, bit for bit, on every tile shape
-  /// and edge (the single-row tiles included).
+  /// Packed B (float32, and bfloat16 of bfloat16 values) gives the row-major product, bit for
+  /// bit, on every tile shape and edge (the single-row tiles included).
   @Test(arguments: shapes)
-  func bfloat16WeightsEqualTheirFloat32Values(shape: (m: Int, k: Int, n: Int)) {
+  func packedWeightsEqualRowMajor(shape: (m: Int, k: Int, n: Int)) {
     let (m, k, n) = shape
     var random = SeededRandom(seed: UInt64(7 * m + n))
     let x = randomMatrix(m * k, &random), bias = randomMatrix(n, &random)
-    let natural = randomMatrix(k * n, &random).map { BFloat16.bits($0)! }
-    let w = natural.map(BFloat16.float)
-    var half = [UInt16](repeating: 0xFFFF, count: BLAS.packedBFloat16Count(k: k, n: n))
-    BLAS.packBFloat16(natural, k: k, n: n, into: &half)
-    var fromHalf = [Float](repeating: .nan, count: m * n), fromFloat = fromHalf
-    onOwnKernels {
-      BLAS.affine(x, rows: m, weights: w, halfWeights: half, bias: bias, k: k, n: n, epilogue: .leakyRelu, into: &fromHalf)
-      BLAS.affine(x, rows: m, weights: w, bias: bias, k: k, n: n, epilogue: .leakyRelu, into: &fromFloat)
+    for bfloat16 in [false, true] {
+      let w = randomMatrix(k * n, &random).map { bfloat16 ? BFloat16.float(BFloat16.bits($0)!) : $0 }
+      var packed = [UInt32](repeating: 0xFFFF_FFFF, count: BLAS.packedCount(k: k, n: n))
+      BLAS.pack(w, k: k, n: n, bfloat16: bfloat16, into: &packed)
+      var fromPacked = [Float](repeating: .nan, count: m * n), fromRows = fromPacked
+      packed.withUnsafeBytes { bytes in
+        let kernel = BLAS.PackedKernel(values: bytes.baseAddress!, bfloat16: bfloat16)
+        onOwnKernels {
+          BLAS.affine(x, rows: m, weights: w, packed: kernel, bias: bias, k: k, n: n, epilogue: .leakyRelu, into: &fromPacked)
+          BLAS.affine(x, rows: m, weights: w, bias: bias, k: k, n: n, epilogue: .leakyRelu, into: &fromRows)
+        }
+      }
+      #expect(fromPacked == fromRows, "bfloat16 \(bfloat16)")
     }
-    #expect(fromHalf == fromFloat)
   }
 
-  /// A team splits a product by rows or columns; every split gives aegemm's bits.
+  /// A team splits a product by rows or columns; every split gives aegemm's bits, on
+  /// row-major and packed weights.
   @Test(arguments: [2, 3])
   func teamSplitsGiveTheSameBits(threads: Int) throws {
     let team = try #require(onOwnKernels { BLAS.Team(threads: threads) })
-    for (m, k, n) in [(1, 784, 256), (1, 256, 784), (2, 300, 33), (40, 200, 100), (1, 16, 16)] {
+    for (m, k, n) in [(1, 784, 256), (1, 256, 784), (2, 300, 33), (40, 200, 100), (1, 16, 16), (1, 100, 300)] {
       var random = SeededRandom(seed: UInt64(m + k + n))
       let x = randomMatrix(m * k, &random), w = randomMatrix(k * n, &random), bias = randomMatrix(n, &random)
-      var alone = [Float](repeating: .nan, count: m * n), split = alone
+      var packed = [Float](repeating: .nan, count: BLAS.packedCount(k: k, n: n))
+      BLAS.pack(w, k: k, n: n, bfloat16: false, into: &packed)
+      var alone = [Float](repeating: .nan, count: m * n), split = alone, splitPacked = alone
       onOwnKernels {
         BLAS.affine(x, rows: m, weights: w, bias: bias, k: k, n: n, epilogue: .relu, into: &alone)
-        for _ in 0..<3 { BLAS.affine(x, rows: m, weights: w, bias: bias, k: k, n: n, epilogue: .relu, team: team, into: &split) }
+        packed.withUnsafeBytes { bytes in
+          let kernel = BLAS.PackedKernel(values: bytes.baseAddress!, bfloat16: false)
+          for _ in 0..<3 {
+            BLAS.affine(x, rows: m, weights: w, bias: bias, k: k, n: n, epilogue: .relu, team: team, into: &split)
+            BLAS.affine(x, rows: m, weights: w, packed: kernel, bias: bias, k: k, n: n, epilogue: .relu, team: team,
+                        into: &splitPacked)
+          }
+        }
       }
-      #expect(split == alone, "\(m)x\(k)x\(n) on \(threads) threads")
+      #expect(split == alone && splitPacked == alone, "\(m)x\(k)x\(n) on \(threads) threads")
     }
   }
 

@@ -5,7 +5,9 @@
  *   blis      Debian's BLIS, bli_sgemm
  *   dnnl      Debian's oneDNN 2.6.3, dnnl_sgemm
  *   dnnl_mm   oneDNN matmul primitive, weights B reordered once into the layout it asks for
- *   ob_gemv   OpenBLAS's cblas_sgemv, what the library calls for a single row (1xK shapes only)
+ *   ours      the library's own kernels (Sources/CGemm: aegemm; split over a team of threads at 2),
+ *             what it runs on a CPU with AVX-512; OpenBLAS's sgemm elsewhere, as the library does
+ *   ob_gemv   OpenBLAS's cblas_sgemv, the library's single-row path on OpenBLAS (1xK shapes only)
  *
  *   gemm THREADS [REPEATS]   -> a header, then one line per shape and side
  *   gemm verbose             -> one call of each oneDNN path (run with ONEDNN_VERBOSE=1)
@@ -14,6 +16,7 @@
  * machine falls on all sides alike; the median over repeats is printed.
  */
 #define _DEFAULT_SOURCE /* usleep, rand_r */
+#include "CGemm.h"
 #include <blis.h> /* also declares cblas_sgemm; the link order makes it OpenBLAS's (checked in run.sh) */
 #include <oneapi/dnnl/dnnl.h>
 
@@ -38,9 +41,11 @@ static const Shape shapes[] = {
   {"r8_row_enc1", 1, 784, 256},     {"r8_row_dec2", 1, 256, 784},
   {"r1_weight_grad", 784, 128, 256}, /* names without spaces: run.sh splits on them */
 };
-enum { SHAPES = sizeof shapes / sizeof shapes[0], SIDES = 5 };
-/* ob_gemv: OpenBLAS's cblas_sgemv, the library's own single-row path (BLAS.rowTimesMatrix); rows only. */
-static const char *side_names[SIDES] = {"openblas", "blis", "dnnl", "dnnl_mm", "ob_gemv"};
+enum { SHAPES = sizeof shapes / sizeof shapes[0], SIDES = 6 };
+/* ob_gemv (last: rows only): OpenBLAS's cblas_sgemv, the library's single-row path on OpenBLAS. */
+static const char *side_names[SIDES] = {"openblas", "blis", "dnnl", "dnnl_mm", "ours", "ob_gemv"};
+/* The library's team for `ours` at 2 threads or more (NULL at 1). */
+static aegemm_team *team;
 
 static double now(void) {
   struct timespec t;
@@ -132,6 +137,12 @@ static void run_side(int side, const Shape *s, const float *a, const float *b, f
     break;
   case 3:
     matmul_run(mm);
+    break;
+  case 4:
+    if (aegemm_available())
+      aegemm_team_run(team, s->m, s->n, s->k, a, s->k, 1, b, AEGEMM_FLOAT32, s->n, c, s->n, 0, NULL, AEGEMM_LINEAR);
+    else
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->m, s->n, s->k, 1.0f, a, s->k, b, s->n, 0.0f, c, s->n);
     break;
   default:
     cblas_sgemv(CblasRowMajor, CblasTrans, s->k, s->n, 1.0f, b, s->n, a, 1, 0.0f, c, 1);
@@ -237,6 +248,7 @@ static void print_header(int threads) {
          coretype ? coretype : "(unset)");
   printf("blis: %s, arch %s\n", bli_info_get_version_str(), bli_arch_string(bli_arch_query_id()));
   printf("onednn: %d.%d.%d, effective ISA code 0x%x\n", v->major, v->minor, v->patch, (unsigned)dnnl_get_effective_cpu_isa());
+  printf("ours: %s\n", aegemm_available() ? "avx512 (own kernels, Sources/CGemm)" : "openblas sgemm (no AVX-512)");
 
   /* Peak = FMA units x lanes x 2 flops x clock. Assumed 2 FMA units (Zen 4/5, Intel server cores). */
   double ghz_nominal = atof(mhz) / 1000, ghz = measured_ghz();
@@ -287,6 +299,7 @@ int main(int argc, char **argv) {
   openblas_set_num_threads(threads);
   bli_thread_set_num_threads(threads);
   omp_set_num_threads(threads); /* oneDNN's OpenMP runtime */
+  if (threads > 1 && aegemm_available()) team = aegemm_team_create(threads);
   print_header(threads);
   printf("%-15s %-17s %-8s %9s %9s %9s  %s\n", "shape", "MxK . KxN", "side", "GFLOP/s", "min", "max", "max|C-C_openblas|");
 

@@ -16,11 +16,16 @@ if ! dpkg -s libblis-dev libdnnl-dev >/dev/null 2>&1; then
 fi
 
 build=${TMPDIR:-/tmp}/ae-gemm-bench
-mkdir -p "$build"
+mkdir -p "$build" "$here/../results"
 blis=/usr/lib/x86_64-linux-gnu/blis-openmp
 # -lopenblas before -lblis: both export cblas_sgemm, and the first one linked is OpenBLAS's.
-gcc -O2 -I/usr/include/x86_64-linux-gnu/blis-openmp "$here/gemm.c" -o "$build/gemm" \
-  -lopenblas -L"$blis" -lblis -ldnnl -fopenmp -lm
+# The library's own kernels, compiled as the package builds them (clang: their loops are unrolled
+# by clang pragmas).
+kernels="$here/../../Sources/CGemm"
+clang -O2 -I"$kernels/include" -c "$kernels/gemm.c" -o "$build/aegemm.o"
+clang -O2 -I"$kernels/include" -c "$kernels/team.c" -o "$build/aeteam.o"
+gcc -O2 -I/usr/include/x86_64-linux-gnu/blis-openmp -I"$kernels/include" "$here/gemm.c" "$build/aegemm.o" "$build/aeteam.o" \
+  -o "$build/gemm" -lopenblas -L"$blis" -lblis -ldnnl -fopenmp -lpthread -lm
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load: $(cut -d' ' -f1-3 /proc/loadavg); cores: $(nproc)"
 echo "# ONEDNN_VERBOSE=1, one call of each oneDNN path"
@@ -43,7 +48,7 @@ for arch in 0:skx 6:zen3; do
 done
 
 echo "# summary: median over $rounds rounds of each side's median GFLOP/s; best = fastest side / faster OpenBLAS path;"
-echo "# %peak = fastest side / (measured widest FMA peak x threads)"
+echo "# ours/ob = our own kernels / the faster OpenBLAS path; %peak = ours / (measured widest FMA peak x threads)"
 awk '
   /^threads:/ { threads = $2 }
   /^peak \(measured/ { for (i = 1; i <= NF; i++) if ($i == "avx512" || $i == "avx2") peak[threads] = $(i + 1) }
@@ -57,13 +62,14 @@ awk '
     return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
   }
   END {
-    printf "%-7s %-15s %-16s %8s %8s %8s %8s %8s %6s %6s\n", "threads", "shape", "MxK.KxN", "openblas", "blis", "dnnl", "dnnl_mm", "ob_gemv", "best", "%peak"
-    split("openblas blis dnnl dnnl_mm ob_gemv", sides, " ")
+    printf "%-7s %-15s %-16s %8s %8s %8s %8s %8s %8s %6s %6s %6s\n", "threads", "shape", "MxK.KxN", "openblas", "blis", "dnnl", "dnnl_mm", "ours", "ob_gemv", "best", "ours/ob", "%peak"
+    split("openblas blis dnnl dnnl_mm ours ob_gemv", sides, " ")
     for (t = 1; t <= 2; t++) for (s = 1; s <= shapes; s++) {
       shape = order[s]; best = 0; line = sprintf("%-7d %-15s %-16s", t, shape, dims[shape])
-      for (k = 1; k <= 5; k++) { key = t SUBSEP shape SUBSEP sides[k]; if (!count[key]) { line = line sprintf(" %8s", "-"); continue }; m = median(key); line = line sprintf(" %8.1f", m); if (m > best) best = m }
+      for (k = 1; k <= 6; k++) { key = t SUBSEP shape SUBSEP sides[k]; if (!count[key]) { line = line sprintf(" %8s", "-"); continue }; m = median(key); line = line sprintf(" %8.1f", m); if (m > best) best = m }
       ob = median(t SUBSEP shape SUBSEP "openblas")  # the faster OpenBLAS path: sgemm, or sgemv for a row
       if (count[t SUBSEP shape SUBSEP "ob_gemv"] && median(t SUBSEP shape SUBSEP "ob_gemv") > ob) ob = median(t SUBSEP shape SUBSEP "ob_gemv")
-      printf "%s %5.2fx %5.0f%%\n", line, best / ob, 100 * best / (peak[t] * t)
+      ours = median(t SUBSEP shape SUBSEP "ours")
+      printf "%s %5.2fx %5.2fx %5.0f%%\n", line, best / ob, ours / ob, 100 * ours / (peak[t] * t)
     }
-  }' "$log"
+  }' "$log" | tee "$here/../results/gemm-summary.txt"

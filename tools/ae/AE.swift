@@ -1,5 +1,6 @@
 import ArgumentParser
 import Models
+import Tensor
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,8 @@ struct AE: ParsableCommand {
       while working (one error: line).
       Example: ae train --layers 256,32 --epochs 10 --data fashion-mnist --out model.h5
       """,
-    version: AutoencoderVersion.string,
+    // The kernels too: a bench or a bug report names what the products ran on.
+    version: "\(AutoencoderVersion.string) (matrix products: \(BLAS.kernelDescription))",
     subcommands: [Train.self, Eval.self, Encode.self, Decode.self, Reconstruct.self, Score.self, Inspect.self,
                   PCACommand.self, Montage.self, Sample.self, Interpolate.self, Seal.self, Plot.self, Denoise.self, Inpaint.self,
                   Compress.self, Decompress.self,

@@ -26,19 +26,23 @@
 #define AEGEMM_LEAKY_RELU 2 /* slope 0.01, PyTorch's default, as Activation.leakySlope */
 
 /* How B's values are stored. */
+/* Row-major float32, element (p, j) at b[p * ldb + j]. */
 #define AEGEMM_FLOAT32 0
-/* bfloat16: a float32's upper 16 bits (uint16_t), laid out by aegemm_bf16_pack (ldb =
- * aegemm_bf16_stride(n)); widened exactly as read, so the product equals aegemm's on B's
- * values as float32, bit for bit, with half the bytes read. */
-#define AEGEMM_BFLOAT16 1
+/* Packed by aegemm_pack (a model's weights, once at load; ldb is ignored): panels of 32
+ * columns, each panel's k rows of 32 contiguous, padded with zeros. Faster to stream. */
+#define AEGEMM_FLOAT32_PANELS 1
+/* The same panels in bfloat16 (a float32's upper 16 bits), in the word order AVX-512's
+ * unpacking undoes: half the bytes; widened exactly as read, so the product equals the
+ * float32 one on B's values bit for bit when those are bfloat16 values. */
+#define AEGEMM_BFLOAT16_PANELS 2
 
-/* The row stride of a packed bfloat16 B of n columns: n rounded up to 32. */
-size_t aegemm_bf16_stride(size_t n);
+/* Values (floats or bfloat16s) a packed B of k x n takes. */
+size_t aegemm_packed_count(size_t k, size_t n);
 
-/* B (k x n, row-major bfloat16 bits) in the layout AEGEMM_BFLOAT16 reads: each row padded
- * with zeros to aegemm_bf16_stride(n) and every 32 columns' words reordered so that AVX-512's
- * word unpacking gives them back in order. `packed` holds k * aegemm_bf16_stride(n) values. */
-void aegemm_bf16_pack(const uint16_t *natural, size_t k, size_t n, uint16_t *packed);
+/* Row-major float32 B (k x n) packed into `packed` (aegemm_packed_count values of the format):
+ * AEGEMM_FLOAT32_PANELS, or AEGEMM_BFLOAT16_PANELS (the top halves of B's floats: round them
+ * to bfloat16 first). */
+void aegemm_pack(const float *b, size_t k, size_t n, int format, void *packed);
 
 /* 1 when this CPU (and its operating system) runs the AVX-512 kernels, else 0. Checked once. */
 int aegemm_available(void);
@@ -58,8 +62,7 @@ const char *aegemm_isa(void);
  * then the epilogue (AEGEMM_*), on row-major C (m x n, row stride ldc).
  *
  * A (m x k) is read through two strides, element (i, p) at a[i * a_row + p * a_col], so a
- * transposed A costs nothing. B (k x n) is row-major in `b_format` (AEGEMM_FLOAT32 or
- * AEGEMM_BFLOAT16), element (p, j) at b[p * ldb + j].
+ * transposed A costs nothing. B (k x n) is stored as `b_format` says (AEGEMM_*).
  * Single-threaded; C must not overlap A or B. Requires aegemm_available(). */
 void aegemm(size_t m, size_t n, size_t k, const float *a, size_t a_row, size_t a_col, const void *b, int b_format,
             size_t ldb, float *c, size_t ldc, int accumulate, const float *bias, int epilogue);

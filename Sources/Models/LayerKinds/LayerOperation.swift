@@ -27,21 +27,21 @@ public enum LayerOperation: Sendable {
   }
 
   /// `y = f(layer(x))` for `rows` rows with the given weights; `team` splits the products of
-  /// dense and convolution layers over its threads, which read `halfKernel` (the kernel in
-  /// bfloat16, when the model runs at that precision) instead of `kernel` where they can.
+  /// dense and convolution layers over its threads, which read `packed` (the kernel packed for
+  /// the own kernels, float32 or bfloat16) instead of `kernel` where they can.
   @inline(__always)
   public func apply(
     _ x: UnsafePointer<Float>, rows n: Int, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-    activation: Activation, columns: UnsafeMutablePointer<Float>, halfKernel: UnsafePointer<UInt16>? = nil,
+    activation: Activation, columns: UnsafeMutablePointer<Float>, packed: BLAS.PackedKernel? = nil,
     team: BLAS.Team? = nil, into y: UnsafeMutablePointer<Float>
   ) {
     switch self {
     case .dense(let input, let output):
       Dense.apply(x, rows: n, kernel: kernel, bias: bias, inputWidth: input, outputWidth: output, activation: activation,
-                  halfKernel: halfKernel, team: team, into: y)
+                  packed: packed, team: team, into: y)
     case .convolution(let geometry, let filters):
       Conv2D.apply(x, rows: n, geometry: geometry, kernel: kernel, bias: bias, filters: filters,
-                   activation: activation, columns: columns, halfKernel: halfKernel, team: team, into: y)
+                   activation: activation, columns: columns, packed: packed, team: team, into: y)
     case .transposedConvolution(let geometry, let channels):
       ConvTranspose2D.apply(x, rows: n, geometry: geometry, kernel: kernel, bias: bias, inputChannels: channels,
                             activation: activation, columns: columns, into: y)

@@ -1,0 +1,103 @@
+"""The README's performance table, made from the benches' last results in bench/results/:
+r8.json (bash bench/r8.sh), quantize.json (bash bench/quantize.sh), gemm-summary.txt
+(bash bench/gemm/run.sh) and training.json (python bench/training.py). Rewrites the lines
+between the table's markers in README.md; prints the table too.
+
+    python3 bench/perf_table.py [--readme README.md]
+"""
+import argparse
+import json
+import os
+import re
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.join(HERE, "results")
+BEGIN = "<!-- performance table: made by bench/perf_table.py from bench/results/ -->"
+END = "<!-- end of performance table -->"
+
+
+def load(name):
+    path = os.path.join(RESULTS, name)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return f.read() if name.endswith(".txt") else json.load(f)
+
+
+def r8_lines(r8):
+    lines = []
+    for row in r8["rows"]:
+        t = row["threads"]
+        lines.append(f"| R8 single row from Python, {t} thread{'s' if t > 1 else ''} | {row['ours_single_us']:.1f} µs | "
+                     f"{row['ort_single_us']:.1f} µs | {row['ours_single_us'] / row['ort_single_us']:.2f} | ≤ 0.75 |")
+        lines.append(f"| R8 single row from C, {t} thread{'s' if t > 1 else ''} | {row['c_single_us']:.1f} µs | | | |")
+    for row in r8["rows"]:
+        t = row["threads"]
+        lines.append(f"| R8 batch-256 from Python, {t} thread{'s' if t > 1 else ''} | {row['ours_batch_rows_per_s'] / 1000:.0f}k rows/s | "
+                     f"{row['ort_batch_rows_per_s'] / 1000:.0f}k rows/s | {row['ours_batch_rows_per_s'] / row['ort_batch_rows_per_s']:.2f} | ≥ 1.0 |")
+    return lines
+
+
+def quantize_lines(q):
+    ort = q["onnxruntime float32"]
+    lines = []
+    for name, other in (("ours bfloat16", "ours float32"), ("onnxruntime int8", "onnxruntime float32")):
+        if name not in q:
+            continue
+        side = q[name]
+        mse = 100 * (side["mse"] / q[other]["mse"] - 1)
+        extra = ""
+        if "elbo" in side:
+            extra = (f"; −ELBO {100 * (side['elbo'] / q[other]['elbo'] - 1):+.2f} %, "
+                     f"AUROC {side['auroc'] - q[other]['auroc']:+.4f}")
+        lines.append(f"| R8 single row, {name.split()[1]} ({name.split()[0]}), 1 thread | {side['single_us']:.1f} µs | "
+                     f"{ort['single_us']:.1f} µs (onnxruntime float32) | {side['single_us'] / ort['single_us']:.2f} | ≤ 0.5 |")
+        lines.append(f"| its change in quality against its own float32 | MSE {mse:+.2f} %{extra} | | | MSE ≤ +1 % |")
+    return lines
+
+
+def gemm_lines(summary):
+    lines = []
+    for line in summary.splitlines():
+        fields = line.split()
+        if len(fields) == 12 and fields[0] in ("1", "2") and fields[1].startswith("r8_batch"):
+            threads, shape, dims, ours, ratio, peak = fields[0], fields[1], fields[2], fields[7], fields[10], fields[11]
+            lines.append(f"| dense product {dims.replace('.', ' · ')} (batch), {threads} thread{'s' if threads != '1' else ''} | "
+                         f"{ours} GFLOP/s = {peak} of peak | OpenBLAS: {ratio} | | ≥ 70 % of peak |")
+    return lines
+
+
+def training_lines(training):
+    lines = []
+    for row in training["rows"]:
+        lines.append(f"| {row['recipe']} training, {row['threads']} thread{'s' if row['threads'] > 1 else ''}, s/epoch | "
+                     f"{row['ours']:.2f} s | {row['torch']:.2f} s (PyTorch) | {row['ours'] / row['torch']:.2f} | ≤ 0.8 |")
+    return lines
+
+
+def table():
+    r8, q, gemm, training = load("r8.json"), load("quantize.json"), load("gemm-summary.txt"), load("training.json")
+    source = r8 or q or training
+    header = [f"Measured {source['date']} on {source['cpu']}; our products on {source['kernels']}. "
+              "Medians of alternated runs on a shared machine (±30 %); commands in bench/README.md." if source else
+              "No bench results yet: run the benches named in bench/README.md.", "",
+              "| measure | ours | reference | ratio | target |", "| --- | ---: | ---: | ---: | --- |"]
+    rows = (r8_lines(r8) if r8 else []) + (quantize_lines(q) if q else []) + (gemm_lines(gemm) if gemm else []) \
+        + (training_lines(training) if training else [])
+    return "\n".join(header + rows)
+
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--readme", default=os.path.join(HERE, "..", "README.md"))
+args = parser.parse_args()
+text = table()
+print(text)
+with open(args.readme) as f:
+    readme = f.read()
+block = f"{BEGIN}\n{text}\n{END}"
+if BEGIN in readme:
+    readme = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, readme, flags=re.S)
+else:
+    readme = readme.replace("## Benchmarks\n", "## Benchmarks\n\n" + block + "\n", 1)
+with open(args.readme, "w") as f:
+    f.write(readme)

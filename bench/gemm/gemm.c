@@ -5,8 +5,9 @@
  *   blis      Debian's BLIS, bli_sgemm
  *   dnnl      Debian's oneDNN 2.6.3, dnnl_sgemm
  *   dnnl_mm   oneDNN matmul primitive, weights B reordered once into the layout it asks for
- *   ours      the library's own kernels (Sources/CGemm: aegemm; split over a team of threads at 2),
- *             what it runs on a CPU with AVX-512; OpenBLAS's sgemm elsewhere, as the library does
+ *   ours      the library's own kernels (Sources/CGemm: aegemm on B packed once into panels, as a
+ *             model's weights are at load; split over a team of threads at 2), what it runs on a
+ *             CPU with AVX-512; OpenBLAS's sgemm elsewhere, as the library does
  *   ob_gemv   OpenBLAS's cblas_sgemv, the library's single-row path on OpenBLAS (1xK shapes only)
  *
  *   gemm THREADS [REPEATS]   -> a header, then one line per shape and side
@@ -44,8 +45,9 @@ static const Shape shapes[] = {
 enum { SHAPES = sizeof shapes / sizeof shapes[0], SIDES = 6 };
 /* ob_gemv (last: rows only): OpenBLAS's cblas_sgemv, the library's single-row path on OpenBLAS. */
 static const char *side_names[SIDES] = {"openblas", "blis", "dnnl", "dnnl_mm", "ours", "ob_gemv"};
-/* The library's team for `ours` at 2 threads or more (NULL at 1). */
+/* The library's team for `ours` at 2 threads or more (NULL at 1), and the shape's B packed. */
 static aegemm_team *team;
+static float *packed_b;
 
 static double now(void) {
   struct timespec t;
@@ -140,7 +142,8 @@ static void run_side(int side, const Shape *s, const float *a, const float *b, f
     break;
   case 4:
     if (aegemm_available())
-      aegemm_team_run(team, s->m, s->n, s->k, a, s->k, 1, b, AEGEMM_FLOAT32, s->n, c, s->n, 0, NULL, AEGEMM_LINEAR);
+      aegemm_team_run(team, s->m, s->n, s->k, a, s->k, 1, packed_b, AEGEMM_FLOAT32_PANELS, 0, c, s->n, 0, NULL,
+                      AEGEMM_LINEAR);
     else
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->m, s->n, s->k, 1.0f, a, s->k, b, s->n, 0.0f, c, s->n);
     break;
@@ -312,6 +315,9 @@ int main(int argc, char **argv) {
     for (int side = 0; side < SIDES; side++) c[side] = random_matrix(c_count, &seed);
     Matmul mm;
     matmul_create(&mm, s, a, b, c[3]);
+    packed_b = malloc(aegemm_packed_count(s->k, s->n) * sizeof(float));
+    if (!packed_b) { fprintf(stderr, "error: out of memory\n"); return 1; }
+    aegemm_pack(b, s->k, s->n, AEGEMM_FLOAT32_PANELS, packed_b);
 
     int sides = s->m == 1 ? SIDES : SIDES - 1;
     double difference[SIDES] = {0};
@@ -343,6 +349,7 @@ int main(int argc, char **argv) {
     printf("%-15s %-17s dnnl_mm kernel: %s\n", s->name, dims, mm.impl);
     fflush(stdout);
     matmul_destroy(&mm);
+    free(packed_b);
     free(a); free(b);
     for (int side = 0; side < SIDES; side++) free(c[side]);
   }

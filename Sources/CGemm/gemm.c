@@ -20,6 +20,7 @@
  * the bias (no read or write outside the matrices); panels wholly past n are not read.
  */
 #include "CGemm.h"
+#include "product.h"
 
 #include <immintrin.h>
 #include <stdint.h>
@@ -30,19 +31,6 @@
 #define NC 256
 #define MR 12
 
-struct product {
-  size_t m, n, k;
-  const float *a;
-  size_t a_row, a_col;
-  const void *b;
-  int b_format;
-  size_t ldb;
-  float *c;
-  size_t ldc;
-  int accumulate;
-  const float *bias;
-  int epilogue;
-};
 
 /* Loops over a tile's rows and vectors, unrolled so the accumulators live in registers. */
 #define UNROLL _Pragma("clang loop unroll(full)")

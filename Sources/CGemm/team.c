@@ -7,10 +7,16 @@
  * round counter for a while after each product (the next layer, or the caller's next call,
  * usually comes within it) and sleep on a condition variable only after AEGEMM_SPIN_NS idle.
  *
+ * Shares are claimed, not assigned: the caller and the helpers take the next unclaimed share
+ * until none is left, so a helper that is asleep or not scheduled (a loaded machine) delays
+ * nothing; the caller then computes its shares too, and waits only for shares a running
+ * helper has claimed.
+ *
  * Every share computes whole entries of C with the same kernels, so the result is the same
  * bit for bit whatever the split.
  */
 #include "CGemm.h"
+#include "product.h"
 
 #include <errno.h>
 #include <immintrin.h>
@@ -21,18 +27,9 @@
 /* How long an idle helper spins before it sleeps. */
 #define AEGEMM_SPIN_NS 200000L
 
+/* A product and how it is split. */
 struct share_job {
-  size_t m, n, k;
-  const float *a;
-  size_t a_row, a_col;
-  const void *b;
-  int b_format;
-  size_t ldb;
-  float *c;
-  size_t ldc;
-  int accumulate;
-  const float *bias;
-  int epilogue;
+  struct product p;
   int shares;
   int by_rows;
 };
@@ -47,9 +44,10 @@ struct aegemm_team {
   int threads;
   struct helper *helpers; /* threads - 1 */
   int started;
-  struct share_job job; /* written before `round` is bumped, read after it */
-  unsigned long round;  /* atomic */
-  int finished;         /* atomic: helpers done with this round */
+  struct share_job job;   /* written before `tickets` is set, read after a share is claimed */
+  unsigned long round;    /* atomic: bumped to wake the helpers for a product */
+  unsigned long tickets;  /* atomic: the product's shares << 32 | the next unclaimed share */
+  int done;               /* atomic: shares of this product finished */
   int sleepers;         /* atomic: helpers waiting on `wake` (changed under `mutex`) */
   int stopping;         /* atomic */
   int busy;             /* atomic: a product is running (a second caller runs alone) */
@@ -65,16 +63,17 @@ static long long now_ns(void) {
 
 /* Share `index` of the job: a contiguous block of rows, or of columns in whole panels of 32
  * (a packed B's unit; as good for row-major B). */
-static void run_share(const struct share_job *j, int index) {
-  if (j->by_rows) {
-    size_t base = j->m / (size_t)j->shares, extra = j->m % (size_t)j->shares, i = (size_t)index;
+static void run_share(const struct share_job *job, int index) {
+  const struct product *j = &job->p;
+  size_t shares = (size_t)job->shares, i = (size_t)index;
+  if (job->by_rows) {
+    size_t base = j->m / shares, extra = j->m % shares;
     size_t start = i * base + (i < extra ? i : extra), count = base + (i < extra ? 1 : 0);
     if (count == 0) return;
     aegemm(count, j->n, j->k, j->a + start * j->a_row, j->a_row, j->a_col, j->b, j->b_format, j->ldb,
            j->c + start * j->ldc, j->ldc, j->accumulate, j->bias, j->epilogue);
   } else {
-    size_t chunks = (j->n + 31) / 32, base = chunks / (size_t)j->shares, extra = chunks % (size_t)j->shares;
-    size_t i = (size_t)index;
+    size_t chunks = (j->n + 31) / 32, base = chunks / shares, extra = chunks % shares;
     size_t start = 32 * (i * base + (i < extra ? i : extra)), end = start + 32 * (base + (i < extra ? 1 : 0));
     if (end > j->n) end = j->n;
     if (start >= end) return;
@@ -83,6 +82,18 @@ static void run_share(const struct share_job *j, int index) {
     const char *b = (const char *)j->b + (j->b_format == AEGEMM_FLOAT32 ? start : start * j->k) * size;
     aegemm(j->m, end - start, j->k, j->a, j->a_row, j->a_col, b, j->b_format, j->ldb, j->c + start, j->ldc, j->accumulate,
            j->bias ? j->bias + start : NULL, j->epilogue);
+  }
+}
+
+/* Take and compute unclaimed shares of the current product until none is left. The ticket
+ * carries the share count, so a helper late for a product it missed claims nothing. */
+static void claim_shares(struct aegemm_team *team) {
+  for (;;) {
+    unsigned long ticket = __atomic_fetch_add(&team->tickets, 1, __ATOMIC_ACQUIRE);
+    unsigned long share = ticket & 0xFFFFFFFFul, shares = ticket >> 32;
+    if (share >= shares) return;
+    run_share(&team->job, (int)share);
+    __atomic_fetch_add(&team->done, 1, __ATOMIC_RELEASE);
   }
 }
 
@@ -108,8 +119,7 @@ static void *helper_main(void *argument) {
     }
     if (__atomic_load_n(&team->stopping, __ATOMIC_ACQUIRE)) return NULL;
     seen = __atomic_load_n(&team->round, __ATOMIC_ACQUIRE);
-    if (self->index < team->job.shares) run_share(&team->job, self->index);
-    __atomic_fetch_add(&team->finished, 1, __ATOMIC_ACQ_REL);
+    claim_shares(team);
   }
 }
 
@@ -178,12 +188,13 @@ void aegemm_team_run(aegemm_team *team, size_t m, size_t n, size_t k, const floa
     aegemm(m, n, k, a, a_row, a_col, b, b_format, ldb, c, ldc, accumulate, bias, epilogue);
     return;
   }
-  team->job = (struct share_job){m, n, k, a, a_row, a_col, b, b_format, ldb, c, ldc, accumulate, bias, epilogue, shares, by_rows};
-  __atomic_store_n(&team->finished, 0, __ATOMIC_RELAXED);
+  /* done first: a helper counts a share only after claiming it, after the tickets are set. */
+  __atomic_store_n(&team->done, 0, __ATOMIC_RELAXED);
+  team->job = (struct share_job){{m, n, k, a, a_row, a_col, b, b_format, ldb, c, ldc, accumulate, bias, epilogue}, shares, by_rows};
+  __atomic_store_n(&team->tickets, (unsigned long)shares << 32, __ATOMIC_RELEASE);
   __atomic_fetch_add(&team->round, 1, __ATOMIC_SEQ_CST);
   wake_sleepers(team);
-  run_share(&team->job, 0);
-  int helpers = team->threads - 1;
-  while (__atomic_load_n(&team->finished, __ATOMIC_ACQUIRE) < helpers) _mm_pause();
+  claim_shares(team);
+  while (__atomic_load_n(&team->done, __ATOMIC_ACQUIRE) < shares) _mm_pause();
   __atomic_store_n(&team->busy, 0, __ATOMIC_RELEASE);
 }

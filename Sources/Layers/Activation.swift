@@ -20,14 +20,7 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
   public func apply(_ z: UnsafeMutablePointer<Float>, count: Int) {
     switch self {
     case .linear: return
-    case .relu:
-      var i = 0
-      let zero = VectorMath.Lanes(repeating: 0)
-      while i + 8 <= count {
-        VectorMath.store(VectorMath.maximum(VectorMath.load(z + i), zero), to: z + i)
-        i += 8
-      }
-      while i < count { z[i] = max(z[i], 0); i += 1 }
+    case .relu: VectorMath.relu(z, count: count)
     case .leakyRelu: for i in 0..<count { z[i] = z[i] > 0 ? z[i] : z[i] * Activation.leakySlope }
     case .tanh:
       var i = 0

@@ -127,14 +127,7 @@ public enum BLAS {
       for j in 0..<n { row[j] += bias[j] }
       switch epilogue {
       case .none: break
-      case .relu:
-        var j = 0
-        let zero = VectorMath.Lanes(repeating: 0)
-        while j + 8 <= n {
-          VectorMath.store(VectorMath.maximum(VectorMath.load(row + j), zero), to: row + j)
-          j += 8
-        }
-        while j < n { row[j] = max(row[j], 0); j += 1 }
+      case .relu: VectorMath.relu(row, count: n)
       case .leakyRelu:
         for j in 0..<n { row[j] = row[j] > 0 ? row[j] : row[j] * 0.01 }
       }

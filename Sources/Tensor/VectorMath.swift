@@ -11,6 +11,19 @@ public enum VectorMath {
   /// 1.5 * 2^23: adding it to |x| < 2^22 rounds x to an integer held in the low mantissa bits.
   @usableFromInline static let roundingMagic: Float = 12_582_912
 
+  /// max(z, 0) in place over `count` values: ReLU, for Activation and the OpenBLAS path of
+  /// BLAS.affine alike.
+  @inlinable
+  public static func relu(_ z: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    let zero = Lanes(repeating: 0)
+    while i + 8 <= count {
+      store(maximum(load(z + i), zero), to: z + i)
+      i += 8
+    }
+    while i < count { z[i] = max(z[i], 0); i += 1 }
+  }
+
   /// e^x; inputs below -87 give about 2^-126, inputs above 88 are clamped.
   @inlinable @inline(__always)
   public static func exp(_ x: Float) -> Float {

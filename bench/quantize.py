@@ -90,7 +90,7 @@ for precision in ("float32", "bfloat16"):
     mse = float(np.mean((m1.reconstruct(x_test) / 255 - test) ** 2))
     mean, log_variance = m2.encode_distribution(x_test)
     kl = 0.5 * (np.exp(log_variance) + mean ** 2 - 1 - log_variance).sum(axis=1)
-    elbo = float(np.mean(bce(test, m2.decode(mean) / 255) + kl))
+    elbo = float(np.mean(bce(test, m2.decode(mean, flat=True) / 255) + kl))
     auroc = float(roc_auc_score(labels != 0, m3.score(x_test)))
     sides[f"ours {precision}"] = {"run": m1.reconstruct, "mse": mse, "elbo": elbo, "auroc": auroc}
 for name, path in (("onnxruntime float32", onnx_path), ("onnxruntime int8", int8_path)):

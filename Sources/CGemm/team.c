@@ -18,7 +18,6 @@
 #include "CGemm.h"
 #include "product.h"
 
-#include <errno.h>
 #include <immintrin.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -36,7 +35,6 @@ struct share_job {
 
 struct helper {
   struct aegemm_team *team;
-  int index;
   pthread_t thread;
 };
 
@@ -48,9 +46,9 @@ struct aegemm_team {
   unsigned long round;    /* atomic: bumped to wake the helpers for a product */
   unsigned long tickets;  /* atomic: the product's shares << 32 | the next unclaimed share */
   int done;               /* atomic: shares of this product finished */
-  int sleepers;         /* atomic: helpers waiting on `wake` (changed under `mutex`) */
-  int stopping;         /* atomic */
-  int busy;             /* atomic: a product is running (a second caller runs alone) */
+  int sleepers;           /* atomic: helpers waiting on `wake` (changed under `mutex`) */
+  int stopping;           /* atomic */
+  int busy;               /* atomic: a product is running (a second caller runs alone) */
   pthread_mutex_t mutex;
   pthread_cond_t wake;
 };
@@ -150,7 +148,7 @@ aegemm_team *aegemm_team_create(int threads) {
     return NULL;
   }
   for (int t = 0; t < threads - 1; t++) {
-    team->helpers[t] = (struct helper){team, t + 1, 0};
+    team->helpers[t] = (struct helper){team, 0};
     if (pthread_create(&team->helpers[t].thread, NULL, helper_main, &team->helpers[t]) != 0) {
       aegemm_team_free(team);
       return NULL;

@@ -70,7 +70,7 @@ let package = Package(
 
     .target(name: "TestSupport", dependencies: ["Tensor", "Layers", "Datasets"], path: "Tests/TestSupport"),
     .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
-    .testTarget(name: "TensorTests", dependencies: ["Tensor", "CVector", "CGemm", "TestSupport"]),
+    .testTarget(name: "TensorTests", dependencies: ["Tensor", "CVector", "CGemm", "COpenBLAS", "TestSupport"]),
     .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"]),
     .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Store", "Datasets", "Baselines", "Runtime", "TestSupport", "CAllocationCounter"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib", "TestSupport"]),

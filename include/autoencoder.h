@@ -172,8 +172,9 @@ AE_API int ae_version_number(void);
 /* AE_ABI_VERSION of the loaded library: refuse to run if it differs from the header's. */
 AE_API int ae_abi_version(void);
 /* The kernels the matrix products run on, on this CPU (0.7): "avx512 (own)" where the CPU has
- * AVX-512 (the library's own kernels: every result is the same bit for bit whatever the batch
- * size or thread count), else "openblas CORE" (OpenBLAS, with the kernels it picked, e.g.
+ * AVX-512 (the library's own kernels, for dense and convolution layers: their results are the
+ * same bit for bit whatever the batch size or thread count; transposed convolutions still run
+ * on OpenBLAS), else "openblas CORE" (OpenBLAS, with the kernels it picked, e.g.
  * "openblas Haswell"). AE_GEMM=openblas in the environment when the library first computes
  * picks OpenBLAS on any CPU. Static string. */
 AE_API const char *ae_kernels(void);
@@ -609,8 +610,10 @@ AE_API AE_NODISCARD ae_status ae_encode_distribution_v2(const ae_model *model, a
  * for 0.2 ms after each product, then sleep), so each core reads its share of the weights.
  * Results are bit for bit the same from run to run for a fixed n, and equal the one-thread
  * results to float rounding (the shares' smaller matrices may make BLAS pick other kernels;
- * on the own kernels they are equal bit for bit, whatever n); samples follow the seed as on
- * one thread.
+ * on the own kernels they are equal bit for bit, whatever n, for models without transposed
+ * convolutions); samples follow the seed as on one thread. A single row's product is split by
+ * rows instead where it has enough of them (a convolution's positions), and runs alone where
+ * it is too small to pay for the meeting.
  * OpenBLAS: the library never changes OpenBLAS's process-wide thread count
  * (OPENBLAS_NUM_THREADS, openblas_set_num_threads), and each share's matrix products may use
  * OpenBLAS's own threads too, so a process may run up to n * (OpenBLAS threads) threads of

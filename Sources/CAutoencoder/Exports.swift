@@ -26,7 +26,10 @@ public func ae_abi_version() -> Int32 { aesup_abi_version() }
 private let kernelsText: UnsafeMutablePointer<CChar>? = strdup(BLAS.kernelDescription)
 
 @_cdecl("ae_kernels")
-public func ae_kernels() -> UnsafePointer<CChar> { UnsafePointer(kernelsText) ?? aesup_version() }
+public func ae_kernels() -> UnsafePointer<CChar> {
+  // The copy failed only when memory ran out at the first call: say that, in a static string.
+  UnsafePointer(kernelsText) ?? aesup_status_text(code(AE_ERROR_OUT_OF_MEMORY))
+}
 
 @_cdecl("ae_status_string")
 public func ae_status_string(_ status: Int32) -> UnsafePointer<CChar> { aesup_status_text(status) }

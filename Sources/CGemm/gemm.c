@@ -120,7 +120,9 @@ static inline __attribute__((always_inline)) KERNEL void tile(const struct produ
     }
     if (t->epilogue == AEGEMM_RELU) {
       UNROLL for (int r = 0; r < rows; r++)
-        UNROLL for (int v = 0; v < vecs; v++) sum[r][v] = _mm512_max_ps(sum[r][v], _mm512_setzero_ps());
+        /* max(0, z), not max(z, 0): vmaxps returns its second operand for NaN (and for -0 vs
+         * 0), so NaN and -0 pass through, as in VectorMath.relu. */
+        UNROLL for (int v = 0; v < vecs; v++) sum[r][v] = _mm512_max_ps(_mm512_setzero_ps(), sum[r][v]);
     } else if (t->epilogue == AEGEMM_LEAKY_RELU) {
       const __m512 slope = _mm512_set1_ps(0.01f);
       UNROLL for (int r = 0; r < rows; r++)

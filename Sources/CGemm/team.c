@@ -20,6 +20,7 @@
 
 #include <immintrin.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -44,7 +45,7 @@ struct aegemm_team {
   int started;
   struct share_job job;   /* written before `tickets` is set, read after a share is claimed */
   unsigned long round;    /* atomic: bumped to wake the helpers for a product */
-  unsigned long tickets;  /* atomic: the product's shares << 32 | the next unclaimed share */
+  uint64_t tickets;       /* atomic: the product's shares << 32 | the next unclaimed share */
   int done;               /* atomic: shares of this product finished */
   int sleepers;           /* atomic: helpers waiting on `wake` (changed under `mutex`) */
   int stopping;           /* atomic */
@@ -87,8 +88,8 @@ static void run_share(const struct share_job *job, int index) {
  * carries the share count, so a helper late for a product it missed claims nothing. */
 static void claim_shares(struct aegemm_team *team) {
   for (;;) {
-    unsigned long ticket = __atomic_fetch_add(&team->tickets, 1, __ATOMIC_ACQUIRE);
-    unsigned long share = ticket & 0xFFFFFFFFul, shares = ticket >> 32;
+    uint64_t ticket = __atomic_fetch_add(&team->tickets, 1, __ATOMIC_ACQUIRE);
+    uint64_t share = ticket & 0xFFFFFFFFu, shares = ticket >> 32;
     if (share >= shares) return;
     run_share(&team->job, (int)share);
     __atomic_fetch_add(&team->done, 1, __ATOMIC_RELEASE);
@@ -189,7 +190,7 @@ void aegemm_team_run(aegemm_team *team, size_t m, size_t n, size_t k, const floa
   /* done first: a helper counts a share only after claiming it, after the tickets are set. */
   __atomic_store_n(&team->done, 0, __ATOMIC_RELAXED);
   team->job = (struct share_job){{m, n, k, a, a_row, a_col, b, b_format, ldb, c, ldc, accumulate, bias, epilogue}, shares, by_rows};
-  __atomic_store_n(&team->tickets, (unsigned long)shares << 32, __ATOMIC_RELEASE);
+  __atomic_store_n(&team->tickets, (uint64_t)shares << 32, __ATOMIC_RELEASE);
   __atomic_fetch_add(&team->round, 1, __ATOMIC_SEQ_CST);
   wake_sleepers(team);
   claim_shares(team);

@@ -10,7 +10,9 @@ import Glibc
 /// OpenBLAS elsewhere or when chosen (`AE_GEMM=openblas`, `BLAS.usesOwnKernels = false`).
 /// Debian's OpenBLAS 0.3.21 runs half-width AVX2 kernels on some AVX-512 CPUs (issue 14).
 /// On the own path every product's entry is one chain of additions in a fixed order, so
-/// results do not depend on the batch's size or how rows are split among threads.
+/// results do not depend on the batch's size or how rows are split among threads. Products
+/// with a transposed B (a transposed convolution's forward pass, the input gradient in
+/// training) run on OpenBLAS on either path.
 public enum BLAS {
   /// Whether products run on the library's own kernels. Setting it to true is a no-op on a
   /// CPU without AVX-512. Set it between computations, never during one.

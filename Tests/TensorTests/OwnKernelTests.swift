@@ -1,12 +1,15 @@
 import CGemm
+import COpenBLAS
 import Testing
 import Tensor
 
 /// The library's own AVX-512 product (CGemm) against a Double reference and OpenBLAS on the
 /// same inputs, on shapes that cross every tile, column-block and K-block edge; and its promise
-/// that a row's result does not depend on the rows computed with it. Runs where the CPU has
-/// AVX-512; elsewhere the products run on OpenBLAS, which BLASTests covers.
-@Suite(.enabled(if: aegemm_available() != 0, "this CPU has no AVX-512: products run on OpenBLAS"), .serialized)
+/// that a row's result does not depend on the rows computed with it. Runs where the products
+/// run on the own kernels; elsewhere they run on OpenBLAS, which BLASTests covers. OpenBLAS is
+/// called directly here: flipping BLAS.usesOwnKernels would change the path under the suites
+/// that run at the same time.
+@Suite(.enabled(if: BLAS.usesOwnKernels, "the products run on OpenBLAS here (no AVX-512, or AE_GEMM=openblas)"))
 struct OwnKernelTests {
   /// Row-major `x` (m x k, or k x m when `transposed`) times `w` (k x n), in Double.
   func reference(_ x: [Float], _ w: [Float], m: Int, n: Int, k: Int, transposed: Bool = false) -> [Double] {
@@ -29,12 +32,17 @@ struct OwnKernelTests {
     (0..<count).map { _ in random.uniform(-1, 1) }
   }
 
-  /// Runs `body` on the own kernels, then puts the path back.
-  func onOwnKernels<T>(_ own: Bool = true, _ body: () -> T) -> T {
-    let before = BLAS.usesOwnKernels
-    BLAS.usesOwnKernels = own
-    defer { BLAS.usesOwnKernels = before }
-    return body()
+  /// `body` as it is: the suite runs only where the own kernels are the path.
+  func onOwnKernels<T>(_ body: () -> T) -> T { body() }
+
+  /// C = x w through OpenBLAS (the reference path), row-major.
+  func openBLAS(_ x: [Float], _ w: [Float], m: Int, n: Int, k: Int) -> [Float] {
+    var c = [Float](repeating: 0, count: m * n)
+    if m > 0 && n > 0 {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(max(k, 1)), w,
+                  Int32(n), 0, &c, Int32(n))
+    }
+    return c
   }
 
   static let shapes: [(m: Int, k: Int, n: Int)] = [
@@ -50,7 +58,7 @@ struct OwnKernelTests {
     let expected = reference(x, w, m: m, n: n, k: k)
     var own = [Float](repeating: .nan, count: m * n), blas = own
     onOwnKernels { BLAS.gemm(m: m, n: n, k: k, a: x, lda: k, b: w, ldb: n, c: &own, ldc: n) }
-    onOwnKernels(false) { BLAS.gemm(m: m, n: n, k: k, a: x, lda: k, b: w, ldb: n, c: &blas, ldc: n) }
+    blas = openBLAS(x, w, m: m, n: n, k: k)
     var magnitude = [Double](repeating: 0, count: m * n)
     for i in 0..<m { for p in 0..<k { for j in 0..<n { magnitude[i * n + j] += abs(Double(x[i * k + p]) * Double(w[p * n + j])) } } }
     for i in 0..<(m * n) {
@@ -125,7 +133,11 @@ struct OwnKernelTests {
       BLAS.affine(x, rows: m, weights: w, bias: bias, k: k, n: n, epilogue: epilogue, into: &fused)
       BLAS.gemm(m: m, n: n, k: k, a: x, lda: k, b: w, ldb: n, c: &steps, ldc: n)
     }
-    onOwnKernels(false) { BLAS.affine(x, rows: m, weights: w, bias: bias, k: k, n: n, epilogue: epilogue, into: &blas) }
+    blas = openBLAS(x, w, m: m, n: n, k: k)
+    for i in 0..<(m * n) {
+      let z = blas[i] + bias[i % n]
+      blas[i] = epilogue == .relu ? max(z, 0) : epilogue == .leakyRelu ? (z > 0 ? z : z * 0.01) : z
+    }
     for i in 0..<(m * n) {
       var z = steps[i] + bias[i % n]
       switch epilogue {
@@ -188,6 +200,22 @@ struct OwnKernelTests {
       }
       #expect(split == alone && splitPacked == alone, "\(m)x\(k)x\(n) on \(threads) threads")
     }
+  }
+
+  /// A NaN in the chain (inf * 0 in a product) stays NaN through the fused ReLU, as through
+  /// VectorMath.relu, so the runtime reports it instead of passing 0 on.
+  @Test func fusedReLUKeepsNaN() {
+    let x: [Float] = [.infinity, 1, 1, 1], w: [Float] = [0, 1], bias: [Float] = [-5]
+    var packed = [Float](repeating: 0, count: BLAS.packedCount(k: 2, n: 1))
+    BLAS.pack(w, k: 2, n: 1, bfloat16: false, into: &packed)
+    var y: [Float] = [1, 1], fromPacked: [Float] = [1, 1]
+    BLAS.affine(x, rows: 2, weights: w, bias: bias, k: 2, n: 1, epilogue: .relu, into: &y)
+    packed.withUnsafeBytes { bytes in
+      BLAS.affine(x, rows: 2, weights: w, packed: BLAS.PackedKernel(values: bytes.baseAddress!, bfloat16: false), bias: bias,
+                  k: 2, n: 1, epilogue: .relu, into: &fromPacked)
+    }
+    #expect(y[0].isNaN && fromPacked[0].isNaN)
+    #expect(y[1] == 0 && fromPacked[1] == 0) // 1 - 5 through ReLU
   }
 
   /// No steps (k = 0): the bias alone, through the epilogue.

@@ -70,7 +70,7 @@ import Testing
     }
   }
 
-  /// The runtime's C output stage (AVX2 where the CPU has it) equals VectorMath's sigmoid and
+  /// The runtime's C output stage (16 lanes on AVX-512, 8 on AVX2) equals VectorMath's sigmoid and
   /// the Swift unscaling bit for bit, tails of rows included.
   @Test func cOutputStageEqualsTheSwiftSigmoid() {
     var random = SeededRandom(seed: 21)

@@ -234,7 +234,7 @@ extension InferenceModel {
   func writeOutput(_ logits: UnsafeMutablePointer<Float>, rows n: Int, into out: UnsafeMutablePointer<Float>) {
     let d = spec.inputWidth
     if fusedSigmoidOutput, let scaling = pipeline.scaling {
-      // The usual image model in one pass, with AVX2 where the CPU has it (see CVector.c).
+      // The usual image model in one pass, 16 or 8 lanes wide by the CPU (see CVector.c).
       scaling.offset.withUnsafeBufferPointer { offset in
         scaling.scale.withUnsafeBufferPointer { scale in
           aevec_sigmoid_rows(logits, out, n, d, offset.baseAddress, scaling.method == .none ? nil : scale.baseAddress)

@@ -45,16 +45,22 @@ typedef unsigned int ae_uint16v __attribute__((ext_vector_type(16)));
     exp##W(&e);                                                                                            \
     FLOATS inverse = 1.0f / (1.0f + e);                                                                    \
     FLOATS low = e * inverse;                                                                              \
-    for (int i = 0; i < W; i++) inverse[i] = z[i] < 0 ? low[i] : inverse[i];                               \
-    *value = inverse;                                                                                      \
+    /* low where z < 0, else inverse: a bitwise blend, which stays one vector operation. */                \
+    UINTS negative = (UINTS)(z < 0);                                                                       \
+    *value = (FLOATS)(((UINTS)low & negative) | ((UINTS)inverse & ~negative));                             \
   }                                                                                                        \
   /* The inverse of the affine input scaling, x = y / scale + offset, on W values of column j:            \
    * the one place it is written (Scaling.invert and the sigmoid output stage both use it). */            \
   static inline __attribute__((always_inline)) void unscale##W(FLOATS *value, size_t j, size_t lanes,     \
                                                                const float *offset, const float *scale) {  \
     FLOATS s = (FLOATS)(1.0f), o = (FLOATS)(0.0f);                                                         \
-    __builtin_memcpy(&s, scale + j, lanes * sizeof(float));                                                \
-    __builtin_memcpy(&o, offset + j, lanes * sizeof(float));                                               \
+    if (lanes == W) {                                                                                      \
+      __builtin_memcpy(&s, scale + j, sizeof s);                                                           \
+      __builtin_memcpy(&o, offset + j, sizeof o);                                                          \
+    } else {                                                                                               \
+      __builtin_memcpy(&s, scale + j, lanes * sizeof(float));                                              \
+      __builtin_memcpy(&o, offset + j, lanes * sizeof(float));                                             \
+    }                                                                                                      \
     *value = *value / s + o;                                                                               \
   }                                                                                                        \
   static inline __attribute__((always_inline)) void sigmoid_rows##W(const float *z, float *out, size_t rows,  \
@@ -63,8 +69,16 @@ typedef unsigned int ae_uint16v __attribute__((ext_vector_type(16)));
     for (size_t r = 0; r < rows; r++) {                                                                    \
       const float *in = z + r * width;                                                                     \
       float *to = out + r * width;                                                                         \
-      for (size_t j = 0; j < width; j += W) {                                                              \
-        size_t lanes = width - j < W ? width - j : W;                                                      \
+      size_t j = 0;                                                                                        \
+      for (; j + W <= width; j += W) { /* whole vectors: plain loads and stores */                         \
+        FLOATS v;                                                                                          \
+        __builtin_memcpy(&v, in + j, sizeof v);                                                            \
+        sigmoid##W(&v);                                                                                    \
+        if (scale) unscale##W(&v, j, W, offset, scale);                                                    \
+        __builtin_memcpy(to + j, &v, sizeof v);                                                            \
+      }                                                                                                    \
+      if (j < width) {                                                                                     \
+        size_t lanes = width - j;                                                                          \
         FLOATS v = (FLOATS)(0.0f);                                                                         \
         __builtin_memcpy(&v, in + j, lanes * sizeof(float));                                               \
         sigmoid##W(&v);                                                                                    \

@@ -222,6 +222,67 @@ import Testing
     #expect(old.status == 1 && old.stderr.contains("needs the training codes' statistics"), "\(old.stderr)")
   }
 
+  /// A table as docs/ANOMALY.md describes it: a CSV with a header, 8 numeric columns on very
+  /// different scales (thousands to thousandths), each row two hidden factors plus a little
+  /// noise. `anomalies` rows are shifted by 6 standard deviations in 3 of the columns.
+  func tableCSV(_ name: String, normal: Int, anomalies: Int, seed: UInt64) throws -> String {
+    let base: [Double] = [5000, 0.002, 20, 100, 50, -3, 1500, 0.1]
+    let scale: [Double] = [1000, 0.001, 5, 10, 8, 0.5, 200, 0.02]
+    let weights: [(Double, Double)] = [(1, 0), (0, 1), (0.7, 0.7), (0.8, -0.6), (-0.5, 0.9), (0.3, 0.4), (1, 1), (-1, 0.5)]
+    var random = SeededRandom(seed: seed)
+    var text = "flow_lph,ratio,temp_c,pressure_kpa,count,offset,power_w,share\n"
+    for row in 0..<(normal + anomalies) {
+      let a = Double(random.gaussian()), b = Double(random.gaussian())
+      let values = (0..<8).map { j -> Double in
+        let spread = (weights[j].0 * weights[j].0 + weights[j].1 * weights[j].1 + 0.01).squareRoot()
+        let shift = row >= normal && [1, 4, 6].contains(j) ? 6 * spread : 0
+        return base[j] + scale[j] * (weights[j].0 * a + weights[j].1 * b + 0.1 * Double(random.gaussian()) + shift)
+      }
+      text += values.map { String($0) }.joined(separator: ",") + "\n"
+    }
+    let path = directory + "/" + name
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  /// docs/ANOMALY.md's table recipe end to end: `ae train --data normal.csv --scale standard
+  /// --loss mse --output-activation linear --contamination 0.05 --out m.h5` (with a code
+  /// narrower than the table's 8 columns), then `ae score m.h5 --data new.csv --out s.csv
+  /// --truth`: a threshold is stored, the shifted rows stand out (AUROC), each row's label is
+  /// its score against the threshold, and about 5 % of normal rows are flagged.
+  @Test func tableRecipeOfTheAnomalyGuide() throws {
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let normal = try tableCSV("normal.csv", normal: 600, anomalies: 0, seed: 11)
+    let new = try tableCSV("new.csv", normal: 400, anomalies: 40, seed: 12)
+    let truth = directory + "/truth.csv"
+    try ((0..<400).map { _ in "0" } + (0..<40).map { _ in "1" }).joined(separator: "\n").write(toFile: truth, atomically: true, encoding: .utf8)
+    let model = directory + "/m.h5"
+    let recipe = ["train", "--data", normal, "--scale", "standard", "--loss", "mse", "--output-activation", "linear", "--contamination", "0.05"]
+    // The default --layers 256,32 has a code wider than 8 columns: refused, naming --layers.
+    cli.expectUsageError(try cli.ae(recipe + ["--out", model, "--quiet"]), mentioning: ["--layers", "only 8 values"])
+    let trained = try cli.ae(recipe + ["--layers", "16,3", "--epochs", "30", "--out", model, "--quiet"])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    let (loaded, _) = try ModelFile.load(model)
+    let threshold = try #require(loaded.anomaly.threshold)
+    let calibration = try #require(loaded.anomaly.calibration)
+    #expect(calibration.rule == .contamination && calibration.level == 0.05 && threshold.isFinite)
+    #expect(loaded.scaling.method == .standard)
+
+    let run = try cli.ae("score", model, "--data", new, "--out", directory + "/s.csv", "--truth", truth)
+    #expect(run.status == 0, "\(run.stderr)")
+    let figures = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    #expect((figures["auroc"] as? Double ?? 0) > 0.9, "\(figures)")
+    #expect((figures["recall"] as? Double ?? 0) > 0.8, "\(figures)")
+    #expect(figures["rows"] as? Int == 440 && figures["anomalies"] as? Int == 40, "\(figures)")
+    let rows = try String(contentsOfFile: directory + "/s.csv", encoding: .utf8).split(separator: "\n").map {
+      $0.split(separator: ",").map { Double($0)! }
+    }
+    #expect(rows.count == 440 && rows.allSatisfy { $0.count == 2 && $0[1] == ($0[0] > threshold ? 1 : 0) }, "\(rows.prefix(3))")
+    // About 5 % of rows like the training rows lie above the threshold (20 of 400; loose bounds).
+    let flaggedNormal = rows.prefix(400).filter { $0.count == 2 && $0[1] == 1 }.count
+    #expect(flaggedNormal >= 4 && flaggedNormal <= 60, "\(flaggedNormal) of 400 normal rows flagged")
+  }
+
   @Test func conditionalModelsTakeLabelsFromTheDataOrAFile() throws {
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let (data, labels) = try cli.labeledBlobCSV()

@@ -65,6 +65,10 @@ public struct HistogramChart: Sendable {
     frame.drawBackground(into: &svg)
     var occupied: [(Double, Double)] = []
     svg.raw("<g class=\"data\">")
+    // Every group's translucent fill first, then every outline over all the fills, so a group's
+    // outline stays sharp where a later group's bars cover it (normal rows above the threshold,
+    // under the anomalies' bars).
+    var outlines: [(path: String, colour: String, name: String)] = []
     for (index, group) in groups.enumerated() {
       let colour = Palette.colour(index == 1 ? 3 : index) // blue, then red: normal against anomalous
       guard let base = frame.py(0) else { continue }
@@ -78,8 +82,12 @@ public struct HistogramChart: Sendable {
         }
       }
       path += " L\(SVG.number(frame.px(high) ?? frame.right)) \(SVG.number(base)) Z"
-      svg.element("path", [("class", "series"), ("d", path), ("fill", colour), ("fill-opacity", "0.45"), ("stroke", colour),
-                           ("stroke-width", "1.5"), ("data-name", group.name)])
+      svg.element("path", [("class", "fill"), ("d", path), ("fill", colour), ("fill-opacity", "0.45"), ("stroke", "none")])
+      outlines.append((path, colour, group.name))
+    }
+    for outline in outlines {
+      svg.element("path", [("class", "series"), ("d", outline.path), ("fill", "none"), ("stroke", outline.colour),
+                           ("stroke-width", "1.5"), ("data-name", outline.name)])
     }
     var entries = groups.enumerated().map { Legend.Entry(label: $1.name, colour: Palette.colour($0 == 1 ? 3 : $0), swatch: .box) }
     if let threshold, threshold.isFinite, let at = frame.px(threshold) {
@@ -99,6 +107,29 @@ public struct HistogramChart: Sendable {
     }
     Legend(entries: entries).drawInside(frame, occupied: occupied, into: &svg)
     return svg.render(title: title)
+  }
+}
+
+extension HistogramChart {
+  /// Where a long right tail starts, for `upperLimit`: nil when an axis to the largest value
+  /// keeps the bulk of the values legible. Two rules, the lower limit winning when both apply:
+  /// the 99.5th percentile, when the last 0.5 % of values would stretch the axis by more than a
+  /// quarter; and 3 interquartile ranges above the upper quartile (Tukey's far-out fence), when
+  /// the values past it would stretch the axis by more than a quarter (a tail of several per cent
+  /// reaching a hundred times the median, as the `combined` score gives the rows most unlike
+  /// the training rows, would otherwise squeeze everything else into one bin). Fewer than 200
+  /// finite values: nil.
+  public static func tailLimit(_ values: [Double]) -> Double? {
+    let sorted = values.filter(\.isFinite).sorted()
+    guard sorted.count >= 200, let low = sorted.first, let high = sorted.last else { return nil }
+    func quantile(_ q: Double) -> Double { sorted[Int(Double(sorted.count - 1) * q)] }
+    var limits: [Double] = []
+    let percentile = quantile(0.995)
+    if high - percentile > 0.25 * (percentile - low) { limits.append(percentile) }
+    let upperQuartile = quantile(0.75), spread = upperQuartile - quantile(0.25)
+    let fence = upperQuartile + 3 * spread
+    if spread > 0, high - fence > 0.25 * (fence - low) { limits.append(fence) }
+    return limits.min()
   }
 }
 

@@ -74,6 +74,10 @@ import Training
                                bins: 30, threshold: 9.5, share: true, upperLimit: 20)
     let svg = SVGInspection(chart.svg())
     #expect(svg.all("path", class: "series").count == 2)
+    // The fills first, then the outlines over them, so no group's outline hides under another's bars.
+    let paths = svg.all("path").compactMap { $0.attributes["class"] }
+    #expect(paths == ["fill", "fill", "series", "series"], "\(paths)")
+    #expect(svg.all("path", class: "series").allSatisfy { $0.attributes["fill"] == "none" })
     let threshold = svg.all("line", class: "threshold")
     #expect(threshold.count == 1)
     #expect(threshold.first?.attributes["x1"] == threshold.first?.attributes["x2"])
@@ -87,6 +91,27 @@ import Training
     #expect(svg.texts("note") == ["the last bin also holds 1 row above 20"])
     #expect(svg.texts("axis-label").contains("share of the group's rows (%)"))
     svg.expectCoordinatesInside()
+  }
+
+  /// Where a score histogram's axis stops: at the 99.5th percentile for a few far rows, at 3
+  /// interquartile ranges above the upper quartile for a long tail of several per cent (what the
+  /// `combined` score gives), and nowhere when the values fit.
+  @Test func tailLimitKeepsTheBulkOfTheScoresLegible() {
+    let bulk = (0..<1000).map { Double($0 % 100) / 10 } // 0...9.9, quartiles 2.4 and 7.4
+    #expect(HistogramChart.tailLimit(bulk) == nil)
+    #expect(HistogramChart.tailLimit(Array(bulk.prefix(198)) + [1000]) == nil, "fewer than 200 values")
+    // Three far rows: past both the 99.5th percentile and the fence; the lower limit wins.
+    let fewFar = bulk + [500, 800, 1000]
+    let sortedFew = fewFar.sorted(), q1 = sortedFew[Int(Double(fewFar.count - 1) * 0.25)], q3 = sortedFew[Int(Double(fewFar.count - 1) * 0.75)]
+    #expect(HistogramChart.tailLimit(fewFar) == min(sortedFew[Int(Double(fewFar.count - 1) * 0.995)], q3 + 3 * (q3 - q1)))
+    // A tail of 5 % from 100 to 10,000: the 99.5th percentile is far out, the fence is not.
+    let longTail = bulk + (0..<53).map { 100 * pow(100, Double($0) / 52) }
+    let sorted = longTail.sorted(), upper = sorted[Int(Double(longTail.count - 1) * 0.75)], lower = sorted[Int(Double(longTail.count - 1) * 0.25)]
+    let limit = HistogramChart.tailLimit(longTail)
+    #expect(limit == upper + 3 * (upper - lower) && (limit ?? .infinity) < 30, "\(String(describing: limit))")
+    // Ties everywhere (no spread between the quartiles): only the percentile rule (the 99.5th of 303 values is 2).
+    #expect(HistogramChart.tailLimit([Double](repeating: 1, count: 300) + [2, 3, 1000]) == 2)
+    #expect(HistogramChart.tailLimit([Double](repeating: 1, count: 300) + [.nan, .infinity]) == nil)
   }
 
   @Test func rocCurveAreaIsTheAUROCOfDetectionMetricsAndShowsInTheLegend() throws {

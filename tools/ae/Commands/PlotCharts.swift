@@ -122,16 +122,7 @@ extension Plot {
     }
     return HistogramChart(title: title ?? "Anomaly scores: \(modelName) on \(data ?? "")", xLabel: "anomaly score (\(model.anomaly.score.rawValue))",
                           groups: groups, bins: bins, threshold: model.threshold, share: known != nil,
-                          upperLimit: tailLimit(values)).svg()
-  }
-
-  /// Where a long right tail starts: the 99.5th percentile when the few rows above it would
-  /// stretch the axis by more than a quarter; nil when the axis can hold them all.
-  func tailLimit(_ values: [Double]) -> Double? {
-    let sorted = values.filter(\.isFinite).sorted()
-    guard sorted.count >= 200, let low = sorted.first, let high = sorted.last else { return nil }
-    let percentile = sorted[Int(Double(sorted.count - 1) * 0.995)]
-    return high - percentile > 0.25 * (percentile - low) ? percentile : nil
+                          upperLimit: HistogramChart.tailLimit(values)).svg()
   }
 
   /// roc: the ROC curve of the scores against the truth, with the threshold's point.

@@ -1,11 +1,13 @@
+import Datasets
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import Tensor
 import Testing
 
-/// `ae plot`: every --what on tiny models, each output parsed (SVG as XML, PNG chunk by chunk),
-/// and the refusals.
+/// `ae plot`: every --what on tiny models, each output parsed (SVG as XML, PNG chunk by chunk
+/// and decoded through libpng), and the refusals.
 @Suite(.serialized) struct PlotCommandTests {
   let cli = CLITests()
   var directory: String { cli.directory }
@@ -48,6 +50,70 @@ import Testing
       at += 12 + length
     }
     return ended ? size : nil
+  }
+
+  /// A grid PNG of `ae plot` (ae montage's and ae interpolate's drawing), decoded through libpng
+  /// (`PNGImage.read`) after `pngSize`'s chunk checks: one grey channel, `cells` images of
+  /// `side` x `side` pixels each (the rows' images zoomed) per strip, `strips` strips, the
+  /// 2-pixel gaps around them grey 40, and images that are not one flat value.
+  func decodedGrid(_ path: String, strips: Int, cells: Int, side: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> PNGImage {
+    let width = cells * (side + 2) + 2, height = strips * (side + 2) + 2
+    let size = try #require(try pngSize(path), "\(path): not a well-formed PNG", sourceLocation: sourceLocation)
+    #expect(size.width == width && size.height == height, "\(path): \(size)", sourceLocation: sourceLocation)
+    let image = try PNGImage.read(path)
+    #expect(image.width == width && image.height == height && image.channels == 1,
+            "\(path): \(image.width)x\(image.height)x\(image.channels)", sourceLocation: sourceLocation)
+    #expect(image.pixels.count == width * height * image.channels, sourceLocation: sourceLocation)
+    guard image.width == width, image.height == height, image.channels == 1 else { return image }
+    let inGap = { (x: Int, y: Int) in x % (side + 2) < 2 || y % (side + 2) < 2 }
+    var gapPixels = Set<UInt8>(), imagePixels = Set<UInt8>()
+    for y in 0..<height {
+      for x in 0..<width {
+        if inGap(x, y) { gapPixels.insert(image.pixels[y * width + x]) } else { imagePixels.insert(image.pixels[y * width + x]) }
+      }
+    }
+    #expect(gapPixels == [40], "\(path): gap pixels \(gapPixels.sorted())", sourceLocation: sourceLocation)
+    #expect(imagePixels.count > 10, "\(path): only \(imagePixels.count) distinct values in the images", sourceLocation: sourceLocation)
+    for strip in 0..<strips {
+      for cell in 0..<cells {
+        let values = Set(cellPixels(image, strip: strip, cell: cell, side: side))
+        #expect(values.count > 1, "\(path): image \(cell) of strip \(strip) is one flat value", sourceLocation: sourceLocation)
+      }
+    }
+    return image
+  }
+
+  /// The pixels of one image of a grid (`side` x `side`, rows top to bottom).
+  func cellPixels(_ image: PNGImage, strip: Int, cell: Int, side: Int) -> [UInt8] {
+    let top = 2 + strip * (side + 2), left = 2 + cell * (side + 2)
+    return (0..<side).flatMap { y in (0..<side).map { x in image.pixels[(top + y) * image.width + left + x] } }
+  }
+
+  /// A data row drawn as ae montage draws it: `range` maps to black...white, each value
+  /// repeated zoom x zoom times.
+  func drawn(_ row: [Float], imageSide: Int, zoom: Int, range: ClosedRange<Float>) -> [UInt8] {
+    let side = imageSide * zoom
+    return (0..<side).flatMap { y in
+      (0..<side).map { x in
+        let v = (row[(y / zoom) * imageSide + x / zoom] - range.lowerBound) / (range.upperBound - range.lowerBound)
+        return UInt8(min(max(v * 255 + 0.5, 0), 255))
+      }
+    }
+  }
+
+  /// True when two pictures differ by at most one level in every pixel.
+  func close(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { abs(Int($0) - Int($1)) <= 1 }
+  }
+
+  /// The first `limit` rows of a CSV (all without one) and the range ae montage maps to
+  /// black...white for them: from min(0, lowest value) to the highest value of the rows it read.
+  func rowsAndRange(_ path: String, limit: Int? = nil) throws -> (rows: [[Float]], range: ClosedRange<Float>) {
+    let features = try CSV.read(path).dataset.features
+    let rows = (0..<min(limit ?? features.rows, features.rows)).map { r in (0..<features.cols).map { features[r, $0] } }
+    let values = rows.flatMap { $0 }
+    let low = min(values.min() ?? 0, 0), high = max(values.max() ?? 1, low + 1e-6)
+    return (rows, low...high)
   }
 
   func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
@@ -103,7 +169,7 @@ import Testing
     try cli.writeInt64NPY(truth, to: directory + "/truth.npy")
     #expect(try cli.ae("plot", model, "--what", "scores", "--data", plain, "--truth", directory + "/truth.npy", "--out", directory + "/s.svg").status == 0)
     let histogram = try #require(try svgElements(directory + "/s.svg"))
-    #expect(count(histogram, "path", class: "series") == 2)
+    #expect(count(histogram, "path", class: "series") == 2 && count(histogram, "path", class: "fill") == 2)
     #expect(count(histogram, "line", class: "threshold") == 1)
     #expect(count(histogram, "g", class: "legend-entry") == 3)
     #expect(try cli.ae("plot", model, "--what", "scores", "--data", plain, "--out", directory + "/s1.svg").status == 0)
@@ -122,8 +188,16 @@ import Testing
     // recon: PNG, inputs above reconstructions, as ae montage draws them (6 images of 14x14 at zoom 2, 2-pixel gaps).
     #expect(try cli.ae("plot", model, "--what", "recon", "--data", plain, "--image-shape", "14x14", "--count", "6", "--zoom", "2",
                        "--out", directory + "/recon.png").status == 0)
-    let size = try #require(try pngSize(directory + "/recon.png"))
-    #expect(size.width == 6 * (14 * 2 + 2) + 2 && size.height == 2 * (14 * 2 + 2) + 2)
+    let recon = try decodedGrid(directory + "/recon.png", strips: 2, cells: 6, side: 14 * 2)
+    // The top strip is the first six data rows themselves; the bottom one their reconstructions.
+    // --count 6 reads six rows, so their range is the picture's.
+    let (rows, range) = try rowsAndRange(plain, limit: 6)
+    for cell in 0..<6 {
+      let top = cellPixels(recon, strip: 0, cell: cell, side: 28), bottom = cellPixels(recon, strip: 1, cell: cell, side: 28)
+      let isInput = close(top, drawn(rows[cell], imageSide: 14, zoom: 2, range: range)), isCopy = close(bottom, top)
+      #expect(isInput, "input \(cell) is not data row \(cell)")
+      #expect(!isCopy, "reconstruction \(cell) is its input, pixel for pixel")
+    }
   }
 
   @Test func samplesOfAVAEAreAPNGGrid() throws {
@@ -134,8 +208,9 @@ import Testing
     let run = try cli.ae("plot", vae, "--what", "samples", "--data", plain, "--image-shape", "14x14", "--count", "8", "--columns", "4",
                          "--zoom", "1", "--out", directory + "/samples.png")
     #expect(run.status == 0, "\(run.stderr)")
-    let size = try #require(try pngSize(directory + "/samples.png"))
-    #expect(size.width == 4 * (14 + 2) + 2 && size.height == 2 * (14 + 2) + 2)
+    let samples = try decodedGrid(directory + "/samples.png", strips: 2, cells: 4, side: 14)
+    let drawnSamples = (0..<8).map { cellPixels(samples, strip: $0 / 4, cell: $0 % 4, side: 14) }
+    #expect(Set(drawnSamples).count == 8, "two samples are the same picture")
     #expect(try cli.ae("plot", vae, "--what", "latent", "--data", plain, "--out", directory + "/latent.svg").status == 0)
     let latent = try #require(try svgElements(directory + "/latent.svg"))
     #expect(latent.contains { $0.text == "code 1" } && latent.contains { $0.text == "code 2" })
@@ -143,8 +218,12 @@ import Testing
     let strip = try cli.ae("plot", vae, "--what", "interpolation", "--data", plain, "--image-shape", "14x14", "--from", "2", "--to", "7",
                            "--count", "5", "--zoom", "1", "--out", directory + "/path.png")
     #expect(strip.status == 0, "\(strip.stderr)")
-    let stripSize = try #require(try pngSize(directory + "/path.png"))
-    #expect(stripSize.width == 7 * (14 + 2) + 2 && stripSize.height == 14 + 2 + 2)
+    let path = try decodedGrid(directory + "/path.png", strips: 1, cells: 7, side: 14)
+    // The ends are rows 2 and 7 as the data has them.
+    let (rows, range) = try rowsAndRange(plain)
+    let first = close(cellPixels(path, strip: 0, cell: 0, side: 14), drawn(rows[2], imageSide: 14, zoom: 1, range: range))
+    let last = close(cellPixels(path, strip: 0, cell: 6, side: 14), drawn(rows[7], imageSide: 14, zoom: 1, range: range))
+    #expect(first && last, "the strip's ends are not rows 2 and 7")
     cli.expectUsageError(try cli.ae("plot", vae, "--what", "interpolation", "--data", plain, "--image-shape", "14x14", "--count", "1",
                                     "--out", directory + "/p.png"), mentioning: ["--steps must be at least 2"])
   }

@@ -14,8 +14,8 @@ Scores:
   code    the code's squared Mahalanobis distance to the training codes' Gaussian
   neighbours  the mean distance of the code to its 5 nearest training codes
   combined  excess, code and neighbours, each standardised by the training rows' median and IQR, summed
-Each model is trained once (its stored score is the default, excess) and the test set scored
-by each score with `ae score --score NAME`: the same weights under the three scores.
+Each model is trained once (its stored score is the default, combined) and the test set scored
+by each score asked for with `ae score --score NAME`: the same weights under up to six scores.
 
 Usage: python ours.py [--classes 0-9] [--seed 1] [--models dense,conv,vae,conv64] [--scores loss,excess,mse,code,neighbours,combined]
                       [--epochs 20] [--json FILE]"""

@@ -14,7 +14,8 @@
  * the partial sums go through C, which is exact, so the order of the additions stays
  * p = 0, 1, ..., k-1. A few rows reuse nothing across tiles and take K in one block.
  *
- * B: row-major (any ldb), or packed once (a model's weights, at load) in panels of 32 columns,
+ * B: row-major (any ldb), transposed (copied a strip at a time into panels on the stack), or
+ * packed once (a model's weights, at load) in panels of 32 columns,
  * each panel's k rows of 32 contiguous (aegemm_pack): a tile then streams one contiguous block
  * per panel, which measured 20-50 % faster than row-major B here. Packed panels are padded with
  * zeros to whole panels; bfloat16 comes packed only, its words in the order AVX-512's word
@@ -34,6 +35,10 @@
 #define KC 128
 #define MC 384
 #define MR 12
+
+/* Internal format: a strip of a transposed B, copied by pack_strip into panels of KC steps
+ * (the panels of one K block and one strip only). */
+#define STRIP 100
 
 
 /* Loops over a tile's rows and vectors, unrolled so the accumulators live in registers. */
@@ -59,7 +64,7 @@ static inline __attribute__((always_inline)) KERNEL void load_b_pair(const void 
     pair[1] = _mm512_maskz_loadu_ps(mask[v + 1], (const float *)row + 16 * (v + 1));
     return;
   }
-  if (format == AEGEMM_FLOAT32_PANELS) {
+  if (format == AEGEMM_FLOAT32_PANELS || format == STRIP) {
     pair[0] = _mm512_loadu_ps((const float *)panel);
     pair[1] = _mm512_loadu_ps((const float *)panel + 16);
     return;
@@ -98,7 +103,8 @@ static inline __attribute__((always_inline)) KERNEL void tile(const struct produ
   const char *row = (const char *)t->b + (p0 * t->ldb + j0) * size;
   const char *panel[4];
   UNROLL for (int q = 0; q < vecs / 2; q++)
-    panel[q] = (const char *)t->b + ((j0 / 32 + (size_t)q) * t->k + p0) * 32 * size;
+    panel[q] = format == STRIP ? (const char *)t->b + (size_t)q * kc * 32 * size
+                               : (const char *)t->b + ((j0 / 32 + (size_t)q) * t->k + p0) * 32 * size;
   const size_t row_step = is_panels(format) ? 0 : t->ldb * size, panel_step = 32 * size;
   const size_t a_row = t->a_row, a_col = t->a_col;
   const float *group[(MR + 2) / 3];
@@ -155,6 +161,10 @@ static inline __attribute__((always_inline)) KERNEL void tile(const struct produ
   static KERNEL void tile_##ROWS##x##VECS##_bf16(const struct product *t, size_t i0, size_t j0, size_t p0,       \
                                                  size_t kc) {                                                  \
     tile(t, i0, j0, p0, kc, ROWS, VECS, AEGEMM_BFLOAT16_PANELS, SPARSE);                                       \
+  }                                                                                                            \
+  __attribute__((unused)) static KERNEL void tile_##ROWS##x##VECS##_strip(const struct product *t, size_t i0,    \
+                                                                          size_t j0, size_t p0, size_t kc) {   \
+    tile(t, i0, j0, p0, kc, ROWS, VECS, STRIP, SPARSE);                                                        \
   }
 /* A few rows: 128 columns a tile (8 independent chains a row hide the FMA latency). */
 TILE(1, 8, 1) TILE(2, 8, 1) TILE(3, 8, 1)
@@ -166,8 +176,11 @@ TILE(7, 2, 0) TILE(8, 2, 0) TILE(9, 2, 0) TILE(10, 2, 0) TILE(11, 2, 0) TILE(12,
 
 typedef void (*tile_function)(const struct product *, size_t, size_t, size_t, size_t);
 
-#define PICK(NAME) \
-  return format == AEGEMM_BFLOAT16_PANELS ? NAME##_bf16 : format == AEGEMM_FLOAT32_PANELS ? NAME##_panels : NAME
+#define PICK(NAME)                                                                                          \
+  return format == AEGEMM_BFLOAT16_PANELS ? NAME##_bf16                                                     \
+         : format == AEGEMM_FLOAT32_PANELS ? NAME##_panels                                                  \
+         : format == STRIP                 ? NAME##_strip                                                   \
+                                           : NAME
 
 static tile_function tile_for(size_t rows, int vecs, int format) {
   if (vecs == 8) switch (rows) {
@@ -203,28 +216,56 @@ static tile_function tile_for(size_t rows, int vecs, int format) {
 /* Columns j ..< j + 16 vecs and rows i ..< i + rows_per a tile for the strip at column j: a
  * few rows take 128 columns; else 64 columns by 6 rows while more than 32 columns are left,
  * then 32 by 12. */
-static int vecs_at(size_t m, size_t columns_left) { return m <= 3 ? 8 : columns_left > 32 ? 4 : 2; }
+static int vecs_at(size_t m, size_t columns_left, int transposed) {
+  return m <= 3 && !transposed ? 8 : columns_left > 32 ? 4 : 2;
+}
 static size_t rows_per(int vecs) { return vecs == 8 ? 3 : vecs == 4 ? 6 : 12; }
+
+/* Columns j ..< j + 32 panels of a transposed B (element (p, j) at b[j ldb + p]), steps
+ * p0 ..< p0 + kc, copied as panels of kc steps into `strip`; columns past n hold 0. */
+static void pack_strip(const struct product *t, size_t j, int panels, size_t p0, size_t kc, float *strip) {
+  const float *b = t->b;
+  for (int q = 0; q < panels; q++)
+    for (size_t column = 0; column < 32; column++) {
+      size_t at = j + 32 * (size_t)q + column;
+      float *out = strip + (size_t)q * kc * 32 + column;
+      if (at >= t->n) {
+        for (size_t p = 0; p < kc; p++) out[32 * p] = 0;
+        continue;
+      }
+      const float *in = b + at * t->ldb + p0;
+      for (size_t p = 0; p < kc; p++) out[32 * p] = in[p];
+    }
+}
 
 void aegemm(size_t m, size_t n, size_t k, const float *a, size_t a_row, size_t a_col, const void *b, int b_format,
             size_t ldb, float *c, size_t ldc, int accumulate, const float *bias, int epilogue) {
   if (m == 0 || n == 0) return;
   struct product t = {m, n, k, a, a_row, a_col, b, b_format, ldb, c, ldc, accumulate, bias, epilogue};
+  /* A transposed B is read one strip (at most 64 columns by KC steps, 32 KB) at a time,
+   * copied into panels on the stack: the tiles then stream it as they stream packed weights. */
+  int transposed = b_format == AEGEMM_FLOAT32_TRANSPOSED;
+  _Alignas(64) float strip[transposed ? 64 * KC : 1];
+  struct product from_strip = t;
+  from_strip.b = strip;
+  from_strip.b_format = STRIP;
   /* K in even blocks of at most KC steps (no short last block): a strip's KC x 64 values of
    * B stay in L1 while the tiles pass down the rows; rows in blocks of MC, whose KC steps of
    * A stay in L2. No steps (k = 0): one pass of tiles with kc = 0 (C or 0, bias, epilogue). */
-  size_t blocks = k == 0 || m <= 3 ? 1 : (k + KC - 1) / KC, even = (k + blocks - 1) / blocks;
+  size_t blocks = k == 0 || (m <= 3 && !transposed) ? 1 : (k + KC - 1) / KC, even = (k + blocks - 1) / blocks;
   size_t pc = 0;
   do {
     size_t kc = k - pc < even ? k - pc : even;
     for (size_t ic = 0; ic < m; ic += MC) {
       size_t iend = m - ic < MC ? m : ic + MC;
       for (size_t j = 0; j < n;) {
-        int vecs = vecs_at(m, n - j);
+        int vecs = vecs_at(m, n - j, transposed);
         size_t step = rows_per(vecs);
+        if (transposed) pack_strip(&t, j, vecs / 2, pc, kc, strip);
         for (size_t i = ic; i < iend; i += step) {
           size_t rows = iend - i < step ? iend - i : step;
-          tile_for(rows, vecs, b_format)(&t, i, j, pc, kc);
+          if (transposed) tile_for(rows, vecs, STRIP)(&from_strip, i, j, pc, kc);
+          else tile_for(rows, vecs, b_format)(&t, i, j, pc, kc);
         }
         j += 16 * (size_t)vecs;
       }

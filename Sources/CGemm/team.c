@@ -1,5 +1,6 @@
 /*
- * A team of threads that splits one aegemm product at a time (see CGemm.h).
+ * A team of threads that splits one aegemm product (or one element-wise job) at a time (see
+ * CGemm.h).
  *
  * Why not the workspace's row shares: a single row cannot be split by rows, and its layers
  * run one after the other, so the team meets once per layer. Waking a sleeping thread takes
@@ -27,11 +28,13 @@
 /* How long an idle helper spins before it sleeps. */
 #define AEGEMM_SPIN_NS 200000L
 
-/* A product and how it is split. */
+/* A product and how it is split, or (each != NULL) a function run once per share. */
 struct share_job {
   struct product p;
   int shares;
   int by_rows;
+  void (*each)(void *context, int share, int shares);
+  void *context;
 };
 
 struct helper {
@@ -63,6 +66,10 @@ static long long now_ns(void) {
 /* Share `index` of the job: a contiguous block of rows, or of columns in whole panels of 32
  * (a packed B's unit; as good for row-major B). */
 static void run_share(const struct share_job *job, int index) {
+  if (job->each) {
+    job->each(job->context, index, job->shares);
+    return;
+  }
   const struct product *j = &job->p;
   size_t shares = (size_t)job->shares, i = (size_t)index;
   if (job->by_rows) {
@@ -78,7 +85,8 @@ static void run_share(const struct share_job *job, int index) {
     if (start >= end) return;
     /* Shares start on a panel: row-major B moves by columns, packed B by whole panels. */
     size_t size = j->b_format == AEGEMM_BFLOAT16_PANELS ? 2 : 4;
-    const char *b = (const char *)j->b + (j->b_format == AEGEMM_FLOAT32 ? start : start * j->k) * size;
+    size_t offset = j->b_format == AEGEMM_FLOAT32 ? start : j->b_format == AEGEMM_FLOAT32_TRANSPOSED ? start * j->ldb : start * j->k;
+    const char *b = (const char *)j->b + offset * size;
     aegemm(j->m, end - start, j->k, j->a, j->a_row, j->a_col, b, j->b_format, j->ldb, j->c + start, j->ldc, j->accumulate,
            j->bias ? j->bias + start : NULL, j->epilogue);
   }
@@ -172,6 +180,20 @@ void aegemm_team_free(aegemm_team *team) {
 
 int aegemm_team_threads(const aegemm_team *team) { return team ? team->threads : 1; }
 
+/* The job on the team, whose `busy` flag the caller holds: publish, claim shares alongside
+ * the helpers, wait for the shares they claimed, release. */
+static void run_job(struct aegemm_team *team, struct share_job job) {
+  /* done first: a helper counts a share only after claiming it, after the tickets are set. */
+  __atomic_store_n(&team->done, 0, __ATOMIC_RELAXED);
+  team->job = job;
+  __atomic_store_n(&team->tickets, (uint64_t)job.shares << 32, __ATOMIC_RELEASE);
+  __atomic_fetch_add(&team->round, 1, __ATOMIC_SEQ_CST);
+  wake_sleepers(team);
+  claim_shares(team);
+  while (__atomic_load_n(&team->done, __ATOMIC_ACQUIRE) < job.shares) _mm_pause();
+  __atomic_store_n(&team->busy, 0, __ATOMIC_RELEASE);
+}
+
 void aegemm_team_run(aegemm_team *team, size_t m, size_t n, size_t k, const float *a, size_t a_row, size_t a_col,
                      const void *b, int b_format, size_t ldb, float *c, size_t ldc, int accumulate, const float *bias,
                      int epilogue) {
@@ -187,13 +209,15 @@ void aegemm_team_run(aegemm_team *team, size_t m, size_t n, size_t k, const floa
     aegemm(m, n, k, a, a_row, a_col, b, b_format, ldb, c, ldc, accumulate, bias, epilogue);
     return;
   }
-  /* done first: a helper counts a share only after claiming it, after the tickets are set. */
-  __atomic_store_n(&team->done, 0, __ATOMIC_RELAXED);
-  team->job = (struct share_job){{m, n, k, a, a_row, a_col, b, b_format, ldb, c, ldc, accumulate, bias, epilogue}, shares, by_rows};
-  __atomic_store_n(&team->tickets, (uint64_t)shares << 32, __ATOMIC_RELEASE);
-  __atomic_fetch_add(&team->round, 1, __ATOMIC_SEQ_CST);
-  wake_sleepers(team);
-  claim_shares(team);
-  while (__atomic_load_n(&team->done, __ATOMIC_ACQUIRE) < shares) _mm_pause();
-  __atomic_store_n(&team->busy, 0, __ATOMIC_RELEASE);
+  run_job(team, (struct share_job){{m, n, k, a, a_row, a_col, b, b_format, ldb, c, ldc, accumulate, bias, epilogue},
+                                   shares, by_rows, NULL, NULL});
+}
+
+void aegemm_team_each(aegemm_team *team, int shares, void (*each)(void *context, int share, int shares), void *context) {
+  int idle = 0;
+  if (!team || shares < 2 || !__atomic_compare_exchange_n(&team->busy, &idle, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+    for (int share = 0; share < shares; share++) each(context, share, shares);
+    return;
+  }
+  run_job(team, (struct share_job){{0}, shares, 0, each, context});
 }

@@ -91,7 +91,7 @@ public final class Conv2D: Layer {
     guard needsInputGradient else { return nil }
     dColumns.resize(rows: rows)
     BLAS.gemm(transposeB: true, m: rows, n: p, k: filters, a: dy.data, lda: filters,
-              b: kernel, ldb: filters, c: dColumns.data, ldc: p)
+              b: kernel, ldb: filters, c: dColumns.data, ldc: p, team: BLAS.trainingTeam)
     inputGradient.resize(rows: n)
     inputGradient.fill(0)
     geometry.col2im(dColumns.data, count: n, into: inputGradient.data)

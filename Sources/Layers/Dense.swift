@@ -116,7 +116,7 @@ public final class Dense: Layer {
     // dx = dz W^T.
     inputGradient.resize(rows: n)
     BLAS.gemm(transposeB: true, m: n, n: inputWidth, k: outputWidth, a: dy.data, lda: outputWidth,
-              b: kernel, ldb: outputWidth, c: inputGradient.data, ldc: inputWidth)
+              b: kernel, ldb: outputWidth, c: inputGradient.data, ldc: inputWidth, team: BLAS.trainingTeam)
     return inputGradient
   }
 }

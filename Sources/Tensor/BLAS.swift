@@ -10,9 +10,9 @@ import Glibc
 /// OpenBLAS elsewhere or when chosen (`AE_GEMM=openblas`, `BLAS.usesOwnKernels = false`).
 /// Debian's OpenBLAS 0.3.21 runs half-width AVX2 kernels on some AVX-512 CPUs (issue 14).
 /// On the own path every product's entry is one chain of additions in a fixed order, so
-/// results do not depend on the batch's size or how rows are split among threads. Products
-/// with a transposed B (a transposed convolution's forward pass, the input gradient in
-/// training) run on OpenBLAS on either path.
+/// results do not depend on the batch's size or how rows are split among threads; that holds
+/// for products with a transposed B too (the input gradient in training, a transposed
+/// convolution's forward pass), which the own kernels copy a strip at a time.
 public enum BLAS {
   /// Whether products run on the library's own kernels. Setting it to true is a no-op on a
   /// CPU without AVX-512. Set it between computations, never during one.
@@ -42,9 +42,10 @@ public enum BLAS {
     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, team: Team? = nil
   ) {
     if m == 0 || n == 0 { return }
-    if !transposeB && alpha == 1 && (beta == 0 || beta == 1) && usesOwnKernels {
-      aegemm_team_run(team?.team, m, n, k, a, transposeA ? 1 : lda, transposeA ? lda : 1, b, AEGEMM_FLOAT32, ldb, c, ldc,
-                      beta == 1 ? 1 : 0, nil, AEGEMM_LINEAR)
+    if alpha == 1 && (beta == 0 || beta == 1) && usesOwnKernels {
+      aegemm_team_run(team?.team, m, n, k, a, transposeA ? 1 : lda, transposeA ? lda : 1, b,
+                      transposeB ? AEGEMM_FLOAT32_TRANSPOSED : AEGEMM_FLOAT32, ldb, c, ldc, beta == 1 ? 1 : 0, nil,
+                      AEGEMM_LINEAR)
       return
     }
     cblas_sgemm(
@@ -67,6 +68,16 @@ public enum BLAS {
     deinit { aegemm_team_free(team) }
 
     public var threads: Int { Int(aegemm_team_threads(team)) }
+
+    /// `body(context, share, shares)` for share in 0..<shares, split over the team's threads
+    /// (all on the caller when the team is busy). For element-wise work that gives the same
+    /// bits however it is split. A C function and a pointer, not a closure: nothing allocated.
+    public func each(
+      shares: Int, context: UnsafeMutableRawPointer,
+      _ body: @convention(c) (UnsafeMutableRawPointer?, Int32, Int32) -> Void
+    ) {
+      aegemm_team_each(team, Int32(shares), body, context)
+    }
   }
 
   /// The threads training's products split over on the own kernels: as many as `threads`

@@ -84,11 +84,19 @@ public final class Optimizer {
     }
   }
 
+  /// One Adam update's arguments, for the shares of `adam`.
+  struct AdamJob {
+    let p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>
+    let m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
+    let count: Int
+    let b1: Float, b2: Float, eps: Float, stepSize: Float, rootCorrection2: Float, shrink: Float, l2: Float
+  }
+
   /// The Adam update over every parameter, eight at a time:
   /// `m = b1 m + (1 - b1) g`, `v = b2 v + (1 - b2) g^2`,
   /// `p = p shrink - stepSize m / (sqrt(v) / rootCorrection2 + eps)`.
   @inline(__always)
-  private static func adamKernel(
+  fileprivate static func adamKernel(
     p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
     v: UnsafeMutablePointer<Float>, count n: Int, b1: Float, b2: Float, eps: Float, stepSize: Float,
     rootCorrection2: Float, shrink: Float, l2: Float
@@ -127,9 +135,23 @@ public final class Optimizer {
     let l2 = decoupled ? 0 : decay
     first.withUnsafeMutableBufferPointer { mBuffer in
       second.withUnsafeMutableBufferPointer { vBuffer in
-        Self.adamKernel(p: p, g: g, m: mBuffer.baseAddress!, v: vBuffer.baseAddress!, count: n,
-                        b1: b1, b2: b2, eps: eps, stepSize: stepSize, rootCorrection2: rootCorrection2,
-                        shrink: shrink, l2: l2)
+        // Element by element, so any split gives the same bits: over training's threads when
+        // the update is big enough to pay for the meeting (shares start on whole vectors).
+        let team = n >= 1 << 16 ? BLAS.trainingTeam : nil
+        var job = AdamJob(p: p, g: g, m: mBuffer.baseAddress!, v: vBuffer.baseAddress!, count: n, b1: b1, b2: b2,
+                          eps: eps, stepSize: stepSize, rootCorrection2: rootCorrection2, shrink: shrink, l2: l2)
+        let update: @convention(c) (UnsafeMutableRawPointer?, Int32, Int32) -> Void = { context, share, shares in
+          let job = context!.assumingMemoryBound(to: AdamJob.self).pointee
+          let chunk = (job.count / Int(shares) + 7) / 8 * 8
+          let start = min(Int(share) * chunk, job.count)
+          let end = Int(share) == Int(shares) - 1 ? job.count : min(start + chunk, job.count)
+          Optimizer.adamKernel(p: job.p + start, g: job.g + start, m: job.m + start, v: job.v + start, count: end - start,
+                               b1: job.b1, b2: job.b2, eps: job.eps, stepSize: job.stepSize,
+                               rootCorrection2: job.rootCorrection2, shrink: job.shrink, l2: job.l2)
+        }
+        withUnsafeMutablePointer(to: &job) { context in
+          if let team { team.each(shares: team.threads, context: context, update) } else { update(context, 0, 1) }
+        }
       }
     }
   }

@@ -82,6 +82,30 @@ struct OwnKernelTests {
     }
   }
 
+  /// A transposed B (stored n x k with a row stride past k, as the input gradient reads a
+  /// kernel) gives the bits of the same product on a row-major copy of it, on shapes across
+  /// the strips' edges, alone, accumulating, and split over a team of 2.
+  @Test(arguments: [(1, 5, 3), (2, 300, 70), (4, 129, 33), (13, 513, 65), (50, 256, 784), (128, 784, 256)])
+  func transposedBEqualsItsCopy(shape: (m: Int, k: Int, n: Int)) throws {
+    let (m, k, n) = shape, ldb = k + 3
+    var random = SeededRandom(seed: UInt64(m * 7 + k + n))
+    let x = randomMatrix(m * k, &random), stored = randomMatrix(n * ldb, &random), start = randomMatrix(m * n, &random)
+    var copy = [Float](repeating: 0, count: k * n)
+    for j in 0..<n { for p in 0..<k { copy[p * n + j] = stored[j * ldb + p] } }
+    let team = try #require(BLAS.Team(threads: 2))
+    var expected = [Float](repeating: .nan, count: m * n), alone = expected, split = expected
+    var expectedSum = start, aloneSum = start
+    BLAS.gemm(m: m, n: n, k: k, a: x, lda: k, b: copy, ldb: n, c: &expected, ldc: n)
+    BLAS.gemm(transposeB: true, m: m, n: n, k: k, a: x, lda: k, b: stored, ldb: ldb, c: &alone, ldc: n)
+    BLAS.gemm(transposeB: true, m: m, n: n, k: k, a: x, lda: k, b: stored, ldb: ldb, c: &split, ldc: n, team: team)
+    BLAS.gemm(m: m, n: n, k: k, a: x, lda: k, b: copy, ldb: n, beta: 1, c: &expectedSum, ldc: n)
+    BLAS.gemm(transposeB: true, m: m, n: n, k: k, a: x, lda: k, b: stored, ldb: ldb, beta: 1, c: &aloneSum, ldc: n)
+    #expect(alone == expected && split == expected && aloneSum == expectedSum, "\(m)x\(k)x\(n)")
+    let product = reference(x, copy, m: m, n: n, k: k)
+    let worst = (0..<(m * n)).map { abs(Double(alone[$0]) - product[$0]) }.max() ?? 0
+    #expect(worst < 1e-3, "\(m)x\(k)x\(n): differs from the Double product by \(worst)")
+  }
+
   /// Strided C: the columns past n and the rows past m are never written, whatever n.
   @Test(arguments: [1, 15, 16, 17, 33, 127, 129, 255, 257])
   func writesOnlyInsideC(n: Int) {
@@ -200,6 +224,21 @@ struct OwnKernelTests {
         }
       }
       #expect(split == alone && splitPacked == alone, "\(m)x\(k)x\(n) on \(threads) threads")
+    }
+  }
+
+  /// A team's element-wise job runs every share exactly once, and a second job finds the team
+  /// free again.
+  @Test func teamEachRunsEveryShareOnce() throws {
+    let team = try #require(BLAS.Team(threads: 2))
+    for shares in [1, 2, 3, 17] {
+      let counts = UnsafeMutablePointer<Int>.allocate(capacity: shares)
+      defer { counts.deallocate() }
+      counts.initialize(repeating: 0, count: shares)
+      team.each(shares: shares, context: UnsafeMutableRawPointer(counts)) { context, share, _ in
+        context!.assumingMemoryBound(to: Int.self)[Int(share)] += 1  // each share has its own slot
+      }
+      #expect((0..<shares).allSatisfy { counts[$0] == 1 }, "\(shares) shares")
     }
   }
 

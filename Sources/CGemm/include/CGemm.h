@@ -35,6 +35,9 @@
  * unpacking undoes: half the bytes; widened exactly as read, so the product equals the
  * float32 one on B's values bit for bit when those are bfloat16 values. */
 #define AEGEMM_BFLOAT16_PANELS 2
+/* Transposed float32: element (p, j) at b[j * ldb + p] (B stored n x k). Read a strip at a time
+ * into panels on the stack (32 KB), so no product falls back to another library. */
+#define AEGEMM_FLOAT32_TRANSPOSED 3
 
 /* Values (floats or bfloat16s) a packed B of k x n takes. */
 size_t aegemm_packed_count(size_t k, size_t n);
@@ -88,5 +91,10 @@ int aegemm_team_threads(const aegemm_team *team);
 void aegemm_team_run(aegemm_team *team, size_t m, size_t n, size_t k, const float *a, size_t a_row, size_t a_col,
                      const void *b, int b_format, size_t ldb, float *c, size_t ldc, int accumulate, const float *bias,
                      int epilogue);
+
+/* each(context, share, shares) for share = 0 ..< shares, split over the team (NULL, or busy
+ * with another thread's job: all on the caller). For element-wise work whose result does not
+ * depend on the split (the optimizer's update); returns when every share is done. */
+void aegemm_team_each(aegemm_team *team, int shares, void (*each)(void *context, int share, int shares), void *context);
 
 #endif

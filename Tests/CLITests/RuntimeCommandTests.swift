@@ -246,8 +246,8 @@ import Testing
   }
 
   /// docs/ANOMALY.md's table recipe end to end: `ae train --data normal.csv --scale standard
-  /// --loss mse --output-activation linear --contamination 0.05 --out m.h5` (with a code
-  /// narrower than the table's 8 columns), then `ae score m.h5 --data new.csv --out s.csv
+  /// --loss mse --output-activation linear --contamination 0.05 --out m.h5` (the default
+  /// layers for a table of 8 columns: 16,2), then `ae score m.h5 --data new.csv --out s.csv
   /// --truth`: a threshold is stored, the shifted rows stand out (AUROC), each row's label is
   /// its score against the threshold, and about 5 % of normal rows are flagged.
   @Test func tableRecipeOfTheAnomalyGuide() throws {
@@ -258,11 +258,13 @@ import Testing
     try ((0..<400).map { _ in "0" } + (0..<40).map { _ in "1" }).joined(separator: "\n").write(toFile: truth, atomically: true, encoding: .utf8)
     let model = directory + "/m.h5"
     let recipe = ["train", "--data", normal, "--scale", "standard", "--loss", "mse", "--output-activation", "linear", "--contamination", "0.05"]
-    // The default --layers 256,32 has a code wider than 8 columns: refused, naming --layers.
-    cli.expectUsageError(try cli.ae(recipe + ["--out", model, "--quiet"]), mentioning: ["--layers", "only 8 values"])
-    let trained = try cli.ae(recipe + ["--layers", "16,3", "--epochs", "30", "--out", model, "--quiet"])
+    // A code as wide as the 8 columns is refused, naming --layers; without --layers a table
+    // this narrow gets a narrow model (16,2).
+    cli.expectUsageError(try cli.ae(recipe + ["--layers", "256,32", "--out", model, "--quiet"]), mentioning: ["--layers", "only 8 values"])
+    let trained = try cli.ae(recipe + ["--epochs", "30", "--out", model, "--quiet"])
     #expect(trained.status == 0, "\(trained.stderr)")
     let (loaded, _) = try ModelFile.load(model)
+    #expect(loaded.spec.codeWidth == 2 && loaded.spec.encoder.map(\.units) == [16, 2], "\(loaded.spec.encoder.map(\.units))")
     let threshold = try #require(loaded.anomaly.threshold)
     let calibration = try #require(loaded.anomaly.calibration)
     #expect(calibration.rule == .contamination && calibration.level == 0.05 && threshold.isFinite)

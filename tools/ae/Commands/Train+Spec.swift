@@ -10,7 +10,7 @@ extension Train {
   /// (conditional models); throws `ValidationError` with its problems when it cannot be built.
   func modelSpec(inputWidth: Int, inputShape: [Int]?, classes: Int?) throws -> ModelSpec {
     let kind = architecture.model
-    let encoderWidths = try ArchitectureOptions.widths(architecture.layers, option: "--layers")
+    let encoderWidths = try architecture.encoderWidths(inputWidth: inputWidth)
     let decoderWidths = try architecture.decoderLayers.map { try ArchitectureOptions.widths($0, option: "--decoder-layers") }
     let (l1, kl) = try settings.sparsitySettings()
     // A KL sparsity target needs a sigmoid code; one asked for otherwise is for the spec to refuse.
@@ -63,7 +63,7 @@ extension Train {
   func checkSpecBeforeData() throws {
     let shape = try data.parsedImageShape()
     if shape == nil, try architecture.architecture()?.hasConvolutions ?? false { return }
-    let widths = try ArchitectureOptions.widths(architecture.layers, option: "--layers")
+    let widths = try architecture.encoderWidths(inputWidth: nil)
       + (architecture.decoderLayers.map { try ArchitectureOptions.widths($0, option: "--decoder-layers") } ?? [])
     let standIn = shape.map { $0.reduce(1, *) } ?? (widths.max() ?? 1) + 1
     var judged = self

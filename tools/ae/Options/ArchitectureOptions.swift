@@ -7,8 +7,8 @@ struct ArchitectureOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Model kind.", valueName: "kind"))
   var model: ModelKind = .dense
 
-  @Option(help: "Encoder widths down to the code, comma-separated, e.g. 256,32.")
-  var layers: String = "256,32"
+  @Option(help: "Encoder widths down to the code, comma-separated (default: 256,32; for an input of 64 values or fewer, such as a small table, 2d,d/4: 16,2 for 8 columns).")
+  var layers: String?
 
   @Option(help: "Encoder as a layer string instead of --layers, for convolutional models: conv<filters>[k<kernel>][s<stride>] and dense<units>, e.g. conv16s2,conv32s2,dense32. Convolutions come first (padding kernel/2); the last item is the code (a VAE's latent width); the decoder mirrors the encoder with transposed convolutions.")
   var arch: String?
@@ -46,6 +46,15 @@ struct ArchitectureOptions: ParsableArguments {
     return values
   }
 
+  /// The encoder widths for an input of `inputWidth` values: --layers, or the default. A
+  /// narrow input (a table of a few columns) gets a narrow model, since the usual code of 32
+  /// would be as wide as the input: hidden 2d (at least 8), code d/4 (at least 1).
+  func encoderWidths(inputWidth: Int?) throws -> [Int] {
+    if let layers { return try Self.widths(layers, option: "--layers") }
+    guard let inputWidth, inputWidth <= 64 else { return [256, 32] }
+    return [max(8, 2 * inputWidth), max(1, inputWidth / 4)]
+  }
+
   /// --arch, parsed.
   func architecture() throws -> Architecture? {
     guard let arch else { return nil }
@@ -60,7 +69,7 @@ struct ArchitectureOptions: ParsableArguments {
   /// What the spec cannot say: options that the chosen builder ignores, and the scaling the
   /// loss needs (the scaling is not part of the spec).
   func validate() throws {
-    _ = try Self.widths(layers, option: "--layers")
+    _ = try encoderWidths(inputWidth: nil)
     if let decoderLayers { _ = try Self.widths(decoderLayers, option: "--decoder-layers") }
     if try architecture() != nil && decoderLayers != nil {
       throw ValidationError("--arch builds a mirrored decoder: drop --decoder-layers")

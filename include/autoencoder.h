@@ -172,9 +172,9 @@ AE_API int ae_version_number(void);
 /* AE_ABI_VERSION of the loaded library: refuse to run if it differs from the header's. */
 AE_API int ae_abi_version(void);
 /* The kernels the matrix products run on, on this CPU (0.7): "avx512 (own)" where the CPU has
- * AVX-512 (the library's own kernels, for dense and convolution layers: their results are the
- * same bit for bit whatever the batch size or thread count; transposed convolutions still run
- * on OpenBLAS), else "openblas CORE" (OpenBLAS, with the kernels it picked, e.g.
+ * AVX-512 (the library's own kernels, for dense, convolution and transposed convolution
+ * layers: their results are the same bit for bit whatever the batch size or thread count),
+ * else "openblas CORE" (OpenBLAS, with the kernels it picked, e.g.
  * "openblas Haswell"). AE_GEMM=openblas in the environment when the library first computes
  * picks OpenBLAS on any CPU. Static string. */
 AE_API const char *ae_kernels(void);

@@ -610,8 +610,9 @@ AE_API AE_NODISCARD ae_status ae_encode_distribution_v2(const ae_model *model, a
  * for 0.2 ms after each product, then sleep), so each core reads its share of the weights.
  * Results are bit for bit the same from run to run for a fixed n, and equal the one-thread
  * results to float rounding (the shares' smaller matrices may make BLAS pick other kernels;
- * on the own kernels they are equal bit for bit, whatever n, for models without transposed
- * convolutions); samples follow the seed as on one thread. A single row's product is split by
+ * on the own kernels they are equal bit for bit, whatever n); samples follow the seed as on
+ * one thread. On the own kernels a transposed convolution's product takes about 40 KB of the
+ * calling thread's stack (a strip of its kernel). A single row's product is split by
  * rows instead where it has enough of them (a convolution's positions), and runs alone where
  * it is too small to pay for the meeting.
  * OpenBLAS: the library never changes OpenBLAS's process-wide thread count

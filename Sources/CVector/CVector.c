@@ -24,7 +24,11 @@ typedef unsigned int ae_uint16v __attribute__((ext_vector_type(16)));
 #define OUTPUT_STAGE(W, FLOATS, UINTS)                                                                      \
   static inline __attribute__((always_inline)) void exp##W(FLOATS *value) {                               \
     FLOATS x = *value;                                                                                     \
-    x = __builtin_elementwise_min(__builtin_elementwise_max(x, (FLOATS)(-87.0f)), (FLOATS)(88.0f));        \
+    /* Clamped to [-87, 88] by compare and blend, as VectorMath does: a NaN stays NaN (the           \
+     * elementwise min/max builtins would return the bound, and a NaN logit would come out 1). */     \
+    UINTS below = (UINTS)(x < -87.0f), above = (UINTS)(x > 88.0f);                                         \
+    x = (FLOATS)(((UINTS)(FLOATS)(-87.0f) & below) | ((UINTS)x & ~below));                                 \
+    x = (FLOATS)(((UINTS)(FLOATS)(88.0f) & above) | ((UINTS)x & ~above));                                  \
     const FLOATS magic = (FLOATS)(12582912.0f);                                                            \
     FLOATS shifted = x * 1.4426950408889634f + magic;                                                      \
     FLOATS n = shifted - magic;                                                                            \

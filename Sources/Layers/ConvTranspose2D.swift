@@ -63,7 +63,7 @@ public final class ConvTranspose2D: Layer {
     columns.resize(rows: n * geometry.positions)
     output.resize(rows: n)
     ConvTranspose2D.apply(x.data, rows: n, geometry: geometry, kernel: kernel, bias: bias, inputChannels: inputChannels,
-                          activation: activation, columns: columns.data, into: output.data)
+                          activation: activation, columns: columns.data, team: BLAS.trainingTeam, into: output.data)
     return output
   }
 
@@ -72,13 +72,13 @@ public final class ConvTranspose2D: Layer {
   public static func apply(
     _ x: UnsafePointer<Float>, rows n: Int, geometry: ConvGeometry, kernel: UnsafePointer<Float>,
     bias: UnsafePointer<Float>, inputChannels: Int, activation: Activation, columns: UnsafeMutablePointer<Float>,
-    into y: UnsafeMutablePointer<Float>
+    team: BLAS.Team? = nil, into y: UnsafeMutablePointer<Float>
   ) {
     let rows = n * geometry.positions, p = geometry.patchSize, c = geometry.channels
     // Each input position spreads its channels over one patch: columns = x K^T, then col2im adds
     // the overlapping patches into the image.
     BLAS.gemm(transposeB: true, m: rows, n: p, k: inputChannels, a: x, lda: inputChannels,
-              b: kernel, ldb: inputChannels, c: columns, ldc: p)
+              b: kernel, ldb: inputChannels, c: columns, ldc: p, team: team)
     y.update(repeating: 0, count: n * geometry.imageSize)
     geometry.col2im(columns, count: n, into: y)
     let pixels = n * geometry.height * geometry.width

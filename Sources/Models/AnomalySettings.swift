@@ -99,7 +99,9 @@ public struct AnomalySettings: Codable, Equatable, Sendable {
               lanes += difference * difference
               j += 8
             }
-            var sum = lanes.sum()
+            // Lanes added in a written order (SIMD's sum() leaves its order to the library).
+            var sum = lanes[0]
+            for lane in 1..<8 { sum += lanes[lane] }
             while j < k {
               let difference = z[j] - r[j]
               sum += difference * difference

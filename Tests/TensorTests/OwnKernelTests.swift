@@ -85,7 +85,7 @@ struct OwnKernelTests {
   /// A transposed B (stored n x k with a row stride past k, as the input gradient reads a
   /// kernel) gives the bits of the same product on a row-major copy of it, on shapes across
   /// the strips' edges, alone, accumulating, and split over a team of 2.
-  @Test(arguments: [(1, 5, 3), (2, 300, 70), (4, 129, 33), (13, 513, 65), (50, 256, 784), (128, 784, 256)])
+  @Test(arguments: [(1, 5, 3), (2, 300, 70), (4, 129, 33), (13, 513, 65), (50, 256, 784), (128, 784, 256), (400, 300, 70)])
   func transposedBEqualsItsCopy(shape: (m: Int, k: Int, n: Int)) throws {
     let (m, k, n) = shape, ldb = k + 3
     var random = SeededRandom(seed: UInt64(m * 7 + k + n))

@@ -36,7 +36,8 @@
  * float32 one on B's values bit for bit when those are bfloat16 values. */
 #define AEGEMM_BFLOAT16_PANELS 2
 /* Transposed float32: element (p, j) at b[j * ldb + p] (B stored n x k). Read a strip at a time
- * into panels on the stack (32 KB), so no product falls back to another library. */
+ * into panels on the stack (32 KB): the input gradients of training and transposed convolutions
+ * run on these kernels too. */
 #define AEGEMM_FLOAT32_TRANSPOSED 3
 
 /* Values (floats or bfloat16s) a packed B of k x n takes. */
@@ -70,9 +71,9 @@ const char *aegemm_isa(void);
 void aegemm(size_t m, size_t n, size_t k, const float *a, size_t a_row, size_t a_col, const void *b, int b_format,
             size_t ldb, float *c, size_t ldc, int accumulate, const float *bias, int epilogue);
 
-/* A team of threads that splits one product at a time (team.c): by rows when each thread
- * gets at least 12, else by columns, so a single row's layers use every core's L2 and FMA
- * units. Results equal aegemm's bit for bit, whatever the split. Helpers spin for a short
+/* A team of threads that splits one product (or one aegemm_team_each job) at a time (team.c):
+ * by rows when each thread gets at least 12, else by columns, so a single row's layers use
+ * every core's L2 and FMA units. Results equal aegemm's bit for bit, whatever the split. Helpers spin for a short
  * while after each product, then sleep until the next. */
 typedef struct aegemm_team aegemm_team;
 

@@ -44,7 +44,7 @@ public enum LayerOperation: Sendable {
                    activation: activation, columns: columns, packed: packed, team: team, into: y)
     case .transposedConvolution(let geometry, let channels):
       ConvTranspose2D.apply(x, rows: n, geometry: geometry, kernel: kernel, bias: bias, inputChannels: channels,
-                            activation: activation, columns: columns, into: y)
+                            activation: activation, columns: columns, team: team, into: y)
     }
   }
 }

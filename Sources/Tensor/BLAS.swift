@@ -120,8 +120,14 @@ public enum BLAS {
     bias: UnsafePointer<Float>, k: Int, n: Int, epilogue: Epilogue, team: Team? = nil, into y: UnsafeMutablePointer<Float>
   ) {
     if rows == 0 || n == 0 { return }
+    let fused = switch epilogue { case .none: AEGEMM_LINEAR case .relu: AEGEMM_RELU case .leakyRelu: AEGEMM_LEAKY_RELU }
+    if let int8 = packed?.int8 {
+      // Every CPU: VNNI or portable kernels, the same bits (CGemmInt8.h).
+      aegemm_int8_team_run(team?.team, rows, x, k, int8.quantizedRows, int8.rowScales, int8.rowZeros, int8.weights, y, n,
+                           bias, fused)
+      return
+    }
     if usesOwnKernels {
-      let fused = switch epilogue { case .none: AEGEMM_LINEAR case .relu: AEGEMM_RELU case .leakyRelu: AEGEMM_LEAKY_RELU }
       if let packed {
         aegemm_team_run(team?.team, rows, n, k, x, k, 1, packed.values, packed.format, 0, y, n, 0, bias, fused)
       } else {
@@ -147,15 +153,54 @@ public enum BLAS {
     }
   }
 
-  /// A kernel W packed for the own kernels (panels of 32 columns), as `affine` reads it.
+  /// A kernel W packed for the own kernels (panels of 32 columns), as `affine` reads it; or
+  /// quantized to int8 (`int8`), with the scratch its product quantizes the rows into.
   public struct PackedKernel: @unchecked Sendable {
     public let values: UnsafeRawPointer
     @usableFromInline let format: Int32
+    @usableFromInline let int8: Int8Product?
 
     public init(values: UnsafeRawPointer, bfloat16: Bool) {
       self.values = values
       format = bfloat16 ? AEGEMM_BFLOAT16_PANELS : AEGEMM_FLOAT32_PANELS
+      int8 = nil
     }
+
+    public init(int8: Int8Product) {
+      values = UnsafeRawPointer(int8.weights)
+      format = -1
+      self.int8 = int8
+    }
+  }
+
+  /// An int8 kernel (aegemm_int8_pack) and scratch for the rows of one product: `rows` rows
+  /// of `int8RowBytes(k)` bytes, and a scale and a zero point per row.
+  public struct Int8Product {
+    @usableFromInline let weights: UnsafePointer<aegemm_int8_weights>
+    @usableFromInline let quantizedRows: UnsafeMutablePointer<UInt8>
+    @usableFromInline let rowScales: UnsafeMutablePointer<Float>
+    @usableFromInline let rowZeros: UnsafeMutablePointer<Int32>
+
+    public init(weights: UnsafePointer<aegemm_int8_weights>, quantizedRows: UnsafeMutablePointer<UInt8>,
+                rowScales: UnsafeMutablePointer<Float>, rowZeros: UnsafeMutablePointer<Int32>) {
+      self.weights = weights
+      self.quantizedRows = quantizedRows
+      self.rowScales = rowScales
+      self.rowZeros = rowZeros
+    }
+  }
+
+  /// Bytes a row of k inputs takes quantized for an int8 product.
+  public static func int8RowBytes(k: Int) -> Int { aegemm_int8_row_bytes(k) }
+
+  /// The kernels int8 products run on here: "avx512-vnni" or "portable".
+  public static var int8KernelDescription: String { String(cString: aegemm_int8_isa()) }
+
+  /// Whether int8 products use VNNI (where the CPU has it; tests compare both paths). Set it
+  /// between computations, never during one.
+  public static var int8UsesVNNI: Bool {
+    get { int8KernelDescription == "avx512-vnni" }
+    set { _ = aegemm_int8_use_vnni(newValue ? 1 : 0) }
   }
 
   /// Values (floats, or bfloat16s) a packed W of k x n takes.

@@ -98,4 +98,7 @@ void aegemm_team_run(aegemm_team *team, size_t m, size_t n, size_t k, const floa
  * depend on the split (the optimizer's update); returns when every share is done. */
 void aegemm_team_each(aegemm_team *team, int shares, void (*each)(void *context, int share, int shares), void *context);
 
+/* Products with int8 weights. */
+#include "CGemmInt8.h"
+
 #endif

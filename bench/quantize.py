@@ -1,5 +1,6 @@
-"""Reduced precision, side by side (issue 14): our models opened at float32 and at bfloat16
-(AE_OPEN_BFLOAT16: kernels rounded to bfloat16, float32 accumulation), against onnxruntime at
+"""Reduced precision, side by side (issue 14): our models opened at float32, at bfloat16
+(AE_OPEN_BFLOAT16: kernels rounded to bfloat16, float32 accumulation) and at int8 (AE_OPEN_INT8:
+int8 weights per output column, rows quantized per row, exact int32 sums), against onnxruntime at
 float32 and with its dynamic int8 quantization (quantize_dynamic: int8 weights per channel,
 activations quantized per call), on the same weights, in one process, 1 thread each.
 
@@ -85,7 +86,7 @@ def bce(x, y):
 
 
 sides = {}
-for precision in ("float32", "bfloat16"):
+for precision in ("float32", "bfloat16", "int8"):
     m1, m2, m3 = (autoencoder.Model(p, precision=precision) for p in (r1, r2, anomaly))
     mse = float(np.mean((m1.reconstruct(x_test) / 255 - test) ** 2))
     mean, log_variance = m2.encode_distribution(x_test)
@@ -122,7 +123,7 @@ for repeat in range(args.repeats):
 text = open("/proc/cpuinfo").read()
 cpu = next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("model name")), "?")
 print(f"\nReduced precision, R1/R2/anomaly models ({args.epochs} epochs), 1 thread, medians of {args.repeats} alternated rounds")
-print(f"CPU: {cpu}; ours on {autoencoder.kernels()}; onnxruntime {ort.__version__}")
+print(f"CPU: {cpu}; ours on {autoencoder.kernels()} (int8: {autoencoder.int8_kernels()}); onnxruntime {ort.__version__}")
 reference_single = statistics.median(times["onnxruntime float32"]["single"])
 print(f"{'side':<22} {'single row µs':>13} {'x ort fp32':>10} {'batch rows/s':>12} | {'R1 MSE':>9} {'change':>7} | "
       f"{'R2 -ELBO':>9} {'change':>7} | {'AUROC':>6} {'change':>7}")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reduced precision (issue 14): ours at float32 and bfloat16 against onnxruntime at float32 and
+# Reduced precision (issue 14): ours at float32, bfloat16 and int8 against onnxruntime at float32 and
 # dynamic int8, speed and quality. Usage: bash bench/quantize.sh [--epochs 5] [--repeats 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."

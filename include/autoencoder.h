@@ -156,12 +156,12 @@ extern "C" {
  * version grows with additions (0.2: conditions, options structs, workspace threads; 0.3:
  * table models; 0.4: sound from timbre models, real-time streams; 0.5: anomaly scores and
  * thresholds; 0.6: code scores, whole-image denoising and inpainting, compressed codes; 0.7: the
- * library's own AVX-512 kernels, ae_kernels), the ABI
+ * library's own AVX-512 kernels, ae_kernels; 0.8: int8 models, AE_OPEN_INT8), the ABI
  * version only with a break: a program built with this header runs with any library of the
  * same ABI version and a version number at least its own (an older one lacks the newer
  * functions, and the dynamic linker refuses to start the program). */
-#define AE_VERSION "0.7.0"
-#define AE_VERSION_NUMBER 7000
+#define AE_VERSION "0.8.0"
+#define AE_VERSION_NUMBER 8000
 /* Bumped when a change breaks binary compatibility; part of the SONAME (libautoencoder.so.1). */
 #define AE_ABI_VERSION 1
 
@@ -178,6 +178,10 @@ AE_API int ae_abi_version(void);
  * "openblas Haswell"). AE_GEMM=openblas in the environment when the library first computes
  * picks OpenBLAS on any CPU. Static string. */
 AE_API const char *ae_kernels(void);
+/* The kernels products of models opened with AE_OPEN_INT8 run on (0.8): "avx512-vnni" where
+ * the CPU has AVX-512 VNNI, else "portable" (plain C, the same results bit for bit). Static
+ * string. */
+AE_API const char *ae_int8_kernels(void);
 
 /* ------------------------------------------------------------------------------------------
  * Status codes. Values are fixed; new codes are only ever appended.
@@ -249,6 +253,17 @@ AE_API AE_NODISCARD ae_status ae_model_open_memory(const void *buffer, size_t le
  * measure what it costs a model before relying on it (bench/quantize.py). A kernel weight
  * beyond bfloat16's range (about 3.4e38) gives AE_ERROR_NON_FINITE. */
 #define AE_OPEN_BFLOAT16 2u
+/* Run dense and convolution layers in int8 (0.8): each kernel quantized per output column
+ * (scale = the column's largest magnitude / 127), each product's input rows quantized to 8
+ * bits as they come (per row, over the row's range and 0); the products sum exactly in int32
+ * (AVX-512 VNNI where the CPU has it: ae_int8_kernels()) and the results are the same bits on
+ * every CPU, for any batch and thread count. Biases, activations, transposed convolutions and
+ * everything else stay float32. The single row's call reads a quarter of float32's bytes.
+ * Results differ from float32's by the quantization (bench/quantize.py reports what it costs
+ * in reconstruction error, -ELBO and anomaly AUROC): measure a model before relying on it. A
+ * kernel value that is not finite gives AE_ERROR_NON_FINITE, a layer with more than 65536
+ * inputs per output AE_ERROR_UNSUPPORTED. Not with AE_OPEN_BFLOAT16 (AE_ERROR_INVALID_ARGUMENT). */
+#define AE_OPEN_INT8 4u
 
 /* As ae_model_open and ae_model_open_memory, with flags (AE_OPEN_*). ae_model_open(path, m)
  * is ae_model_open_v2(path, AE_OPEN_DEFAULT, m). */

@@ -31,6 +31,14 @@ public func ae_kernels() -> UnsafePointer<CChar> {
   UnsafePointer(kernelsText) ?? aesup_status_text(code(AE_ERROR_OUT_OF_MEMORY))
 }
 
+/// Made once, as kernelsText.
+private let int8KernelsText: UnsafeMutablePointer<CChar>? = strdup(BLAS.int8KernelDescription)
+
+@_cdecl("ae_int8_kernels")
+public func ae_int8_kernels() -> UnsafePointer<CChar> {
+  UnsafePointer(int8KernelsText) ?? aesup_status_text(code(AE_ERROR_OUT_OF_MEMORY))
+}
+
 @_cdecl("ae_status_string")
 public func ae_status_string(_ status: Int32) -> UnsafePointer<CChar> { aesup_status_text(status) }
 
@@ -40,19 +48,22 @@ public func ae_last_error() -> UnsafePointer<CChar> { aesup_last_error() }
 // MARK: Models
 
 /// The flags ae_model_open_v2 and ae_model_open_memory_v2 know (AE_OPEN_*).
-let knownOpenFlags: UInt32 = 1 | 2 // AE_OPEN_UNVERIFIED, AE_OPEN_BFLOAT16
+let knownOpenFlags: UInt32 = 1 | 2 | 4 // AE_OPEN_UNVERIFIED, AE_OPEN_BFLOAT16, AE_OPEN_INT8
 
 /// The shared body of the open calls: check the flags, open, make the handle.
 func openModel(_ name: String, _ flags: UInt32, _ model: UnsafeMutablePointer<OpaquePointer?>?,
                _ load: (_ verify: Bool) throws -> InferenceModel) -> Int32 {
   guard let model else { return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): model is NULL") }
   guard flags & ~knownOpenFlags == 0 else {
-    return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): unknown flags 0x\(String(flags & ~knownOpenFlags, radix: 16)) (known: AE_OPEN_UNVERIFIED, AE_OPEN_BFLOAT16)")
+    return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): unknown flags 0x\(String(flags & ~knownOpenFlags, radix: 16)) (known: AE_OPEN_UNVERIFIED, AE_OPEN_BFLOAT16, AE_OPEN_INT8)")
+  }
+  guard flags & 6 != 6 else {
+    return fail(AE_ERROR_INVALID_ARGUMENT, "\(name): AE_OPEN_BFLOAT16 and AE_OPEN_INT8 together: choose one precision")
   }
   let loaded: InferenceModel
   do {
     let model = try load(flags & 1 == 0)
-    loaded = flags & 2 == 0 ? model : try model.at(.bfloat16)
+    loaded = flags & 2 != 0 ? try model.at(.bfloat16) : flags & 4 != 0 ? try model.at(.int8) : model
   } catch { return fail(error) }
   guard let handle = ModelHandle(loaded), let opaque = registerHandle(handle, .model) else {
     return fail(AE_ERROR_OUT_OF_MEMORY, "\(name): out of memory for the model's handle")

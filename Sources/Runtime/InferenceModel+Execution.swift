@@ -222,7 +222,7 @@ extension InferenceModel {
     let team = workspace.splitting ? nil : workspace.productTeam
     for step in steps {
       step.operation.apply(x, rows: n, kernel: weights + step.kernelOffset, bias: weights + step.biasOffset,
-                           activation: step.activation, columns: workspace.columns, packed: packedKernel(of: step),
+                           activation: step.activation, columns: workspace.columns, packed: packedKernel(of: step, workspace),
                            team: team, into: y)
       x = y
       y = y == workspace.a ? workspace.b : workspace.a

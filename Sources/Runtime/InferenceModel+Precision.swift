@@ -1,45 +1,59 @@
 import Models
 import Tensor
 
-/// Reduced precision, opt in at load: the layers' kernels rounded to bfloat16 (8 bits of
-/// significand), read as such by the own AVX-512 kernels (half the bytes of float32: a single
-/// row's call is bound by reading the weights) and widened exactly to float32 for the
-/// products, which accumulate in float32. Activations, biases and everything else stay
-/// float32. On a CPU without AVX-512 the rounded weights run through OpenBLAS as float32: the
-/// same values, so the same results up to OpenBLAS's rounding.
+/// Reduced precision, opt in at load.
+///
+/// bfloat16: the layers' kernels rounded to bfloat16 (8 bits of significand), read as such by
+/// the own AVX-512 kernels (half the bytes of float32: a single row's call is bound by reading
+/// the weights) and widened exactly to float32 for the products, which accumulate in float32.
+/// Activations, biases and everything else stay float32. On a CPU without AVX-512 the rounded
+/// weights run through OpenBLAS as float32: the same values, so the same results up to
+/// OpenBLAS's rounding.
+///
+/// int8: dense and convolution kernels quantized per output column, each product's input rows
+/// quantized as they come (CGemmInt8.h); sums exact in int32 (VNNI where the CPU has it), so
+/// the results are the same bits on every CPU. Transposed convolutions stay float32.
 extension InferenceModel {
   public enum Precision: String, Sendable, CaseIterable {
     /// The trained weights as they are (the default).
     case float32
     /// The layers' kernels rounded to the nearest bfloat16.
     case bfloat16
+    /// Dense and convolution kernels in int8 with a scale per output column; their inputs
+    /// quantized to 8 bits per row.
+    case int8
   }
 
   /// This model at `precision`, on a new copy of the weights (this one is left as it is).
-  /// Throws `nonFinite` when a kernel weight is beyond bfloat16's range, `AllocationError`
-  /// when the copies cannot be allocated.
+  /// Throws `nonFinite` when a kernel weight is beyond bfloat16's range (or, for int8, not
+  /// finite), `unsupported` for a layer too wide for int8, `AllocationError` when the copies
+  /// cannot be allocated.
   public func at(_ precision: Precision) throws -> InferenceModel {
     guard precision != self.precision else { return self }
-    guard precision == .bfloat16, self.precision == .float32 else {
-      throw InferenceError(.unsupported, "a model at \(self.precision.rawValue) cannot go back to \(precision.rawValue): load the file again")
+    guard precision != .float32, self.precision == .float32 else {
+      throw InferenceError(.unsupported, "a model at \(self.precision.rawValue) cannot go to \(precision.rawValue): load the file again")
     }
     let count = plan.parameterCount
-    let rounded = try FloatBuffer(count: count, for: "the model's weights at bfloat16")
-    rounded.pointer.initialize(from: weights, count: count)
-    for step in plan.encoder + plan.decoder {
-      for i in step.kernelOffset..<step.biasOffset {
-        guard let value = BFloat16.bits(weights[i]) else {
-          throw InferenceError(.nonFinite, "\(step.group)/kernel holds \(weights[i]), beyond bfloat16's range (about 3.4e38): this model cannot run at bfloat16")
+    let copy = try FloatBuffer(count: count, for: "the model's weights at \(precision.rawValue)")
+    copy.pointer.initialize(from: weights, count: count)
+    if precision == .bfloat16 {
+      for step in plan.encoder + plan.decoder {
+        for i in step.kernelOffset..<step.biasOffset {
+          guard let value = BFloat16.bits(weights[i]) else {
+            throw InferenceError(.nonFinite, "\(step.group)/kernel holds \(weights[i]), beyond bfloat16's range (about 3.4e38): this model cannot run at bfloat16")
+          }
+          copy.pointer[i] = BFloat16.float(value)
         }
-        rounded.pointer[i] = BFloat16.float(value)
       }
     }
-    return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: anomaly, weights: rounded, precision: precision)
+    return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: anomaly, weights: copy, precision: precision)
   }
 
-  /// The packed kernel of `step`, when this model has packed kernels and the step reads one.
+  /// The packed kernel of `step`, when this model has packed (or int8) kernels and the step
+  /// reads one; int8 kernels quantize their rows into the workspace.
   @inline(__always)
-  func packedKernel(of step: NetworkPlan.Step) -> BLAS.PackedKernel? {
+  func packedKernel(of step: NetworkPlan.Step, _ workspace: Workspace) -> BLAS.PackedKernel? {
+    if let quantized, let scratch = workspace.int8 { return quantized.kernel(of: step, scratch: scratch) }
     guard let packed, let offset = packed.offsets[step.kernelOffset] else { return nil }
     return BLAS.PackedKernel(values: packed.start + offset * packed.valueSize, bfloat16: packed.precision == .bfloat16)
   }

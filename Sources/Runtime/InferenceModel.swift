@@ -28,6 +28,8 @@ public final class InferenceModel: @unchecked Sendable {
   /// The dense and convolution kernels packed for the own kernels, at `precision` (nil when
   /// the model was made while the products ran on OpenBLAS).
   let packed: PackedKernels?
+  /// At int8: the dense and convolution kernels quantized (nil at other precisions).
+  let quantized: QuantizedKernels?
   /// Gaussian heads: the learned log-variance per output value, inside `weights` (for `score`).
   let logVariance: UnsafePointer<Float>?
   /// The output heads, and whether the whole output is one sigmoid head after an affine
@@ -68,7 +70,7 @@ public final class InferenceModel: @unchecked Sendable {
   /// the products run on the own kernels.
   init(
     spec: ModelSpec, pipeline: Pipeline, anomaly: AnomalySettings, weights: FloatBuffer, precision: Precision = .float32,
-    packed: PackedKernels? = nil
+    packed: PackedKernels? = nil, quantized: QuantizedKernels? = nil
   ) throws {
     let plan: NetworkPlan
     do { plan = try NetworkPlan(spec) } catch { throw InferenceError(.invalidArgument, "\(error)") }
@@ -95,7 +97,13 @@ public final class InferenceModel: @unchecked Sendable {
     storage = weights
     self.weights = UnsafePointer(weights.pointer)
     self.precision = precision
-    self.packed = try packed ?? (BLAS.usesOwnKernels ? PackedKernels(plan, weights.pointer, precision: precision) : nil)
+    if precision == .int8 {
+      self.quantized = try quantized ?? QuantizedKernels(plan, weights.pointer)
+      self.packed = nil
+    } else {
+      self.quantized = nil
+      self.packed = try packed ?? (BLAS.usesOwnKernels ? PackedKernels(plan, weights.pointer, precision: precision) : nil)
+    }
     logVariance = plan.logVarianceOffset.map { UnsafePointer(weights.pointer + $0) }
     heads = spec.outputHeads
     conditionWidth = spec.conditionWidth
@@ -115,7 +123,7 @@ public final class InferenceModel: @unchecked Sendable {
   public func scoring(with settings: AnomalySettings) throws -> InferenceModel {
     guard settings != anomaly else { return self }
     return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: settings, weights: storage, precision: precision,
-                              packed: packed)
+                              packed: packed, quantized: quantized)
   }
 
   /// Load a model file (HDF5 is used here and nowhere else in this type). `verify` false

@@ -15,6 +15,9 @@ public final class Workspace: @unchecked Sendable {
   /// Condition rows made from labels or drawn for sampling (maxRows, conditionWidth).
   let conditions: UnsafeMutablePointer<Float>
 
+  /// Where int8 products quantize their rows (a model at int8 only).
+  let int8: Int8Scratch?
+
   /// The one block the buffers live in.
   private let block: FloatBuffer
   /// The other threads' scratch and the threads themselves when calls run on several threads
@@ -40,7 +43,8 @@ public final class Workspace: @unchecked Sendable {
       return overflow || count > Int.max - line ? nil : (count + line - 1) / line * line
     }
     let plan = model.plan, inputWidth = model.spec.inputWidth
-    let widths = [inputWidth, plan.maxWidth, plan.maxWidth, plan.maxColumns, model.spec.conditionWidth]
+    let int8Width = model.quantized == nil ? 0 : QuantizedKernels.scratchFloatsPerRow(plan).floats
+    let widths = [inputWidth, plan.maxWidth, plan.maxWidth, plan.maxColumns, model.spec.conditionWidth, int8Width]
     let perRow = widths.reduce(0, +)
     var counts: [Int] = []
     var total = 0
@@ -62,5 +66,6 @@ public final class Workspace: @unchecked Sendable {
     b = a + counts[1]
     columns = b + counts[2]
     conditions = columns + counts[3]
+    int8 = model.quantized == nil ? nil : Int8Scratch(conditions + counts[4], maxRows: maxRows, plan: plan)
   }
 }

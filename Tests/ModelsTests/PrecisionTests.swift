@@ -94,4 +94,51 @@ import TestSupport
       "\(error)".contains("beyond bfloat16's range") && (error as? InferenceError)?.kind == .nonFinite
     }
   }
+
+  // MARK: int8
+
+  /// At int8 a model's outputs stay close to float32's (random weights, real images), every
+  /// kind of layer runs (a conv VAE has convolutions and transposed convolutions), and a row's
+  /// result depends neither on its batch nor on the threads, as the int8 product promises.
+  @Test(arguments: ["dense", "conv"])
+  func int8StaysCloseAndDoesNotDependOnTheBatch(kind: String) throws {
+    let (_, test, _) = try TestData.images(count: 1, testCount: 13)
+    let side = Int(Double(test.cols).squareRoot())
+    let spec = kind == "dense"
+      ? ModelSpec.dense(inputWidth: test.cols, widths: [40, 6])
+      : try Architecture(parsing: "conv4s2,conv8s2,dense6").spec(kind: .vae, inputWidth: test.cols, inputShape: [side, side, 1])
+    let float32 = try InferenceModel(try Autoencoder(spec: spec, seed: 4))
+    let int8 = try float32.at(.int8)
+    #expect(int8.precision == .int8)
+    let exact = try float32.reconstruct(test).values, quantized = try int8.reconstruct(test).values
+    #expect(exact != quantized)
+    let error = zip(exact, quantized).map { abs(Double($0 - $1)) }.max()!
+    #expect(error < 0.05, "largest change \(error) of outputs in 0...1")
+    let codes = try float32.encode(test).values, codes8 = try int8.encode(test).values
+    let codeError = zip(codes, codes8).map { abs(Double($0 - $1)) }.max()!
+    let codeScale = codes.map { abs(Double($0)) }.max()!
+    #expect(codeError < 0.05 * codeScale, "codes: largest change \(codeError), largest code \(codeScale)")
+
+    let workspace = try int8.makeWorkspace(maxRows: 4)
+    try workspace.setThreads(2)
+    var row = [Float](repeating: 0, count: test.cols)
+    for r in 0..<test.rows {
+      try int8.reconstruct(test.data + r * test.cols, rows: 1, into: &row, workspace: workspace)
+      #expect(row == Array(quantized[(r * test.cols)..<((r + 1) * test.cols)]), "row \(r)")
+    }
+  }
+
+  @Test func int8IsRefusedForNonFiniteKernelsAndTooManyInputs() throws {
+    let trained = try Autoencoder(spec: .dense(inputWidth: 8, widths: [4, 2]), seed: 1)
+    trained.parameters.values[3] = .nan
+    #expect { try InferenceModel(trained).at(.int8) } throws: { error in
+      "\(error)".contains("not finite") && (error as? InferenceError)?.kind == .nonFinite
+    }
+    let wide = try InferenceModel(try Autoencoder(spec: .dense(inputWidth: 65_537, widths: [1]), seed: 1))
+    #expect { try wide.at(.int8) } throws: { error in
+      "\(error)".contains("65536") && (error as? InferenceError)?.kind == .unsupported
+    }
+    let half = try InferenceModel(try Autoencoder(spec: .dense(inputWidth: 8, widths: [4, 2]), seed: 1)).at(.bfloat16)
+    #expect(throws: InferenceError.self) { try half.at(.int8) }
+  }
 }

@@ -1,5 +1,6 @@
 /*
- * The 0.7 additions: ae_kernels and AE_OPEN_BFLOAT16. Included by test_autoencoder.c after
+ * The 0.7 additions, ae_kernels and AE_OPEN_BFLOAT16, and 0.8's, AE_OPEN_INT8 and
+ * ae_int8_kernels. Included by test_autoencoder.c after
  * test_v2.h (scaled_difference, fill).
  */
 #include <stdint.h>
@@ -53,4 +54,45 @@ static void test_precision(const char *model_path, const float *x, size_t rows, 
   free(y); free(y_half); free(z); free(z_half); free(row);
   ae_model_close(exact);
   ae_model_close(half);
+}
+
+/* AE_OPEN_INT8: close to float32, and the same bits for a row alone on 2 threads as in the
+ * batch, on every CPU (the int8 product's promise). */
+static void test_int8(const char *model_path, const float *x, size_t rows, size_t width) {
+  const char *kernels = ae_int8_kernels();
+  __builtin_cpu_init();
+  int vnni = cpu_runs_own_kernels() && __builtin_cpu_supports("avx512vnni");
+  CHECK(kernels && strcmp(kernels, vnni ? "avx512-vnni" : "portable") == 0 && ae_int8_kernels() == kernels,
+        "ae_int8_kernels: %s (VNNI expected: %d)", kernels ? kernels : "(null)", vnni);
+
+  ae_model *exact = NULL, *int8 = NULL, *refused = NULL;
+  CHECK(ae_model_open(model_path, &exact) == AE_OK, "int8: open at float32");
+  CHECK(ae_model_open_v2(model_path, AE_OPEN_INT8, &int8) == AE_OK, "open at int8: %s", ae_last_error());
+  CHECK(ae_model_open_v2(model_path, AE_OPEN_INT8 | AE_OPEN_BFLOAT16, &refused) == AE_ERROR_INVALID_ARGUMENT &&
+            refused == NULL && strstr(ae_last_error(), "choose one precision") != NULL,
+        "bfloat16 and int8 together are refused: %s", ae_last_error());
+  if (!exact || !int8) return;
+  size_t latent = ae_model_latent_dim(exact);
+  float *y = malloc(rows * width * sizeof(float)), *y8 = malloc(rows * width * sizeof(float));
+  float *z = malloc(rows * latent * sizeof(float)), *z8 = malloc(rows * latent * sizeof(float));
+  float *row = malloc(width * sizeof(float));
+  CHECK(ae_reconstruct(exact, x, rows, y) == AE_OK && ae_reconstruct(int8, x, rows, y8) == AE_OK, "int8 reconstruct");
+  CHECK(ae_encode(exact, x, rows, z) == AE_OK && ae_encode(int8, x, rows, z8) == AE_OK, "int8 encode");
+  double dy = scaled_difference(y, y8, rows * width), dz = scaled_difference(z, z8, rows * latent);
+  CHECK(dy > 0 && dy < 0.05 && dz > 0 && dz < 0.05, "int8 within 5%% of float32, and quantized: outputs %g, codes %g", dy, dz);
+
+  ae_workspace *workspace = NULL;
+  CHECK(ae_workspace_create(int8, 4, &workspace) == AE_OK && ae_workspace_set_threads(workspace, 2) == AE_OK,
+        "int8 workspace on 2 threads");
+  int equal = 1;
+  for (size_t r = 0; r < rows && workspace; r++) {
+    fill(row, width, -1);
+    CHECK(ae_reconstruct_ws(int8, workspace, x + r * width, 1, row) == AE_OK, "int8 single row %zu", r);
+    equal &= memcmp(row, y8 + r * width, width * sizeof(float)) == 0;
+  }
+  CHECK(equal, "int8 single rows on 2 threads equal the batch's rows bit for bit");
+  ae_workspace_free(workspace);
+  free(y); free(y8); free(z); free(z8); free(row);
+  ae_model_close(exact);
+  ae_model_close(int8);
 }

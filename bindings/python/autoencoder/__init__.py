@@ -13,12 +13,12 @@ from ._audio import AudioInfo, Stream
 from ._errors import (ArgumentTypeError, AutoencoderError, FormatError, InternalError, InvalidArgumentError,
                       LibraryError, MisuseError, ModelFileError, ModelIOError, ModelNotFoundError, NonFiniteError,
                       OutOfMemoryError, QueueFullError, UnsupportedError, UnverifiedError, VersionError)
-from ._lib import Status, kernels, library_path, library_version
+from ._lib import Status, int8_kernels, kernels, library_path, library_version
 from .model import ConditionGroup, Model, TableColumn
 
-__version__ = "0.7.0"  # needs libautoencoder 0.7 or newer (_lib.MINIMUM_VERSION)
+__version__ = "0.8.0"  # needs libautoencoder 0.8 or newer (_lib.MINIMUM_VERSION)
 
-__all__ = ["Model", "ConditionGroup", "TableColumn", "AudioInfo", "Stream", "Status", "library_version", "library_path", "kernels", "__version__",
+__all__ = ["Model", "ConditionGroup", "TableColumn", "AudioInfo", "Stream", "Status", "library_version", "library_path", "kernels", "int8_kernels", "__version__",
            "AutoencoderError", "InvalidArgumentError", "NonFiniteError", "ArgumentTypeError", "UnsupportedError",
            "OutOfMemoryError", "MisuseError", "QueueFullError", "ModelFileError", "ModelIOError", "ModelNotFoundError", "FormatError",
            "VersionError", "UnverifiedError", "InternalError", "LibraryError"]

@@ -21,7 +21,7 @@ import threading
 from typing import List
 
 ABI_VERSION = 1  # AE_ABI_VERSION of the header this mirror was written against
-MINIMUM_VERSION = "0.7.0"  # the first library with every function below (conditions, options, threads, tables, sound, images, compression, kernels)
+MINIMUM_VERSION = "0.8.0"  # the first library with every function below (conditions, options, threads, tables, sound, images, compression, kernels, int8)
 
 
 class Status(enum.IntEnum):
@@ -49,6 +49,8 @@ AE_OPEN_DEFAULT = 0
 AE_OPEN_UNVERIFIED = 1
 # #define AE_OPEN_BFLOAT16 2u   (the layers' kernels rounded to bfloat16; 0.7)
 AE_OPEN_BFLOAT16 = 2
+# #define AE_OPEN_INT8 4u   (dense and convolution layers in int8; 0.8)
+AE_OPEN_INT8 = 4
 
 # typedef enum ae_condition_kind { AE_CONDITION_ONE_HOT = 0, AE_CONDITION_CONTINUOUS = 1 } ae_condition_kind;
 AE_CONDITION_ONE_HOT = 0
@@ -159,6 +161,8 @@ _PROTOTYPES = {
     "ae_abi_version": (ctypes.c_int, ()),
     # const char *ae_kernels(void);  (0.7)
     "ae_kernels": (ctypes.c_char_p, ()),
+    # const char *ae_int8_kernels(void);  (0.8)
+    "ae_int8_kernels": (ctypes.c_char_p, ()),
     # -- Status codes --
     # const char *ae_status_string(ae_status status);
     "ae_status_string": (ctypes.c_char_p, (ctypes.c_int,)),
@@ -457,6 +461,12 @@ def kernels() -> str:
     """The kernels the library's matrix products run on here (ae_kernels()): "avx512 (own)" or
     "openblas CORE". Loads the library if need be."""
     return __getattr__("ae_kernels")().decode()
+
+
+def int8_kernels() -> str:
+    """The kernels products of models opened with precision="int8" run on here
+    (ae_int8_kernels()): "avx512-vnni" or "portable" (the same results bit for bit)."""
+    return __getattr__("ae_int8_kernels")().decode()
 
 
 def library_path() -> str:

@@ -79,7 +79,9 @@ class Model(Handle):
 
         `precision`: "float32" (default), or "bfloat16" to run the layers with their kernels
         rounded to bfloat16 (AE_OPEN_BFLOAT16): about half the time of a single row's call on
-        a CPU with AVX-512, results that differ by the rounding of the weights.
+        a CPU with AVX-512, results that differ by the rounding of the weights; or "int8"
+        (AE_OPEN_INT8): dense and convolution layers in int8 with per-column weight scales
+        and inputs quantized per row, the same bits on every CPU (VNNI where present).
 
         Raises ModelNotFoundError (a FileNotFoundError) for a missing file, ModelIOError (an
         OSError) for one that cannot be read, FormatError, VersionError or UnverifiedError for
@@ -90,10 +92,12 @@ class Model(Handle):
             raise InvalidArgumentError("pass either a path or data=bytes, not both")
         self._threads = thread_count(threads, _lib.AE_WORKSPACE_MAX_THREADS)
         flags = _lib.AE_OPEN_DEFAULT if boolean(verify, "verify") else _lib.AE_OPEN_UNVERIFIED
-        if precision not in ("float32", "bfloat16"):
-            raise InvalidArgumentError(f"precision must be 'float32' or 'bfloat16', got {precision!r}")
+        if precision not in ("float32", "bfloat16", "int8"):
+            raise InvalidArgumentError(f"precision must be 'float32', 'bfloat16' or 'int8', got {precision!r}")
         if precision == "bfloat16":
             flags |= _lib.AE_OPEN_BFLOAT16
+        elif precision == "int8":
+            flags |= _lib.AE_OPEN_INT8
         self._precision = precision
         handle = ctypes.c_void_p()
         if data is not None:
@@ -205,7 +209,7 @@ class Model(Handle):
 
     @property
     def precision(self) -> str:
-        """What the layers' kernels run in: "float32" or "bfloat16" (as opened)."""
+        """What the layers' kernels run in: "float32", "bfloat16" or "int8" (as opened)."""
         return self._precision
 
     @property

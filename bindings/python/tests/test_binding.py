@@ -111,7 +111,7 @@ def test_eight_threads_sharing_one_model_match_one_thread(trained):
 
 
 def test_versions():
-    assert autoencoder.library_version() == "0.7.0" == autoencoder.__version__
+    assert autoencoder.library_version() == "0.8.0" == autoencoder.__version__
 
 
 def test_kernels_name_what_the_products_run_on():
@@ -124,6 +124,26 @@ def test_kernels_name_what_the_products_run_on():
         assert kernels == "avx512 (own)"
     else:
         assert kernels.startswith("openblas ") and len(kernels) > len("openblas ")
+
+
+def test_int8_models_stay_close_and_match_row_by_row(trained):
+    """precision="int8": close to float32 but not equal, and a row alone on 2 threads gives
+    the batch's bits (the int8 product's promise on every CPU); ae_int8_kernels names VNNI
+    exactly where the CPU has it."""
+    folder, x = trained
+    flags = set(open("/proc/cpuinfo").read().split("flags", 1)[1].split("\n", 1)[0].split())
+    vnni = {"avx512f", "avx512vl", "avx512dq", "avx512bw", "fma", "avx512_vnni"} <= flags
+    assert autoencoder.int8_kernels() == ("avx512-vnni" if vnni else "portable")
+    with autoencoder.Model(folder / "model.h5") as exact, \
+            autoencoder.Model(folder / "model.h5", precision="int8", threads=2) as int8:
+        assert int8.precision == "int8"
+        y, y8 = exact.reconstruct(x), int8.reconstruct(x)
+        assert not np.array_equal(y, y8)
+        assert np.abs(y - y8).max() < 0.05 * np.abs(y).max()
+        for r in range(5):
+            assert np.array_equal(int8.reconstruct(x[r]), y8[r])
+    with pytest.raises(autoencoder.InvalidArgumentError, match="'int8'"):
+        autoencoder.Model(folder / "model.h5", precision="int4")
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,27 @@ import Testing
     return (0..<head.rows).flatMap { r in (0..<k).map { head[r, $0] } } // a VAE's code is its mean
   }
 
+  /// --precision runs the model at bfloat16 or int8: reconstructions close to float32's, not
+  /// equal; commands that run the training model refuse it.
+  @Test func reducedPrecisionFromTheCommandLine() throws {
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let data = try cli.blobCSV()
+    let path = directory + "/model.h5"
+    try train(["--layers", "32,4"], data: data, out: path)
+    #expect(try cli.ae("reconstruct", path, "--data", data, "--out", directory + "/y.npy").status == 0)
+    let exact = try table(directory + "/y.npy").values
+    let scale = exact.map { abs($0) }.max()!
+    for precision in ["bfloat16", "int8"] {
+      let run = try cli.ae("reconstruct", path, "--data", data, "--precision", precision, "--out", directory + "/\(precision).npy")
+      #expect(run.status == 0, "\(run.stderr)")
+      let reduced = try table(directory + "/\(precision).npy").values
+      let worst = zip(exact, reduced).map { abs($0 - $1) }.max()!
+      #expect(worst > 0 && worst < 0.05 * scale, "\(precision): largest change \(worst) of outputs up to \(scale)")
+    }
+    let refused = try cli.ae("eval", path, "--data", data, "--precision", "int8")
+    #expect(refused.status != 0 && refused.stderr.contains("runs the training model, at float32"), "\(refused.stderr)")
+  }
+
   /// encode gives the training model's codes (what it gave before it ran the runtime),
   /// reconstruct gives the training model's figures (ae eval's mse), decode(encode) is reconstruct.
   @Test func encodeDecodeReconstructMatchTheTrainingModel() throws {

@@ -7,13 +7,16 @@ import Training
 /// Load a model file for inference (checksum required unless `unverified`): every command that
 /// only runs a model forward goes through the runtime, as C and Python do.
 func loadInferenceModel(_ path: String, _ options: ModelFileOptions) throws -> InferenceModel {
-  try explainingUnverified(path) { try InferenceModel.load(path: path, verify: !options.unverified) }
+  try explainingUnverified(path) { try InferenceModel.load(path: path, verify: !options.unverified).at(options.precision) }
 }
 
 /// Load a model file as the training model (for `ae eval` and `ae inspect`, which need its
 /// losses and parameter tensors).
 func loadModel(_ path: String, _ options: ModelFileOptions) throws -> (model: Autoencoder, history: TrainingHistory) {
-  try explainingUnverified(path) { try ModelFile.load(path, verify: !options.unverified) }
+  guard options.precision == .float32 else {
+    throw CommandError("--precision \(options.precision.rawValue): this command runs the training model, at float32; reduced precision is for the commands that run a model forward (encode, reconstruct, score, ...)")
+  }
+  return try explainingUnverified(path) { try ModelFile.load(path, verify: !options.unverified) }
 }
 
 /// A file without a checksum is refused with what the user can do about it, in ae's terms.

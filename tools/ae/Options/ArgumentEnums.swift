@@ -1,10 +1,12 @@
 import ArgumentParser
 import Layers
 import Models
+import Runtime
 import Training
 
 // The fixed sets of choices the options take, parsed by their raw values.
 extension Activation: ExpressibleByArgument {}
+extension InferenceModel.Precision: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 extension ModelKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}

@@ -79,6 +79,7 @@ public final class Optimizer {
       for i in 0..<n {
         let gi = g[i] + decay * p[i]
         b[i] = isFirstStep ? gi : mu * b[i] + gi
+        if abs(b[i]) < Optimizer.smallestMoment { b[i] = 0 } // no subnormal state (see below)
         p[i] -= lr * b[i]
       }
     }
@@ -92,9 +93,20 @@ public final class Optimizer {
     let b1: Float, b2: Float, eps: Float, stepSize: Float, rootCorrection2: Float, shrink: Float, l2: Float
   }
 
+  /// Below these magnitudes a gradient, and a first or second moment, count as 0. Without
+  /// this, the moments of weights whose gradients are rare (inputs that are almost always 0,
+  /// such as an image's border) decay into subnormal floats, which x86 computes with
+  /// microcode assists at ~100x the cost: measured, Adam grew from 9 % to 44 % of a VAE's
+  /// training time over 4 epochs, each epoch slower than the last. The thresholds keep every
+  /// product normal (g^2 (1 - b2) for |g| >= 2^-50; m and v decay for thousands of steps
+  /// before they could reach 2^-126); what they drop moves a weight by less than 1e-7 of
+  /// the learning rate with the usual eps = 1e-8 (the denominator is at least eps).
+  static let smallestGradient: Float = 0x1p-50, smallestMoment: Float = 0x1p-100
+
   /// The Adam update over every parameter, eight at a time:
   /// `m = b1 m + (1 - b1) g`, `v = b2 v + (1 - b2) g^2`,
-  /// `p = p shrink - stepSize m / (sqrt(v) / rootCorrection2 + eps)`.
+  /// `p = p shrink - stepSize m / (sqrt(v) / rootCorrection2 + eps)`,
+  /// with tiny g, m and v taken as 0 (`smallestGradient`, `smallestMoment`).
   @inline(__always)
   fileprivate static func adamKernel(
     p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
@@ -103,11 +115,15 @@ public final class Optimizer {
   ) {
     typealias V = VectorMath.Lanes
     var i = 0
+    let zero = V(repeating: 0)
     while i + 8 <= n {
       let pv = VectorMath.load(p + i)
-      let gv: V = VectorMath.load(g + i) + l2 * pv
-      let mv: V = b1 * VectorMath.load(m + i) + (1 - b1) * gv
-      let vv: V = b2 * VectorMath.load(v + i) + (1 - b2) * gv * gv
+      var gv: V = VectorMath.load(g + i) + l2 * pv
+      gv.replace(with: zero, where: gv .< smallestGradient .& gv .> -smallestGradient)
+      var mv: V = b1 * VectorMath.load(m + i) + (1 - b1) * gv
+      var vv: V = b2 * VectorMath.load(v + i) + (1 - b2) * gv * gv
+      mv.replace(with: zero, where: mv .< smallestMoment .& mv .> -smallestMoment)
+      vv.replace(with: zero, where: vv .< smallestMoment)
       let denominator: V = VectorMath.squareRoot(vv) / rootCorrection2 + eps
       VectorMath.store(mv, to: m + i)
       VectorMath.store(vv, to: v + i)
@@ -115,9 +131,12 @@ public final class Optimizer {
       i += 8
     }
     while i < n {
-      let gi = g[i] + l2 * p[i]
+      var gi = g[i] + l2 * p[i]
+      if abs(gi) < smallestGradient { gi = 0 }
       m[i] = b1 * m[i] + (1 - b1) * gi
       v[i] = b2 * v[i] + (1 - b2) * gi * gi
+      if abs(m[i]) < smallestMoment { m[i] = 0 }
+      if v[i] < smallestMoment { v[i] = 0 }
       p[i] = p[i] * shrink - stepSize * m[i] / (v[i].squareRoot() / rootCorrection2 + eps)
       i += 1
     }

@@ -256,8 +256,9 @@ AE_API AE_NODISCARD ae_status ae_model_open_memory(const void *buffer, size_t le
 /* Run dense and convolution layers in int8 (0.8): each kernel quantized per output column
  * (scale = the column's largest magnitude / 127), each product's input rows quantized to 8
  * bits as they come (per row, over the row's range and 0); the products sum exactly in int32
- * (AVX-512 VNNI where the CPU has it: ae_int8_kernels()) and the results are the same bits on
- * every CPU, for any batch and thread count. Biases, activations, transposed convolutions and
+ * (AVX-512 VNNI where the CPU has it: ae_int8_kernels()), with the same bits on every CPU, for
+ * any batch and thread count (transposed convolutions, which stay float32, keep float32's
+ * promise: see ae_kernels). Biases, activations, transposed convolutions and
  * everything else stay float32. The single row's call reads a quarter of float32's bytes.
  * Results differ from float32's by the quantization (bench/quantize.py reports what it costs
  * in reconstruction error, -ELBO and anomaly AUROC): measure a model before relying on it. A

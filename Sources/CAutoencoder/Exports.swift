@@ -5,6 +5,7 @@
 // the Swift runtime inside do/catch, and maps the outcome to a status; nothing here may trap,
 // because a trap would kill the host process. A call that succeeds empties the last error.
 import CAutoencoderSupport
+import CGemm
 import Runtime
 import Tensor
 #if canImport(Glibc)
@@ -31,13 +32,8 @@ public func ae_kernels() -> UnsafePointer<CChar> {
   UnsafePointer(kernelsText) ?? aesup_status_text(code(AE_ERROR_OUT_OF_MEMORY))
 }
 
-/// Made once, as kernelsText.
-private let int8KernelsText: UnsafeMutablePointer<CChar>? = strdup(BLAS.int8KernelDescription)
-
 @_cdecl("ae_int8_kernels")
-public func ae_int8_kernels() -> UnsafePointer<CChar> {
-  UnsafePointer(int8KernelsText) ?? aesup_status_text(code(AE_ERROR_OUT_OF_MEMORY))
-}
+public func ae_int8_kernels() -> UnsafePointer<CChar> { aegemm_int8_isa() } // a static C string
 
 @_cdecl("ae_status_string")
 public func ae_status_string(_ status: Int32) -> UnsafePointer<CChar> { aesup_status_text(status) }

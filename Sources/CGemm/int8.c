@@ -15,11 +15,14 @@
 #include "CGemmInt8.h"
 
 #include <immintrin.h>
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
-/* Every rounding below is written out: no multiply and add may fuse unless fmaf says so. */
+/* Every rounding below is written out: no multiply and add may fuse unless fmaf says so (the
+ * library is built by clang; the standard pragma says the same to other compilers). */
 #pragma clang fp contract(off)
+#pragma STDC FP_CONTRACT OFF
 
 #define VNNI __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx512vnni,fma")))
 #define AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,fma")))
@@ -35,6 +38,7 @@ size_t aegemm_int8_column_count(size_t n) { return (n + 15) / 16 * 16; }
 size_t aegemm_int8_row_bytes(size_t k) { return (k + 3) / 4 * 4; }
 
 int aegemm_int8_pack(const float *w, size_t k, size_t n, int8_t *panels, float *scale, int32_t *column_sum) {
+  if (k == 0 || k > AEGEMM_INT8_MAX_K) return -1;
   size_t groups = (k + 3) / 4, columns = aegemm_int8_column_count(n);
   memset(panels, 0, aegemm_int8_panel_bytes(k, n));
   for (size_t j = 0; j < columns; j++) {
@@ -47,9 +51,9 @@ int aegemm_int8_pack(const float *w, size_t k, size_t n, int8_t *panels, float *
       if (!isfinite(v)) return -1;
       largest = fabsf(v) > largest ? fabsf(v) : largest;
     }
-    /* A column of zeros keeps scale 0 and q 0. */
-    if (largest == 0) continue;
+    /* A column of zeros, or of values so small that their scale is 0, keeps scale 0 and q 0. */
     float s = largest / 127.0f;
+    if (!(s > 0)) continue;
     scale[j] = s;
     int32_t total = 0;
     for (size_t p = 0; p < k; p++) {
@@ -74,11 +78,19 @@ INLINE void row_parameters(float lo, float hi, int finite, float *scale, float *
     *zero = 0;
     return;
   }
-  if (s == 0) s = 1; /* a row of zeros */
-  float inv = 1.0f / s, z = (-lo * inv + ROUNDER) - ROUNDER;
+  float inv = 1.0f / s;
+  if (s == 0 || !(inv <= FLT_MAX)) {
+    /* A row of zeros, or of values within 1e-36 of 0 (whose scale would be subnormal): all
+     * taken as 0, so the product gives the bias. */
+    *scale = 1;
+    *inverse = 0;
+    *zero = 0;
+    return;
+  }
+  float z = (-lo * inv + ROUNDER) - ROUNDER;
   *scale = s;
   *inverse = inv;
-  *zero = z < 0 ? 0 : z > 255 ? 255 : (int32_t)z;
+  *zero = !(z >= 0) ? 0 : z > 255 ? 255 : (int32_t)z;
 }
 
 static void quantize_row_portable(const float *x, size_t k, uint8_t *q, float *scale, int32_t *zero) {
@@ -98,7 +110,7 @@ static void quantize_row_portable(const float *x, size_t k, uint8_t *q, float *s
   }
   for (size_t p = 0; p < k; p++) {
     float r = (x[p] * inv + ROUNDER) - ROUNDER + (float)*zero;
-    q[p] = r < 0 ? 0 : r > 255 ? 255 : (uint8_t)r;
+    q[p] = !(r >= 0) ? 0 : r > 255 ? 255 : (uint8_t)r;
   }
   for (size_t p = k; p < aegemm_int8_row_bytes(k); p++) q[p] = 0;
 }

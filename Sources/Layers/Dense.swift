@@ -76,7 +76,8 @@ public final class Dense: Layer {
   /// `y = f(x W + b)` for `rows` rows, touching nothing but its arguments: the forward pass
   /// both training and the thread-safe inference runtime use. `team` splits the product over
   /// its threads (a single row's call on a workspace of several threads); `packed` is the
-  /// kernel packed for the own kernels, in float32 or bfloat16 (see BLAS.affine).
+  /// kernel packed for the own kernels, in float32 or bfloat16, or quantized to int8 (see
+  /// BLAS.affine).
   ///
   /// Shapes: x (rows, inputWidth), kernel (inputWidth, outputWidth), bias (outputWidth),
   /// y (rows, outputWidth).

@@ -12,7 +12,8 @@ import Tensor
 ///
 /// int8: dense and convolution kernels quantized per output column, each product's input rows
 /// quantized as they come (CGemmInt8.h); sums exact in int32 (VNNI where the CPU has it), so
-/// the results are the same bits on every CPU. Transposed convolutions stay float32.
+/// those products give the same bits on every CPU. Transposed convolutions stay float32 (with
+/// float32's promises: the own kernels' or OpenBLAS's).
 extension InferenceModel {
   public enum Precision: String, Sendable, CaseIterable {
     /// The trained weights as they are (the default).

@@ -26,7 +26,7 @@ public final class InferenceModel: @unchecked Sendable {
   /// What the layers' kernels are stored in (see InferenceModel+Precision.swift).
   public let precision: Precision
   /// The dense and convolution kernels packed for the own kernels, at `precision` (nil when
-  /// the model was made while the products ran on OpenBLAS).
+  /// the model was made while the products ran on OpenBLAS, and at int8).
   let packed: PackedKernels?
   /// At int8: the dense and convolution kernels quantized (nil at other precisions).
   let quantized: QuantizedKernels?

@@ -38,7 +38,7 @@ extension Workspace {
     // Each workspace is checked against physical memory as it is made; all of them together
     // must fit too (with overcommit, allocations that cannot all be backed succeed, and the
     // process is killed when their pages are touched).
-    let floats = (conditions - scaled) + maxRows * model.conditionWidth
+    let floats = blockFloats
     let (bytes, overflow) = floats.multipliedReportingOverflow(by: count * MemoryLayout<Float>.stride)
     if let physical = FloatBuffer.physicalMemory, overflow || bytes > physical {
       throw AllocationError("\(count) threads' scratch (\(count) x \(floats * MemoryLayout<Float>.stride) bytes) is more than this machine's physical memory (\(physical) bytes): use fewer threads or a workspace of fewer rows")

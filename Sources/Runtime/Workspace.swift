@@ -18,8 +18,9 @@ public final class Workspace: @unchecked Sendable {
   /// Where int8 products quantize their rows (a model at int8 only).
   let int8: Int8Scratch?
 
-  /// The one block the buffers live in.
+  /// The one block the buffers live in, and its size in floats.
   private let block: FloatBuffer
+  var blockFloats: Int { block.count }
   /// The other threads' scratch and the threads themselves when calls run on several threads
   /// (nil: one thread); see Workspace+Threads.swift.
   /// True while a call on this workspace runs its shares (share 0 runs here, on the calling

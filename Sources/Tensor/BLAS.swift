@@ -113,7 +113,8 @@ public enum BLAS {
   ///
   /// `packed`: the same W packed by `pack` (float32, or bfloat16 when W's values are
   /// bfloat16 values): the own path streams that, with results equal to reading W bit for
-  /// bit; OpenBLAS reads W.
+  /// bit; OpenBLAS reads W. Or W quantized to int8 (`PackedKernel(int8:)`): then the int8
+  /// product runs, on every CPU (CGemmInt8.h), and W is not read.
   @inlinable
   public static func affine(
     _ x: UnsafePointer<Float>, rows: Int, weights w: UnsafePointer<Float>, packed: PackedKernel? = nil,

@@ -27,10 +27,11 @@ import Tensor
   func quantizeRow(_ x: ArraySlice<Float>) -> (scale: Float, zero: Int32, bytes: [UInt8]) {
     guard x.allSatisfy(\.isFinite) else { return (.nan, 0, x.map { _ in 0 }) }
     let lo = min(0, x.min() ?? 0), hi = max(0, x.max() ?? 0)
-    var s = (hi - lo) / 255
+    let s = (hi - lo) / 255
     guard s.isFinite else { return (.nan, 0, x.map { _ in 0 }) }
-    if s == 0 { s = 1 }
     let inverse = 1 / s
+    // Zeros, or values so close to 0 that the scale is subnormal: all taken as 0.
+    guard s != 0, inverse <= .greatestFiniteMagnitude else { return (1, 0, x.map { _ in 0 }) }
     let zero = Int32(min(255, max(0, (-lo * inverse).rounded(.toNearestOrEven))))
     let bytes = x.map { v -> UInt8 in
       let r = (v * inverse).rounded(.toNearestOrEven) + Float(zero)
@@ -45,7 +46,7 @@ import Tensor
     var scale = [Float](repeating: 0, count: n), q = [Int32](repeating: 0, count: k * n)
     for j in 0..<n {
       let largest = (0..<k).map { abs(w[$0 * n + j]) }.max()!
-      guard largest > 0 else { continue }
+      guard largest / 127 > 0 else { continue }
       scale[j] = largest / 127
       for p in 0..<k { q[p * n + j] = Int32(min(127, max(-127, (w[p * n + j] / scale[j]).rounded(.toNearestOrEven)))) }
     }
@@ -132,6 +133,25 @@ import Tensor
     for j in 0..<n { #expect(got[4 * n + j] == bias[j]) }
     let rms = (squared / Double(m * n)).squareRoot(), rmsError = (squaredError / Double(m * n)).squareRoot()
     #expect(rmsError < 0.01 * rms && worst < 0.05 * rms, "error: rms \(rmsError), largest \(worst); product rms \(rms)")
+  }
+
+  /// Rows and weight columns within 1e-36 of 0 count as zeros: the bias comes out, with no
+  /// undefined conversion on the way (a subnormal scale's inverse would be infinite).
+  @Test func tinyRowsAndColumnsCountAsZero() {
+    var random = SeededRandom(seed: 12)
+    let m = 4, k = 6, n = 20
+    var x = (0..<(m * k)).map { _ in random.uniform(0, 1) }
+    for (p, value) in [1e-37, 0, 0.5e-37, 0, 0, 1e-38].enumerated() { x[k + p] = Float(value) }
+    for (p, value) in [2e-38, -1e-38, 0, 0, 0, 0].enumerated() { x[2 * k + p] = Float(value) }
+    var w = (0..<(k * n)).map { _ in random.uniform(-1, 1) }
+    for p in 0..<k { w[p * n + 3] = p % 2 == 0 ? 1e-44 : -1e-44 }
+    let bias = (0..<n).map { _ in random.uniform(-1, 1) }
+    onEveryPath { path in
+      let got = product(x, w, bias: bias, m: m, n: n, k: k, epilogue: AEGEMM_LINEAR)
+      #expect(got == reference(x, w, bias: bias, m: m, n: n, k: k, epilogue: AEGEMM_LINEAR), "\(path)")
+      #expect(Array(got[n..<(3 * n)]) == bias + bias, "\(path): tiny rows give the bias")
+      #expect((0..<m).allSatisfy { got[$0 * n + 3] == bias[3] }, "\(path): a column of tiny weights gives the bias")
+    }
   }
 
   /// A row holding NaN or an infinity comes out NaN; the other rows are untouched by it.

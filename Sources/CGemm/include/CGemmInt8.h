@@ -12,7 +12,8 @@
  * compare the two), whatever the batch or the split over threads.
  *
  * A row with a value that is not finite, or whose range overflows float, gives NaN in every
- * entry of its row of C (its scale is NaN).
+ * entry of its row of C (its scale is NaN). A row whose values all lie within about 1e-36 of
+ * 0 is taken as zeros (its scale would be subnormal), as is a weight column of such values.
  */
 #ifndef AE_CGEMM_INT8_H
 #define AE_CGEMM_INT8_H
@@ -40,9 +41,9 @@ typedef struct {
 size_t aegemm_int8_panel_bytes(size_t k, size_t n);
 size_t aegemm_int8_column_count(size_t n);
 
-/* Quantize a row-major W (k x n, 1 <= k <= AEGEMM_INT8_MAX_K) per column into `panels`,
- * `scale` and `column_sum` (sizes as above). Returns 0, or -1 when W holds a value that is
- * not finite (nothing useful is written then). */
+/* Quantize a row-major W (k x n) per column into `panels`, `scale` and `column_sum` (sizes as
+ * above). Returns 0, or -1 when W holds a value that is not finite or k is not in
+ * 1 ... AEGEMM_INT8_MAX_K (nothing useful is written then). */
 int aegemm_int8_pack(const float *w, size_t k, size_t n, int8_t *panels, float *scale, int32_t *column_sum);
 
 /* Bytes per quantized row of A: k rounded up to whole groups of 4. */

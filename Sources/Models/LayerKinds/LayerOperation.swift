@@ -28,7 +28,7 @@ public enum LayerOperation: Sendable {
 
   /// `y = f(layer(x))` for `rows` rows with the given weights; `team` splits the products of
   /// dense and convolution layers over its threads, which read `packed` (the kernel packed for
-  /// the own kernels, float32 or bfloat16) instead of `kernel` where they can.
+  /// the own kernels, float32 or bfloat16, or quantized to int8) instead of `kernel` where they can.
   @inline(__always)
   public func apply(
     _ x: UnsafePointer<Float>, rows n: Int, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,

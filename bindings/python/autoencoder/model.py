@@ -81,7 +81,8 @@ class Model(Handle):
         rounded to bfloat16 (AE_OPEN_BFLOAT16): about half the time of a single row's call on
         a CPU with AVX-512, results that differ by the rounding of the weights; or "int8"
         (AE_OPEN_INT8): dense and convolution layers in int8 with per-column weight scales
-        and inputs quantized per row, the same bits on every CPU (VNNI where present).
+        and inputs quantized per row; the int8 products give the same bits on every CPU (VNNI
+        where present), transposed convolutions stay float32.
 
         Raises ModelNotFoundError (a FileNotFoundError) for a missing file, ModelIOError (an
         OSError) for one that cannot be read, FormatError, VersionError or UnverifiedError for

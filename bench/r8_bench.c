@@ -49,7 +49,9 @@ int main(int argc, char **argv) {
   int calls = argc > 2 ? atoi(argv[2]) : 5000;
   size_t weights = argc > 3 ? (size_t)atol(argv[3]) : 0;
   ae_model *model = NULL;
-  unsigned flags = argc > 5 && strcmp(argv[5], "bfloat16") == 0 ? AE_OPEN_BFLOAT16 : AE_OPEN_DEFAULT;
+  unsigned flags = argc > 5 && strcmp(argv[5], "bfloat16") == 0 ? AE_OPEN_BFLOAT16
+                   : argc > 5 && strcmp(argv[5], "int8") == 0   ? AE_OPEN_INT8
+                                                                 : AE_OPEN_DEFAULT;
   if (ae_model_open_v2(argv[1], flags, &model) != AE_OK) { fprintf(stderr, "%s\n", ae_last_error()); return 1; }
   size_t d = ae_model_input_dim(model), batch = 256;
   float *x = malloc(sizeof(float) * d * batch), *y = malloc(sizeof(float) * d * batch);

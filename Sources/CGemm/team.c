@@ -8,10 +8,10 @@
  * round counter for a while after each product (the next layer, or the caller's next call,
  * usually comes within it) and sleep on a condition variable only after AEGEMM_SPIN_NS idle.
  *
- * Shares are claimed, not assigned: the caller and the helpers take the next unclaimed share
- * until none is left, so a helper that is asleep or not scheduled (a loaded machine) delays
- * nothing; the caller then computes its shares too, and waits only for shares a running
- * helper has claimed.
+ * Shares are claimed, not assigned (but share 0 is always the caller's, see run_job): the
+ * caller and the helpers take the next unclaimed share until none is left, so a helper that
+ * is asleep or not scheduled (a loaded machine) delays nothing; the caller then computes its
+ * shares too, and waits only for shares a running helper has claimed.
  *
  * Every share computes whole entries of C with the same kernels, so the result is the same
  * bit for bit whatever the split.
@@ -180,15 +180,22 @@ void aegemm_team_free(aegemm_team *team) {
 
 int aegemm_team_threads(const aegemm_team *team) { return team ? team->threads : 1; }
 
-/* The job on the team, whose `busy` flag the caller holds: publish, claim shares alongside
- * the helpers, wait for the shares they claimed, release. */
+/* The job on the team, whose `busy` flag the caller holds: publish, compute share 0, claim
+ * more shares alongside the helpers, wait for the shares they claimed, release.
+ *
+ * Share 0 is the caller's, always: with two threads the helper then takes share 1 every time
+ * (unless it sleeps), so a single row's layers read the same half of each layer's weights on
+ * the same core call after call, and each half stays in that core's L2. Claimed freely, the
+ * halves swapped cores at random and every core's L2 had to hold all the weights. */
 static void run_job(struct aegemm_team *team, struct share_job job) {
   /* done first: a helper counts a share only after claiming it, after the tickets are set. */
   __atomic_store_n(&team->done, 0, __ATOMIC_RELAXED);
   team->job = job;
-  __atomic_store_n(&team->tickets, (uint64_t)job.shares << 32, __ATOMIC_RELEASE);
+  __atomic_store_n(&team->tickets, (uint64_t)job.shares << 32 | 1u, __ATOMIC_RELEASE);
   __atomic_fetch_add(&team->round, 1, __ATOMIC_SEQ_CST);
   wake_sleepers(team);
+  run_share(&team->job, 0);
+  __atomic_fetch_add(&team->done, 1, __ATOMIC_RELEASE);
   claim_shares(team);
   while (__atomic_load_n(&team->done, __ATOMIC_ACQUIRE) < job.shares) _mm_pause();
   __atomic_store_n(&team->busy, 0, __ATOMIC_RELEASE);

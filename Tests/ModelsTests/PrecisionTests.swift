@@ -70,13 +70,19 @@ import TestSupport
   @Test(.enabled(if: BLAS.usesOwnKernels, "the own kernels only")) func bfloat16RowsDoNotDependOnTheirBatch() throws {
     let (_, test, _) = try TestData.images(count: 1, testCount: 9)
     let model = try InferenceModel(try Autoencoder(spec: .dense(inputWidth: test.cols, widths: [300, 8]), seed: 2)).at(.bfloat16)
-    let batch = try model.reconstruct(test).values
+    try expectRowsAloneMatch(try model.reconstruct(test).values, model, test)
+  }
+
+  /// Each row of `test` reconstructed alone on a 2-thread workspace (its products split by
+  /// columns) equals its row of `batch`, bit for bit.
+  func expectRowsAloneMatch(_ batch: [Float], _ model: InferenceModel, _ test: Tensor,
+                            sourceLocation: SourceLocation = #_sourceLocation) throws {
     let workspace = try model.makeWorkspace(maxRows: 4)
     try workspace.setThreads(2)
     var row = [Float](repeating: 0, count: test.cols)
     for r in 0..<test.rows {
       try model.reconstruct(test.data + r * test.cols, rows: 1, into: &row, workspace: workspace)
-      #expect(row == Array(batch[(r * test.cols)..<((r + 1) * test.cols)]), "row \(r)")
+      #expect(row == Array(batch[(r * test.cols)..<((r + 1) * test.cols)]), "row \(r)", sourceLocation: sourceLocation)
     }
   }
 
@@ -118,14 +124,7 @@ import TestSupport
     let codeError = zip(codes, codes8).map { abs(Double($0 - $1)) }.max()!
     let codeScale = codes.map { abs(Double($0)) }.max()!
     #expect(codeError < 0.05 * codeScale, "codes: largest change \(codeError), largest code \(codeScale)")
-
-    let workspace = try int8.makeWorkspace(maxRows: 4)
-    try workspace.setThreads(2)
-    var row = [Float](repeating: 0, count: test.cols)
-    for r in 0..<test.rows {
-      try int8.reconstruct(test.data + r * test.cols, rows: 1, into: &row, workspace: workspace)
-      #expect(row == Array(quantized[(r * test.cols)..<((r + 1) * test.cols)]), "row \(r)")
-    }
+    try expectRowsAloneMatch(quantized, int8, test)
   }
 
   @Test func int8IsRefusedForNonFiniteKernelsAndTooManyInputs() throws {

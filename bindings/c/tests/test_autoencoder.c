@@ -777,7 +777,6 @@ int main(int argc, char **argv) {
   snprintf(image_path, sizeof image_path, "%s/image.h5", scratch);
   test_images(image_path, model_path);
   test_precision(model_path, x, rows, width);
-  test_int8(model_path, x, rows, width);
 
   ae_workspace_free(other_workspace);
   ae_model_close(other);

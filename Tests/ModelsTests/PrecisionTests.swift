@@ -41,13 +41,20 @@ import TestSupport
     return copy
   }
 
-  @Test(arguments: ["dense", "conv"])
-  func bfloat16EqualsFloat32OnRoundedWeights(kind: String) throws {
+  /// 13 test images, and a dense model or a conv VAE (convolutions and transposed
+  /// convolutions) for them.
+  func imagesAndSpec(_ kind: String) throws -> (Tensor, ModelSpec) {
     let (_, test, _) = try TestData.images(count: 1, testCount: 13)
     let side = Int(Double(test.cols).squareRoot())
     let spec = kind == "dense"
       ? ModelSpec.dense(inputWidth: test.cols, widths: [40, 6])
       : try Architecture(parsing: "conv4s2,conv8s2,dense6").spec(kind: .vae, inputWidth: test.cols, inputShape: [side, side, 1])
+    return (test, spec)
+  }
+
+  @Test(arguments: ["dense", "conv"])
+  func bfloat16EqualsFloat32OnRoundedWeights(kind: String) throws {
+    let (test, spec) = try imagesAndSpec(kind)
     let model = try Autoencoder(spec: spec, seed: 4)
     let float32 = try InferenceModel(model)
     let half = try float32.at(.bfloat16)
@@ -108,11 +115,7 @@ import TestSupport
   /// result depends neither on its batch nor on the threads, as the int8 product promises.
   @Test(arguments: ["dense", "conv"])
   func int8StaysCloseAndDoesNotDependOnTheBatch(kind: String) throws {
-    let (_, test, _) = try TestData.images(count: 1, testCount: 13)
-    let side = Int(Double(test.cols).squareRoot())
-    let spec = kind == "dense"
-      ? ModelSpec.dense(inputWidth: test.cols, widths: [40, 6])
-      : try Architecture(parsing: "conv4s2,conv8s2,dense6").spec(kind: .vae, inputWidth: test.cols, inputShape: [side, side, 1])
+    let (test, spec) = try imagesAndSpec(kind)
     let float32 = try InferenceModel(try Autoencoder(spec: spec, seed: 4))
     let int8 = try float32.at(.int8)
     #expect(int8.precision == .int8)

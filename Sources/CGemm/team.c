@@ -185,8 +185,10 @@ int aegemm_team_threads(const aegemm_team *team) { return team ? team->threads :
  *
  * Share 0 is the caller's, always: with two threads the helper then takes share 1 every time
  * (unless it sleeps), so a single row's layers read the same half of each layer's weights on
- * the same core call after call, and each half stays in that core's L2. Claimed freely, the
- * halves swapped cores at random and every core's L2 had to hold all the weights. */
+ * the same thread call after call, and each half stays in that core's L2 as long as the
+ * scheduler keeps the thread there (threads are not pinned). Claimed freely, the halves
+ * swapped threads at random and every core's L2 had to hold all the weights. With more than
+ * two threads, shares 1 and up are still claimed freely. */
 static void run_job(struct aegemm_team *team, struct share_job job) {
   /* done first: a helper counts a share only after claiming it, after the tickets are set. */
   __atomic_store_n(&team->done, 0, __ATOMIC_RELAXED);

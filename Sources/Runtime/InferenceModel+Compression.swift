@@ -9,7 +9,12 @@ extension InferenceModel {
   /// another model: the CRC-32 of its weights, then of its scaling's offsets and scales (what
   /// decoding depends on). It survives `ae seal` and copies of the file, unlike the file's own
   /// checksum, and needs no checksum in the file (models opened unverified have one too).
-  public var identity: UInt32 {
+  /// A model at bfloat16 or int8 keeps its float32 model's identity: the codes name the model
+  /// file, whatever precision it runs at.
+  public var identity: UInt32 { inheritedIdentity ?? weightsIdentity }
+
+  /// The CRC described above, of this model's own weights.
+  var weightsIdentity: UInt32 {
     var crc = crc32(0, nil, 0)
     func add(_ values: UnsafePointer<Float>, _ count: Int) {
       // In chunks: zlib's length is 32-bit.

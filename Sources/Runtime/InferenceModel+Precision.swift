@@ -47,7 +47,8 @@ extension InferenceModel {
         }
       }
     }
-    return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: anomaly, weights: copy, precision: precision)
+    return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: anomaly, weights: copy, precision: precision,
+                              identity: identity)
   }
 
   /// The packed kernel of `step`, when this model has packed (or int8) kernels and the step

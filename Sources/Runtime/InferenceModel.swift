@@ -30,6 +30,8 @@ public final class InferenceModel: @unchecked Sendable {
   let packed: PackedKernels?
   /// At int8: the dense and convolution kernels quantized (nil at other precisions).
   let quantized: QuantizedKernels?
+  /// At bfloat16 or int8: the float32 model's `identity` (see +Compression).
+  let inheritedIdentity: UInt32?
   /// Gaussian heads: the learned log-variance per output value, inside `weights` (for `score`).
   let logVariance: UnsafePointer<Float>?
   /// The output heads, and whether the whole output is one sigmoid head after an affine
@@ -70,7 +72,7 @@ public final class InferenceModel: @unchecked Sendable {
   /// the products run on the own kernels.
   init(
     spec: ModelSpec, pipeline: Pipeline, anomaly: AnomalySettings, weights: FloatBuffer, precision: Precision = .float32,
-    packed: PackedKernels? = nil, quantized: QuantizedKernels? = nil
+    packed: PackedKernels? = nil, quantized: QuantizedKernels? = nil, identity: UInt32? = nil
   ) throws {
     let plan: NetworkPlan
     do { plan = try NetworkPlan(spec) } catch { throw InferenceError(.invalidArgument, "\(error)") }
@@ -97,6 +99,7 @@ public final class InferenceModel: @unchecked Sendable {
     storage = weights
     self.weights = UnsafePointer(weights.pointer)
     self.precision = precision
+    inheritedIdentity = identity
     if precision == .int8 {
       self.quantized = try quantized ?? QuantizedKernels(plan, weights.pointer)
       self.packed = nil
@@ -123,7 +126,7 @@ public final class InferenceModel: @unchecked Sendable {
   public func scoring(with settings: AnomalySettings) throws -> InferenceModel {
     guard settings != anomaly else { return self }
     return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: settings, weights: storage, precision: precision,
-                              packed: packed, quantized: quantized)
+                              packed: packed, quantized: quantized, identity: inheritedIdentity)
   }
 
   /// Load a model file (HDF5 is used here and nowhere else in this type). `verify` false

@@ -5,7 +5,8 @@ import Tensor
 public enum OptimizerKind: String, Codable, CaseIterable, Sendable {
   /// Stochastic gradient descent with (optional) momentum, as `torch.optim.SGD`.
   case sgd
-  /// Adam (Kingma & Ba, 2015, arXiv:1412.6980), weight decay as an L2 term, as `torch.optim.Adam`.
+  /// Adam (Kingma & Ba, 2015, arXiv:1412.6980), weight decay as an L2 term, as `torch.optim.Adam`
+  /// (up to the flush of subnormal-bound values, `Optimizer.smallestGradient`).
   case adam
   /// AdamW (Loshchilov & Hutter, 2019, arXiv:1711.05101): decoupled weight decay, as `torch.optim.AdamW`.
   case adamw
@@ -98,9 +99,10 @@ public final class Optimizer {
   /// such as an image's border) decay into subnormal floats, which x86 computes with
   /// microcode assists at ~100x the cost: measured, Adam grew from 9 % to 44 % of a VAE's
   /// training time over 4 epochs, each epoch slower than the last. The thresholds keep every
-  /// product normal (g^2 (1 - b2) for |g| >= 2^-50; m and v decay for thousands of steps
-  /// before they could reach 2^-126); what they drop moves a weight by less than 1e-7 of
-  /// the learning rate with the usual eps = 1e-8 (the denominator is at least eps).
+  /// product normal (g^2 (1 - b2) for |g| >= 2^-50; a moment is flushed long before b1 or b2
+  /// could take it below 2^-126). With the usual eps = 1e-8 (the denominator is at least eps)
+  /// a dropped gradient would have moved a weight by less than 1e-7 of the learning rate per
+  /// step, and about 3e-7 over all the steps its moment lasts; NaN is never dropped.
   static let smallestGradient: Float = 0x1p-50, smallestMoment: Float = 0x1p-100
 
   /// The Adam update over every parameter, eight at a time:

@@ -54,7 +54,9 @@ import Testing
       #expect(worst > 0 && worst < 0.05 * scale, "\(precision): largest change \(worst) of outputs up to \(scale)")
     }
     let refused = try cli.ae("eval", path, "--data", data, "--precision", "int8")
-    #expect(refused.status != 0 && refused.stderr.contains("runs the training model, at float32"), "\(refused.stderr)")
+    #expect(refused.status != 0 && refused.stderr.contains("reads the training model, at float32"), "\(refused.stderr)")
+    let inspect = try cli.ae("inspect", path, "--precision", "bfloat16")
+    #expect(inspect.status != 0 && inspect.stderr.contains("reads the training model"), "\(inspect.stderr)")
   }
 
   /// encode gives the training model's codes (what it gave before it ran the runtime),

@@ -50,4 +50,18 @@ import Training
     #expect(store.values[9] == Float(9) * 0.1, "a gradient of 1e-20 moves nothing")
     #expect(optimizer.first[0] == 0 && optimizer.second[0] > 0, "the first moment decayed to 0, the second (slower) not yet")
   }
+
+  /// A NaN gradient is not taken for a tiny one: it still reaches the parameter, in the
+  /// vector body and the scalar tail alike, as in torch.
+  @Test func nanGradientsStillPropagate() {
+    for kind in [OptimizerKind.adam, .sgd] {
+      let store = ParameterStore(count: 11)
+      let optimizer = Optimizer(settings: OptimizerSettings(kind: kind, learningRate: 1e-3, momentum: 0.9), parameterCount: 11)
+      store.gradients[2] = .nan
+      store.gradients[10] = .nan
+      optimizer.update(store)
+      #expect(store.values[2].isNaN && store.values[10].isNaN, "\(kind)")
+      #expect(store.values[3] == 0, "\(kind)")
+    }
+  }
 }

@@ -13,10 +13,15 @@ func loadInferenceModel(_ path: String, _ options: ModelFileOptions) throws -> I
 /// Load a model file as the training model (for `ae eval` and `ae inspect`, which need its
 /// losses and parameter tensors).
 func loadModel(_ path: String, _ options: ModelFileOptions) throws -> (model: Autoencoder, history: TrainingHistory) {
-  guard options.precision == .float32 else {
-    throw CommandError("--precision \(options.precision.rawValue): this command runs the training model, at float32; reduced precision is for the commands that run a model forward (encode, reconstruct, score, ...)")
-  }
+  try refuseReducedPrecision(options)
   return try explainingUnverified(path) { try ModelFile.load(path, verify: !options.unverified) }
+}
+
+/// Commands that read the training model (its losses, parameters or history) work at float32.
+func refuseReducedPrecision(_ options: ModelFileOptions) throws {
+  guard options.precision == .float32 else {
+    throw CommandError("--precision \(options.precision.rawValue): this command reads the training model, at float32; reduced precision is for the commands that run a model forward (encode, reconstruct, score, ...)")
+  }
 }
 
 /// A file without a checksum is refused with what the user can do about it, in ae's terms.

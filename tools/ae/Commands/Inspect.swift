@@ -124,7 +124,8 @@ struct InspectedFile {
   let isSealed: Bool
 
   static func read(_ path: String, _ options: ModelFileOptions) throws -> InspectedFile {
-    try explainingUnverified(path) {
+    try refuseReducedPrecision(options)
+    return try explainingUnverified(path) {
       let bytes = try ModelFile.readBytes(path)
       return try bytes.withUnsafeBytes { image in
         let file = try HDF5Group.open(image: image, label: path, verify: !options.unverified)

@@ -124,6 +124,7 @@ struct Plot: ParsableCommand {
       var arguments = [modelPath] + dataArguments + ["--from", String(from), "--to", String(to), "--steps", String(count),
                                                      "--zoom", String(zoom), "--out", out]
       if file.unverified { arguments.append("--unverified") }
+      arguments += ["--precision", file.precision.rawValue]
       return try Interpolate.parse(arguments).run()
     }
     if what == .samples {
@@ -136,6 +137,7 @@ struct Plot: ParsableCommand {
     if what == .samples { arguments += ["--sample", "--seed", String(seed)] }
     if let columns { arguments += ["--columns", String(columns)] }
     if file.unverified { arguments.append("--unverified") }
+    arguments += ["--precision", file.precision.rawValue]
     try Montage.parse(arguments).run()
   }
 

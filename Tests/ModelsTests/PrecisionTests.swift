@@ -81,15 +81,22 @@ import TestSupport
   }
 
   /// Each row of `test` reconstructed alone on a 2-thread workspace (its products split by
-  /// columns) equals its row of `batch`, bit for bit.
-  func expectRowsAloneMatch(_ batch: [Float], _ model: InferenceModel, _ test: Tensor,
+  /// columns) equals its row of `batch`: bit for bit when `bitwise`, else within 1e-5 (float32
+  /// layers on OpenBLAS, whose results depend on the call's shape).
+  func expectRowsAloneMatch(_ batch: [Float], _ model: InferenceModel, _ test: Tensor, bitwise: Bool = true,
                             sourceLocation: SourceLocation = #_sourceLocation) throws {
     let workspace = try model.makeWorkspace(maxRows: 4)
     try workspace.setThreads(2)
     var row = [Float](repeating: 0, count: test.cols)
     for r in 0..<test.rows {
       try model.reconstruct(test.data + r * test.cols, rows: 1, into: &row, workspace: workspace)
-      #expect(row == Array(batch[(r * test.cols)..<((r + 1) * test.cols)]), "row \(r)", sourceLocation: sourceLocation)
+      let expected = Array(batch[(r * test.cols)..<((r + 1) * test.cols)])
+      if bitwise {
+        #expect(row == expected, "row \(r)", sourceLocation: sourceLocation)
+      } else {
+        let worst = zip(row, expected).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+        #expect(worst <= 1e-5, "row \(r) differs by \(worst)", sourceLocation: sourceLocation)
+      }
     }
   }
 
@@ -127,7 +134,9 @@ import TestSupport
     let codeError = zip(codes, codes8).map { abs(Double($0 - $1)) }.max()!
     let codeScale = codes.map { abs(Double($0)) }.max()!
     #expect(codeError < 0.05 * codeScale, "codes: largest change \(codeError), largest code \(codeScale)")
-    try expectRowsAloneMatch(quantized, int8, test)
+    // Bit for bit where every layer keeps that promise: int8 products on every CPU, the conv
+    // VAE's float32 transposed convolutions only on the own kernels.
+    try expectRowsAloneMatch(quantized, int8, test, bitwise: kind == "dense" || BLAS.usesOwnKernels)
   }
 
   @Test func int8IsRefusedForNonFiniteKernelsAndTooManyInputs() throws {

@@ -25,7 +25,8 @@ extension InferenceModel {
     case int8
   }
 
-  /// This model at `precision`, on a new copy of the weights (this one is left as it is).
+  /// This model at `precision` (this one is left as it is): at bfloat16 on a rounded copy of
+  /// the weights, at int8 on the same float32 weights (only its quantized kernels are new).
   /// Throws `nonFinite` when a kernel weight is beyond bfloat16's range (or, for int8, not
   /// finite), `unsupported` for a layer too wide for int8, `AllocationError` when the copies
   /// cannot be allocated.
@@ -34,17 +35,19 @@ extension InferenceModel {
     guard precision != .float32, self.precision == .float32 else {
       throw InferenceError(.unsupported, "a model at \(self.precision.rawValue) cannot go to \(precision.rawValue): load the file again")
     }
+    guard precision == .bfloat16 else {
+      return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: anomaly, weights: storage, precision: precision,
+                                identity: identity)
+    }
     let count = plan.parameterCount
-    let copy = try FloatBuffer(count: count, for: "the model's weights at \(precision.rawValue)")
+    let copy = try FloatBuffer(count: count, for: "the model's weights at bfloat16")
     copy.pointer.initialize(from: weights, count: count)
-    if precision == .bfloat16 {
-      for step in plan.encoder + plan.decoder {
-        for i in step.kernelOffset..<step.biasOffset {
-          guard let value = BFloat16.bits(weights[i]) else {
-            throw InferenceError(.nonFinite, "\(step.group)/kernel holds \(weights[i]), beyond bfloat16's range (about 3.4e38): this model cannot run at bfloat16")
-          }
-          copy.pointer[i] = BFloat16.float(value)
+    for step in plan.encoder + plan.decoder {
+      for i in step.kernelOffset..<step.biasOffset {
+        guard let value = BFloat16.bits(weights[i]) else {
+          throw InferenceError(.nonFinite, "\(step.group)/kernel holds \(weights[i]), beyond bfloat16's range (about 3.4e38): this model cannot run at bfloat16")
         }
+        copy.pointer[i] = BFloat16.float(value)
       }
     }
     return try InferenceModel(spec: spec, pipeline: pipeline, anomaly: anomaly, weights: copy, precision: precision,

@@ -22,7 +22,7 @@ public final class InferenceModel: @unchecked Sendable {
   /// The weights, laid out as `plan.parameters` says; private, never written after loading.
   let weights: UnsafePointer<Float>
   /// Owns the memory behind `weights`.
-  private let storage: FloatBuffer
+  let storage: FloatBuffer
   /// What the layers' kernels are stored in (see InferenceModel+Precision.swift).
   public let precision: Precision
   /// The dense and convolution kernels packed for the own kernels, at `precision` (nil when

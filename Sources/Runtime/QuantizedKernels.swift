@@ -76,11 +76,11 @@ struct Int8Scratch {
   let zeros: UnsafeMutablePointer<Int32>
   let rows: UnsafeMutablePointer<UInt8>
 
-  /// Scratch for `maxRows` input rows at `start` (scratchFloatsPerRow's floats per row).
-  init(_ start: UnsafeMutablePointer<Float>, maxRows: Int, plan: NetworkPlan) {
-    let positions = QuantizedKernels.scratchFloatsPerRow(plan).positions * maxRows
+  /// Scratch for `maxRows` input rows at `start`, laid out for `perRow`
+  /// (QuantizedKernels.scratchFloatsPerRow of the model's plan).
+  init(_ start: UnsafeMutablePointer<Float>, maxRows: Int, perRow: (positions: Int, floats: Int)) {
+    let positions = perRow.positions * maxRows, floats = perRow.floats * maxRows
     scales = start
-    let floats = QuantizedKernels.scratchFloatsPerRow(plan).floats * maxRows
     zeros = UnsafeMutableRawPointer(start + positions).bindMemory(to: Int32.self, capacity: positions)
     rows = UnsafeMutableRawPointer(start + 2 * positions).bindMemory(to: UInt8.self, capacity: 4 * (floats - 2 * positions))
   }

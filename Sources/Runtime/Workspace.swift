@@ -44,8 +44,8 @@ public final class Workspace: @unchecked Sendable {
       return overflow || count > Int.max - line ? nil : (count + line - 1) / line * line
     }
     let plan = model.plan, inputWidth = model.spec.inputWidth
-    let int8Width = model.quantized == nil ? 0 : QuantizedKernels.scratchFloatsPerRow(plan).floats
-    let widths = [inputWidth, plan.maxWidth, plan.maxWidth, plan.maxColumns, model.spec.conditionWidth, int8Width]
+    let int8PerRow = model.quantized == nil ? nil : QuantizedKernels.scratchFloatsPerRow(plan)
+    let widths = [inputWidth, plan.maxWidth, plan.maxWidth, plan.maxColumns, model.spec.conditionWidth, int8PerRow?.floats ?? 0]
     let perRow = widths.reduce(0, +)
     var counts: [Int] = []
     var total = 0
@@ -67,6 +67,7 @@ public final class Workspace: @unchecked Sendable {
     b = a + counts[1]
     columns = b + counts[2]
     conditions = columns + counts[3]
-    int8 = model.quantized == nil ? nil : Int8Scratch(conditions + counts[4], maxRows: maxRows, plan: plan)
+    let int8Start = conditions + counts[4]
+    int8 = int8PerRow.map { Int8Scratch(int8Start, maxRows: maxRows, perRow: $0) }
   }
 }

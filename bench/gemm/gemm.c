@@ -14,7 +14,8 @@
  *   gemm verbose             -> one call of each oneDNN path (run with ONEDNN_VERBOSE=1)
  *
  * Each repeat times every side once, rotating their order, so drift in the load of the shared
- * machine falls on all sides alike; the median over repeats is printed.
+ * machine falls on all sides alike; the median over repeats is printed. The rotation includes
+ * the FMA loop that measures the peak (fma_peak), so %peak compares rates of the same moments.
  */
 #define _DEFAULT_SOURCE /* usleep, rand_r */
 #include "CGemm.h"
@@ -172,10 +173,9 @@ static int compare(const void *x, const void *y) {
 }
 
 /* Peak FMA throughput of one core, measured: 12 independent accumulators hide the FMA latency. */
-__attribute__((target("avx512f"))) static double fma_peak_avx512(void) {
+__attribute__((target("avx512f"))) static double fma_peak_avx512_for(long iterations) {
   __m512 acc[12], x = _mm512_set1_ps(1.0000001f), y = _mm512_set1_ps(0.9999999f);
   for (int i = 0; i < 12; i++) acc[i] = _mm512_set1_ps((float)i);
-  long iterations = 20000000;
   double start = now();
   for (long n = 0; n < iterations; n++)
 #pragma GCC unroll 12 /* keeps the accumulators in registers */
@@ -186,11 +186,11 @@ __attribute__((target("avx512f"))) static double fma_peak_avx512(void) {
   if (sink == 12345.0f) puts("");
   return 12.0 * 16 * 2 * iterations / seconds / 1e9;
 }
+static double fma_peak_avx512(void) { return fma_peak_avx512_for(20000000); }
 
-__attribute__((target("avx2,fma"))) static double fma_peak_avx2(void) {
+__attribute__((target("avx2,fma"))) static double fma_peak_avx2_for(long iterations) {
   __m256 acc[12], x = _mm256_set1_ps(1.0000001f), y = _mm256_set1_ps(0.9999999f);
   for (int i = 0; i < 12; i++) acc[i] = _mm256_set1_ps((float)i);
-  long iterations = 20000000;
   double start = now();
   for (long n = 0; n < iterations; n++)
 #pragma GCC unroll 12
@@ -200,6 +200,18 @@ __attribute__((target("avx2,fma"))) static double fma_peak_avx2(void) {
   for (int i = 0; i < 12; i++) { _mm256_storeu_ps(lanes, acc[i]); for (int j = 0; j < 8; j++) sink += lanes[j]; }
   if (sink == 12345.0f) puts("");
   return 12.0 * 8 * 2 * iterations / seconds / 1e9;
+}
+static double fma_peak_avx2(void) { return fma_peak_avx2_for(20000000); }
+
+/* The widest FMA loop's GFLOP/s on `threads` threads at once (about 10 ms), timed in the same
+ * rotation as the products: %peak then compares rates measured at the same moments, so a
+ * shared host's changing clock and load fall on both (the peak measured once at the start is
+ * printed in the header as well). */
+static double fma_peak_now(int threads, int avx512) {
+  double total = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : total)
+  total += avx512 ? fma_peak_avx512_for(4000000) : fma_peak_avx2_for(4000000);
+  return total;
 }
 
 /* The clock the core really runs at: a chain of dependent adds retires one per cycle. */
@@ -303,6 +315,7 @@ int main(int argc, char **argv) {
   bli_thread_set_num_threads(threads);
   omp_set_num_threads(threads); /* oneDNN's OpenMP runtime */
   if (threads > 1 && aegemm_available()) team = aegemm_team_create(threads);
+  int avx512 = __builtin_cpu_supports("avx512f");
   print_header(threads);
   printf("%-15s %-17s %-8s %9s %9s %9s  %s\n", "shape", "MxK . KxN", "side", "GFLOP/s", "min", "max", "max|C-C_openblas|");
 
@@ -331,20 +344,22 @@ int main(int argc, char **argv) {
       calls[side] = calls_for_20ms(side, s, a, b, c[side], &mm);
     }
 
-    double rates[SIDES][1000];
+    /* rates[sides]: the FMA loop (fma_peak_now), one more side in the rotation. */
+    double rates[SIDES + 1][1000];
     for (int r = 0; r < repeats; r++)
-      for (int j = 0; j < sides; j++) {
-        int side = (j + r) % sides;
+      for (int j = 0; j <= sides; j++) {
+        int side = (j + r) % (sides + 1);
         /* Another library's idle threads spin for up to ~0.1 s (OpenBLAS) after a call: let them sleep. */
         if (threads > 1) usleep(150000);
-        rates[side][r] = time_side(side, s, a, b, c[side], &mm, calls[side]);
+        rates[side][r] = side == sides ? fma_peak_now(threads, avx512)
+                                       : time_side(side, s, a, b, c[side], &mm, calls[side]);
       }
     char dims[32];
     snprintf(dims, sizeof dims, "%dx%d.%dx%d", s->m, s->k, s->k, s->n);
-    for (int side = 0; side < sides; side++) {
+    for (int side = 0; side <= sides; side++) {
       qsort(rates[side], repeats, sizeof(double), compare);
-      printf("%-15s %-17s %-8s %9.1f %9.1f %9.1f  %.2g\n", s->name, dims, side_names[side],
-             rates[side][repeats / 2], rates[side][0], rates[side][repeats - 1], difference[side]);
+      printf("%-15s %-17s %-8s %9.1f %9.1f %9.1f  %.2g\n", s->name, dims, side == sides ? "fma_peak" : side_names[side],
+             rates[side][repeats / 2], rates[side][0], rates[side][repeats - 1], side == sides ? 0.0 : difference[side]);
     }
     printf("%-15s %-17s dnnl_mm kernel: %s\n", s->name, dims, mm.impl);
     fflush(stdout);

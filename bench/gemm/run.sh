@@ -48,10 +48,10 @@ for arch in 0:skx 6:zen3; do
 done
 
 echo "# summary: median over $rounds rounds of each side's median GFLOP/s; best = fastest side / faster OpenBLAS path;"
-echo "# ours/ob = our own kernels / the faster OpenBLAS path; %peak = ours / (measured widest FMA peak x threads)"
+echo "# ours/ob = our own kernels / the faster OpenBLAS path; %peak = ours / the widest FMA loop on as many threads,
+# timed in the same rotation (fma_peak: the peak at the same moments)"
 awk '
   /^threads:/ { threads = $2 }
-  /^peak \(measured/ { for (i = 1; i <= NF; i++) if ($i == "avx512" || $i == "avx2") peak[threads] = $(i + 1) }
   NF == 7 && $4 ~ /^[0-9.]+$/ {
     key = threads SUBSEP $1 SUBSEP $3; n = ++count[key]; rate[key, n] = $4; dims[$1] = $2
     if (!(($1) in seen)) { seen[$1] = 1; order[++shapes] = $1 }
@@ -62,7 +62,7 @@ awk '
     return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
   }
   END {
-    printf "%-7s %-15s %-16s %8s %8s %8s %8s %8s %8s %6s %6s %6s\n", "threads", "shape", "MxK.KxN", "openblas", "blis", "dnnl", "dnnl_mm", "ours", "ob_gemv", "best", "ours/ob", "%peak"
+    printf "%-7s %-15s %-16s %8s %8s %8s %8s %8s %8s %6s %6s %6s %6s\n", "threads", "shape", "MxK.KxN", "openblas", "blis", "dnnl", "dnnl_mm", "ours", "ob_gemv", "best", "ours/ob", "peak", "%peak"
     split("openblas blis dnnl dnnl_mm ours ob_gemv", sides, " ")
     for (t = 1; t <= 2; t++) for (s = 1; s <= shapes; s++) {
       shape = order[s]; best = 0; line = sprintf("%-7d %-15s %-16s", t, shape, dims[shape])
@@ -70,6 +70,7 @@ awk '
       ob = median(t SUBSEP shape SUBSEP "openblas")  # the faster OpenBLAS path: sgemm, or sgemv for a row
       if (count[t SUBSEP shape SUBSEP "ob_gemv"] && median(t SUBSEP shape SUBSEP "ob_gemv") > ob) ob = median(t SUBSEP shape SUBSEP "ob_gemv")
       ours = median(t SUBSEP shape SUBSEP "ours")
-      printf "%s %5.2fx %5.2fx %5.0f%%\n", line, best / ob, ours / ob, 100 * ours / (peak[t] * t)
+      fma = median(t SUBSEP shape SUBSEP "fma_peak")
+      printf "%s %5.2fx %5.2fx %6.0f %5.0f%%\n", line, best / ob, ours / ob, fma, 100 * ours / fma
     }
   }' "$log" | tee "$here/../results/gemm-summary.txt"

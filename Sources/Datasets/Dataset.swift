@@ -44,11 +44,18 @@ public struct Dataset {
   /// indexes keep their meaning); shapes and missing counts describe the rows kept.
   public func prefix(_ count: Int) -> Dataset {
     guard count < features.rows else { return self }
+    return rows(0..<count)
+  }
+
+  /// Rows `range` only (a shard of the data), with their labels.
+  public func rows(_ range: Range<Int>) -> Dataset {
+    precondition(range.lowerBound >= 0 && range.upperBound <= features.rows, "rows \(range) of \(features.rows)")
+    guard range != 0..<features.rows else { return self }
     var result = self
-    result.features = features.slice(rows: 0..<count)
-    result.labels = labels.map { Array($0.prefix(count)) }
+    result.features = features.slice(rows: range)
+    result.labels = labels.map { Array($0[range]) }
     if var shape = metadata.shape, !shape.isEmpty {
-      shape[0] = count
+      shape[0] = range.count
       result.metadata.shape = shape
     }
     result.recountMissing()

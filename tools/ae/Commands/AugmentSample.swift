@@ -15,7 +15,9 @@ struct AugmentSample: ParsableCommand {
     discussion: """
       Rows are in the table's units: integers rounded, numbers within the training range, \
       categories from the training set. --where fixes a category column's value: the model is \
-      conditioned on it (no rejection). The same seed gives the same file. Rows are written in \
+      conditioned on it (no rejection). The same seed gives the same file. --shards N \
+      --shard-index I writes rows I*rows/N... of the same rows only: the shards' files, \
+      concatenated in index order, are the file one process writes. Rows are written in \
       chunks, so any --rows runs in bounded memory; provenance goes to OUT.json (or, for .h5, \
       to the file's attributes). In .npy and .h5 files categories are their indexes; \
       `ae inspect --json` lists the labels.
@@ -30,7 +32,12 @@ struct AugmentSample: ParsableCommand {
           help: ArgumentHelp("Fix a category column (repeatable): column=value.", valueName: "column=value"))
   var conditions: [String] = []
   @Flag(name: .shortAndLong, help: "No progress on stderr.") var quiet = false
+  @OptionGroup(title: "Shards") var shard: ShardOptions
   @OptionGroup(title: "Machine") var compute: ComputeOptions
+
+  /// This process's rows of the --rows: all of them, or its shard's. Row r is the same row
+  /// whichever process draws it (the sampler's stream is a function of the seed and r).
+  var shardRows: Range<Int> { shard.range(of: rows) }
 
   /// Rows per chunk: the memory bound, whatever --rows is.
   static let chunkRows = 8192
@@ -52,17 +59,18 @@ struct AugmentSample: ParsableCommand {
     let fixing = try fixedValues(table)
     let started = Date()
     var sink = try makeSink(format ?? .csv, table, started: started)
-    let chunk = min(rows, Self.chunkRows)
+    let mine = shardRows
+    let chunk = max(1, min(mine.count, Self.chunkRows))
     let workspace = try model.makeWorkspace(maxRows: min(chunk, 256))
     var buffer = [Double](repeating: 0, count: chunk * table.rawWidth)
-    let progress = quiet ? nil : RowProgress(total: rows)
+    let progress = quiet ? nil : RowProgress(total: mine.count)
     var done = 0
     try fixing.withUnsafeBufferPointer { fixing in
       try buffer.withUnsafeMutableBufferPointer { buffer in
-        while done < rows {
-          let n = min(chunk, rows - done)
-          try model.sampleTable(rows: n, seed: seed, first: done, fixing: fixing.baseAddress, into: buffer.baseAddress!,
-                                workspace: workspace)
+        while done < mine.count {
+          let n = min(chunk, mine.count - done)
+          try model.sampleTable(rows: n, seed: seed, first: mine.lowerBound + done, fixing: fixing.baseAddress,
+                                into: buffer.baseAddress!, workspace: workspace)
           try sink.write(UnsafeBufferPointer(rebasing: buffer[0..<(n * table.rawWidth)]), rowCount: n)
           done += n
           progress?.update(done)
@@ -72,8 +80,8 @@ struct AugmentSample: ParsableCommand {
     try sink.finish()
     try writeProvenance(format ?? .csv, table, started: started)
     progress?.finish()
-    print(jsonLine(["out": out, "rows": rows, "columns": table.rawWidth, "seed": Double(seed),
-                    "seconds": Date().timeIntervalSince(started)]))
+    print(jsonLine(["out": out, "rows": mine.count, "first_row": mine.lowerBound, "columns": table.rawWidth,
+                    "seed": Double(seed), "seconds": Date().timeIntervalSince(started)]))
   }
 
   /// One value per column: the --where value (a category's index), NaN for free columns.
@@ -113,19 +121,26 @@ struct AugmentSample: ParsableCommand {
 
   func makeSink(_ format: OutputFormat, _ table: TableSchema, started: Date) throws -> any TableRowSink {
     switch format {
-    case .npy: return try NPYTableWriter(path: out, columns: table.rawWidth, rows: rows)
-    case .h5: return try HDF5TableWriter(path: out, table: table, rows: rows, provenance: provenance(table, started: started))
+    case .npy: return try NPYTableWriter(path: out, columns: table.rawWidth, rows: shardRows.count)
+    case .h5: return try HDF5TableWriter(path: out, table: table, rows: shardRows.count, provenance: provenance(table, started: started))
     default: return try CSVTableWriter(path: out, columns: table.columnInfo, decimals: table.columns.map(\.decimals))
     }
   }
 
   /// What made the file, for a reader months later.
   func provenance(_ table: TableSchema, started: Date) -> [String: String] {
-    [
-      "model": modelPath, "seed": String(seed), "rows": String(rows),
+    var fields = [
+      "model": modelPath, "seed": String(seed), "rows": String(shardRows.count),
       "where": conditions.joined(separator: " "), "created": ISO8601DateFormatter().string(from: started),
       "generator": "ae augment sample \(AutoencoderVersion.string)",
     ]
+    if shard.isSharded {
+      // Which rows of which whole: enough to check a set of shards is complete.
+      fields["shard"] = "\(shard.shardIndex ?? 0) of \(shard.shards)"
+      fields["first_row"] = String(shardRows.lowerBound)
+      fields["total_rows"] = String(rows)
+    }
+    return fields
   }
 
   /// The sidecar OUT.json (CSV and NPY outputs; an .h5 output carries the same as attributes).

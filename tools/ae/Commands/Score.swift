@@ -32,6 +32,7 @@ struct Score: ParsableCommand {
     "Score by this instead of the model's own score (excess, loss, mse, code, neighbours or combined; the last three need a model trained by ae 0.6 or later), to compare them without training again; the model's threshold, which belongs to its own score, is then not used.",
     valueName: "score"))
   var score: AnomalySettings.Score?
+  @OptionGroup(title: "Shards") var shard: ShardOptions
   @OptionGroup(title: "Machine") var compute: ComputeOptions
 
   func run() throws {
@@ -47,8 +48,11 @@ struct Score: ParsableCommand {
     if truth == nil, let labels = dataOptions.labels, try loadInferenceModel(modelPath, file).conditionWidth == 0 {
       (known, path, data.labels) = (try readTruth(labels), labels, nil)
     }
+    if shard.isSharded, let path {
+      throw ValidationError("\(path): detection figures (AUROC, AUPRC) describe all the rows at once, not one shard; score without --shards, or concatenate the shards' scores and compare them with the truth yourself")
+    }
     let (model, scores) = try TableCommand.run(.score, modelPath: modelPath, file: file, data: data, out: out, compute: compute,
-                                                 score: score)
+                                                 shard: shard, score: score)
     guard let known, let path else { return }
     guard known.count == scores.rows else {
       throw CommandError("\(path): \(known.count) truth labels for \(scores.rows) data rows")

@@ -21,9 +21,10 @@ enum TableCommand {
 
   /// Returns the model and the computed table (for `score`, the scores, before any label column).
   @discardableResult
-  /// `score`: the model's own score, or `score` instead.
+  /// `score`: the model's own score, or `score` instead. `shard`: only that shard's rows.
   static func run(_ work: Work, modelPath: String, file: ModelFileOptions, data: DataOptions, out: String,
-                  compute: ComputeOptions, score: AnomalySettings.Score? = nil) throws -> (model: InferenceModel, result: Tensor) {
+                  compute: ComputeOptions, shard: ShardOptions, score: AnomalySettings.Score? = nil) throws
+    -> (model: InferenceModel, result: Tensor) {
     compute.apply()
     try checkOutput(out, formats: OutputFormat.tables)
     var model = try loadInferenceModel(modelPath, file)
@@ -33,7 +34,8 @@ enum TableCommand {
       }
       do { model = try model.scoring(by: score) } catch { throw CommandError("\(modelPath): \(oneLine(error))") }
     }
-    let dataset = try data.load()
+    let whole = try data.load()
+    let dataset = whole.rows(shard.range(of: whole.features.rows))
     let rows = dataset.features.rows
     try checkWidth(dataset, work == .decode ? model.codeWidth : model.inputWidth,
                    what: work == .decode ? "the model's code" : "the model's input")
@@ -41,7 +43,8 @@ enum TableCommand {
     let labels = try conditionLabels(model, dataset)
     try checkMemory(rows: rows, values: work.width(model), what: "\(rows) rows of \(work.width(model)) values")
     let result = Tensor(rows: rows, cols: work.width(model))
-    let workspace = try model.makeWorkspace(maxRows: min(rows, 256)) // longer inputs run in passes
+    // More shards than rows leaves some empty: they write an empty table.
+    let workspace = try model.makeWorkspace(maxRows: max(1, min(rows, 256))) // longer inputs run in passes
     let x = dataset.features.data
     try withLabelPointer(labels) { labels in
       switch work {
@@ -76,9 +79,12 @@ struct Encode: ParsableCommand {
   @OptionGroup(title: "Model file") var file: ModelFileOptions
   @OptionGroup(title: "Data") var dataOptions: DataOptions
   @Option(help: ArgumentHelp("Output file (.npy or .csv).", valueName: "file")) var out: String
+  @OptionGroup(title: "Shards") var shard: ShardOptions
   @OptionGroup(title: "Machine") var compute: ComputeOptions
 
-  func run() throws { try TableCommand.run(.encode, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute) }
+  func run() throws {
+    try TableCommand.run(.encode, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute, shard: shard)
+  }
 }
 
 /// `ae decode`: reconstructions from codes.
@@ -91,9 +97,12 @@ struct Decode: ParsableCommand {
   @OptionGroup(title: "Model file") var file: ModelFileOptions
   @OptionGroup(title: "Data (code rows)") var dataOptions: DataOptions
   @Option(help: ArgumentHelp("Output file (.npy or .csv).", valueName: "file")) var out: String
+  @OptionGroup(title: "Shards") var shard: ShardOptions
   @OptionGroup(title: "Machine") var compute: ComputeOptions
 
-  func run() throws { try TableCommand.run(.decode, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute) }
+  func run() throws {
+    try TableCommand.run(.decode, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute, shard: shard)
+  }
 }
 
 /// `ae reconstruct`: encode then decode.
@@ -105,7 +114,10 @@ struct Reconstruct: ParsableCommand {
   @OptionGroup(title: "Model file") var file: ModelFileOptions
   @OptionGroup(title: "Data") var dataOptions: DataOptions
   @Option(help: ArgumentHelp("Output file (.npy or .csv).", valueName: "file")) var out: String
+  @OptionGroup(title: "Shards") var shard: ShardOptions
   @OptionGroup(title: "Machine") var compute: ComputeOptions
 
-  func run() throws { try TableCommand.run(.reconstruct, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute) }
+  func run() throws {
+    try TableCommand.run(.reconstruct, modelPath: modelPath, file: file, data: dataOptions, out: out, compute: compute, shard: shard)
+  }
 }

@@ -52,7 +52,13 @@ final class HDF5TableWriter: TableRowSink {
 
   func finish() throws {
     guard written == totalRows else { throw FileWriteError("\(path): \(written) of \(totalRows) rows were written") }
-    do { try file.finish() } catch {
+    do {
+      if totalRows == 0 { // an empty shard: the dataset still exists, (0, columns)
+        var none = 0.0
+        try file.writeRows("rows", doubles: &none, totalRows: 0, columns: columns, first: 0, count: 0)
+      }
+      try file.finish()
+    } catch {
       abandon()
       throw error
     }

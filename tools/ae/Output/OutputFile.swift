@@ -12,6 +12,8 @@ enum OutputFormat: String, CaseIterable {
   case h5
   /// Sound files (libsndfile) and Standard MIDI Files.
   case wav, flac, mid
+  /// ONNX graphs (ae export).
+  case onnx
 
   /// The suffixes that name the format.
   var suffixes: [String] {

@@ -54,8 +54,8 @@ let package = Package(
     .target(name: "AudioTraining", dependencies: ["Audio", "AudioFiles", "Models", "Runtime", "Training", "Tensor"], swiftSettings: fastMath),
     // Melodies: MIDI files, token sequences, melody models and a small synthesizer.
     .target(name: "Music", dependencies: ["Models", "Runtime", "Training", "Tensor"], swiftSettings: fastMath),
-    // Models to and from other ecosystems: ONNX graphs out.
-    .target(name: "Interchange", dependencies: ["Models", "Runtime", "Layers"], swiftSettings: fastMath),
+    // Models to and from other ecosystems: ONNX graphs out, Keras HDF5 files in.
+    .target(name: "Interchange", dependencies: ["Models", "Runtime", "Layers", "Store", "CShims"], swiftSettings: fastMath),
     // The C ABI: @_cdecl functions only, plus C glue for static strings and the thread-local error.
     .target(name: "CAutoencoderSupport", cSettings: [.headerSearchPath("../../include")]),
     .target(name: "CAutoencoder", dependencies: ["Runtime", "Store", "Tensor", "Audio", "CAutoencoderSupport"], swiftSettings: fastMath),

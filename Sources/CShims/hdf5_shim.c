@@ -357,6 +357,85 @@ done:
   return status;
 }
 
+/* A 1-D attribute of strings (fixed-length or variable, as Keras and h5py write layer and
+ * weight names), as one buffer of the strings each ended by '\0', and their count. At most
+ * AEH5_MAX_STRINGS strings and AEH5_MAX_STRING bytes in all. */
+int aeh5_read_attr_strings(int64_t loc, const char *name, char **joined, size_t *count) {
+  enter();
+  int status = -1;
+  hid_t attr = -1, type = -1, mem = -1, space = -1;
+  char **pointers = NULL, *fixed = NULL, *out = NULL;
+  hssize_t n = 0;
+  *joined = NULL;
+  *count = 0;
+  attr = H5Aopen(loc, name, H5P_DEFAULT);
+  if (attr < 0) { fail("missing attribute", name); goto done; }
+  type = H5Aget_type(attr);
+  space = H5Aget_space(attr);
+  n = H5Sget_simple_extent_npoints(space);
+  if (H5Tget_class(type) != H5T_STRING || H5Sget_simple_extent_ndims(space) > 1 || n < 0 || n > AEH5_MAX_STRINGS) {
+    snprintf(last_error, sizeof last_error, "attribute '%s' is not a list of at most %d strings", name, AEH5_MAX_STRINGS);
+    goto done;
+  }
+  mem = H5Tcopy(H5T_C_S1);
+  size_t total = 0;
+  if (H5Tis_variable_str(type) > 0) {
+    pointers = calloc((size_t)n + 1, sizeof *pointers);
+    H5Tset_size(mem, H5T_VARIABLE);
+    H5Tset_cset(mem, H5Tget_cset(type));
+    if (!pointers || H5Aread(attr, mem, pointers) < 0) { fail("cannot read attribute", name); goto done; }
+    for (hssize_t i = 0; i < n; i++) total += (pointers[i] ? strlen(pointers[i]) : 0) + 1;
+    if (total > AEH5_MAX_STRING) goto too_long;
+    out = malloc(total + 1);
+    if (!out) { snprintf(last_error, sizeof last_error, "out of memory reading attribute '%s'", name); goto done; }
+    size_t at = 0;
+    for (hssize_t i = 0; i < n; i++) {
+      size_t length = pointers[i] ? strlen(pointers[i]) : 0;
+      memcpy(out + at, pointers[i] ? pointers[i] : "", length);
+      out[at + length] = 0;
+      at += length + 1;
+    }
+  } else {
+    size_t size = H5Tget_size(type);
+    if (size == 0 || size > AEH5_MAX_STRING || (size_t)n * (size + 1) > AEH5_MAX_STRING) goto too_long;
+    fixed = calloc((size_t)n + 1, size + 1);
+    H5Tset_size(mem, size + 1);
+    H5Tset_strpad(mem, H5T_STR_NULLTERM);
+    H5Tset_cset(mem, H5Tget_cset(type));
+    if (!fixed || H5Aread(attr, mem, fixed) < 0) { fail("cannot read attribute", name); goto done; }
+    out = malloc((size_t)n * (size + 1) + 1);
+    if (!out) { snprintf(last_error, sizeof last_error, "out of memory reading attribute '%s'", name); goto done; }
+    size_t at = 0;
+    for (hssize_t i = 0; i < n; i++) {
+      const char *item = fixed + (size_t)i * (size + 1);
+      size_t length = strnlen(item, size);
+      memcpy(out + at, item, length);
+      out[at + length] = 0;
+      at += length + 1;
+    }
+  }
+  *joined = out;
+  *count = (size_t)n;
+  out = NULL;
+  status = 0;
+  goto done;
+too_long:
+  snprintf(last_error, sizeof last_error, "attribute '%s' holds more than %d bytes of strings", name, AEH5_MAX_STRING);
+done:
+  if (pointers) {
+    H5Dvlen_reclaim(mem, space, H5P_DEFAULT, pointers);
+    free(pointers);
+  }
+  free(fixed);
+  free(out);
+  if (mem >= 0) H5Tclose(mem);
+  if (space >= 0) H5Sclose(space);
+  if (type >= 0) H5Tclose(type);
+  if (attr >= 0) H5Aclose(attr);
+  leave();
+  return status;
+}
+
 /* Read a scalar numeric attribute, converted to the memory type given. An integer memory
  * type takes stored integers only: a stored 1.9 must not be read as 1. */
 static int read_attr_number(hid_t loc, const char *name, hid_t mem, void *value) {

@@ -208,6 +208,26 @@ public final class HDF5Group {
     return String(cString: pointer)
   }
 
+  /// A list-of-strings attribute (fixed-length or variable strings), as Keras stores layer
+  /// and weight names.
+  public func strings(_ name: String) throws -> [String] {
+    var pointer: UnsafeMutablePointer<CChar>?
+    var count = 0
+    guard aeh5_read_attr_strings(id, name, &pointer, &count) >= 0 else { throw hdf5Error() }
+    defer { free(pointer) }
+    var strings: [String] = []
+    var at = pointer
+    for _ in 0..<count {
+      guard let current = at else { break }
+      let length = strlen(current)
+      strings.append(current.withMemoryRebound(to: UInt8.self, capacity: length) {
+        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+      })
+      at = current + length + 1
+    }
+    return strings
+  }
+
   public func integer(_ name: String) throws -> Int {
     var value: Int64 = 0
     guard aeh5_read_attr_int64(id, name, &value) >= 0 else { throw hdf5Error() }

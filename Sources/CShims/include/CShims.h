@@ -30,6 +30,7 @@ enum aeh5_kind {
 enum {
   AEH5_MAX_RANK = 8,
   AEH5_MAX_STRING = 1 << 24, /* longest string attribute read (the spec JSON is far shorter) */
+  AEH5_MAX_STRINGS = 1 << 16, /* most strings in a list attribute (Keras' layer and weight names) */
   AEH5_MAX_LINKS = 100000,   /* most links a file may hold (a model has a few dozen) */
 };
 
@@ -76,6 +77,7 @@ int aeh5_read_dataset(int64_t loc, const char *name, int kind, void *data);
  * read_attr_string also reads fixed-length strings and returns a malloc'd copy (free()). */
 int aeh5_write_attr_string(int64_t loc, const char *name, const char *value);
 int aeh5_read_attr_string(int64_t loc, const char *name, char **value);
+int aeh5_read_attr_strings(int64_t loc, const char *name, char **joined, size_t *count);
 int aeh5_write_attr_int64(int64_t loc, const char *name, int64_t value);
 int aeh5_read_attr_int64(int64_t loc, const char *name, int64_t *value);
 int aeh5_write_attr_double(int64_t loc, const char *name, double value);

@@ -4,8 +4,10 @@ of open models, and the split of a row count into partitions.
 A model travels as a path (each worker opens the file; it must be reachable there, as on a
 shared file system) or as a model file's bytes (opened from memory: nothing on the workers'
 disks). Each worker process opens a given model once and keeps it: the cache key is the path
-with the file's size and modification time (a replaced file is opened again), or the bytes'
-SHA-256. Models are thread-safe, so a worker's threads share one.
+with the file's device, inode, size and modification and change times (a replaced file is
+opened again), or the bytes' SHA-256, and the options it is opened with. Models are
+thread-safe, so a worker's threads share one. Entries the cache drops are not closed: a thread
+may still be computing with them, and the Model frees itself when the last reference goes.
 """
 import hashlib
 import os
@@ -54,7 +56,8 @@ class ModelSource:
             except OSError:
                 self.open().close()  # raises the binding's own error (ModelNotFoundError, ModelIOError)
                 raise
-            where = ("path", self.path, status.st_size, status.st_mtime_ns)
+            where = ("path", self.path, status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns,
+                     status.st_ctime_ns)
         else:
             where = ("bytes", self.digest)
         return where + (self.verify, self.precision)
@@ -79,9 +82,10 @@ def cached_model(source: ModelSource) -> Model:
         model = _cache.get(key)
         if model is None:
             model = source.open()
-            # A replaced file's old entries are dropped (same path, other size or time).
-            for stale in [k for k in _cache if k[:2] == key[:2] and k != key]:
-                _cache.pop(stale).close()
+            # A replaced file's older version (same path and options, another file) is
+            # forgotten, not closed: another thread may be using it.
+            for stale in [k for k in _cache if k[:2] == key[:2] and k[-2:] == key[-2:] and k != key]:
+                del _cache[stale]
             _cache[key] = model
             _loads += 1
         return model
@@ -95,12 +99,11 @@ def cache_info() -> Dict[str, int]:
 
 
 def clear_cache() -> None:
-    """Close this process's cached models and reset the count of loads."""
+    """Forget this process's cached models (each is freed when no thread uses it any more) and
+    reset the count of loads."""
     global _loads
     with _cache_lock:
         _loads = 0
-        for model in _cache.values():
-            model.close()
         _cache.clear()
 
 

@@ -82,7 +82,7 @@ def sample_table(model, rows: int, partitions: int, seed: int = 1, *, where=None
         raise UnsupportedError(f"sample_table needs a table model (made by `ae augment fit`); this is a {local.kind} model")
     seed = integer(seed, "seed")
     # One row here checks the seed and `where`, and gives the columns' types for dask's meta.
-    meta = local.sample_table(1, seed, where=where, as_frame=True).iloc[:0]
+    meta = _stable_types(local.sample_table(1, seed, where=where, as_frame=True), local).iloc[:0]
     bounds = partition_bounds(rows, partitions)
     shared = dask.delayed(source, pure=True)
     parts = [dask.delayed(_sample_partition, pure=True)(shared, first, count, seed, where) for first, count in bounds]
@@ -91,9 +91,17 @@ def sample_table(model, rows: int, partitions: int, seed: int = 1, *, where=None
 
 
 def _sample_partition(source: ModelSource, first: int, count: int, seed: int, where) -> pd.DataFrame:
-    frame = cached_model(source).sample_table(count, seed, where=where, first=first, as_frame=True)
+    model = cached_model(source)
+    frame = _stable_types(model.sample_table(count, seed, where=where, first=first, as_frame=True), model)
     frame.index = pd.RangeIndex(first, first + count)
     return frame
+
+
+def _stable_types(frame: pd.DataFrame, model) -> pd.DataFrame:
+    """Integer columns as nullable Int64 in every partition: a frame's integers are int64 when
+    none of its cells is missing, and the partitions must agree with each other and the meta."""
+    integers = [c.name for c in model.table_columns if c.kind == "integer"]
+    return frame.astype({name: "Int64" for name in integers}) if integers else frame
 
 
 def _run(what: str, model, x, labels, columns, verify: bool, precision: str):
@@ -104,6 +112,12 @@ def _run(what: str, model, x, labels, columns, verify: bool, precision: str):
     if what == "predict" and local.threshold is None:
         raise UnsupportedError("this model has no anomaly threshold; train it with ae train --calibrate Q "
                                "or --contamination C")
+    if labels is not None and local.condition_width == 0:
+        raise UnsupportedError(f"a {local.kind} model takes no labels; only conditional models (cvae) do")
+    if local.condition_width and labels is None:
+        raise UnsupportedError("a conditional model needs one class per row: pass labels")
+    if isinstance(columns, str):
+        raise InvalidArgumentError("columns is a list of column names, not one string")
     shared = dask.delayed(source, pure=True)  # one key: each worker receives the model once
     if isinstance(x, da.Array):
         if columns is not None:
@@ -123,12 +137,19 @@ def _over_array(what: str, local, shared, x: da.Array, labels):
     if x.ndim < 2:
         raise InvalidArgumentError(f"x must be rows (rows, features) or images (rows, height, width[, channels]), "
                                    f"got shape {x.shape}")
+    width = int(np.prod(x.shape[1:]))
+    if width != local.input_dim:
+        raise InvalidArgumentError(f"the model takes {local.input_dim} values per row; x's rows hold {width} "
+                                   f"(shape {x.shape})")
     # Every block holds whole rows.
     x = x.rechunk({axis: -1 for axis in range(1, x.ndim)})
     rows = x.chunks[0]
     arrays = [x]
     if labels is not None:
         labels = da.asarray(labels)
+        if np.isnan(x.shape[0]) or (labels.ndim == 1 and np.isnan(labels.shape[0])):
+            raise InvalidArgumentError("x's or the labels' row chunks are unknown (an array made from a DataFrame): "
+                                       "pass the DataFrame with labels='column', or call .compute_chunk_sizes() first")
         if labels.ndim != 1 or labels.shape[0] != x.shape[0]:
             raise InvalidArgumentError(f"labels must hold one class per row of x ({x.shape[0]}), got shape {labels.shape}")
         # Shaped (rows, 1, ...) so that its blocks line up with x's row blocks.
@@ -172,12 +193,13 @@ def _over_frame(what: str, local, shared, x: dd.DataFrame, labels, columns):
         raise InvalidArgumentError(f"the model takes {local.input_dim} features per row; {len(features)} columns "
                                    "were selected (pass columns=[...])")
     codes = [f"code_{i}" for i in range(local.latent_dim)]
+    index = x._meta.index  # the results keep the input's index, of its type
     if what == "encode":
-        meta = pd.DataFrame({c: pd.Series([], dtype=np.float32) for c in codes})
+        meta = pd.DataFrame({c: pd.Series([], dtype=np.float32, index=index) for c in codes}, index=index)
     elif what == "reconstruct":
-        meta = pd.DataFrame({c: pd.Series([], dtype=np.float32) for c in features})
+        meta = pd.DataFrame({c: pd.Series([], dtype=np.float32, index=index) for c in features}, index=index)
     else:
-        meta = pd.Series([], dtype=np.int64 if what == "predict" else np.float32,
+        meta = pd.Series([], dtype=np.int64 if what == "predict" else np.float32, index=index,
                          name="anomaly" if what == "predict" else "score")
 
     def partition(frame: pd.DataFrame, source: ModelSource):

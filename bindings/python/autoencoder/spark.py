@@ -59,7 +59,7 @@ def map_function(df, what: str, model, columns: Optional[Sequence[str]] = None, 
                  verify: bool = True, precision: str = "float32"):
     """(function, schema) for `df.mapInPandas(function, schema)`: `what` is "score", "predict",
     "encode" or "reconstruct", as the functions of the same names."""
-    from pyspark.sql.types import DoubleType, FloatType, LongType, StructField, StructType
+    from pyspark.sql.types import FloatType, IntegralType, LongType, StructField, StructType
 
     if what not in ("score", "predict", "encode", "reconstruct"):
         raise InvalidArgumentError(f"what must be 'score', 'predict', 'encode' or 'reconstruct', got {what!r}")
@@ -70,8 +70,18 @@ def map_function(df, what: str, model, columns: Optional[Sequence[str]] = None, 
     if what == "predict" and local.threshold is None:
         raise UnsupportedError("this model has no anomaly threshold; train it with ae train --calibrate Q "
                                "or --contamination C")
-    if labels is not None and labels not in df.columns:
-        raise InvalidArgumentError(f"labels: the DataFrame has no column {labels!r}")
+    if isinstance(columns, str):
+        raise InvalidArgumentError("columns is a list of column names, not one string")
+    if labels is not None:
+        if local.condition_width == 0:
+            raise UnsupportedError(f"a {local.kind} model takes no labels; only conditional models (cvae) do")
+        if labels not in df.columns:
+            raise InvalidArgumentError(f"labels: the DataFrame has no column {labels!r}")
+        if not isinstance(df.schema[labels].dataType, IntegralType):
+            raise InvalidArgumentError(f"labels: column {labels!r} holds {df.schema[labels].dataType.simpleString()}; "
+                                       "classes are integers (cast it)")
+    elif local.condition_width:
+        raise UnsupportedError("a conditional model needs one class per row: pass labels (a column name)")
     features = list(columns) if columns is not None else [c for c in df.columns if c != labels]
     missing = [c for c in features if c not in df.columns]
     if missing:
@@ -79,6 +89,12 @@ def map_function(df, what: str, model, columns: Optional[Sequence[str]] = None, 
     if len(features) != local.input_dim:
         raise InvalidArgumentError(f"the model takes {local.input_dim} features per row; {len(features)} columns "
                                    "were selected (pass columns=[...])")
+    added = {"score": ["score"], "predict": ["anomaly"], "encode": [f"code_{i}" for i in range(local.latent_dim)],
+             "reconstruct": []}[what]
+    clashes = [name for name in added if name in df.columns]
+    if clashes:
+        raise InvalidArgumentError(f"the DataFrame has a column {clashes[0]!r} already, which {what} adds: "
+                                   f"rename it first (df.withColumnRenamed)")
     fields = list(df.schema.fields)
     if what == "score":
         fields.append(StructField("score", FloatType(), False))
@@ -117,8 +133,10 @@ def sample_table(spark, model, rows: int, partitions: int, seed: int = 1, *, whe
     executor draws them nor on `partitions`: they are `Model.sample_table(rows, seed)`'s and
     `ae augment sample --seed`'s. `row_column` adds the row's index under that name.
 
-    Spark types: category and boolean columns as strings (null for missing), integers as long,
-    other numbers as double, datetimes as timestamp."""
+    Spark types: category and boolean columns as strings (their labels: a category column's
+    missing cells are the category "" when the training data had empty cells; a missing boolean
+    is null), integers as long, other numbers as double, datetimes as timestamp (UTC instants,
+    whatever the session's time zone)."""
     from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType, TimestampType
 
     source = ModelSource(model, verify=verify, precision=precision)
@@ -153,14 +171,14 @@ def sample_table(spark, model, rows: int, partitions: int, seed: int = 1, *, whe
 
 def _spark_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A sampled frame in the types the Spark schema names: labels as str or None, datetimes
-    as datetime64[us]."""
+    as UTC instants (naive values would be read in the session's time zone)."""
     out = {}
     for name, column in frame.items():
         if isinstance(column.dtype, pd.CategoricalDtype):
             values = column.astype(object)
             out[name] = values.where(column.notna(), None)
         elif pd.api.types.is_datetime64_any_dtype(column):
-            out[name] = column.astype("datetime64[us]")
+            out[name] = column.astype("datetime64[us]").dt.tz_localize("UTC")
         else:
             out[name] = column
     return pd.DataFrame(out, index=frame.index)

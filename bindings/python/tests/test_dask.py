@@ -88,6 +88,37 @@ def test_dataframes_keep_their_index_and_name_the_columns(client, models):
     assert list(back.columns) == [f"f{i}" for i in range(6)]
 
 
+def test_one_model_at_several_precisions_in_threads(models):
+    """The cache keeps a model per precision; none closes another that a thread still uses."""
+    aed.clear_cache()
+    x = da.from_array(models["x"], chunks=(40, 6))
+    results = dask.compute(*[aed.score(models["dense"], x, precision=p) for p in ("float32", "int8", "bfloat16")],
+                           scheduler="threads", num_workers=4)
+    with Model(models["dense"]) as model:
+        close(results[0], model.score(models["x"]))
+    assert aed.cache_info() == {"models": 3, "loads": 3}
+
+
+def test_results_keep_the_input_index_and_types(models, tmp_path):
+    times = pd.date_range("2026-01-01", periods=ROWS, freq="h")
+    frame = dd.from_pandas(pd.DataFrame(models["x"], columns=[f"f{i}" for i in range(6)], index=times), npartitions=3)
+    scores = aed.score(models["dense"], frame)
+    assert isinstance(scores._meta.index, pd.DatetimeIndex)
+    assert len(scores.resample("1D").mean().compute()) == 25
+    # Integer columns are nullable Int64 in the meta and every partition (missing cells or not).
+    table = aed.sample_table(models["table"], rows=200, partitions=4, seed=3)
+    assert str(table.dtypes["count"]) == "Int64" and str(table.compute().dtypes["count"]) == "Int64"
+    # Rows of unknown count (a DataFrame's array) with labels: told what to do instead.
+    labelled = dd.from_pandas(pd.DataFrame({"label": models["labels"]}), npartitions=3)
+    unknown = dd.from_pandas(pd.DataFrame(models["x"]), npartitions=3).to_dask_array()
+    with pytest.raises(InvalidArgumentError, match="compute_chunk_sizes"):
+        aed.encode(models["cvae"], unknown, labelled["label"].to_dask_array())
+    codes = aed.encode(models["cvae"], unknown.compute_chunk_sizes(),
+                       labelled["label"].to_dask_array().compute_chunk_sizes()).compute()
+    with Model(models["cvae"]) as cvae:
+        close(codes, cvae.encode(models["x"], models["labels"]))
+
+
 def test_each_worker_opens_a_model_once(client, models):
     client.run(aed.clear_cache)
     data = models["dense"].read_bytes()  # travels as bytes: nothing read from the workers' disks
@@ -112,7 +143,7 @@ def test_sample_table_depends_on_the_seed_alone(client, models):
     # Another partitioning, and one process drawing all the rows: the same rows.
     seven = aed.sample_table(path, rows=1000, partitions=7, seed=7).compute()
     with Model(path) as model:
-        whole = model.sample_table(1000, seed=7, as_frame=True)
+        whole = model.sample_table(1000, seed=7, as_frame=True).astype({"count": "Int64"})  # as every partition
     for other in (seven, whole):
         pd.testing.assert_frame_equal(on_cluster, other, check_exact=False, rtol=1e-5)
     # Another seed: other rows.
@@ -148,3 +179,11 @@ def test_misuse_fails_before_any_task_runs(models, tmp_path):
         aed.score(models["dense"], frame)
     with pytest.raises(InvalidArgumentError, match="one class per row"):
         aed.encode(models["cvae"], x, da.zeros(5, dtype=np.int64))
+    with pytest.raises(InvalidArgumentError, match="6 values per row"):
+        aed.score(models["dense"], da.zeros((10, 5), chunks=5))
+    with pytest.raises(UnsupportedError, match="takes no labels"):
+        aed.score(models["dense"], x, da.zeros(ROWS, dtype=np.int64, chunks=100))
+    with pytest.raises(UnsupportedError, match="needs one class per row"):
+        aed.encode(models["cvae"], x)
+    with pytest.raises(InvalidArgumentError, match="list of column names"):
+        aed.score(models["dense"], frame, columns="f0")

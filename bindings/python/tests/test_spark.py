@@ -28,6 +28,8 @@ def spark():
     os.environ["PYSPARK_PYTHON"] = sys.executable
     session = (SparkSession.builder.master("local[2]").appName("autoencoder-tests")
                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+               # Not UTC: timestamps must be instants, not wall-clock times of the session's zone.
+               .config("spark.sql.session.timeZone", "Asia/Tokyo")
                .config("spark.sql.execution.arrow.maxRecordsPerBatch", "64")  # several batches per partition
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
@@ -99,7 +101,9 @@ def test_sample_table_is_the_models_sample(spark, models):
     assert got["kind"].tolist() == kinds.tolist() and "" in set(got["kind"])
     close(got["amount"], whole["amount"])
     assert (got["count"].to_numpy() == whole["count"].to_numpy()).all()
-    assert (got["day"].dt.date == whole["day"].dt.date).all()
+    from pyspark.sql import functions as F
+    seconds = three.select("row", F.unix_timestamp("day").alias("s")).toPandas().sort_values("row")["s"].to_numpy()
+    assert (seconds == whole["day"].to_numpy().astype("datetime64[s]").astype(np.int64)).all()
 
 
 def test_misuse_fails_on_the_driver(spark, models, tmp_path):
@@ -114,5 +118,12 @@ def test_misuse_fails_on_the_driver(spark, models, tmp_path):
         aes.sample_table(spark, models["dense"], rows=10, partitions=2)
     with pytest.raises(InvalidArgumentError, match="partitions"):
         aes.sample_table(spark, models["table"], rows=10, partitions=0)
+    with pytest.raises(InvalidArgumentError, match="has a column 'score' already"):
+        aes.score(df.withColumnRenamed("id", "score"), models["dense"], columns=[f"f{i}" for i in range(5)])
+    with pytest.raises(InvalidArgumentError, match="classes are integers"):
+        aes.encode(df.withColumn("label", df["label"].cast("string")), models["cvae"], columns=[f"f{i}" for i in range(5)],
+                   labels="label")
+    with pytest.raises(UnsupportedError, match="takes no labels"):
+        aes.score(df, models["dense"], columns=[f"f{i}" for i in range(5)], labels="label")
     with pytest.raises(FileNotFoundError):
         aes.score(df, tmp_path / "missing.h5", columns=[f"f{i}" for i in range(5)])

@@ -16,8 +16,9 @@ struct AugmentSample: ParsableCommand {
       Rows are in the table's units: integers rounded, numbers within the training range, \
       categories from the training set. --where fixes a category column's value: the model is \
       conditioned on it (no rejection). The same seed gives the same file. --shards N \
-      --shard-index I writes rows I*rows/N... of the same rows only: the shards' files, \
-      concatenated in index order, are the file one process writes. Rows are written in \
+      --shard-index I writes the I-th of N contiguous shares of the same rows only (sizes \
+      within one of each other): the shards' rows, concatenated in index order, are the rows \
+      one process writes (each CSV shard has the header). Rows are written in \
       chunks, so any --rows runs in bounded memory; provenance goes to OUT.json (or, for .h5, \
       to the file's attributes). In .npy and .h5 files categories are their indexes; \
       `ae inspect --json` lists the labels.

@@ -28,10 +28,4 @@ struct ShardOptions: ParsableArguments {
     let start = index * base + min(index, extra)
     return start..<(start + base + (index < extra ? 1 : 0))
   }
-
-  /// For provenance and progress: "shard 2 of 8 (rows 250...374)".
-  func describe(of total: Int) -> String {
-    let rows = range(of: total)
-    return "shard \(shardIndex ?? 0) of \(shards) (rows \(rows.lowerBound)...\(rows.upperBound - 1))"
-  }
 }

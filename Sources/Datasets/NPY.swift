@@ -4,9 +4,23 @@ import Tensor
 /// NumPy's .npy format (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html),
 /// 2-D arrays of float32, float64 or uint8 in C order.
 public enum NPY {
-  /// Read a 2-D array (n, d).
-  public static func read(_ path: String) throws -> Dataset {
-    let bytes = try readDataFile(path)
+  /// What a .npy header says: the shape, the element size and where the data starts.
+  public struct Header: Sendable {
+    public let shape: [Int]
+    /// 4 (float32), 8 (float64) or 1 (uint8).
+    public let itemSize: Int
+    public let dataOffset: Int
+    public var rows: Int { shape[0] }
+    /// Values per row (the product of the other dimensions; checked not to overflow).
+    public let width: Int
+    /// Images: (height, width, channels); nil for 2-D arrays.
+    public var imageShape: [Int]? { shape.count == 2 ? nil : Array(shape[1...]) + (shape.count == 3 ? [1] : []) }
+    /// The bytes the data takes (checked not to overflow).
+    public let dataBytes: Int
+  }
+
+  /// The header at the start of `bytes` (the whole file, or at least its header).
+  public static func header(_ bytes: UnsafeRawBufferPointer, path: String) throws -> Header {
     guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
       throw DataError("\(path): not a .npy file (bad magic string)")
     }
@@ -31,13 +45,11 @@ public enum NPY {
       throw DataError("\(path): array has shape (\(shape.map(String.init).joined(separator: ", "))), rank \(shape.count); expected a 2-D array (rows, features), or images (rows, height, width[, channels]) — reshape it, e.g. x.reshape(len(x), -1)")
     }
     guard fortran == "False" else { throw DataError("\(path): Fortran-ordered arrays are not supported; save with np.ascontiguousarray") }
-    let imageShape = shape.count == 2 ? nil : Array(shape[1...]) + (shape.count == 3 ? [1] : [])
     let (d, wide) = shape.dropFirst().reduce((1, false)) { acc, size in
       let (product, overflow) = acc.0.multipliedReportingOverflow(by: size)
       return (product, acc.1 || overflow)
     }
     guard !wide else { throw DataError("\(path): shape (\(shapeText)) is too large") }
-    let n = shape[0]
     let itemSize: Int
     switch descr {
     case "<f4": itemSize = 4
@@ -45,22 +57,35 @@ public enum NPY {
     case "|u1", "<u1": itemSize = 1
     default: throw DataError("\(path): dtype '\(descr)' is not supported; expected float32, float64 or uint8")
     }
-    let start = headerStart + headerLength
-    let (count, overflow) = n.multipliedReportingOverflow(by: d)
-    guard !overflow, bytes.count - start >= count * itemSize else {
-      throw DataError("\(path): truncated: shape (\(n), \(d)) needs \(count * itemSize) bytes of data, the file has \(bytes.count - start)")
+    let (count, overflow) = shape[0].multipliedReportingOverflow(by: d)
+    let (bytesNeeded, overflowBytes) = count.multipliedReportingOverflow(by: itemSize)
+    guard !overflow, !overflowBytes else { throw DataError("\(path): shape (\(shapeText)) is too large") }
+    return Header(shape: shape, itemSize: itemSize, dataOffset: headerStart + headerLength, width: d, dataBytes: bytesNeeded)
+  }
+
+  /// `count` values of `itemSize` bytes at `base` (little-endian, unaligned) as floats.
+  public static func convert(_ base: UnsafeRawPointer, itemSize: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
+    switch itemSize {
+    case 4: for i in 0..<count { out[i] = base.loadUnaligned(fromByteOffset: 4 * i, as: Float.self) }
+    case 8: for i in 0..<count { out[i] = Float(base.loadUnaligned(fromByteOffset: 8 * i, as: Double.self)) }
+    default: for i in 0..<count { out[i] = Float(base.load(fromByteOffset: i, as: UInt8.self)) }
+    }
+  }
+
+  /// Read a 2-D array (n, d).
+  public static func read(_ path: String) throws -> Dataset {
+    let bytes = try readDataFile(path)
+    let header = try bytes.withUnsafeBytes { try Self.header($0, path: path) }
+    let start = header.dataOffset, n = header.rows, d = header.width
+    guard bytes.count - start >= header.dataBytes else {
+      throw DataError("\(path): truncated: shape (\(n), \(d)) needs \(header.dataBytes) bytes of data, the file has \(bytes.count - start)")
     }
     let features = Tensor(rows: n, cols: d)
     bytes.withUnsafeBytes { raw in
-      let base = raw.baseAddress! + start
-      switch itemSize {
-      case 4: for i in 0..<count { features.data[i] = base.loadUnaligned(fromByteOffset: 4 * i, as: Float.self) }
-      case 8: for i in 0..<count { features.data[i] = Float(base.loadUnaligned(fromByteOffset: 8 * i, as: Double.self)) }
-      default: for i in 0..<count { features.data[i] = Float(base.load(fromByteOffset: i, as: UInt8.self)) }
-      }
+      convert(raw.baseAddress! + start, itemSize: header.itemSize, count: n * d, into: features.data)
     }
-    let dataset = Dataset(features: features, imageShape: imageShape, isByteData: itemSize == 1, name: path,
-                          metadata: DatasetMetadata(shape: shape))
+    let dataset = Dataset(features: features, imageShape: header.imageShape, isByteData: header.itemSize == 1, name: path,
+                          metadata: DatasetMetadata(shape: header.shape))
     try dataset.checkFinite()
     return dataset
   }

@@ -194,41 +194,58 @@ public final class Trainer {
                          secondsLeft: left)
         }
       }
-      let seconds = Date().timeIntervalSince(epochStart)
-      state.history.loss.append(lossSum / Double(trainData.rows))
-      state.history.seconds.append(seconds)
-      state.epoch = epoch
+      stoppedEarly = try endEpoch(epoch, lossSum: lossSum, rows: trainData.rows, seconds: Date().timeIntervalSince(epochStart),
+                                  validation: usesValidation ? (validationInput, validationData) : nil, state: &state,
+                                  optimizer: optimizer, runStart: runStart, startEpoch: startEpoch)
+    }
+    return finish(state, stoppedEarly: stoppedEarly)
+  }
+}
 
-      var note = ""
-      var validationLoss: Double?
-      if usesValidation {
-        let value = model.evaluateScaled(validationInput, target: validationData).objective
-        validationLoss = value
-        state.history.validationLoss.append(value)
-      }
-      let monitored = validationLoss ?? state.history.loss.last!
-      if monitored < state.bestLoss {
-        state.bestLoss = monitored
-        state.bestEpoch = epoch
-        state.staleEpochs = 0
-        if options.earlyStoppingPatience != nil { state.bestParameters = model.parameters.valueArray }
-      } else {
-        state.staleEpochs += 1
-        if let patience = options.earlyStoppingPatience, state.staleEpochs >= patience {
-          stoppedEarly = true
-          note = "no improvement for \(patience) epochs: stopping, keeping epoch \(state.bestEpoch)"
-        }
-      }
-      if let checkpointDirectory {
-        try Checkpoint.save(to: checkpointDirectory, model: model, optimizer: optimizer, state: state, options: options)
-      }
-      if let progress {
-        let perEpoch = Date().timeIntervalSince(runStart) / Double(epoch - startEpoch)
-        progress.epoch(epoch: epoch, epochs: options.epochs, loss: state.history.loss.last!, validationLoss: validationLoss,
-                       seconds: seconds, samplesPerSecond: Double(trainData.rows) / seconds,
-                       secondsLeft: perEpoch * Double(options.epochs - epoch), note: note)
+extension Trainer {
+  /// After an epoch's batches (in memory or streamed): record the loss, validate, keep the
+  /// best weights, decide on early stopping, checkpoint, report. Returns whether to stop.
+  func endEpoch(_ epoch: Int, lossSum: Double, rows: Int, seconds: Double, validation: (input: Tensor, target: Tensor)?,
+                state: inout TrainingState, optimizer: Optimizer, runStart: Date, startEpoch: Int) throws -> Bool {
+    state.history.loss.append(lossSum / Double(rows))
+    state.history.seconds.append(seconds)
+    state.epoch = epoch
+
+    var note = ""
+    var stop = false
+    var validationLoss: Double?
+    if let validation {
+      let value = model.evaluateScaled(validation.input, target: validation.target).objective
+      validationLoss = value
+      state.history.validationLoss.append(value)
+    }
+    let monitored = validationLoss ?? state.history.loss.last!
+    if monitored < state.bestLoss {
+      state.bestLoss = monitored
+      state.bestEpoch = epoch
+      state.staleEpochs = 0
+      if options.earlyStoppingPatience != nil { state.bestParameters = model.parameters.valueArray }
+    } else {
+      state.staleEpochs += 1
+      if let patience = options.earlyStoppingPatience, state.staleEpochs >= patience {
+        stop = true
+        note = "no improvement for \(patience) epochs: stopping, keeping epoch \(state.bestEpoch)"
       }
     }
+    if let checkpointDirectory {
+      try Checkpoint.save(to: checkpointDirectory, model: model, optimizer: optimizer, state: state, options: options)
+    }
+    if let progress {
+      let perEpoch = Date().timeIntervalSince(runStart) / Double(epoch - startEpoch)
+      progress.epoch(epoch: epoch, epochs: options.epochs, loss: state.history.loss.last!, validationLoss: validationLoss,
+                     seconds: seconds, samplesPerSecond: Double(rows) / seconds,
+                     secondsLeft: perEpoch * Double(options.epochs - epoch), note: note)
+    }
+    return stop
+  }
+
+  /// The weights to keep at the end, and what the run did.
+  func finish(_ state: TrainingState, stoppedEarly: Bool) -> TrainingResult {
     if options.earlyStoppingPatience != nil && state.bestEpoch != state.epoch && state.bestEpoch > 0 {
       model.parameters.setValues(state.bestParameters)
     }

@@ -21,6 +21,7 @@ struct Train: ParsableCommand {
   @OptionGroup(title: "Training") var fitting: OptimizerOptions
   @OptionGroup(title: "Anomaly detection") var anomaly: AnomalyOptions
   @OptionGroup(title: "Output") var output: TrainOutputOptions
+  @OptionGroup(title: "Data larger than memory") var streaming: StreamOptions
   @OptionGroup(title: "Machine") var compute: ComputeOptions
 
   /// Rules about how to train that the model spec does not hold; the rest is the spec's.
@@ -36,12 +37,14 @@ struct Train: ParsableCommand {
       throw ValidationError("--calibrate and --contamination read the threshold from the validation rows: keep --validation above 0")
     }
     try checkSpecBeforeData()
+    if streaming.stream { try checkStreaming() }
   }
 
   func run() throws {
     compute.apply()
     try checkDestinations() // before the data is read and the model trained, not after
     let progress = output.quiet ? nil : ProgressPrinter()
+    if streaming.stream { return try runStreaming(progress) }
     let dataset = try data.load()
     try dataset.checkFinite()
     var classes: Int?
@@ -70,9 +73,11 @@ struct Train: ParsableCommand {
     }
     let result = try trainer.fit(scaled, labels: architecture.model == .cvae ? dataset.labels : nil, resume: output.resume)
     let out = output.out
-    autoencoder.anomaly = try anomalySettings(autoencoder, on: dataset, options: options)
+    let training = splitRows(dataset, options: options, validation: false)
+    autoencoder.anomaly = try anomalySettings(autoencoder, trainingRows: training.rows, labels: training.labels)
     if let calibration = anomaly.calibration {
-      autoencoder.anomaly = try calibrate(autoencoder, on: dataset, options: options, calibration)
+      let held = splitRows(dataset, options: options, validation: true)
+      autoencoder.anomaly = try calibrate(autoencoder, validationRows: held.rows, labels: held.labels, calibration)
       progress?.message("anomaly threshold \(autoencoder.anomaly.threshold!) (\(autoencoder.anomaly.score.rawValue) score at \(calibration.rule == .quantile ? "quantile" : "contamination") \(calibration.level) of \(autoencoder.anomaly.calibration!.rows) validation rows)")
     }
     try saveTrainedModel(autoencoder, history: result.history, to: out)
@@ -113,8 +118,7 @@ extension Train {
 
   /// The score asked for, with the training rows' statistics the code scores need (fitted for
   /// every model, so that `ae score --score code` works on any of them).
-  func anomalySettings(_ model: Autoencoder, on dataset: Dataset, options: TrainingOptions) throws -> AnomalySettings {
-    let (rows, labels) = splitRows(dataset, options: options, validation: false)
+  func anomalySettings(_ model: Autoencoder, trainingRows rows: Tensor, labels: [Int]?) throws -> AnomalySettings {
     let least = AnomalySettings.TrainingCodes.neighbourCount + 1
     guard rows.rows >= least else {
       guard let score = anomaly.score else { return AnomalySettings(score: .excess) }
@@ -133,9 +137,8 @@ extension Train {
   }
 
   /// The model's anomaly settings with a threshold read from the validation rows' scores.
-  func calibrate(_ model: Autoencoder, on dataset: Dataset, options: TrainingOptions,
+  func calibrate(_ model: Autoencoder, validationRows rows: Tensor, labels: [Int]?,
                  _ calibration: (rule: AnomalySettings.Calibration.Rule, level: Double)) throws -> AnomalySettings {
-    let (rows, labels) = splitRows(dataset, options: options, validation: true)
     return try InferenceModel(model).calibrated(on: rows, labels: labels, rule: calibration.rule, level: calibration.level)
   }
 }

@@ -46,14 +46,14 @@ public enum KerasImport {
     let config: [String: Any]
     /// The top-level layer whose `model_weights` group holds its weights.
     let top: String
-    /// The sub-model it sits in, if any.
-    let submodel: String?
+    /// The sub-models it sits in, outermost first.
+    let submodels: [String]
   }
 
   /// A layer of ours, with its Keras name and weights.
   struct Converted {
     let name: String
-    let submodel: String?
+    let submodels: [String]
     var spec: LayerSpec
     let kernel: [Float]
     let bias: [Float]
@@ -61,7 +61,7 @@ public enum KerasImport {
 
   public static func read(path: String, codeLayer: String? = nil, loss: Loss? = nil) throws -> Imported {
     let file: HDF5Group
-    do { file = try HDF5Group.open(file: path, verify: false) } catch { throw ImportError("\(path): \(error)") }
+    do { file = try HDF5Group.open(file: path, verify: false) } catch { throw ImportError("\(error)") }
     defer { file.close() }
     guard file.hasAttribute("model_config") else {
       throw ImportError("\(path): not a Keras model file: it has no model_config attribute (files from model.save(\"x.h5\") have one; save_weights files hold no architecture)")
@@ -70,7 +70,8 @@ public enum KerasImport {
     guard let root = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
       throw ImportError("\(path): model_config is not a JSON object")
     }
-    let layers = try flatten(root, top: nil, submodel: nil, depth: 0)
+    let layers = try flatten(root, top: nil, submodels: [], depth: 0)
+    guard layers.count <= 1024 else { throw ImportError("\(layers.count) layers; an autoencoder of more than 1024 is not read") }
     var converter = Converter(file: file)
     for layer in layers { try converter.add(layer) }
     return try assemble(converter, codeLayer: codeLayer, loss: loss)
@@ -81,7 +82,7 @@ public enum KerasImport {
   static let modelClasses: Set = ["Sequential", "Functional", "Model"]
 
   /// The layers of a (possibly nested) model config, in order.
-  static func flatten(_ object: [String: Any], top: String?, submodel: String?, depth: Int) throws -> [KerasLayer] {
+  static func flatten(_ object: [String: Any], top: String?, submodels: [String], depth: Int) throws -> [KerasLayer] {
     guard depth < 8 else { throw ImportError("model_config nests models more than 8 deep") }
     guard let className = object["class_name"] as? String else { throw ImportError("model_config: a layer has no class_name") }
     guard modelClasses.contains(className) else { throw ImportError("model_config: the model is a \(className), not a Sequential or functional model") }
@@ -91,6 +92,7 @@ public enum KerasImport {
       throw ImportError("model_config: the \(className) model lists no layers")
     }
     var layers: [KerasLayer] = []
+    var previous: String?
     for (index, item) in list.enumerated() {
       guard let entry = item as? [String: Any], let kind = entry["class_name"] as? String else {
         throw ImportError("model_config: layer \(index) has no class_name")
@@ -99,23 +101,35 @@ public enum KerasImport {
       guard let name = entry["name"] as? String ?? layerConfig["name"] as? String else {
         throw ImportError("model_config: layer \(index) (\(kind)) has no name")
       }
-      try checkChain(entry, name: name)
+      try checkChain(entry, name: name, previous: previous)
+      previous = name
       if modelClasses.contains(kind) {
-        layers += try flatten(entry, top: top ?? name, submodel: name, depth: depth + 1)
+        layers += try flatten(entry, top: top ?? name, submodels: submodels + [name], depth: depth + 1)
       } else {
-        layers.append(KerasLayer(name: name, className: kind, config: layerConfig, top: top ?? name, submodel: submodel))
+        layers.append(KerasLayer(name: name, className: kind, config: layerConfig, top: top ?? name, submodels: submodels))
       }
     }
     return layers
   }
 
-  /// A functional model's layer takes one input, from one call (Keras 2's inbound_nodes
-  /// [[["previous", 0, 0, {}]]]): the library runs a chain of layers, not a graph.
-  static func checkChain(_ entry: [String: Any], name: String) throws {
+  /// A functional model's layer takes one input, from one call, and that input is the layer
+  /// listed before it (Keras 2's inbound_nodes [[["previous", 0, 0, {}]]], Keras 3's
+  /// [{"args": [{"config": {"keras_history": ["previous", 0, 0]}}]}]): the library runs a chain
+  /// of layers, not a graph. A model's first layer may take the enclosing model's input.
+  static func checkChain(_ entry: [String: Any], name: String, previous: String?) throws {
     guard let nodes = entry["inbound_nodes"] as? [Any], let first = nodes.first else { return }
     if nodes.count > 1 { throw ImportError("layer '\(name)' is called \(nodes.count) times; only a chain of layers, each used once, can be imported") }
-    if let inbound = first as? [Any], inbound.count > 1 {
-      throw ImportError("layer '\(name)' takes \(inbound.count) inputs; only a chain of layers can be imported")
+    var inputs: [String] = []
+    if let inbound = first as? [Any] { // Keras 2
+      inputs = inbound.compactMap { ($0 as? [Any])?.first as? String }
+      guard inputs.count == inbound.count else { throw ImportError("layer '\(name)': unreadable inbound_nodes") }
+    } else if let node = first as? [String: Any], let arguments = node["args"] as? [Any] { // Keras 3
+      inputs = arguments.compactMap { (($0 as? [String: Any])?["config"] as? [String: Any])?["keras_history"] as? [Any] }
+        .compactMap { $0.first as? String }
+    }
+    if inputs.count > 1 { throw ImportError("layer '\(name)' takes \(inputs.count) inputs; only a chain of layers can be imported") }
+    if let input = inputs.first, let previous, input != previous {
+      throw ImportError("layer '\(name)' takes its input from '\(input)', not from '\(previous)' listed before it; only a chain of layers, in order, can be imported")
     }
   }
 
@@ -127,6 +141,10 @@ public enum KerasImport {
     var shape: [Int]?
     var inputShape: [Int]?
     var converted: [Converted] = []
+    /// Each top-level group's weights by (layer, "kernel" or "bias"), read once.
+    var weightNames: [String: [String: String]] = [:]
+    /// Weights read so far: the total is checked before each layer's are read.
+    var parameters = 0
 
     init(file: HDF5Group) { self.file = file }
 
@@ -138,8 +156,9 @@ public enum KerasImport {
           throw ImportError("\(label): no batch_input_shape")
         }
         let dims = try batchShape.dropFirst().map { try size($0, "\(label) shape") }
+        _ = try product(dims, label)
         if let shape {
-          guard shape.reduce(1, *) == dims.reduce(1, *) else {
+          guard try product(shape, label) == product(dims, label) else {
             throw ImportError("\(label): takes \(dims) but the layer before gives \(shape)")
           }
         } else {
@@ -151,18 +170,21 @@ public enum KerasImport {
       case "Reshape":
         guard let target = c["target_shape"] as? [Any] else { throw ImportError("\(label): no target_shape") }
         let dims = try target.map { try size($0, "\(label) target_shape") }
-        guard dims.reduce(1, *) == (try width(label)) else { throw ImportError("\(label): \(dims) does not hold \(try width(label)) values") }
+        guard try product(dims, label) == (try width(label)) else { throw ImportError("\(label): \(dims) does not hold \(try width(label)) values") }
         shape = dims
       case "Dropout", "GaussianNoise", "GaussianDropout", "ActivityRegularization":
         return // nothing at inference
       case "Activation":
         try fold(try activation(c["activation"], label), label)
       case "ReLU":
-        let slope = (c["negative_slope"] as? Double) ?? 0, limit = c["max_value"] as? Double
-        guard slope == 0, limit == nil, ((c["threshold"] as? Double) ?? 0) == 0 else { throw ImportError("\(label): only a plain ReLU (no slope, limit or threshold) is supported") }
+        let slope = try number(c["negative_slope"], "\(label) negative_slope") ?? 0
+        let threshold = try number(c["threshold"], "\(label) threshold") ?? 0
+        guard slope == 0, try number(c["max_value"], "\(label) max_value") == nil, threshold == 0 else {
+          throw ImportError("\(label): only a plain ReLU (no slope, limit or threshold) is supported")
+        }
         try fold(.relu, label)
       case "LeakyReLU":
-        let slope = (c["alpha"] as? Double) ?? (c["negative_slope"] as? Double) ?? 0.3
+        let slope = try number(c["alpha"], "\(label) alpha") ?? number(c["negative_slope"], "\(label) negative_slope") ?? 0.3
         guard Float(slope) == Activation.leakySlope else {
           throw ImportError("\(label): slope \(slope); the library's leaky ReLU has slope \(Activation.leakySlope)")
         }
@@ -178,7 +200,7 @@ public enum KerasImport {
 
     func width(_ label: String) throws -> Int {
       guard let shape else { throw ImportError("\(label): the model's input shape is unknown (no InputLayer before it)") }
-      return shape.reduce(1, *)
+      return try product(shape, label)
     }
 
     /// An Activation layer's function becomes the previous layer's (which must have none).
@@ -193,10 +215,10 @@ public enum KerasImport {
       let c = layer.config
       guard let shape, shape.count == 1 else { throw ImportError("\(label): reads \(self.shape ?? []) values; Dense needs flat rows (a Flatten before it)") }
       let units = try size(c["units"], "\(label) units")
-      let (kernel, bias) = try weights(layer, kernel: [shape[0], units], bias: units, useBias: c["use_bias"] as? Bool ?? true)
+      let (kernel, bias) = try weights(layer, kernel: [shape[0], units], bias: units, useBias: try flag(c["use_bias"], "\(label) use_bias"))
       var spec = LayerSpec(units: units, activation: .linear)
       spec.activation = try activation(c["activation"], label)
-      converted.append(Converted(name: layer.name, submodel: layer.submodel, spec: spec, kernel: kernel, bias: bias))
+      converted.append(Converted(name: layer.name, submodels: layer.submodels, spec: spec, kernel: kernel, bias: bias))
       self.shape = [units]
     }
 
@@ -206,25 +228,34 @@ public enum KerasImport {
         throw ImportError("\(label): reads \(shape ?? []); a convolution reads images (height, width, channels): an InputLayer or Reshape with 3 dimensions before it")
       }
       if let format = c["data_format"] as? String, format != "channels_last" { throw ImportError("\(label): data_format \(format); only channels_last is read") }
-      if let dilation = c["dilation_rate"] as? [Any], try dilation.contains(where: { try size($0, label) != 1 }) {
+      if let dilation = c["dilation_rate"], !(dilation is NSNull), try pair(dilation, "\(label) dilation_rate") != [1, 1] {
         throw ImportError("\(label): dilated convolutions are not supported")
       }
-      if let groups = c["groups"] as? Int, groups != 1 { throw ImportError("\(label): grouped convolutions are not supported") }
+      if let groups = c["groups"], !(groups is NSNull), try size(groups, "\(label) groups") != 1 {
+        throw ImportError("\(label): grouped convolutions are not supported")
+      }
       let filters = try size(c["filters"], "\(label) filters")
       let kernel = try pair(c["kernel_size"], "\(label) kernel_size"), stride = try pair(c["strides"] ?? [1, 1], "\(label) strides")
-      let same = (c["padding"] as? String ?? "valid").lowercased() == "same"
+      guard let paddingName = (c["padding"] ?? "valid") as? String, ["valid", "same"].contains(paddingName.lowercased()) else {
+        throw ImportError("\(label): padding \(c["padding"].map { "\($0)" } ?? ""); only \"valid\" and \"same\" are read")
+      }
+      let same = paddingName.lowercased() == "same"
+      var extra: [Int]?
+      if transposed, let given = c["output_padding"], !(given is NSNull) {
+        extra = try pair(given, "\(label) output_padding", allowZero: true)
+      }
       var spec = LayerSpec(units: 0, activation: try activation(c["activation"], label))
       spec.kernel = kernel
       spec.stride = stride
       var padding = [0, 0], small = [0, 0], large = [0, 0]
+      _ = try product([image[0], image[1], image[2], filters], label)
       for axis in 0..<2 {
         let k = kernel[axis], s = stride[axis]
         if transposed {
           let input = image[axis]
           var output: Int
-          if let given = c["output_padding"] as? [Any], given.count == 2 {
-            let extra = try size(given[axis], "\(label) output_padding", allowZero: true)
-            output = (input - 1) * s + k + extra - (same ? 2 * (k / 2) : 0) // Keras' deconv_output_length
+          if let extra {
+            output = (input - 1) * s + k + extra[axis] - (same ? 2 * (k / 2) : 0) // Keras' deconv_output_length
           } else {
             output = same ? input * s : input * s + max(k - s, 0)
           }
@@ -256,35 +287,47 @@ public enum KerasImport {
         spec.outputShape = [small[0], small[1], filters]
       }
       let outputShape = spec.outputShape!
-      spec.units = outputShape.reduce(1, *)
+      spec.units = try product(outputShape, label)
       let kernelShape = transposed ? [kernel[0], kernel[1], filters, channelsIn] : [kernel[0], kernel[1], channelsIn, filters]
-      let (values, bias) = try weights(layer, kernel: kernelShape, bias: filters, useBias: c["use_bias"] as? Bool ?? true)
-      converted.append(Converted(name: layer.name, submodel: layer.submodel, spec: spec, kernel: values, bias: bias))
+      let (values, bias) = try weights(layer, kernel: kernelShape, bias: filters, useBias: try flag(c["use_bias"], "\(label) use_bias"))
+      converted.append(Converted(name: layer.name, submodels: layer.submodels, spec: spec, kernel: values, bias: bias))
       shape = outputShape
     }
 
     /// The layer's kernel and bias from `model_weights/<top>`, checked against their shapes.
-    func weights(_ layer: KerasLayer, kernel shape: [Int], bias: Int, useBias: Bool) throws -> (kernel: [Float], bias: [Float]) {
+    mutating func weights(_ layer: KerasLayer, kernel shape: [Int], bias: Int, useBias: Bool) throws -> (kernel: [Float], bias: [Float]) {
       let group = "model_weights/\(layer.top)"
-      guard file.contains(group) else { throw ImportError("layer '\(layer.name)': the file has no weights group \(group)") }
-      let names = try file.openGroup(group).strings("weight_names")
-      func find(_ what: String) -> String? {
-        names.first { name in
-          let parts = name.split(separator: "/").map(String.init)
-          return parts.count >= 2 && parts[parts.count - 2] == layer.name
-            && (parts.last == what || parts.last == what + ":0")
-        }
+      // The sizes first: a crafted file must not make us read gigabytes before refusing.
+      let count = try product(shape, "layer '\(layer.name)' kernel")
+      let (total, overflow) = parameters.addingReportingOverflow(count + bias)
+      guard !overflow, total <= KerasImport.maximumParameters else {
+        throw ImportError("layer '\(layer.name)': more than \(KerasImport.maximumParameters) weights in all; larger models are not imported")
       }
+      parameters = total
+      if weightNames[layer.top] == nil {
+        guard file.contains(group) else { throw ImportError("layer '\(layer.name)': the file has no weights group \(group)") }
+        var byLayer: [String: String] = [:]
+        for name in try file.openGroup(group).strings("weight_names") {
+          let parts = name.split(separator: "/").map(String.init)
+          guard parts.count >= 2 else { continue }
+          let kind = parts.last!.hasSuffix(":0") ? String(parts.last!.dropLast(2)) : parts.last!
+          let key = parts[parts.count - 2] + "/" + kind
+          if byLayer[key] == nil { byLayer[key] = name }
+        }
+        weightNames[layer.top] = byLayer
+      }
+      let names = weightNames[layer.top]!
+      func find(_ what: String) -> String? { names[layer.name + "/" + what] }
       func read(_ name: String, _ expected: [Int]) throws -> [Float] {
         let path = "\(group)/\(name)"
         let (kind, stored) = try file.info(path)
         guard stored == expected else { throw ImportError("layer '\(layer.name)': \(name) has shape \(stored), expected \(expected)") }
         guard kind == AEH5_FLOAT32 else { throw ImportError("layer '\(layer.name)': \(name) is not float32") }
-        var values = [Float](repeating: 0, count: expected.reduce(1, *))
+        var values = [Float](repeating: 0, count: try product(expected, "layer '\(layer.name)'"))
         try values.withUnsafeMutableBufferPointer { try file.read(path, into: $0.baseAddress!, shape: expected) }
         return values
       }
-      guard let kernelName = find("kernel") else { throw ImportError("layer '\(layer.name)': no kernel among the weights of \(group) (\(names.joined(separator: ", ")))") }
+      guard let kernelName = find("kernel") else { throw ImportError("layer '\(layer.name)': no kernel among the weights of \(group)") }
       let values = try read(kernelName, shape)
       guard useBias else { return (values, [Float](repeating: 0, count: bias)) }
       guard let biasName = find("bias") else { throw ImportError("layer '\(layer.name)': no bias among the weights of \(group)") }
@@ -292,25 +335,64 @@ public enum KerasImport {
     }
   }
 
+  /// The most weights an imported model may have (1 GiB of float32).
+  static let maximumParameters = 1 << 28
+
+  /// Whether a JSON value is a boolean (JSONSerialization gives NSNumbers either way).
+  static func isBoolean(_ value: Any) -> Bool {
+    (value as? NSNumber).map { String(cString: $0.objCType) == "c" } ?? false
+  }
+
+  /// A number from the JSON, nil when missing or null; anything else is refused.
+  static func number(_ value: Any?, _ what: String) throws -> Double? {
+    guard let value, !(value is NSNull) else { return nil }
+    guard let number = value as? NSNumber, !isBoolean(number), number.doubleValue.isFinite else {
+      throw ImportError("\(what): \(value) is not a number")
+    }
+    return number.doubleValue
+  }
+
+  /// A boolean setting such as use_bias: true when missing; anything but true or false is refused.
+  static func flag(_ value: Any?, _ what: String) throws -> Bool {
+    guard let value, !(value is NSNull) else { return true }
+    guard isBoolean(value), let flag = value as? Bool else { throw ImportError("\(what): \(value) is not true or false") }
+    return flag
+  }
+
+  /// The product of sizes, refused when it passes 2^31 (no layer of an autoencoder is as wide).
+  static func product(_ sizes: [Int], _ what: String) throws -> Int {
+    var total = 1
+    for size in sizes {
+      let (next, overflow) = total.multipliedReportingOverflow(by: size)
+      guard !overflow, size >= 0, next <= 1 << 31 else { throw ImportError("\(what): the shape \(sizes) is too large") }
+      total = next
+    }
+    return total
+  }
+
   /// A positive size from the JSON (at most 2^24, which no layer of an autoencoder reaches).
   static func size(_ value: Any?, _ what: String, allowZero: Bool = false) throws -> Int {
-    guard let number = value as? NSNumber, let size = Int(exactly: number.doubleValue), size >= (allowZero ? 0 : 1), size <= 1 << 24 else {
+    guard let number = value as? NSNumber, !isBoolean(number), let size = Int(exactly: number.doubleValue),
+          size >= (allowZero ? 0 : 1), size <= 1 << 24 else {
       throw ImportError("\(what): \(value.map { "\($0)" } ?? "missing") is not a size")
     }
     return size
   }
 
   /// A (height, width) pair: [h, w], or one number for both.
-  static func pair(_ value: Any?, _ what: String) throws -> [Int] {
+  static func pair(_ value: Any?, _ what: String, allowZero: Bool = false) throws -> [Int] {
     if let list = value as? [Any] {
       guard list.count == 2 else { throw ImportError("\(what): expected 2 values, got \(list.count)") }
-      return try list.map { try size($0, what) }
+      return try list.map { try size($0, what, allowZero: allowZero) }
     }
-    let one = try size(value, what)
+    let one = try size(value, what, allowZero: allowZero)
     return [one, one]
   }
 
   static func activation(_ value: Any?, _ label: String) throws -> Activation {
+    if let value, !(value is NSNull), !(value is String) {
+      throw ImportError("\(label): activation \(value) is not a name; the library has linear, relu, tanh, sigmoid and softmax")
+    }
     let name = (value as? String ?? "linear").lowercased()
     switch name {
     case "linear", "none": return .linear
@@ -335,8 +417,9 @@ public enum KerasImport {
         throw ImportError("--code-layer \(codeLayer): no Dense or convolution layer has that name (layers: \(layers.map(\.name).joined(separator: ", ")))")
       }
       (codeIndex, split) = (index, "the layer named \(codeLayer)")
-    } else if let index = layers.lastIndex(where: { $0.submodel?.lowercased().contains("encoder") ?? false }) {
-      (codeIndex, split) = (index, "the end of the sub-model '\(layers[index].submodel!)'")
+    } else if let index = layers.lastIndex(where: { $0.submodels.contains { $0.lowercased().contains("encoder") } }) {
+      let name = layers[index].submodels.last { $0.lowercased().contains("encoder") }!
+      (codeIndex, split) = (index, "the end of the sub-model '\(name)'")
     } else {
       let dense = layers.indices.filter { layers[$0].spec.kind == .dense }
       guard let narrowest = dense.map({ layers[$0].spec.units }).min() else {
@@ -350,7 +433,7 @@ public enum KerasImport {
     }
     guard codeIndex < layers.count - 1 else { throw ImportError("the code layer \(layers[codeIndex].name) is the last layer: the decoder would be empty") }
     let encoder = Array(layers[...codeIndex]), decoder = Array(layers[(codeIndex + 1)...])
-    let inputWidth = inputShape.reduce(1, *)
+    let inputWidth = try product(inputShape, "the input")
     guard decoder.last!.spec.units == inputWidth else {
       throw ImportError("the last layer gives \(decoder.last!.spec.units) values per row, the input has \(inputWidth): not an autoencoder")
     }

@@ -265,12 +265,28 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     if let shape = inputShape {
       if !(2...3).contains(shape.count) || shape.contains(where: { $0 < 1 }) {
         found.append("input shape \(shape) must be three positive sizes (height, width, channels) or two (time, channels)")
-      } else if shape.reduce(1, *) != inputWidth {
-        found.append("input shape \(shape) holds \(shape.reduce(1, *)) values, not \(inputWidth)")
+      } else if let values = Self.checkedProduct(shape), values != inputWidth {
+        found.append("input shape \(shape) holds \(values) values, not \(inputWidth)")
+      } else if Self.checkedProduct(shape) == nil {
+        found.append("input shape \(shape) is too large")
       } else if let first = encoder.first, first.isConvolution, let read = first.inputShape, read != shape {
         found.append("input shape \(shape) is not the \(read) its first layer reads")
       }
     }
     return found
+  }
+}
+
+extension ModelSpec {
+  /// The product of sizes, or nil when it overflows (a crafted file's shape must not wrap
+  /// around to a plausible width: release builds do not trap on overflow).
+  static func checkedProduct(_ sizes: [Int]) -> Int? {
+    var product = 1
+    for size in sizes {
+      let (next, overflow) = product.multipliedReportingOverflow(by: size)
+      guard !overflow else { return nil }
+      product = next
+    }
+    return product
   }
 }

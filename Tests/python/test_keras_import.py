@@ -227,6 +227,13 @@ def test_unsupported_and_damaged_files_get_clear_errors(tmp_path):
          "has shape [20, 11], expected [20, 12]"),
         (variant("nan", weights=lambda w: w["dense"].__setitem__(1, ("dense/bias:0", np.full(12, np.nan)))), "NaN"),
         (variant("odd", odd_padding), "pads both sides alike"),
+        (variant("act_number", lambda c: c["config"]["layers"][1]["config"].update(activation=5)), "is not a name"),
+        (variant("bool_units", lambda c: c["config"]["layers"][1]["config"].update(units=True)), "is not a size"),
+        (variant("bias_text", lambda c: c["config"]["layers"][1]["config"].update(use_bias="false")), "is not true or false"),
+        (variant("skip", lambda c: c["config"]["layers"][2].update(inbound_nodes=[[["input_1", 0, 0, {}]]])),
+         "takes its input from 'input_1', not from 'dense'"),
+        (variant("wide", lambda c: c["config"]["layers"][0]["config"].update(batch_input_shape=[None, 4394404, 2898239, 15932291])),
+         "too large"),
         (variant("truncated", raw=keras.read_bytes()[:3000]), "truncated.h5"),
         (variant("not_hdf5", raw=b"not a keras file at all" * 10), "not an HDF5 file"),
     ]
@@ -238,6 +245,9 @@ def test_unsupported_and_damaged_files_get_clear_errors(tmp_path):
         run = run_ae("import", path, "--out", out)
         assert run.returncode != 0 and message in run.stderr, (path.name, run.stderr)
         assert "Fatal error" not in run.stderr and not out.exists()
+    # The output may not be the input file.
+    run = run_ae("import", keras, "--out", keras)
+    assert run.returncode != 0 and "is the input file" in run.stderr and h5py.is_hdf5(keras)
     # Two Dense layers as narrow as each other: the code must be named.
     tied = variant("tied", lambda c: c["config"]["layers"][3]["config"].update(units=3),
                    weights=lambda w: w.update({"dense_1": [("dense_1/kernel:0", np.zeros((3, 3))), ("dense_1/bias:0", np.zeros(3))],

@@ -121,3 +121,9 @@ def test_what_cannot_be_exported_is_refused(folder, tmp_path):
         run = subprocess.run([AE, "export", *map(str, arguments)], capture_output=True, text=True)
         assert run.returncode != 0 and message in run.stderr, (arguments, run.stderr)
     assert not list(tmp_path.glob("*.onnx"))
+    # A model file whose name is one of the outputs' is not overwritten.
+    named = tmp_path / "n.encoder.onnx"
+    named.write_bytes((tmp_path / "m.h5").read_bytes())
+    run = subprocess.run([AE, "export", str(named), "--onnx", str(tmp_path / "n.onnx")], capture_output=True, text=True)
+    assert run.returncode != 0 and "is the input file" in run.stderr
+    assert named.read_bytes() == (tmp_path / "m.h5").read_bytes() and not (tmp_path / "n.onnx").exists()

@@ -30,13 +30,18 @@ struct Import: ParsableCommand {
   @Option(help: ArgumentHelp("The loss scores and evaluations use: bce (needs a sigmoid output) or mse.", valueName: "loss"))
   var loss: Loss?
 
+  func validate() throws {
+    if let loss, loss != .bce && loss != .mse { throw ValidationError("--loss takes bce or mse for an imported model, got \(loss.rawValue)") }
+  }
+
   func run() throws {
     try checkOutput(out, formats: [.h5])
+    try refuseOverwriting(kerasPath, with: out, option: "--out")
     let imported: KerasImport.Imported
     do {
       imported = try KerasImport.read(path: kerasPath, codeLayer: codeLayer, loss: loss)
     } catch let error as KerasImport.ImportError {
-      throw CommandError("\(kerasPath): \(error.description)")
+      throw CommandError(error.description.hasPrefix(kerasPath) ? error.description : "\(kerasPath): \(error.description)")
     }
     try ModelFile.save(imported.model, to: out)
     let spec = imported.model.spec

@@ -68,3 +68,13 @@ func checkOutput(_ path: String, option: String = "--out", formats: [OutputForma
   }
   return format
 }
+
+/// Refuse an output that is the input file itself (the same device and inode, whatever the
+/// names): writing it would destroy the input.
+func refuseOverwriting(_ input: String, with output: String, option: String) throws {
+  var a = stat(), b = stat()
+  guard stat(input, &a) == 0, stat(output, &b) == 0 else { return }
+  if a.st_dev == b.st_dev && a.st_ino == b.st_ino {
+    throw ValidationError("\(option) \(output) is the input file \(input); write to another file")
+  }
+}

@@ -33,3 +33,23 @@ import Testing
     #expect(throws: ModelError.self) { try Autoencoder(spec: spec) }
   }
 }
+
+/// `Scaling.Fitter` fed block by block (as `ae train --stream` feeds it) gives the fit of the
+/// whole data, bit for bit: the same sums in the same order.
+@Suite struct StreamedScalingTests {
+  @Test(arguments: [Scaling.Method.unit, .standard, .none])
+  func blocksGiveTheWholeDatasFit(method: Scaling.Method) {
+    let data = GradientCheck.randomTensor(rows: 1000, cols: 6, seed: 4, low: -50, high: 80)
+    let whole = Scaling.fit(data, method: method)
+    var fitter = Scaling.Fitter(method: method, width: data.cols)
+    for pass in 0..<fitter.passes {
+      for first in stride(from: 0, to: data.rows, by: 77) { // blocks that do not divide the rows
+        fitter.observe(data.row(first), rows: min(77, data.rows - first), pass: pass)
+      }
+      fitter.finishPass(pass)
+    }
+    let streamed = fitter.scaling()
+    #expect(streamed.offset == whole.offset && streamed.scale == whole.scale && streamed.method == whole.method)
+    if method != .none { #expect(whole.scale.contains { $0 != 1 }) } // a real fit, not the identity
+  }
+}

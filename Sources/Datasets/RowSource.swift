@@ -52,7 +52,7 @@ public enum RowSources {
 /// is the file checked: a regular file, big enough for its header's shape).
 public final class NPYRows: RowSource {
   public let name: String
-  let header: NPY.Header
+  public let header: NPY.Header
   let fd: Int32
   private var scratch: [UInt8] = []
 

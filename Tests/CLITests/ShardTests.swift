@@ -49,6 +49,31 @@ import Testing
     }
   }
 
+  /// From a .npy a shard reads only its rows; the concatenation is still the whole, and a
+  /// labels file goes with its rows.
+  @Test func npyShardsReadTheirRowsAndLabels() throws {
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let (csv, labels) = try cli.labeledBlobCSV()
+    let table = try CSV.read(csv, labelColumn: "label")
+    let npy = directory + "/rows.npy", labelFile = directory + "/labels.npy"
+    try NPY.write(table.features, to: npy)
+    try cli.writeInt64NPY(labels, to: labelFile)
+    let cvae = directory + "/cvae.h5"
+    try succeed(["train", "--data", csv, "--label-column", "label", "--out", cvae, "--model", "cvae", "--layers", "16,2",
+                 "--epochs", "2", "--quiet"])
+    let whole = directory + "/all.npy"
+    try succeed(["score", cvae, "--data", npy, "--labels", labelFile, "--out", whole])
+    var parts: [Float] = []
+    for index in 0..<3 {
+      let out = directory + "/part-\(index).npy"
+      try succeed(["score", cvae, "--data", npy, "--labels", labelFile, "--out", out, "--shards", "3", "--shard-index", String(index)])
+      parts += try NPY.read(out).features.values
+    }
+    let expected = try NPY.read(whole).features.values
+    let worst = zip(parts, expected).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .infinity
+    #expect(parts.count == expected.count && worst <= 1e-5)
+  }
+
   @Test func augmentSampleShardsAreTheWholeFile() throws {
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let csv = directory + "/table.csv"

@@ -34,8 +34,7 @@ enum TableCommand {
       }
       do { model = try model.scoring(by: score) } catch { throw CommandError("\(modelPath): \(oneLine(error))") }
     }
-    let whole = try data.load()
-    let dataset = whole.rows(shard.range(of: whole.features.rows))
+    let dataset = try data.load(shard: shard)
     let rows = dataset.features.rows
     try checkWidth(dataset, work == .decode ? model.codeWidth : model.inputWidth,
                    what: work == .decode ? "the model's code" : "the model's input")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Tensor
 
 /// Options of every command that reads data rows: where they are, how many, their labels and
 /// their image shape.
@@ -73,6 +74,12 @@ struct DataOptions: ParsableArguments {
       }
       dataset.labels = Array(read.prefix(rows))
     }
+    try applyShapes(&dataset)
+    return dataset
+  }
+
+  /// The --image-shape and --frames options applied to the rows.
+  func applyShapes(_ dataset: inout Dataset) throws {
     if let shape = try parsedImageShape() {
       let values = checkedProduct(shape) ?? -1
       guard values == dataset.features.cols else {
@@ -86,6 +93,31 @@ struct DataOptions: ParsableArguments {
       }
       dataset.imageShape = shape // (time, channels): the spec's input shape for convolutions over time
     }
+  }
+
+  /// One shard's rows: from a .npy only those rows are read (in place, with pread), so N
+  /// shard processes read the file once between them; other data is loaded whole and sliced.
+  func load(shard: ShardOptions) throws -> Dataset {
+    guard shard.isSharded, data.lowercased().hasSuffix(".npy"), labelColumn == nil, limit == nil else {
+      let whole = try load()
+      return whole.rows(shard.range(of: whole.features.rows))
+    }
+    let source = try NPYRows(data)
+    let range = shard.range(of: source.rows)
+    let features = Tensor(rows: range.count, cols: source.width)
+    // In blocks, so the reader's byte buffer stays small beside the rows.
+    for start in stride(from: 0, to: range.count, by: 65536) {
+      let count = min(65536, range.count - start)
+      try source.read(first: range.lowerBound + start, count: count, into: features.row(start))
+    }
+    var dataset = Dataset(features: features, imageShape: source.imageShape, isByteData: source.isByteData, name: data,
+                          metadata: DatasetMetadata(shape: [range.count] + source.header.shape.dropFirst()))
+    if let labels {
+      let read = try LabelFile.read(labels)
+      guard read.count == source.rows else { throw DataError("\(labels): \(read.count) labels for \(source.rows) rows of \(data)") }
+      dataset.labels = Array(read[range])
+    }
+    try applyShapes(&dataset)
     return dataset
   }
 }

@@ -47,13 +47,7 @@ extension Trainer {
     while state.epoch < options.epochs && !stoppedEarly {
       let epoch = state.epoch + 1
       let epochStart = Date()
-      model.reseed(seed: options.seed, epoch: epoch)
-      if model.spec.isVariational {
-        let beta = model.spec.beta ?? 1, warmup = model.spec.klWarmupEpochs ?? 0
-        model.klWeight = warmup > 0 ? beta * min(1, Float(epoch) / Float(warmup)) : beta
-      }
-      parallel?.prepare(seed: options.seed, epoch: epoch)
-      var noiseRandom = SeededRandom(seed: options.seed, stream: UInt64(epoch) | 0x4E01 << 32)
+      var noiseRandom = beginEpoch(epoch, parallel)
       var lossSum = 0.0, seen = 0, batches = 0
       try rows.windows(epoch: epoch) { values, count in
         // Batches run through a window in order (the window is shuffled); the last batch of a

@@ -160,13 +160,7 @@ public final class Trainer {
       let epochStart = Date()
       var random = SeededRandom(seed: options.seed, stream: UInt64(epoch))
       let order = random.permutation(trainData.rows)
-      model.reseed(seed: options.seed, epoch: epoch)
-      if model.spec.isVariational {
-        let beta = model.spec.beta ?? 1, warmup = model.spec.klWarmupEpochs ?? 0
-        model.klWeight = warmup > 0 ? beta * min(1, Float(epoch) / Float(warmup)) : beta
-      }
-      parallel?.prepare(seed: options.seed, epoch: epoch)
-      var noiseRandom = SeededRandom(seed: options.seed, stream: UInt64(epoch) | 0x4E01 << 32)
+      var noiseRandom = beginEpoch(epoch, parallel)
       var lossSum = 0.0
       for b in 0..<batchesPerEpoch {
         let range = (b * options.batchSize)..<min((b + 1) * options.batchSize, trainData.rows)
@@ -203,6 +197,18 @@ public final class Trainer {
 }
 
 extension Trainer {
+  /// Before an epoch's batches (in memory or streamed): the epoch's dropout and sampling
+  /// streams, a VAE's KL weight, the workers' seeds; returns the corruption noise's generator.
+  func beginEpoch(_ epoch: Int, _ parallel: DataParallel?) -> SeededRandom {
+    model.reseed(seed: options.seed, epoch: epoch)
+    if model.spec.isVariational {
+      let beta = model.spec.beta ?? 1, warmup = model.spec.klWarmupEpochs ?? 0
+      model.klWeight = warmup > 0 ? beta * min(1, Float(epoch) / Float(warmup)) : beta
+    }
+    parallel?.prepare(seed: options.seed, epoch: epoch)
+    return SeededRandom(seed: options.seed, stream: UInt64(epoch) | 0x4E01 << 32)
+  }
+
   /// After an epoch's batches (in memory or streamed): record the loss, validate, keep the
   /// best weights, decide on early stopping, checkpoint, report. Returns whether to stop.
   func endEpoch(_ epoch: Int, lossSum: Double, rows: Int, seconds: Double, validation: (input: Tensor, target: Tensor)?,

@@ -122,3 +122,19 @@ def partition_bounds(rows: int, partitions: int) -> List[Tuple[int, int]]:
         bounds.append((first, count))
         first += count
     return bounds
+
+
+def feature_columns(available, columns, labels, input_dim: int):
+    """The feature columns of a DataFrame for a model: `columns` (a list, in the model's
+    order), else every column but `labels`; checked against the columns there and the model's
+    width."""
+    if isinstance(columns, str):
+        raise InvalidArgumentError("columns is a list of column names, not one string")
+    features = list(columns) if columns is not None else [c for c in available if c != labels]
+    missing = [c for c in features if c not in available]
+    if missing:
+        raise InvalidArgumentError(f"columns: the DataFrame has no column {missing[0]!r}")
+    if len(features) != input_dim:
+        raise InvalidArgumentError(f"the model takes {input_dim} features per row; {len(features)} columns "
+                                   "were selected (pass columns=[...])")
+    return features

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ._arguments import integer
-from ._distributed import ModelSource, cache_info, cached_model, clear_cache, partition_bounds
+from ._distributed import ModelSource, cache_info, cached_model, clear_cache, feature_columns, partition_bounds
 from ._errors import InvalidArgumentError, UnsupportedError
 
 __all__ = ["encode", "reconstruct", "score", "predict", "sample_table", "cache_info", "clear_cache"]
@@ -185,13 +185,7 @@ def _over_frame(what: str, local, shared, x: dd.DataFrame, labels, columns):
         raise InvalidArgumentError("for a DataFrame, labels is the name of the column holding them")
     if labels is not None and labels not in x.columns:
         raise InvalidArgumentError(f"labels: the DataFrame has no column {labels!r}")
-    features = list(columns) if columns is not None else [c for c in x.columns if c != labels]
-    missing = [c for c in features if c not in x.columns]
-    if missing:
-        raise InvalidArgumentError(f"columns: the DataFrame has no column {missing[0]!r}")
-    if len(features) != local.input_dim:
-        raise InvalidArgumentError(f"the model takes {local.input_dim} features per row; {len(features)} columns "
-                                   "were selected (pass columns=[...])")
+    features = feature_columns(list(x.columns), columns, labels, local.input_dim)
     codes = [f"code_{i}" for i in range(local.latent_dim)]
     index = x._meta.index  # the results keep the input's index, of its type
     if what == "encode":

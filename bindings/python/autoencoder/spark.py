@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ._arguments import integer
-from ._distributed import ModelSource, cache_info, cached_model, clear_cache, partition_bounds
+from ._distributed import ModelSource, cache_info, cached_model, clear_cache, feature_columns, partition_bounds
 from ._errors import InvalidArgumentError, UnsupportedError
 
 __all__ = ["map_function", "encode", "reconstruct", "score", "predict", "sample_table", "cache_info", "clear_cache"]
@@ -70,8 +70,6 @@ def map_function(df, what: str, model, columns: Optional[Sequence[str]] = None, 
     if what == "predict" and local.threshold is None:
         raise UnsupportedError("this model has no anomaly threshold; train it with ae train --calibrate Q "
                                "or --contamination C")
-    if isinstance(columns, str):
-        raise InvalidArgumentError("columns is a list of column names, not one string")
     if labels is not None:
         if local.condition_width == 0:
             raise UnsupportedError(f"a {local.kind} model takes no labels; only conditional models (cvae) do")
@@ -82,13 +80,7 @@ def map_function(df, what: str, model, columns: Optional[Sequence[str]] = None, 
                                        "classes are integers (cast it)")
     elif local.condition_width:
         raise UnsupportedError("a conditional model needs one class per row: pass labels (a column name)")
-    features = list(columns) if columns is not None else [c for c in df.columns if c != labels]
-    missing = [c for c in features if c not in df.columns]
-    if missing:
-        raise InvalidArgumentError(f"columns: the DataFrame has no column {missing[0]!r}")
-    if len(features) != local.input_dim:
-        raise InvalidArgumentError(f"the model takes {local.input_dim} features per row; {len(features)} columns "
-                                   "were selected (pass columns=[...])")
+    features = feature_columns(list(df.columns), columns, labels, local.input_dim)
     added = {"score": ["score"], "predict": ["anomaly"], "encode": [f"code_{i}" for i in range(local.latent_dim)],
              "reconstruct": []}[what]
     clashes = [name for name in added if name in df.columns]

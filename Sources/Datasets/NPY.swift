@@ -38,8 +38,10 @@ public enum NPY {
     let descr = try field(header, "descr", path)
     let fortran = try field(header, "fortran_order", path)
     let shapeText = try field(header, "shape", path)
-    let shape = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
-      .split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    let entries = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+      .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    let shape = entries.compactMap { Int($0) }
+    guard shape.count == entries.count else { throw DataError("\(path): .npy shape \(shapeText) is not a list of integers") }
     // (rows, features), or images: (rows, height, width) or (rows, height, width, channels).
     guard (2...4).contains(shape.count), shape.allSatisfy({ $0 >= 0 }) else {
       throw DataError("\(path): array has shape (\(shape.map(String.init).joined(separator: ", "))), rank \(shape.count); expected a 2-D array (rows, features), or images (rows, height, width[, channels]) — reshape it, e.g. x.reshape(len(x), -1)")
@@ -49,7 +51,7 @@ public enum NPY {
       let (product, overflow) = acc.0.multipliedReportingOverflow(by: size)
       return (product, acc.1 || overflow)
     }
-    guard !wide else { throw DataError("\(path): shape (\(shapeText)) is too large") }
+    guard !wide else { throw DataError("\(path): shape \(shapeText) is too large") }
     let itemSize: Int
     switch descr {
     case "<f4": itemSize = 4
@@ -59,7 +61,7 @@ public enum NPY {
     }
     let (count, overflow) = shape[0].multipliedReportingOverflow(by: d)
     let (bytesNeeded, overflowBytes) = count.multipliedReportingOverflow(by: itemSize)
-    guard !overflow, !overflowBytes else { throw DataError("\(path): shape (\(shapeText)) is too large") }
+    guard !overflow, !overflowBytes else { throw DataError("\(path): shape \(shapeText) is too large") }
     return Header(shape: shape, itemSize: itemSize, dataOffset: headerStart + headerLength, width: d, dataBytes: bytesNeeded)
   }
 

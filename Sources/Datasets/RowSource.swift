@@ -19,8 +19,9 @@ public protocol RowSource: AnyObject {
   /// Rows `first ..< first + count` into `out` (count x width floats). Throws for a read
   /// error, a file that changed, or a value that is not finite.
   func read(first: Int, count: Int, into out: UnsafeMutablePointer<Float>) throws
-  /// Where a new contiguous run of rows starts (shard boundaries): shuffling keeps these
-  /// runs whole and shuffles their order.
+  /// Where a new contiguous run of rows starts (shard boundaries): shuffling takes the runs
+  /// in a shuffled order, and the blocks of each run in a shuffled order, so a shard is opened
+  /// (a CSV shard parsed) once per epoch.
   var runStarts: [Int] { get }
 }
 
@@ -35,7 +36,7 @@ public enum RowSources {
       return try ShardFolder(spec)
     }
     guard spec.lowercased().hasSuffix(".npy") else {
-      throw DataError("\(spec): streamed data (--stream) is a .npy file, a folder of .npy or .csv shards, or FILE.h5:/dataset")
+      throw DataError("\(spec): streamed data (--stream) is a .npy file or a folder of .npy and .csv shards (one .csv: put it in a folder)")
     }
     return try NPYRows(spec)
   }
@@ -56,11 +57,12 @@ public final class NPYRows: RowSource {
   let fd: Int32
   private var scratch: [UInt8] = []
 
-  public init(_ path: String) throws {
+  /// `allowEmpty`: a file of no rows is opened (a shard of a folder) instead of refused.
+  public init(_ path: String, allowEmpty: Bool = false) throws {
     let fd = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard fd >= 0 else { throw DataError("\(path): cannot open the file: \(String(cString: strerror(errno)))") }
     do {
-      header = try Self.checkedHeader(fd, path)
+      header = try Self.checkedHeader(fd, path, allowEmpty: allowEmpty)
     } catch {
       Glibc.close(fd) // every check comes before the object is whole: deinit does not run
       throw error
@@ -69,7 +71,7 @@ public final class NPYRows: RowSource {
     self.fd = fd
   }
 
-  private static func checkedHeader(_ fd: Int32, _ path: String) throws -> NPY.Header {
+  private static func checkedHeader(_ fd: Int32, _ path: String, allowEmpty: Bool) throws -> NPY.Header {
     var status = stat()
     guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
       throw DataError("\(path): not a regular file; only regular files are read")
@@ -81,9 +83,10 @@ public final class NPYRows: RowSource {
     let header = try prefix.withUnsafeBytes { try NPY.header($0, path: path) }
     let available = Int(status.st_size) - header.dataOffset
     guard available >= header.dataBytes else {
-      throw DataError("\(path): truncated: shape \(header.shape) needs \(header.dataBytes) bytes of data, the file has \(available)")
+      throw DataError("\(path): truncated: shape (\(header.shape.map(String.init).joined(separator: ", "))) needs \(header.dataBytes) bytes of data, the file has \(available)")
     }
-    guard header.rows > 0, header.width > 0 else { throw DataError("\(path): no rows") }
+    guard header.width > 0 else { throw DataError("\(path): no values per row") }
+    guard header.rows > 0 || allowEmpty else { throw DataError("\(path): no rows") }
     return header
   }
 
@@ -95,20 +98,31 @@ public final class NPYRows: RowSource {
   public var isByteData: Bool { header.itemSize == 1 }
   public var runStarts: [Int] { [0] }
 
+  /// Bytes read at once: the scratch buffer stays this small whatever the rows asked for.
+  static let chunkBytes = 1 << 20
+
   public func read(first: Int, count: Int, into out: UnsafeMutablePointer<Float>) throws {
-    precondition(first >= 0 && count >= 0 && first + count <= rows, "rows \(first)..<\(first + count) of \(rows)")
-    let bytes = count * width * header.itemSize
-    if scratch.count < bytes { scratch = [UInt8](repeating: 0, count: bytes) }
-    var done = 0
-    let offset = header.dataOffset + first * width * header.itemSize
+    guard first >= 0, count >= 0, first <= rows - count else {
+      throw DataError("\(name): rows \(first)..<\(first + count) asked of \(rows)")
+    }
+    let rowBytes = width * header.itemSize
+    let rowsPerChunk = max(1, Self.chunkBytes / rowBytes)
+    if scratch.count < min(count, rowsPerChunk) * rowBytes { scratch = [UInt8](repeating: 0, count: min(count, rowsPerChunk) * rowBytes) }
+    var row = 0
     try scratch.withUnsafeMutableBytes { buffer in
-      while done < bytes {
-        let got = pread(fd, buffer.baseAddress! + done, bytes - done, off_t(offset + done))
-        if got < 0 && errno == EINTR { continue }
-        guard got > 0 else { throw DataError("\(name): read error or the file shrank at byte \(offset + done)") }
-        done += got
+      while row < count {
+        let n = min(rowsPerChunk, count - row), bytes = n * rowBytes
+        let offset = header.dataOffset + (first + row) * rowBytes
+        var done = 0
+        while done < bytes {
+          let got = pread(fd, buffer.baseAddress! + done, bytes - done, off_t(offset + done))
+          if got < 0 && errno == EINTR { continue }
+          guard got > 0 else { throw DataError("\(name): read error, or the file shrank, at byte \(offset + done)") }
+          done += got
+        }
+        NPY.convert(buffer.baseAddress!, itemSize: header.itemSize, count: n * width, into: out + row * width)
+        row += n
       }
-      NPY.convert(buffer.baseAddress!, itemSize: header.itemSize, count: count * width, into: out)
     }
     try RowSources.checkFinite(out, rows: count, width: width, first: first, name: name)
   }
@@ -119,13 +133,16 @@ public final class NPYRows: RowSource {
 /// wanted, and only the last one parsed is kept.
 public final class ShardFolder: RowSource {
   public let name: String
-  let shards: [(path: String, npy: NPYRows?, rows: Int)]
+  /// Each shard's path, rows and kind; empty shards are left out.
+  let shards: [(path: String, isNPY: Bool, rows: Int)]
   let starts: [Int]
   public let rows: Int
   public let width: Int
   public let imageShape: [Int]?
   public let isByteData: Bool
-  private var parsed: (index: Int, values: Tensor)?
+  /// The one shard open at a time (a folder of thousands of shards must not hold as many
+  /// descriptors and buffers): an NPY shard's reader, or a CSV shard's parsed rows.
+  private var open: (index: Int, npy: NPYRows?, values: Tensor?)?
 
   public init(_ folder: String) throws {
     name = folder
@@ -133,31 +150,36 @@ public final class ShardFolder: RowSource {
     do { names = try FileManager.default.contentsOfDirectory(atPath: folder) } catch {
       throw DataError("\(folder): cannot list the folder: \(error.localizedDescription)")
     }
-    let files = names.filter { $0.lowercased().hasSuffix(".npy") || $0.lowercased().hasSuffix(".csv") }.sorted()
+    // Hidden files (such as macOS's ._ files) are not shards. Name order: zero-pad numbers.
+    let files = names.filter { !$0.hasPrefix(".") && ($0.lowercased().hasSuffix(".npy") || $0.lowercased().hasSuffix(".csv")) }.sorted()
     guard !files.isEmpty else { throw DataError("\(folder): no .npy or .csv shards in the folder") }
-    var shards: [(String, NPYRows?, Int)] = [], starts: [Int] = [], total = 0
-    var width: Int?, image: [Int]?, bytes = true
+    var shards: [(String, Bool, Int)] = [], starts: [Int] = [], total = 0
+    var width: Int?, image: [Int]?, bytes = true, first = true
     for file in files {
       let path = folder + "/" + file
-      let npy: NPYRows?, count: Int, shardWidth: Int
-      if file.lowercased().hasSuffix(".npy") {
-        let rows = try NPYRows(path)
-        (npy, count, shardWidth) = (rows, rows.rows, rows.width)
-        image = image ?? rows.imageShape
+      let isNPY = file.lowercased().hasSuffix(".npy")
+      let count: Int, shardWidth: Int, shardImage: [Int]?
+      if isNPY {
+        let rows = try NPYRows(path, allowEmpty: true) // closed again at once
+        (count, shardWidth, shardImage) = (rows.rows, rows.width, rows.imageShape)
         bytes = bytes && rows.isByteData
       } else {
         // CSV shards are counted now (parsed, then let go) and parsed again when read.
         let table = try CSV.read(path).dataset
-        (npy, count, shardWidth) = (nil, table.features.rows, table.features.cols)
+        (count, shardWidth, shardImage) = (table.features.rows, table.features.cols, nil)
         bytes = false
       }
       if let width, width != shardWidth { throw DataError("\(path): \(shardWidth) values per row; the folder's first shard has \(width)") }
-      width = shardWidth
+      if !first, shardImage != image {
+        throw DataError("\(path): rows of shape \(shardImage.map { "\($0)" } ?? "(flat)"); the folder's first shard's are \(image.map { "\($0)" } ?? "flat")")
+      }
+      (width, image, first) = (shardWidth, shardImage, false)
+      guard count > 0 else { continue } // an empty partition, as Dask and Spark write them
       starts.append(total)
       let (sum, overflow) = total.addingReportingOverflow(count)
       guard !overflow else { throw DataError("\(folder): too many rows") }
       total = sum
-      shards.append((path, npy, count))
+      shards.append((path, isNPY, count))
     }
     guard total > 0 else { throw DataError("\(folder): the shards hold no rows") }
     self.shards = shards
@@ -181,18 +203,25 @@ public final class ShardFolder: RowSource {
         if starts[middle] <= row { index = middle; low = middle + 1 } else { high = middle - 1 }
       }
       let shard = shards[index], local = row - starts[index], n = min(count - done, shard.rows - local)
-      if let npy = shard.npy {
-        try npy.read(first: local, count: n, into: out + done * width)
-      } else {
-        if parsed?.index != index {
+      if open?.index != index {
+        open = nil // closes the previous shard first
+        if shard.isNPY {
+          let npy = try NPYRows(shard.path)
+          guard npy.rows == shard.rows, npy.width == width else { throw DataError("\(shard.path): the shard changed while it was read") }
+          open = (index, npy, nil)
+        } else {
           let table = try CSV.read(shard.path).dataset
           guard table.features.rows == shard.rows, table.features.cols == width else {
             throw DataError("\(shard.path): the shard changed while it was read")
           }
           try table.checkFinite()
-          parsed = (index, table.features)
+          open = (index, nil, table.features)
         }
-        (out + done * width).update(from: parsed!.values.row(local), count: n * width)
+      }
+      if let npy = open!.npy {
+        try npy.read(first: local, count: n, into: out + done * width)
+      } else {
+        (out + done * width).update(from: open!.values!.row(local), count: n * width)
       }
       row += n
       done += n

@@ -26,36 +26,55 @@ public struct RowSelection: Sendable {
   }
 }
 
-/// The windows of one epoch over a streamed source: the rows in blocks of `blockRows`, the
-/// blocks in an order shuffled by (seed, epoch), the rows of consecutive blocks gathered into a
-/// window of about `windowRows` rows (held-out rows left out), each window shuffled, then
-/// handed on. Memory: one window and one block, whatever the source's size.
-public struct ShuffledWindows {
+/// The windows of one epoch over a streamed source: the rows in blocks of `blockRows`; the
+/// source's runs (its shards) in an order shuffled by (seed, epoch), and the blocks of each run
+/// in a shuffled order; the rows of consecutive blocks gathered into a window of `windowRows`
+/// rows (held-out rows left out), each window shuffled, then handed on. Memory: one window and
+/// one block, allocated once, whatever the source's size.
+public final class ShuffledWindows {
   public let source: RowSource
   public let heldOut: RowSelection
   public let windowRows: Int
   public let blockRows: Int
   public let seed: UInt64
+  private let window: Tensor, block: Tensor
 
+  /// `windowRows` is at most the source's rows; the caller checks that window and block fit
+  /// in memory (window + block rows of `source.width` floats).
   public init(source: RowSource, heldOut: RowSelection, windowRows: Int, blockRows: Int = 4096, seed: UInt64) {
     self.source = source
     self.heldOut = heldOut
-    self.windowRows = max(1, windowRows)
-    self.blockRows = max(1, blockRows)
+    self.blockRows = max(1, min(blockRows, source.rows))
+    self.windowRows = max(1, min(windowRows, source.rows))
     self.seed = seed
+    window = Tensor(rows: self.windowRows + self.blockRows, cols: source.width)
+    block = Tensor(rows: self.blockRows, cols: source.width)
+  }
+
+  /// The blocks of an epoch, as (first row, rows), in its shuffled order.
+  func blocks(epoch: Int) -> [(first: Int, count: Int)] {
+    var random = SeededRandom(seed: seed, stream: 0xB10C << 40 | UInt64(truncatingIfNeeded: epoch) & 0xFF_FFFF_FFFF)
+    let starts = source.runStarts + [source.rows]
+    var order: [(Int, Int)] = []
+    for run in random.permutation(starts.count - 1) {
+      let low = starts[run], high = starts[run + 1]
+      let count = (high - low + blockRows - 1) / blockRows
+      for b in random.permutation(count) {
+        let first = low + b * blockRows
+        order.append((first, min(blockRows, high - first)))
+      }
+    }
+    return order
   }
 
   /// Every row not held out, once, in windows; `prepare` runs on each block as read (scaling).
   public func forEachWindow(epoch: Int, prepare: (UnsafeMutablePointer<Float>, Int) -> Void,
                             _ body: (UnsafeMutablePointer<Float>, Int) throws -> Void) throws {
-    let d = source.width, blocks = (source.rows + blockRows - 1) / blockRows
-    var random = SeededRandom(seed: seed, stream: 0xB10C_0000 | UInt64(epoch))
-    let order = random.permutation(blocks)
-    let window = Tensor(rows: windowRows + blockRows, cols: d), block = Tensor(rows: blockRows, cols: d)
-    var filled = 0, windowIndex = 0
+    let d = source.width
+    var filled = 0, windowIndex: UInt64 = 0
     func emit() throws {
       guard filled > 0 else { return }
-      var shuffle = SeededRandom(seed: seed, stream: UInt64(epoch) << 32 | UInt64(windowIndex))
+      var shuffle = SeededRandom(seed: seed, stream: UInt64(truncatingIfNeeded: epoch) << 32 | windowIndex)
       // Fisher-Yates over whole rows.
       let scratch = block.data // free between blocks
       for i in stride(from: filled - 1, to: 0, by: -1) {
@@ -69,8 +88,7 @@ public struct ShuffledWindows {
       filled = 0
       windowIndex += 1
     }
-    for b in order {
-      let first = b * blockRows, count = min(blockRows, source.rows - first)
+    for (first, count) in blocks(epoch: epoch) {
       try source.read(first: first, count: count, into: block.data)
       prepare(block.data, count)
       for r in 0..<count where !heldOut.contains(first + r) {

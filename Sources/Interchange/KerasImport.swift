@@ -361,12 +361,7 @@ public enum KerasImport {
 
   /// The product of sizes, refused when it passes 2^31 (no layer of an autoencoder is as wide).
   static func product(_ sizes: [Int], _ what: String) throws -> Int {
-    var total = 1
-    for size in sizes {
-      let (next, overflow) = total.multipliedReportingOverflow(by: size)
-      guard !overflow, size >= 0, next <= 1 << 31 else { throw ImportError("\(what): the shape \(sizes) is too large") }
-      total = next
-    }
+    guard let total = ModelSpec.checkedProduct(sizes, limit: 1 << 31) else { throw ImportError("\(what): the shape \(sizes) is too large") }
     return total
   }
 

@@ -278,13 +278,14 @@ public struct ModelSpec: Codable, Equatable, Sendable {
 }
 
 extension ModelSpec {
-  /// The product of sizes, or nil when it overflows (a crafted file's shape must not wrap
-  /// around to a plausible width: release builds do not trap on overflow).
-  static func checkedProduct(_ sizes: [Int]) -> Int? {
+  /// The product of sizes, or nil when a size is negative or a partial product overflows or
+  /// passes `limit` (a crafted file's shape must not wrap around to a plausible width: release
+  /// builds do not trap on overflow). Shared by the spec's checks, `ae`'s options and importers.
+  public static func checkedProduct(_ sizes: [Int], limit: Int = .max) -> Int? {
     var product = 1
     for size in sizes {
       let (next, overflow) = product.multipliedReportingOverflow(by: size)
-      guard !overflow else { return nil }
+      guard !overflow, size >= 0, next <= limit else { return nil }
       product = next
     }
     return product

@@ -116,8 +116,6 @@ def _run(what: str, model, x, labels, columns, verify: bool, precision: str):
         raise UnsupportedError(f"a {local.kind} model takes no labels; only conditional models (cvae) do")
     if local.condition_width and labels is None:
         raise UnsupportedError("a conditional model needs one class per row: pass labels")
-    if isinstance(columns, str):
-        raise InvalidArgumentError("columns is a list of column names, not one string")
     shared = dask.delayed(source, pure=True)  # one key: each worker receives the model once
     if isinstance(x, da.Array):
         if columns is not None:

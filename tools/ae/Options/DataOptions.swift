@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Models
 import Tensor
 
 /// Options of every command that reads data rows: where they are, how many, their labels and
@@ -119,12 +120,4 @@ struct DataOptions: ParsableArguments {
 }
 
 /// The product of sizes, or nil when it overflows or is not below 2^40 (no sane size is).
-func checkedProduct(_ sizes: [Int]) -> Int? {
-  var product = 1
-  for size in sizes {
-    let (next, overflow) = product.multipliedReportingOverflow(by: size)
-    guard !overflow, size >= 0, next < 1 << 40 else { return nil }
-    product = next
-  }
-  return product
-}
+func checkedProduct(_ sizes: [Int]) -> Int? { ModelSpec.checkedProduct(sizes, limit: (1 << 40) - 1) }

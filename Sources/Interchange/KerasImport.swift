@@ -19,7 +19,7 @@ import Store
 /// LeakyReLU folded into the layer before, Dropout (nothing at inference). Keras' kernels are
 /// laid out as ours ((in, out); (kh, kw, in, out); (kh, kw, out, in) for transposed), so they
 /// are copied as they are. Keras' "same" padding puts an odd total padding's extra row after
-/// the image; the library pads symmetrically, so such a layer is refused by name.
+/// the image (an even image, kernel 3, stride 2): such a layer keeps its four paddings.
 ///
 /// The code is the output of the layer named by `codeLayer`, else of the sub-model whose
 /// name holds "encoder", else of the narrowest Dense layer. The file is hostile input: it is
@@ -247,7 +247,7 @@ public enum KerasImport {
       var spec = LayerSpec(units: 0, activation: try activation(c["activation"], label))
       spec.kernel = kernel
       spec.stride = stride
-      var padding = [0, 0], small = [0, 0], large = [0, 0]
+      var before = [0, 0], after = [0, 0], small = [0, 0], large = [0, 0]
       _ = try product([image[0], image[1], image[2], filters], label)
       for axis in 0..<2 {
         let k = kernel[axis], s = stride[axis]
@@ -267,15 +267,13 @@ public enum KerasImport {
         // The padding of the convolution from the large image to the small one: Keras
         // pads (small - 1) s + k - large in all, the smaller half first.
         let total = same ? max((small[axis] - 1) * s + k - large[axis], 0) : 0
-        guard total % 2 == 0 else {
-          throw ImportError("\(label): Keras' \"same\" padding here is \(total / 2) before and \(total - total / 2) after along the \(axis == 0 ? "height" : "width") (\(large[axis]) values, kernel \(k), stride \(s)); the library pads both sides alike (an odd kernel with an odd size, or a kernel of stride + 2 x padding, pads evenly)")
-        }
-        padding[axis] = total / 2
+        (before[axis], after[axis]) = (total / 2, total - total / 2)
         guard small[axis] >= 1, (large[axis] + total - k) >= 0, (large[axis] + total - k) / s + 1 == small[axis] else {
           throw ImportError("\(label): a kernel \(k) with stride \(s) does not map \(large[axis]) values to \(small[axis])")
         }
       }
-      spec.padding = padding
+      // (height, width) when both sides match, else (top, left, bottom, right).
+      spec.padding = before == after ? before : before + after
       let channelsIn = image[2]
       if transposed {
         spec.kind = .conv2dTranspose

@@ -133,18 +133,18 @@ public enum ONNXExport {
           let convolved = graph.node("Conv", [images, graph.constant(group + "_kernel", weights, shape: [filters, g.channels, g.kernelHeight, g.kernelWidth]),
                                              graph.constant(group + "_bias", bias, shape: [filters])], name: group,
                                      [.ints("kernel_shape", [g.kernelHeight, g.kernelWidth]), .ints("strides", [g.strideHeight, g.strideWidth]),
-                                      .ints("pads", [g.paddingHeight, g.paddingWidth, g.paddingHeight, g.paddingWidth])])
+                                      .ints("pads", [g.paddingTop, g.paddingLeft, g.paddingBottom, g.paddingRight])])
           value = rows(convolved, width: g.positions * filters, name: group)
         case .transposedConvolution(let g, let inputChannels):
           let images = nchw(value, height: g.outputHeight, width: g.outputWidth, channels: inputChannels, name: group)
           let weights = Self.channelsFirst(kernel, g.kernelHeight, g.kernelWidth, g.channels, inputChannels)
           // The rows and columns the strided convolution's floor left out, back at the end.
-          let extraHeight = g.height + 2 * g.paddingHeight - g.kernelHeight - g.strideHeight * (g.outputHeight - 1)
-          let extraWidth = g.width + 2 * g.paddingWidth - g.kernelWidth - g.strideWidth * (g.outputWidth - 1)
+          let extraHeight = g.height + g.paddingTop + g.paddingBottom - g.kernelHeight - g.strideHeight * (g.outputHeight - 1)
+          let extraWidth = g.width + g.paddingLeft + g.paddingRight - g.kernelWidth - g.strideWidth * (g.outputWidth - 1)
           let grown = graph.node("ConvTranspose", [images, graph.constant(group + "_kernel", weights, shape: [inputChannels, g.channels, g.kernelHeight, g.kernelWidth]),
                                                    graph.constant(group + "_bias", bias, shape: [g.channels])], name: group,
                                  [.ints("kernel_shape", [g.kernelHeight, g.kernelWidth]), .ints("strides", [g.strideHeight, g.strideWidth]),
-                                  .ints("pads", [g.paddingHeight, g.paddingWidth, g.paddingHeight, g.paddingWidth]),
+                                  .ints("pads", [g.paddingTop, g.paddingLeft, g.paddingBottom, g.paddingRight]),
                                   .ints("output_padding", [extraHeight, extraWidth])])
           value = rows(grown, width: g.imageSize, name: group)
         }

@@ -6,28 +6,33 @@ import Tensor
 /// An image row holds height x width x channels values, channels fastest (NHWC, as Keras and
 /// the Fashion-MNIST files lay them out). A patch row holds kernelHeight x kernelWidth x
 /// channels values in the same order. Kernel, stride and padding are set per axis, as in
-/// `torch.nn.Conv2d(kernel_size=(kh, kw), stride=(sh, sw), padding=(ph, pw))`.
+/// `torch.nn.Conv2d(kernel_size=(kh, kw), stride=(sh, sw), padding=(ph, pw))`; the padding may
+/// also differ between the sides (ONNX's pads, Keras' "same" with an odd total), which only
+/// moves where the output ends: positions start at -paddingTop, -paddingLeft either way.
 ///
-/// A 1-D convolution over time is the case height 1, kernelHeight 1, paddingHeight 0: a row
+/// A 1-D convolution over time is the case height 1, kernelHeight 1, no padding along the height: a row
 /// is (1, time, channels), and every patch is one contiguous run of kernelWidth x channels.
 public struct ConvGeometry: Equatable, Sendable {
   public let height, width, channels: Int
   public let kernelHeight, kernelWidth: Int
   public let strideHeight, strideWidth: Int
-  /// Zeros added on each side: paddingHeight rows above and below, paddingWidth columns left and right.
-  public let paddingHeight, paddingWidth: Int
+  /// Zeros added before the image (rows above, columns left) and after it (rows below,
+  /// columns right).
+  public let paddingTop, paddingLeft, paddingBottom, paddingRight: Int
 
   /// `strideHeight`: the stride only when it is square (strideHeight == strideWidth). Kept for
   /// code written before strides were per axis; new code reads the axis it means.
   public var stride: Int { strideHeight }
-  /// `paddingHeight`: the padding only when it is square (paddingHeight == paddingWidth). Kept
-  /// for code written before padding was per axis; new code reads the axis it means.
-  public var padding: Int { paddingHeight }
+  /// `paddingTop`: the padding only when it is the same on every side. Kept for code written
+  /// before padding was per side; new code reads the side it means.
+  public var padding: Int { paddingTop }
+  /// Whether each axis pads both its sides alike (what PyTorch's Conv2d can express).
+  public var isSymmetric: Bool { paddingTop == paddingBottom && paddingLeft == paddingRight }
 
-  /// Output size of the convolution, per axis: floor((size + 2 padding - kernel) / stride) + 1.
-  /// Meaningful only when `problems()` is empty.
-  public var outputHeight: Int { (height + 2 * paddingHeight - kernelHeight) / strideHeight + 1 }
-  public var outputWidth: Int { (width + 2 * paddingWidth - kernelWidth) / strideWidth + 1 }
+  /// Output size of the convolution, per axis: floor((size + padding before + after - kernel)
+  /// / stride) + 1. Meaningful only when `problems()` is empty.
+  public var outputHeight: Int { (height + paddingTop + paddingBottom - kernelHeight) / strideHeight + 1 }
+  public var outputWidth: Int { (width + paddingLeft + paddingRight - kernelWidth) / strideWidth + 1 }
   /// Values in one patch.
   public var patchSize: Int { kernelHeight * kernelWidth * channels }
   /// Values in one input image.
@@ -36,8 +41,8 @@ public struct ConvGeometry: Equatable, Sendable {
   public var positions: Int { outputHeight * outputWidth }
 
   public init(
-    height: Int, width: Int, channels: Int, kernelHeight: Int, kernelWidth: Int,
-    strideHeight: Int, strideWidth: Int, paddingHeight: Int, paddingWidth: Int
+    height: Int, width: Int, channels: Int, kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
+    paddingTop: Int, paddingLeft: Int, paddingBottom: Int, paddingRight: Int
   ) {
     self.height = height
     self.width = width
@@ -46,8 +51,21 @@ public struct ConvGeometry: Equatable, Sendable {
     self.kernelWidth = kernelWidth
     self.strideHeight = strideHeight
     self.strideWidth = strideWidth
-    self.paddingHeight = paddingHeight
-    self.paddingWidth = paddingWidth
+    self.paddingTop = paddingTop
+    self.paddingLeft = paddingLeft
+    self.paddingBottom = paddingBottom
+    self.paddingRight = paddingRight
+  }
+
+  /// Both sides of an axis padded alike: paddingHeight rows above and below, paddingWidth
+  /// columns left and right.
+  public init(
+    height: Int, width: Int, channels: Int, kernelHeight: Int, kernelWidth: Int,
+    strideHeight: Int, strideWidth: Int, paddingHeight: Int, paddingWidth: Int
+  ) {
+    self.init(height: height, width: width, channels: channels, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+              strideHeight: strideHeight, strideWidth: strideWidth,
+              paddingTop: paddingHeight, paddingLeft: paddingWidth, paddingBottom: paddingHeight, paddingRight: paddingWidth)
   }
 
   /// The same stride and padding on both axes.
@@ -71,19 +89,30 @@ public struct ConvGeometry: Equatable, Sendable {
     if height < 1 || width < 1 || channels < 1 { found.append("image shape \(height)x\(width)x\(channels) must be positive") }
     if kernelHeight < 1 || kernelWidth < 1 { found.append("kernel \(kernelHeight)x\(kernelWidth) must be positive") }
     found += Self.axisProblems("stride must be at least 1", strideHeight, strideWidth) { $0 >= 1 }
-    found += Self.axisProblems("padding must be >= 0", paddingHeight, paddingWidth) { $0 >= 0 }
+    if isSymmetric {
+      found += Self.axisProblems("padding must be >= 0", paddingTop, paddingLeft) { $0 >= 0 }
+    } else if min(paddingTop, paddingLeft, paddingBottom, paddingRight) < 0 {
+      found.append("padding must be >= 0, got \(paddingDescription)")
+    }
     guard found.isEmpty else { return found }
     // Compared directly rather than through outputHeight: integer division rounds a negative
     // remainder up to 0, so a kernel one row too tall would otherwise seem to fit when strided.
-    let tooTall = height + 2 * paddingHeight < kernelHeight, tooWide = width + 2 * paddingWidth < kernelWidth
+    let paddedHeight = height + paddingTop + paddingBottom, paddedWidth = width + paddingLeft + paddingRight
+    let tooTall = paddedHeight < kernelHeight, tooWide = paddedWidth < kernelWidth
     if tooTall || tooWide {
-      let padding = paddingHeight == paddingWidth ? "\(paddingHeight)" : "\(paddingHeight)x\(paddingWidth)"
-      var message = "a \(kernelHeight)x\(kernelWidth) kernel does not fit a \(height)x\(width) image with padding \(padding)"
-      if !tooWide { message += ": along the height, \(height) + 2 x \(paddingHeight) padding is less than \(kernelHeight)" }
-      if !tooTall { message += ": along the width, \(width) + 2 x \(paddingWidth) padding is less than \(kernelWidth)" }
+      var message = "a \(kernelHeight)x\(kernelWidth) kernel does not fit a \(height)x\(width) image with padding \(paddingDescription)"
+      if !tooWide { message += ": along the height, \(height) + \(paddingTop + paddingBottom) padding is less than \(kernelHeight)" }
+      if !tooTall { message += ": along the width, \(width) + \(paddingLeft + paddingRight) padding is less than \(kernelWidth)" }
       found.append(message)
     }
     return found
+  }
+
+  /// The padding as a person reads it: "1" when every side is alike, "1x2" per axis, else
+  /// "top,left,bottom,right" (ONNX's order).
+  public var paddingDescription: String {
+    if !isSymmetric { return "\(paddingTop),\(paddingLeft),\(paddingBottom),\(paddingRight)" }
+    return paddingTop == paddingLeft ? "\(paddingTop)" : "\(paddingTop)x\(paddingLeft)"
   }
 
   /// "<rule>, got v" when both axes break `rule` with one value, else one message per broken axis.
@@ -95,12 +124,12 @@ public struct ConvGeometry: Equatable, Sendable {
     return found
   }
 
-  /// The kernel columns kx whose input column x = ox * strideWidth + kx - paddingWidth lies
+  /// The kernel columns kx whose input column x = ox * strideWidth + kx - paddingLeft lies
   /// inside the image, as a range: within one kernel row they are neighbours in memory (NHWC),
   /// so each kernel row of a patch is one contiguous run of values.
   @inline(__always)
   func validColumns(_ ox: Int) -> Range<Int> {
-    let first = ox * strideWidth - paddingWidth
+    let first = ox * strideWidth - paddingLeft
     let lower = max(0, -first)
     return lower..<max(lower, min(kernelWidth, width - first))
   }
@@ -115,9 +144,9 @@ public struct ConvGeometry: Equatable, Sendable {
       for oy in 0..<oh {
         for ox in 0..<ow {
           let valid = validColumns(ox)
-          let x0 = ox * strideWidth - paddingWidth
+          let x0 = ox * strideWidth - paddingLeft
           for ky in 0..<kernelHeight {
-            let y = oy * strideHeight + ky - paddingHeight
+            let y = oy * strideHeight + ky - paddingTop
             if y < 0 || y >= height || valid.isEmpty {
               for i in 0..<rowValues { target[i] = 0 }
             } else {
@@ -144,9 +173,9 @@ public struct ConvGeometry: Equatable, Sendable {
       for oy in 0..<oh {
         for ox in 0..<ow {
           let valid = validColumns(ox)
-          let x0 = ox * strideWidth - paddingWidth
+          let x0 = ox * strideWidth - paddingLeft
           for ky in 0..<kernelHeight {
-            let y = oy * strideHeight + ky - paddingHeight
+            let y = oy * strideHeight + ky - paddingTop
             if y >= 0 && y < height && !valid.isEmpty {
               let lead = valid.lowerBound * c, run = valid.count * c
               let place = target + (y * width + x0 + valid.lowerBound) * c

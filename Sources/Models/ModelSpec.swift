@@ -163,7 +163,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     if (conditions?.count ?? 0) > 1 << 16 || (heads?.count ?? 0) > 1 << 16 { return "more than 65536 condition groups or output heads" }
     var settings: [Int] = []
     for layer in layers { settings += (layer.kernel ?? []) + (layer.stride ?? []) + (layer.padding ?? []) }
-    if settings.count > 6 * layers.count { return "a kernel, stride or padding has more than two sizes" }
+    if settings.count > 8 * layers.count { return "a kernel or stride has more than two sizes, or a padding more than four" }
     if let bad = settings.first(where: { abs($0) > 1024 }) {
       return "a kernel, stride or padding of \(bad) is too large (at most 1024)"
     }

@@ -142,11 +142,13 @@ extension ModelFile {
   }
 
   /// A convolution's kernel_size, stride and padding attributes: one number for a square
-  /// pair or a 1-D layer (its time value), "HxW" for a rectangular pair; none for dense.
+  /// pair or a 1-D layer (its time value), "HxW" for a rectangular pair, "top,left,bottom,right"
+  /// for a padding whose sides differ; none for dense.
   static func convolutionAttributes(_ layer: LayerSpec) -> [(String, AttributeValue)] {
     guard let kernel = layer.kernel, let stride = layer.stride, let padding = layer.padding else { return [] }
     let temporal = layer.kind == .conv1d || layer.kind == .conv1dTranspose
     func value(_ pair: [Int]) -> AttributeValue {
+      if pair.count == 4 { return .text(pair.map(String.init).joined(separator: ",")) }
       guard pair.count == 2 else { return .text(pair.map(String.init).joined(separator: "x")) }
       if temporal { return .number(pair[1]) }
       return pair[0] == pair[1] ? .number(pair[0]) : .text("\(pair[0])x\(pair[1])")

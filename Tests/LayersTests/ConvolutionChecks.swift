@@ -48,7 +48,7 @@ enum ConvolutionChecks {
   /// (kh, kw, Cin, filters) and a bias (filters), linear activation:
   ///
   ///     y[n, oy, ox, f] = b[f] + sum over ky, kx, ch of
-  ///                       x[n, oy * sh + ky - ph, ox * sw + kx - pw, ch] * K[ky, kx, ch, f]
+  ///                       x[n, oy * sh + ky - top, ox * sw + kx - left, ch] * K[ky, kx, ch, f]
   ///
   /// with pixels outside the image read as 0. Returns the values and, for each one, the sum of
   /// the magnitudes of its terms: the scale its float32 rounding error grows with.
@@ -62,10 +62,10 @@ enum ConvolutionChecks {
           for f in 0..<filters {
             var sum = Double(bias[f]), scale = abs(Double(bias[f]))
             for ky in 0..<g.kernelHeight {
-              let y = oy * g.strideHeight + ky - g.paddingHeight
+              let y = oy * g.strideHeight + ky - g.paddingTop
               guard y >= 0 && y < g.height else { continue }
               for kx in 0..<g.kernelWidth {
-                let column = ox * g.strideWidth + kx - g.paddingWidth
+                let column = ox * g.strideWidth + kx - g.paddingLeft
                 guard column >= 0 && column < g.width else { continue }
                 for ch in 0..<g.channels {
                   let term = Double(x[n, (y * g.width + column) * g.channels + ch])

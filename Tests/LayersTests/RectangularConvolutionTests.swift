@@ -22,8 +22,17 @@ import Testing
     "1-wide 2-tall kernel, stride 3x2, padding 3x0": ConvGeometry(
       height: 5, width: 7, channels: 3, kernelHeight: 2, kernelWidth: 1,
       strideHeight: 3, strideWidth: 2, paddingHeight: 3, paddingWidth: 0),
+    // Keras' "same" on an even image: 8x6 with a 3x3 kernel, stride 2, pads 0 before and 1 after.
+    "one-sided: 3x3 kernel, stride 2, pads 0,0,1,1": ConvGeometry(
+      height: 8, width: 6, channels: 2, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
+      paddingTop: 0, paddingLeft: 0, paddingBottom: 1, paddingRight: 1),
+    // Every side different, more after than the kernel reaches on one axis.
+    "one-sided: 2x4 kernel, stride 1x3, pads 2,0,1,3": ConvGeometry(
+      height: 5, width: 7, channels: 1, kernelHeight: 2, kernelWidth: 4, strideHeight: 1, strideWidth: 3,
+      paddingTop: 2, paddingLeft: 0, paddingBottom: 1, paddingRight: 3),
   ]
-  static let gradientCases = ["3x5 kernel, stride 2x1, padding 1x2", "1-D: kernel 1x4, stride 1x2, padding 0x1"]
+  static let gradientCases = ["3x5 kernel, stride 2x1, padding 1x2", "1-D: kernel 1x4, stride 1x2, padding 0x1",
+                              "one-sided: 3x3 kernel, stride 2, pads 0,0,1,1", "one-sided: 2x4 kernel, stride 1x3, pads 2,0,1,3"]
 
   @Test func shapes() {
     let rectangular = Self.geometries["3x5 kernel, stride 2x1, padding 1x2"]!
@@ -33,6 +42,11 @@ import Testing
     #expect(overTime == ConvGeometry(height: 1, width: 9, channels: 2, kernelHeight: 1, kernelWidth: 4,
                                      strideHeight: 1, strideWidth: 2, paddingHeight: 0, paddingWidth: 1))
     for g in Self.geometries.values { #expect(g.problems().isEmpty, "\(g.problems())") }
+    // Keras' "same": an even image halves exactly; the padding after decides the last output.
+    let oneSided = Self.geometries["one-sided: 3x3 kernel, stride 2, pads 0,0,1,1"]!
+    #expect(oneSided.outputHeight == 4 && oneSided.outputWidth == 3 && !oneSided.isSymmetric)
+    let uneven = Self.geometries["one-sided: 2x4 kernel, stride 1x3, pads 2,0,1,3"]!
+    #expect(uneven.outputHeight == 7 && uneven.outputWidth == 3 && uneven.paddingDescription == "2,0,1,3")
   }
 
   /// The square initializer is the per-axis one with equal axes, and `stride` and `padding`
@@ -42,7 +56,7 @@ import Testing
     #expect(square == ConvGeometry(height: 28, width: 28, channels: 1, kernelHeight: 3, kernelWidth: 3,
                                    strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1))
     #expect(square.stride == 2 && square.padding == 1)
-    #expect(square.strideWidth == 2 && square.paddingWidth == 1)
+    #expect(square.strideWidth == 2 && square.paddingLeft == 1 && square.paddingRight == 1)
   }
 
   @Test(arguments: gradientCases, [Activation.linear, .tanh, .sigmoid])
@@ -121,5 +135,8 @@ import Testing
     #expect(problems(1, 1, -1, 0) == ["padding must be >= 0, got -1 along the height"])
     #expect(problems(1, 1, 1, -2) == ["padding must be >= 0, got -2 along the width"])
     #expect(problems(1, 1, -1, -1) == ["padding must be >= 0, got -1"])
+    let negativeAfter = ConvGeometry(height: 8, width: 8, channels: 1, kernelHeight: 3, kernelWidth: 3, strideHeight: 1,
+                                     strideWidth: 1, paddingTop: 1, paddingLeft: 1, paddingBottom: 1, paddingRight: -1)
+    #expect(negativeAfter.problems() == ["padding must be >= 0, got 1,1,1,-1"])
   }
 }

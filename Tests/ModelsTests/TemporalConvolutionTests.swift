@@ -30,6 +30,46 @@ import Testing
     #expect(error < 1e-3, "relative gradient error \(error)")
   }
 
+  /// Padding that differs between the sides (Keras' "same" on an even image: 0 before, 1 after):
+  /// the whole model's gradient (errors here are 3-5e-4, as with the same model padded 1 on every
+  /// side: float32 rounding of the loss), and the spec and runtime through the file.
+  @Test func oneSidedPaddingTrainsAndSurvivesTheFile() throws {
+    var spec = try Architecture(parsing: "conv2s2,dense2").spec(kind: .dense, inputWidth: 24, inputShape: [4, 6, 1],
+                                                                 activation: .tanh, outputActivation: .sigmoid, loss: .bce)
+    let convolution = spec.encoder.firstIndex { $0.kind == .conv2d }!, transposed = spec.decoder.lastIndex { $0.kind == .conv2dTranspose }!
+    #expect(spec.encoder[convolution].padding == [1, 1])
+    spec.encoder[convolution].padding = [0, 0, 1, 1]
+    spec.decoder[transposed].padding = [0, 0, 1, 1]
+    #expect(spec.problems().isEmpty, "\(spec.problems())")
+    let error = objectiveGradientError(try Autoencoder(spec: spec, seed: 11), dataSeed: 12)
+    #expect(error < 1e-3, "relative gradient error \(error)")
+
+    let directory = TestData.temporaryDirectory("one-sided")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let model = try Autoencoder(spec: spec, seed: 13), path = directory + "/m.h5"
+    try ModelFile.save(model, to: path)
+    let loaded = try InferenceModel.load(path: path)
+    #expect(loaded.spec == spec && loaded.spec.encoder[convolution].padding == [0, 0, 1, 1])
+    let x = GradientCheck.randomTensor(rows: 3, cols: 24, seed: 14, low: 0, high: 1)
+    let outputs = try BLASThreadCount.exclusive { () throws in
+      (try loaded.reconstruct(x).values, try InferenceModel(model).reconstruct(x).values)
+    }
+    #expect(outputs.0 == outputs.1)
+    // The same layers padded 1 on every side compute something else: the padding is used.
+    var symmetric = spec
+    symmetric.encoder[convolution].padding = [1, 1]
+    symmetric.decoder[transposed].padding = [1, 1]
+    let other = try InferenceModel(try Autoencoder(spec: symmetric, seed: 13)).reconstruct(x).values
+    #expect(other != outputs.1)
+    // Three sizes, or a negative side, are refused with a reason.
+    var three = spec
+    three.encoder[convolution].padding = [0, 1, 1]
+    #expect(three.problems().contains { $0.contains("padding (2 or 4 sizes)") }, "\(three.problems())")
+    var negative = spec
+    negative.encoder[convolution].padding = [0, 0, 2, -1]
+    #expect(negative.problems().contains { $0.contains("padding must be >= 0, got 0,0,2,-1") }, "\(negative.problems())")
+  }
+
   /// The file keeps 1-D and rectangular layers: the spec's JSON, the layer attributes and the
   /// Keras-ordered kernels (k, in, out) read back, and the runtime matches.
   @Test func temporalAndRectangularLayersSurviveTheFile() throws {

@@ -6,12 +6,14 @@ import Layers
 enum ConvolutionRules {
   /// The geometry of a convolution over `image` (height, width, channels) with the layer's
   /// kernel, stride and padding, or nil when a setting is missing or has the wrong length.
+  /// Padding is (height, width), both sides alike, or (top, left, bottom, right) as ONNX's pads.
   static func geometry(_ layer: LayerSpec, image: [Int]) -> ConvGeometry? {
     guard image.count == 3, let kernel = layer.kernel, let stride = layer.stride, let padding = layer.padding,
-          kernel.count == 2, stride.count == 2, padding.count == 2 else { return nil }
+          kernel.count == 2, stride.count == 2, padding.count == 2 || padding.count == 4 else { return nil }
+    let after = padding.count == 4 ? Array(padding[2...]) : padding
     return ConvGeometry(height: image[0], width: image[1], channels: image[2],
                         kernelHeight: kernel[0], kernelWidth: kernel[1], strideHeight: stride[0], strideWidth: stride[1],
-                        paddingHeight: padding[0], paddingWidth: padding[1])
+                        paddingTop: padding[0], paddingLeft: padding[1], paddingBottom: after[0], paddingRight: after[1])
   }
 
   /// Problems of a convolution whose geometry maps its large shape to `small` (a
@@ -23,7 +25,7 @@ enum ConvolutionRules {
     guard let geometry, let input = layer.inputShape, let output = layer.outputShape,
           input.count == dimensions, output.count == dimensions else {
       let shape = dimensions == 3 ? "(height, width, channels)" : "(time, channels)"
-      return ["a \(name) layer needs kernel, stride, padding, and input and output shapes \(shape)"]
+      return ["a \(name) layer needs kernel, stride, padding (2 or 4 sizes), and input and output shapes \(shape)"]
     }
     if (input + output).contains(where: { $0 < 1 }) { return ["its shapes \(input) and \(output) must be positive"] }
     var found = geometry.problems()

@@ -26,11 +26,9 @@ public protocol RowSource: AnyObject {
 }
 
 public enum RowSources {
-  /// `spec`: a .npy file, or a folder of .npy/.csv shards.
+  /// `spec`: a .npy file, or a folder of .npy/.csv shards. (HDF5 datasets are read by a
+  /// process of their own: `ae`'s HDF5RowReader.)
   public static func open(_ spec: String) throws -> RowSource {
-    if spec.contains(".h5:") || spec.contains(".hdf5:") {
-      throw DataError("\(spec): HDF5 datasets are not streamed yet; save the rows as .npy (np.save, or h5py's dataset[...] in blocks into np.lib.format.open_memmap)")
-    }
     var isFolder: ObjCBool = false
     if FileManager.default.fileExists(atPath: spec, isDirectory: &isFolder), isFolder.boolValue {
       return try ShardFolder(spec)

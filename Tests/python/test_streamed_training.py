@@ -117,7 +117,6 @@ def test_misuse_and_damaged_data_get_clear_errors(tmp_path):
         (["--data", tmp_path / "ok.npy", "--stream", "--model", "cvae"], "unconditional"),
         (["--data", tmp_path / "ok.npy", "--stream", "--limit", "10"], "drop --limit"),
         (["--data", tmp_path / "ok.npy", "--shuffle-buffer", "100"], "applies with --stream"),
-        (["--data", tmp_path / "ok.h5:/rows", "--stream"], "not streamed yet"),
         (["--data", tmp_path / "ok.npy", "--stream", "--checkpoint", tmp_path / "ck"], "drop --checkpoint"),
         (["--data", tmp_path / "ok.npy", "--stream", "--validation", "0.001", "--calibrate", "0.9"], "held out none"),
     ]

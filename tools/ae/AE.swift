@@ -21,7 +21,7 @@ struct AE: ParsableCommand {
     version: "\(AutoencoderVersion.string) (matrix products: \(BLAS.kernelDescription))",
     subcommands: [Train.self, Eval.self, Encode.self, Decode.self, Reconstruct.self, Score.self, Inspect.self,
                   PCACommand.self, Montage.self, Sample.self, Interpolate.self, Seal.self, Plot.self, Denoise.self, Inpaint.self,
-                  Compress.self, Decompress.self, Export.self, Import.self,
+                  Compress.self, Decompress.self, Export.self, Import.self, ReadHDF5Rows.self,
                   Augment.self, AudioCommand.self, MusicCommand.self]
   )
 

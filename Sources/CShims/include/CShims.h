@@ -84,6 +84,19 @@ int aeh5_write_attr_double(int64_t loc, const char *name, double value);
 int aeh5_read_attr_double(int64_t loc, const char *name, double *value);
 int aeh5_has_attr(int64_t loc, const char *name);
 
+/* Streamed rows (hdf5_rows.c): one numeric dataset of a data file, read by rows from disk
+ * (data files can be far larger than memory; models are read into memory whole).
+ * file_open_disk opens `path` read-only: "/proc/self/fd/N" for a descriptor the caller opened
+ * and checked, so the file read is the file checked. rows_open checks the way to the dataset
+ * (hard links and groups only), audits the dataset as model files' datasets are (storage inside
+ * the file, fully written, built-in filters), refuses chunks over max_chunk_bytes, and gives
+ * its kind, rank and shape (rank 2 to AEH5_MAX_RANK: rows first). rows_read converts rows
+ * first ..< first + count (every value of the other axes) to float32 into `out`. */
+int64_t aeh5_file_open_disk(const char *path);
+int64_t aeh5_rows_open(int64_t file, const char *path, size_t max_chunk_bytes, int *kind, int *rank, uint64_t *dims);
+int aeh5_rows_read(int64_t set, uint64_t first, uint64_t count, float *out);
+int aeh5_rows_close(int64_t set);
+
 #ifdef __cplusplus
 }
 #endif

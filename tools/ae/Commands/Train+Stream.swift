@@ -35,7 +35,7 @@ extension Train {
   }
 
   func runStreaming(_ progress: ProgressPrinter?) throws {
-    let source = try RowSources.open(data.data)
+    let source = try data.rowSource()
     let d = source.width
     let shape = try data.parsedImageShape() ?? data.parsedFrames() ?? source.imageShape
     if let shape, shape.reduce(1, *) != d {
@@ -124,7 +124,7 @@ extension Train {
       "seconds_per_epoch": seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count),
       "stopped_early": result.stoppedEarly, "score": autoencoder.anomaly.score.rawValue, "threshold": autoencoder.anomaly.threshold,
       "rows": source.rows, "training_rows": trainingRows, "held_out_rows": rawValidation.rows, "shuffle_window": window,
-      "max_rss_mb": peakResidentMegabytes(),
+      "max_rss_mb": peakResidentMegabytes(), "reader_max_rss_mb": (source as? HDF5RowReader)?.readerPeakMegabytes,
     ]))
   }
 }
@@ -141,10 +141,11 @@ struct StreamedRows: StreamedTrainingRows {
   }
 }
 
-/// This process's peak resident set in MiB: VmHWM, which starts afresh with the program
-/// (getrusage's ru_maxrss also counts the image before exec, such as a large parent's fork).
-func peakResidentMegabytes() -> Double? {
-  guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+/// A process's peak resident set in MiB (this one's by default): VmHWM, which starts afresh
+/// with the program (getrusage's ru_maxrss also counts the image before exec, such as a large
+/// parent's fork).
+func peakResidentMegabytes(process: String = "self") -> Double? {
+  guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8),
         let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
         let kilobytes = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
     return nil

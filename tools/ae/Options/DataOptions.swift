@@ -2,12 +2,13 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Models
+import Store
 import Tensor
 
 /// Options of every command that reads data rows: where they are, how many, their labels and
 /// their image shape.
 struct DataOptions: ParsableArguments {
-  @Option(help: "Input data: fashion-mnist, fashion-mnist:test, a .npy (float32/float64/uint8; (rows, features), or images (rows, h, w[, c])), a .csv (numeric) or an IDX file (.gz too).")
+  @Option(help: "Input data: fashion-mnist, fashion-mnist:test, a .npy (float32/float64/uint8; (rows, features), or images (rows, h, w[, c])), an HDF5 dataset FILE.h5:/PATH (the same types and shapes, also int32/int64), a .csv (numeric) or an IDX file (.gz too).")
   var data: String
 
   @Option(parsing: .unconditional, help: "Use only the first N rows.")
@@ -60,6 +61,10 @@ struct DataOptions: ParsableArguments {
   /// The rows, with the labels and image shape the options add. A shape that does not fit
   /// the rows is a usage mistake (the fix is the option); what is wrong in the files is not.
   func load() throws -> Dataset {
+    if isHDF5 {
+      guard labelColumn == nil else { throw ValidationError("--label-column applies to CSV files; \(data) is an HDF5 dataset (pass --labels)") }
+      return try load(hdf5Rows: nil)
+    }
     var dataset = try DataSource.load(data, limit: limit)
     if let labelColumn {
       guard data.lowercased().hasSuffix(".csv") else { throw ValidationError("--label-column applies to CSV files; \(data) is not one") }
@@ -99,6 +104,7 @@ struct DataOptions: ParsableArguments {
   /// One shard's rows: from a .npy only those rows are read (in place, with pread), so N
   /// shard processes read the file once between them; other data is loaded whole and sliced.
   func load(shard: ShardOptions) throws -> Dataset {
+    if isHDF5 && shard.isSharded && labelColumn == nil && limit == nil { return try load(hdf5Rows: shard) }
     guard shard.isSharded, data.lowercased().hasSuffix(".npy"), labelColumn == nil, limit == nil else {
       let whole = try load()
       return whole.rows(shard.range(of: whole.features.rows))
@@ -112,6 +118,38 @@ struct DataOptions: ParsableArguments {
     if let labels {
       let read = try LabelFile.read(labels)
       guard read.count == source.rows else { throw DataError("\(labels): \(read.count) labels for \(source.rows) rows of \(data)") }
+      dataset.labels = Array(read[range])
+    }
+    try applyShapes(&dataset)
+    return dataset
+  }
+}
+
+extension DataOptions {
+  /// Whether --data names an HDF5 dataset (FILE.h5:/PATH).
+  var isHDF5: Bool { HDF5Rows.split(data) != nil }
+
+  /// The rows for `ae train --stream`: an HDF5 dataset through its own reader process, else a
+  /// .npy file or a folder of shards.
+  func rowSource() throws -> RowSource {
+    isHDF5 ? try HDF5RowReader(data) : try RowSources.open(data)
+  }
+
+  /// An HDF5 dataset's rows in memory: all of them (the first --limit), or one shard's.
+  private func load(hdf5Rows shard: ShardOptions?) throws -> Dataset {
+    let source = try HDF5RowReader(data)
+    let range = shard?.range(of: source.rows) ?? 0..<min(limit ?? source.rows, source.rows)
+    guard shard != nil || !range.isEmpty else { throw DataError("\(data): no rows") }
+    try checkMemory(rows: range.count, values: source.width, copies: 1, what: "reading \(range.count) rows of \(source.width) values from \(data)")
+    let features = Tensor(rows: range.count, cols: source.width)
+    if !range.isEmpty { try source.read(first: range.lowerBound, count: range.count, into: features.data) }
+    var dataset = Dataset(features: features, imageShape: source.imageShape, isByteData: source.isByteData, name: data,
+                          metadata: DatasetMetadata(shape: [range.count] + source.shape.dropFirst()))
+    if let labels {
+      let read = try LabelFile.read(labels)
+      guard read.count == source.rows || (shard == nil && limit != nil && read.count > range.count) else {
+        throw DataError("\(labels): \(read.count) labels for \(source.rows) rows of \(data)")
+      }
       dataset.labels = Array(read[range])
     }
     try applyShapes(&dataset)

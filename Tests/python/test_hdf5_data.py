@@ -1,0 +1,226 @@
+"""HDF5 datasets as data (`--data file.h5:/group/rows`): streamed by `ae train --stream`, read
+whole or by shards by the other commands, always by a reader process of their own
+(`ae read-hdf5-rows`), so that libhdf5 parses a hostile file away from `ae`. The same rows as a
+.npy give the same model and the same codes, bit for bit; the resident sets stay bounded; every
+damaged, crafted or unsupported file gets a clear error; a reader that crashes or stops
+answering is reported, not inherited."""
+import json
+import os
+import pathlib
+import signal
+import struct
+import subprocess
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+AE = os.environ.get("AE_BINARY", str(ROOT / ".build" / "release" / "ae"))
+
+
+def ae(*args, ok=True, env=None):
+    run = subprocess.run([AE, *map(str, args)], capture_output=True, text=True, env=env)
+    if ok:
+        assert run.returncode == 0, run.stderr
+    return run
+
+
+def low_rank(rows, seed, width=24):
+    rng = np.random.default_rng(seed)
+    basis = np.random.default_rng(99).normal(size=(4, width))
+    return (rng.normal(size=(rows, 4)) @ basis + 0.05 * rng.normal(size=(rows, width))).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hdf5data")
+    rows = low_rank(6000, 1)
+    np.save(folder / "rows.npy", rows)
+    images = (np.random.default_rng(2).random((300, 6, 5)) * 255).astype(np.uint8)
+    np.save(folder / "images.npy", images)
+    with h5py.File(folder / "data.h5", "w") as f:
+        f.create_dataset("train/rows", data=rows, chunks=(500, 24), compression="gzip", shuffle=True)
+        f.create_dataset("plain", data=rows.astype(np.float64))
+        f.create_dataset("images", data=images)
+    return folder
+
+
+def weights(path):
+    with h5py.File(path, "r") as f:
+        return {name: f[name][...] for part in ("encoder", "decoder") for layer in f[part]
+                for name in (f"{part}/{layer}/kernel", f"{part}/{layer}/bias")}
+
+
+def test_streamed_hdf5_trains_the_model_the_npy_trains(folder):
+    common = ["--stream", "--layers", "12,4", "--loss", "mse", "--scale", "standard", "--epochs", 2, "--seed", 5,
+              "--shuffle-buffer", 2048, "--quiet"]
+    from_npy = json.loads(ae("train", "--data", folder / "rows.npy", "--out", folder / "npy.h5", *common).stdout)
+    from_h5 = json.loads(ae("train", "--data", f"{folder}/data.h5:/train/rows", "--out", folder / "h5.h5", *common).stdout)
+    assert from_h5["loss"] == from_npy["loss"] and from_h5["rows"] == 6000
+    a, b = weights(folder / "npy.h5"), weights(folder / "h5.h5")
+    assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+    # The reader process's own peak, beside ae's.
+    assert 0 < from_h5["reader_max_rss_mb"] < 100, from_h5
+    assert "reader_max_rss_mb" not in from_npy or from_npy["reader_max_rss_mb"] is None
+
+
+def test_other_commands_read_hdf5_whole_or_by_shard(folder):
+    model = folder / "model.h5"
+    ae("train", "--data", folder / "rows.npy", "--layers", "12,4", "--epochs", 1, "--out", model, "--quiet")
+    ae("encode", model, "--data", folder / "rows.npy", "--out", folder / "c_npy.npy")
+    ae("encode", model, "--data", f"{folder}/data.h5:/plain", "--out", folder / "c_h5.npy")  # float64, converted
+    expected = np.load(folder / "c_npy.npy")
+    assert np.array_equal(np.load(folder / "c_h5.npy"), expected)
+    ae("encode", model, "--data", f"{folder}/data.h5:/train/rows", "--limit", 7, "--out", folder / "c_limit.npy")
+    assert np.array_equal(np.load(folder / "c_limit.npy"), expected[:7])
+    parts = []
+    for index in range(3):
+        out = folder / f"c_shard{index}.npy"
+        ae("encode", model, "--data", f"{folder}/data.h5:/train/rows", "--shards", 3, "--shard-index", index, "--out", out)
+        parts.append(np.load(out))
+    assert np.array_equal(np.concatenate(parts), expected)
+    # uint8 images (rows, h, w): pixels scale by 255 as from a .npy, and the image shape comes along.
+    image_model = folder / "image_model.h5"
+    ae("train", "--data", f"{folder}/data.h5:/images", "--layers", "8,3", "--epochs", 1, "--out", image_model, "--quiet")
+    ae("encode", image_model, "--data", f"{folder}/data.h5:/images", "--out", folder / "i_h5.npy")
+    ae("encode", image_model, "--data", folder / "images.npy", "--out", folder / "i_npy.npy")
+    assert np.array_equal(np.load(folder / "i_h5.npy"), np.load(folder / "i_npy.npy"))
+    with h5py.File(image_model, "r") as f:
+        assert json.loads(f.attrs["spec"]).get("inputShape") == [6, 5, 1]
+
+
+def test_resident_sets_stay_bounded(tmp_path):
+    rows = 1_200_000  # x 64 float32 = 293 MiB, in 1 MiB chunks
+    path = tmp_path / "big.h5"
+    with h5py.File(path, "w") as f:
+        d = f.create_dataset("rows", shape=(rows, 64), dtype=np.float32, chunks=(4096, 64))
+        for start in range(0, rows, 200_000):
+            d[start:start + 200_000] = low_rank(min(200_000, rows - start), start, width=64)
+    summary = json.loads(ae("train", "--data", f"{path}:/rows", "--stream", "--shuffle-buffer", 65536, "--layers", "16,4",
+                            "--loss", "mse", "--epochs", 1, "--out", tmp_path / "m.h5", "--quiet").stdout)
+    assert summary["rows"] == rows
+    assert summary["max_rss_mb"] < 160 and summary["reader_max_rss_mb"] < 100, summary
+
+
+def patched_compact_layout(path):
+    """A contiguous (4, 5) float32 dataset whose layout message says compact with 0 bytes stored:
+    libhdf5 1.10.8 then copies the rows from a NULL buffer (docs/FUZZING.md)."""
+    with h5py.File(path, "w") as f:
+        offset = f.create_dataset("rows", data=np.arange(20, dtype=np.float32).reshape(4, 5)).id.get_offset()
+    raw = bytearray(path.read_bytes())
+    at = raw.find(bytes([3, 1]) + struct.pack("<QQ", offset, 80))
+    assert at > 0
+    raw[at + 1:at + 4] = b"\0\0\0"  # class compact, size 0
+    path.write_bytes(bytes(raw))
+
+
+def hostile_cases(tmp_path):
+    """(spec, expected words in the error) for each damaged, crafted or unsupported input."""
+    rows = np.ones((10, 4), np.float32)
+    good = tmp_path / "good.h5"
+    with h5py.File(good, "w") as f:
+        f.create_dataset("rows", data=rows)
+        f.create_dataset("group/rows", data=rows)
+        f["soft"] = h5py.SoftLink("/rows")
+        f["external"] = h5py.ExternalLink("other.h5", "/rows")
+        f.create_dataset("text", data=np.array([b"a", b"b"]))
+        f.create_dataset("vector", data=np.arange(5.0))
+        nan = rows.copy()
+        nan[3, 2] = np.nan
+        f.create_dataset("nan", data=nan)
+        f.create_dataset("huge", data=np.full((2, 3), 1e40))  # float64 beyond float32's range
+        f.create_dataset("big_chunks", shape=(2, 5_000_000), dtype=np.float32, chunks=(1, 5_000_000), compression="gzip")
+        f["big_chunks"][...] = 0
+        f.create_dataset("unwritten", shape=(100, 4), dtype=np.float32, chunks=(10, 4))
+        f.create_dataset("lzf", data=rows, compression="lzf")  # h5py's own filter: a plugin to libhdf5
+        f.create_dataset("outside", shape=(10, 4), dtype=np.float32, external=[(str(tmp_path / "raw.bin"), 0, 160)])
+        layout = h5py.VirtualLayout(shape=(10, 4), dtype=np.float32)
+        layout[...] = h5py.VirtualSource(str(tmp_path / "other.h5"), "rows", shape=(10, 4))
+        f.create_virtual_dataset("virtual", layout)
+    (tmp_path / "raw.bin").write_bytes(bytes(160))
+    truncated = tmp_path / "truncated.h5"
+    truncated.write_bytes(good.read_bytes()[:1500])
+    not_hdf5 = tmp_path / "notes.h5"
+    not_hdf5.write_text("not HDF5 at all\n" * 10)
+    compact = tmp_path / "compact.h5"
+    patched_compact_layout(compact)
+    (tmp_path / "folder.h5").mkdir()
+    os.mkfifo(tmp_path / "fifo.h5")
+    return [
+        (f"{good}:/soft", "soft link"),
+        (f"{good}:/external", "external link"),
+        (f"{good}:/text", "type not read"),
+        (f"{good}:/vector", "has 1 axes"),
+        (f"{good}:/nan", "row 3, column 2 is nan"),
+        (f"{good}:/huge", "is inf"),
+        (f"{good}:/big_chunks", "chunks of 20000000 bytes"),
+        (f"{good}:/unwritten", "declares more values than the file stores"),
+        (f"{good}:/lzf", "compression filter other than deflate"),
+        (f"{good}:/outside", "external file"),
+        (f"{good}:/virtual", "virtual dataset"),
+        (f"{good}:/missing", "no '/missing' in the file"),
+        (f"{good}:/group", "is not a dataset"),
+        (f"{good}:/", "no dataset path"),
+        (f"{truncated}:/rows", str(truncated)),
+        (f"{not_hdf5}:/rows", "not an HDF5 file"),
+        (f"{compact}:/rows", "declares more values than the file stores"),
+        (f"{tmp_path}/folder.h5:/rows", "not a regular file"),
+        (f"{tmp_path}/fifo.h5:/rows", "not a regular file"),
+        (f"{tmp_path}/absent.h5:/rows", "No such file"),
+    ]
+
+
+def test_hostile_and_unsupported_files_get_clear_errors(tmp_path):
+    model = tmp_path / "m.h5"
+    rows = tmp_path / "r.npy"
+    np.save(rows, np.ones((10, 4), np.float32))
+    ae("train", "--data", rows, "--layers", "2", "--epochs", 1, "--out", model, "--quiet")
+    for spec, words in hostile_cases(tmp_path):
+        for command in (["train", "--stream", "--layers", "2", "--epochs", 1, "--out", tmp_path / "t.h5", "--quiet"],
+                        ["encode", model, "--out", tmp_path / "c.npy"]):
+            run = ae(*command, "--data", spec, ok=False)
+            assert run.returncode == 1, (spec, command[0], run.returncode, run.stderr)
+            lines = run.stderr.strip().splitlines()
+            assert lines and lines[-1].startswith("error:") and words in lines[-1], (spec, command[0], run.stderr)
+            assert "crashed" not in run.stderr and "Backtrac" not in run.stderr, run.stderr
+    assert not (tmp_path / "t.h5").exists() and not (tmp_path / "c.npy").exists()
+
+
+def reader_of(parent):
+    """The pid of `parent`'s `ae read-hdf5-rows` process, once it runs."""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        for entry in pathlib.Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and b"read-hdf5-rows" in (entry / "cmdline").read_bytes() \
+                        and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                    return int(entry.name)
+            except OSError:
+                continue
+        time.sleep(0.05)
+    raise AssertionError("no reader process")
+
+
+@pytest.mark.parametrize("what", ["crash", "hang"])
+def test_a_reader_that_crashes_or_hangs_is_reported(tmp_path, what):
+    """libhdf5 crashing (SIGSEGV) or looping (a stopped process) in the reader: ae reports it in
+    one line and exits 1, leaving no model behind; the reader does not outlive it."""
+    path = tmp_path / "rows.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("rows", data=low_rank(20000, 3))
+    env = dict(os.environ, AE_HDF5_READER_TIMEOUT="2")
+    train = subprocess.Popen([AE, "train", "--data", f"{path}:/rows", "--stream", "--layers", "12,4", "--epochs", "100000",
+                              "--early-stopping", "100000", "--out", str(tmp_path / "m.h5"), "--quiet"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    reader = reader_of(train.pid)
+    time.sleep(0.5)  # into training
+    os.kill(reader, signal.SIGSEGV if what == "crash" else signal.SIGSTOP)
+    _, stderr = train.communicate(timeout=60)
+    assert train.returncode == 1, stderr
+    last = stderr.strip().splitlines()[-1]
+    expected = "libhdf5 crashed reading the file (signal 11" if what == "crash" else "gave no answer in 2 s"
+    assert last.startswith("error:") and expected in last, stderr
+    assert not (tmp_path / "m.h5").exists()
+    assert not pathlib.Path(f"/proc/{reader}").exists() or "Z" in pathlib.Path(f"/proc/{reader}/stat").read_text().split()[2]

@@ -117,15 +117,12 @@ extension Train {
       autoencoder.anomaly = try calibrate(autoencoder, validationRows: rawValidation, labels: nil, calibration)
     }
     try saveTrainedModel(autoencoder, history: result.history, to: output.out)
-    let seconds = result.history.seconds
-    print(jsonLine([
-      "model": output.out, "epochs": result.history.epochs, "best_epoch": result.bestEpoch,
-      "loss": result.history.loss.last, "val_loss": result.history.validationLoss.last,
-      "seconds_per_epoch": seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count),
-      "stopped_early": result.stoppedEarly, "score": autoencoder.anomaly.score.rawValue, "threshold": autoencoder.anomaly.threshold,
-      "rows": source.rows, "training_rows": trainingRows, "held_out_rows": rawValidation.rows, "shuffle_window": window,
-      "max_rss_mb": peakResidentMegabytes(), "reader_max_rss_mb": (source as? HDF5RowReader)?.readerPeakMegabytes,
-    ]))
+    var summary = Self.summary(of: result, autoencoder, savedTo: output.out) + [
+      ("rows", source.rows), ("training_rows", trainingRows), ("held_out_rows", rawValidation.rows), ("shuffle_window", window),
+      ("max_rss_mb", peakResidentMegabytes()),
+    ]
+    if let reader = source as? HDF5RowReader { summary.append(("reader_max_rss_mb", reader.readerPeakMegabytes)) }
+    print(jsonLine(summary))
   }
 }
 

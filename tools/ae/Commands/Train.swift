@@ -81,13 +81,18 @@ struct Train: ParsableCommand {
       progress?.message("anomaly threshold \(autoencoder.anomaly.threshold!) (\(autoencoder.anomaly.score.rawValue) score at \(calibration.rule == .quantile ? "quantile" : "contamination") \(calibration.level) of \(autoencoder.anomaly.calibration!.rows) validation rows)")
     }
     try saveTrainedModel(autoencoder, history: result.history, to: out)
+    print(jsonLine(Self.summary(of: result, autoencoder, savedTo: out)))
+  }
+
+  /// The figures every training run prints (a streamed run adds its own).
+  static func summary(of result: TrainingResult, _ autoencoder: Autoencoder, savedTo out: String) -> [(String, Any?)] {
     let seconds = result.history.seconds
-    print(jsonLine([
-      "model": out, "epochs": result.history.epochs, "best_epoch": result.bestEpoch,
-      "loss": result.history.loss.last, "val_loss": result.history.validationLoss.last,
-      "seconds_per_epoch": seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count),
-      "stopped_early": result.stoppedEarly, "score": autoencoder.anomaly.score.rawValue, "threshold": autoencoder.anomaly.threshold,
-    ]))
+    return [
+      ("model", out), ("epochs", result.history.epochs), ("best_epoch", result.bestEpoch),
+      ("loss", result.history.loss.last), ("val_loss", result.history.validationLoss.last),
+      ("seconds_per_epoch", seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count)),
+      ("stopped_early", result.stoppedEarly), ("score", autoencoder.anomaly.score.rawValue), ("threshold", autoencoder.anomaly.threshold),
+    ]
   }
 }
 

@@ -38,16 +38,39 @@ func requireFinite(_ values: [Float], what: String) throws {
 
 /// One JSON object on one line, keys in a stable order.
 func jsonLine(_ pairs: KeyValuePairs<String, Any?>) -> String {
+  jsonLine(pairs.map { ($0.key, $0.value) })
+}
+
+/// One JSON object on one line, from pairs built up in code (keys in their order).
+func jsonLine(_ pairs: [(String, Any?)]) -> String {
   let body = pairs.map { key, value -> String in
     let text: String
     switch value {
     case let v as Double: text = v.isFinite ? String(format: "%.6g", v) : "null"
     case let v as Int: text = String(v)
-    case let v as String: text = "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    case let v as String: text = jsonString(v)
     case let v as Bool: text = v ? "true" : "false"
     default: text = "null"
     }
-    return "\"\(key)\": \(text)"
+    return "\(jsonString(key)): \(text)"
   }
   return "{" + body.joined(separator: ", ") + "}"
+}
+
+/// A JSON string literal: quotes, backslashes and control characters (a newline in a file
+/// name) escaped, so that the line stays one valid JSON object.
+func jsonString(_ text: String) -> String {
+  var out = "\""
+  for scalar in text.unicodeScalars {
+    switch scalar {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case "\t": out += "\\t"
+    case "\r": out += "\\r"
+    case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+    default: out.unicodeScalars.append(scalar)
+    }
+  }
+  return out + "\""
 }

@@ -91,13 +91,15 @@ def test_other_commands_read_hdf5_whole_or_by_shard(folder):
         assert json.loads(f.attrs["spec"]).get("inputShape") == [6, 5, 1]
 
 
-def test_resident_sets_stay_bounded(tmp_path):
-    rows = 1_200_000  # x 64 float32 = 293 MiB, in 1 MiB chunks
+def test_resident_sets_stay_bounded_on_data_four_times_larger(tmp_path):
+    """ae under 160 MiB and its reader under 100 MiB (VmHWM each) while streaming 659 MiB."""
+    rows = 2_700_000  # x 64 float32 = 659 MiB, in 1 MiB chunks
     path = tmp_path / "big.h5"
     with h5py.File(path, "w") as f:
         d = f.create_dataset("rows", shape=(rows, 64), dtype=np.float32, chunks=(4096, 64))
-        for start in range(0, rows, 200_000):
-            d[start:start + 200_000] = low_rank(min(200_000, rows - start), start, width=64)
+        for start in range(0, rows, 300_000):
+            d[start:start + 300_000] = low_rank(min(300_000, rows - start), start, width=64)
+    assert path.stat().st_size > 4 * 160 * 2 ** 20
     summary = json.loads(ae("train", "--data", f"{path}:/rows", "--stream", "--shuffle-buffer", 65536, "--layers", "16,4",
                             "--loss", "mse", "--epochs", 1, "--out", tmp_path / "m.h5", "--quiet").stdout)
     assert summary["rows"] == rows

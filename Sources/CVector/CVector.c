@@ -235,3 +235,63 @@ void aevec_overlap_add(float *out, const float *samples, size_t part, const floa
   }
   for (; i < n; i++) out[i] += samples[2 * i + part] * window[i];
 }
+
+/* The anomaly score's neighbour search (AnomalySettings.TrainingCodes.neighbourDistance): the
+ * squared distances from z to 16 codes at once, axis by axis in axis order (the same IEEE
+ * operations in every lane and every clone), and an insertion into `best` only for a block
+ * with a code nearer than the last kept. NaN padding codes compare as nearer than nothing. */
+#define NEAREST(W, FLOATS)                                                                                 \
+  static inline __attribute__((always_inline)) void nearest##W(const float *z, const float *columns,       \
+                                                               size_t width, size_t padded, float *best,    \
+                                                               size_t count) {                              \
+    for (size_t block = 0; block < padded; block += 16) {                                                  \
+      FLOATS squares = (FLOATS)(0.0f);                                                                      \
+      for (size_t j = 0; j < width; j++) {                                                                  \
+        FLOATS codes;                                                                                       \
+        __builtin_memcpy(&codes, columns + j * padded + block, sizeof codes);                               \
+        FLOATS difference = (FLOATS)(z[j]) - codes;                                                         \
+        squares += difference * difference;                                                                 \
+      }                                                                                                     \
+      float lanes[W];                                                                                       \
+      __builtin_memcpy(lanes, &squares, sizeof lanes);                                                      \
+      float last = best[count - 1];                                                                         \
+      int any = 0;                                                                                          \
+      for (int lane = 0; lane < W; lane++) any |= lanes[lane] < last;                                      \
+      if (!any) continue;                                                                                   \
+      for (int lane = 0; lane < W; lane++) {                                                                \
+        float square = lanes[lane];                                                                         \
+        if (!(square < best[count - 1])) continue;                                                          \
+        size_t slot = count - 1;                                                                            \
+        while (slot > 0 && best[slot - 1] > square) {                                                       \
+          best[slot] = best[slot - 1];                                                                      \
+          slot--;                                                                                           \
+        }                                                                                                   \
+        best[slot] = square;                                                                                \
+      }                                                                                                     \
+    }                                                                                                       \
+  }
+
+NEAREST(16, ae_float16v)
+
+__attribute__((target("avx512f,avx512dq"))) static void nearest_avx512(const float *z, const float *columns, size_t width,
+                                                                       size_t padded, float *best, size_t count) {
+  nearest16(z, columns, width, padded, best, count);
+}
+
+__attribute__((target_clones("avx2", "default")))
+static void nearest_narrow(const float *z, const float *columns, size_t width, size_t padded, float *best, size_t count) {
+  nearest16(z, columns, width, padded, best, count);
+}
+
+void aevec_nearest_squares(const float *z, const float *columns, size_t width, size_t padded, float *best, size_t count) {
+  static int wide = -1; /* computed once; racing first calls compute the same value */
+  int answer = __atomic_load_n(&wide, __ATOMIC_RELAXED);
+  if (answer < 0) {
+    __builtin_cpu_init();
+    answer = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+    __atomic_store_n(&wide, answer, __ATOMIC_RELAXED);
+  }
+  if (count == 0 || padded % 16 != 0) return;
+  if (answer) nearest_avx512(z, columns, width, padded, best, count);
+  else nearest_narrow(z, columns, width, padded, best, count);
+}

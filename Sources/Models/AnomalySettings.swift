@@ -1,3 +1,5 @@
+import CVector
+
 /// How a model scores rows as anomalies, and, once calibrated on held-out normal rows, the
 /// threshold above which a row counts as anomalous. Stored in the model file (`/anomaly`).
 public struct AnomalySettings: Codable, Equatable, Sendable {
@@ -35,13 +37,17 @@ public struct AnomalySettings: Codable, Equatable, Sendable {
   /// not in the JSON attribute.
   public struct TrainingCodes: Equatable, Sendable {
     /// Code width values.
-    public var mean: [Float]
+    public var mean: [Float] { didSet { neighbourColumns = Self.columns(of: neighbours, width: width) } }
     /// width x width values, row-major: the covariance's eigenvectors as rows, each divided
     /// by the square root of its variance, so `|whitening (z - mean)|^2` is the squared
     /// Mahalanobis distance.
     public var whitening: [Float]
     /// Training codes, rows of width values (at most `neighbourLimit` rows).
-    public var neighbours: [Float]
+    public var neighbours: [Float] { didSet { neighbourColumns = Self.columns(of: neighbours, width: width) } }
+    /// The same codes a value at a time: width runs of the row count rounded up to 16 (the rows padded to
+    /// whole blocks of 16 with codes that are no one's neighbour), so that one query's
+    /// distances to 16 codes are 16 lanes of one vector.
+    private var neighbourColumns: [Float]
     public var width: Int { mean.count }
     public var neighbourRows: Int { width == 0 ? 0 : neighbours.count / width }
 
@@ -55,6 +61,22 @@ public struct AnomalySettings: Codable, Equatable, Sendable {
       self.mean = mean
       self.whitening = whitening
       self.neighbours = neighbours
+      neighbourColumns = Self.columns(of: neighbours, width: mean.count)
+    }
+
+    /// Equal statistics: the vector layout is derived from them (and its NaN padding is equal to nothing).
+    public static func == (a: Self, b: Self) -> Bool {
+      a.mean == b.mean && a.whitening == b.whitening && a.neighbours == b.neighbours
+    }
+
+    /// Rows of `width` values as columns of rows padded to a multiple of 16. A padding code
+    /// is NaN on every axis: its distance compares as nearer than nothing.
+    static func columns(of rows: [Float], width: Int) -> [Float] {
+      guard width > 0 else { return [] }
+      let count = rows.count / width, padded = (count + 15) / 16 * 16
+      var columns = [Float](repeating: .nan, count: width * padded)
+      for row in 0..<count { for j in 0..<width { columns[j * padded + row] = rows[row * width + j] } }
+      return columns
     }
 
     /// The squared Mahalanobis distance of code `z`; `scratch` holds width floats. Summed in
@@ -79,7 +101,10 @@ public struct AnomalySettings: Codable, Equatable, Sendable {
     }
 
     /// The mean Euclidean distance from code `z` to its `neighbourCount` nearest training
-    /// codes; `skippingNearest` leaves out the nearest (a training row's own code).
+    /// codes; `skippingNearest` leaves out the nearest (a training row's own code). Each
+    /// distance sums its squared differences axis by axis, in axis order, 16 codes per vector
+    /// (CVector's aevec_nearest_squares: AVX-512 where the CPU has it); only a block with a
+    /// code nearer than the current fifth is looked at lane by lane.
     @inline(__always)
     public func neighbourDistance(_ z: UnsafePointer<Float>, skippingNearest: Bool = false) -> Float {
       let k = width, count = Self.neighbourCount + (skippingNearest ? 1 : 0)
@@ -87,34 +112,9 @@ public struct AnomalySettings: Codable, Equatable, Sendable {
       var nearest: (Float, Float, Float, Float, Float, Float) = (.infinity, .infinity, .infinity, .infinity, .infinity, .infinity)
       return withUnsafeMutableBytes(of: &nearest) { raw in
         let best = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-        neighbours.withUnsafeBufferPointer { codes in
-          for row in 0..<neighbourRows {
-            let r = codes.baseAddress! + row * k
-            // Eight lanes at a time: a single running sum would make every row wait k additions.
-            var lanes = SIMD8<Float>()
-            var j = 0
-            while j + 8 <= k {
-              let difference = UnsafeRawPointer(z + j).loadUnaligned(as: SIMD8<Float>.self)
-                - UnsafeRawPointer(r + j).loadUnaligned(as: SIMD8<Float>.self)
-              lanes += difference * difference
-              j += 8
-            }
-            // Lanes added in a written order (SIMD's sum() leaves its order to the library).
-            var sum = lanes[0]
-            for lane in 1..<8 { sum += lanes[lane] }
-            while j < k {
-              let difference = z[j] - r[j]
-              sum += difference * difference
-              j += 1
-            }
-            guard sum < best[count - 1] else { continue }
-            var slot = count - 1
-            while slot > 0 && best[slot - 1] > sum {
-              best[slot] = best[slot - 1]
-              slot -= 1
-            }
-            best[slot] = sum
-          }
+        neighbourColumns.withUnsafeBufferPointer { columns in
+          guard let base = columns.baseAddress, k > 0 else { return }
+          aevec_nearest_squares(z, base, k, columns.count / k, best, count)
         }
         let used = min(count, neighbourRows)
         var total: Float = 0

@@ -11,6 +11,34 @@ import Testing
 /// The anomaly scores and their settings: what a perfect reconstruction costs per loss, the
 /// settings' trip through a file, files from before them, crafted settings, and calibration.
 @Suite struct AnomalyScoreTests {
+  /// The neighbour distance (16 codes per vector) against a brute force in double precision,
+  /// for code widths 1 to 13, code counts that do and do not fill blocks of 16, with and
+  /// without the nearest left out, and after the codes are replaced.
+  @Test(arguments: [(1, 6), (3, 17), (4, 100), (8, 1000), (13, 33)])
+  func neighbourDistanceIsTheMeanOfTheNearestFive(width k: Int, codes count: Int) {
+    var generator = SeededRandom(seed: UInt64(k * 1000 + count))
+    func random(_ n: Int) -> [Float] { (0..<n).map { _ in Float.random(in: -2...2, using: &generator) } }
+    var training = AnomalySettings.TrainingCodes(mean: [Float](repeating: 0, count: k), whitening: [Float](repeating: 0, count: k * k),
+                                                 neighbours: random(count * k))
+    for round in 0..<2 {
+      let codes = training.neighbours
+      for query in 0..<20 {
+        // A training code itself (distance 0 to its nearest), or a new point.
+        let z = query % 4 == 0 ? Array(codes[(query * 7 % count) * k..<(query * 7 % count + 1) * k]) : random(k)
+        let sorted = (0..<count).map { row in
+          (0..<k).reduce(0.0) { $0 + pow(Double(z[$1]) - Double(codes[row * k + $1]), 2) }.squareRoot()
+        }.sorted()
+        for skipping in [false, true] {
+          let chosen = sorted.prefix(skipping ? 6 : 5).dropFirst(skipping ? 1 : 0)
+          let reference = chosen.reduce(0, +) / Double(chosen.count)
+          let got = z.withUnsafeBufferPointer { training.neighbourDistance($0.baseAddress!, skippingNearest: skipping) }
+          #expect(abs(Double(got) - reference) < 1e-5 * max(1, reference), "width \(k), \(count) codes, round \(round): \(got) against \(reference)")
+        }
+      }
+      training.neighbours = random(count * k) // the vector layout follows the codes
+    }
+  }
+
   /// Each loss at a perfect reconstruction (logits that give back the target) equals
   /// `perfectRowLoss`, so the `excess` score of a perfect reconstruction is 0.
   @Test func perfectRowLossIsTheLossOfAPerfectReconstruction() {

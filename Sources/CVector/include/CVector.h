@@ -41,4 +41,9 @@ void aevec_pair_spectra(float *pairs, const float *a, const float *b, size_t hal
 /* out[i] += samples[2 i + part] * window[i] for i < n (part 0 or 1). */
 void aevec_overlap_add(float *out, const float *samples, size_t part, const float *window, size_t n);
 
+/* Keep in best[0 ..< count] (ascending; the caller fills it with +infinity) the count smallest
+ * squared distances from z (width values) to the codes stored as columns: width runs of
+ * `padded` values (a multiple of 16; NaN codes pad the last block and are never kept). */
+void aevec_nearest_squares(const float *z, const float *columns, size_t width, size_t padded, float *best, size_t count);
+
 #endif

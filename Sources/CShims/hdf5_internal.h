@@ -24,7 +24,9 @@ struct audit {
   char problem[768];
 };
 /* Refuse (return 1, with audit->problem set) a dataset whose data would not come from inside
- * the file: virtual or external storage, unknown layouts, plugin filters, unwritten storage. */
-int h5_audit_dataset(hid_t file, const char *name, struct audit *audit);
+ * the file: virtual or external storage, unknown layouts, plugin filters, unwritten storage.
+ * walk_chunks 0 leaves a chunked dataset's chunks to the caller (counting them walks the
+ * whole chunk index, which a small file can declare 2^32 entries long). */
+int h5_audit_dataset(hid_t file, const char *name, struct audit *audit, int walk_chunks);
 
 #endif

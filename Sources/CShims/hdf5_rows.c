@@ -1,12 +1,15 @@
-/* Streamed rows: one numeric dataset of a data file, opened from disk and read by rows (see
- * CShims.h). A data file is hostile input as a model file is, but may be far larger than
- * memory, so libhdf5 reads it in place. What keeps that safe:
+/* Data rows: one numeric dataset of a data file (see CShims.h). libhdf5 parses the metadata
+ * only: the way to the dataset, its type and shape, where its values are stored. The caller
+ * (Store's HDF5Rows) reads the values itself, with pread, and undoes the filters itself with
+ * bounded output: libhdf5 1.10.8 trusts a chunk's stored size (a short chunk leaks its heap
+ * into the data), inflates without a bound (a 2 MB file asked for 2 GB), and reads past the
+ * end of a file that shrank as zeros. What keeps the metadata parsing safe enough to run at all:
  * - the caller opened the file itself (a regular file) and names it by its descriptor;
- * - only hard links and groups lead to the dataset, which must keep every value inside the file
- *   (no external or virtual storage), passed through built-in filters only, plugins never load;
+ * - only hard links and groups lead to the dataset, whose values must be inside the file (no
+ *   external or virtual storage), through built-in filters only; plugins never load;
  * - the dataset's type is a fixed-size number, so libhdf5 never dereferences a global heap
  *   (where model files need aeh5_check_global_heaps: variable-length strings live there);
- * - reads past the end of a file that shrank come back short, not from elsewhere. */
+ * - and `ae` runs all of it in a process of its own (HDF5RowReader). */
 #include "CShims.h"
 #include "hdf5_internal.h"
 
@@ -56,72 +59,136 @@ static int check_way(hid_t file, const char *name, char *why, size_t size) {
   }
 }
 
-/* 0 when the dataset's chunks (if chunked) hold at most `limit` bytes, else 1 with the reason. */
-static int check_chunks(hid_t set, int rank, size_t item, size_t limit, const char *name, char *why, size_t size) {
+/* The stored layout, in `storage`: 0, or 1 with the reason in `why`. */
+static int describe_storage(hid_t set, hid_t type, const char *name, aeh5_storage *storage, size_t max_chunk_bytes,
+                            char *why, size_t size) {
   hid_t dcpl = H5Dget_create_plist(set);
-  int refused = 0;
-  if (dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED) {
+  int refused = 1;
+  if (dcpl < 0) { snprintf(why, size, "dataset '/%s' has unreadable storage properties", name); return 1; }
+  H5D_layout_t layout = H5Pget_layout(dcpl);
+  size_t item = H5Tget_size(type);
+  if (layout == H5D_CONTIGUOUS) {
+    haddr_t address = H5Dget_offset(set);
+    if (address == HADDR_UNDEF) { snprintf(why, size, "dataset '/%s' has no values stored", name); goto done; }
+    storage->layout = AEH5_CONTIGUOUS;
+    storage->address = address;
+  } else if (layout == H5D_COMPACT) {
+    storage->layout = AEH5_COMPACT;
+  } else if (layout == H5D_CHUNKED) {
     hsize_t chunk[AEH5_MAX_RANK];
+    if (H5Pget_chunk(dcpl, storage->rank, chunk) != storage->rank) { snprintf(why, size, "dataset '/%s' has an unreadable chunk shape", name); goto done; }
     uint64_t bytes = item;
-    if (H5Pget_chunk(dcpl, rank, chunk) != rank) bytes = UINT64_MAX;
-    for (int i = 0; i < rank && bytes != UINT64_MAX; i++)
+    for (int i = 0; i < storage->rank; i++) {
       bytes = chunk[i] != 0 && bytes <= UINT64_MAX / chunk[i] ? bytes * chunk[i] : UINT64_MAX;
-    if (bytes > limit) {
-      snprintf(why, size, "dataset '/%s' is stored in chunks of %llu bytes; streamed reads take chunks of at most %zu "
-               "(h5py's default chunks=True are far smaller)", name, (unsigned long long)bytes, limit);
-      refused = 1;
+      storage->chunk[i] = chunk[i];
     }
+    if (bytes > max_chunk_bytes) {
+      snprintf(why, size, "dataset '/%s' is stored in chunks of %llu bytes; data is read in chunks of at most %zu "
+               "(h5py's default chunks=True are far smaller)", name, (unsigned long long)bytes, max_chunk_bytes);
+      goto done;
+    }
+    int filters = H5Pget_nfilters(dcpl);
+    if (filters < 0 || filters > 8) { snprintf(why, size, "dataset '/%s' has an unreadable filter pipeline", name); goto done; }
+    for (int i = 0; i < filters; i++) {
+      unsigned flags = 0, config = 0;
+      size_t count = 0;
+      char filter_name[64];
+      H5Z_filter_t filter = H5Pget_filter2(dcpl, (unsigned)i, &flags, &count, NULL, sizeof filter_name, filter_name, &config);
+      storage->filters[i] = filter == H5Z_FILTER_DEFLATE ? AEH5_DEFLATE : filter == H5Z_FILTER_SHUFFLE ? AEH5_SHUFFLE
+                          : filter == H5Z_FILTER_FLETCHER32 ? AEH5_FLETCHER32 : 0;
+      if (storage->filters[i] == 0) {
+        snprintf(why, size, "dataset '/%s' uses a compression filter other than deflate, shuffle or fletcher32", name);
+        goto done;
+      }
+    }
+    storage->filter_count = filters;
+    storage->layout = AEH5_CHUNKED;
+  } else {
+    snprintf(why, size, "dataset '/%s' has an unknown storage layout", name);
+    goto done;
   }
-  if (dcpl >= 0) H5Pclose(dcpl);
+  refused = 0;
+done:
+  H5Pclose(dcpl);
   return refused;
 }
 
-int64_t aeh5_rows_open(int64_t file, const char *path, size_t max_chunk_bytes, int *kind, int *rank, uint64_t *dims) {
+int64_t aeh5_rows_open(int64_t file, const char *path, size_t max_chunk_bytes, aeh5_storage *storage) {
   h5_enter();
-  hid_t set = -1, type = -1, space = -1, dapl = -1;
+  hid_t set = -1, type = -1, space = -1;
   int ok = 0;
   const char *name = path;
   while (*name == '/') name++;
   char why[768] = "";
+  memset(storage, 0, sizeof *storage);
   if (*name == '\0') { snprintf(why, sizeof why, "no dataset path (file.h5:/group/dataset)"); goto done; }
   if (check_way(file, name, why, sizeof why)) goto done;
   struct audit audit = {0, ""};
-  if (h5_audit_dataset(file, name, &audit)) { snprintf(why, sizeof why, "%s", audit.problem); goto done; }
-  /* Room for one whole chunk in libhdf5's chunk cache, so a block of rows inside one chunk
-   * decompresses it once. */
-  dapl = H5Pcopy(h5_safe_dataset_access);
-  if (dapl < 0 || H5Pset_chunk_cache(dapl, 521, max_chunk_bytes, 0.75) < 0) { h5_fail("cannot set up reading", path); goto done; }
-  set = H5Dopen2(file, name, dapl);
+  if (h5_audit_dataset(file, name, &audit, 0)) { snprintf(why, sizeof why, "%s", audit.problem); goto done; }
+  set = H5Dopen2(file, name, h5_safe_dataset_access);
   if (set < 0) { h5_fail("cannot open dataset", path); goto done; }
   type = H5Dget_type(set);
   space = H5Dget_space(set);
   if (type < 0 || space < 0) { h5_fail("unreadable dataset", path); goto done; }
-  *kind = h5_kind_of(type);
-  if (*kind == AEH5_OTHER || H5Tget_class(type) == H5T_VLEN) {
+  storage->kind = h5_kind_of(type);
+  H5T_order_t order = H5Tget_order(type);
+  if (storage->kind == AEH5_OTHER || H5Tget_class(type) == H5T_VLEN ||
+      (storage->kind != AEH5_UINT8 && order != H5T_ORDER_LE && order != H5T_ORDER_BE)) {
     snprintf(why, sizeof why, "dataset '/%s' holds values of a type not read (float32, float64, int32, int64 or uint8)", name);
     goto done;
   }
+  storage->big_endian = order == H5T_ORDER_BE;
   int r = H5Sget_simple_extent_ndims(space);
-  if (r < 2 || r > AEH5_MAX_RANK) {
-    snprintf(why, sizeof why, "dataset '/%s' has %d axes; data rows need 2 to %d, rows first: (rows, values) or images (rows, h, w[, c])",
-             name, r, AEH5_MAX_RANK);
+  if (r < 2 || r > 4) {
+    snprintf(why, sizeof why, "dataset '/%s' has %d axes; data rows need 2 to 4, rows first: (rows, values) or images "
+             "(rows, h, w[, c]) (reshape it)", name, r);
     goto done;
   }
   hsize_t shape[AEH5_MAX_RANK];
   if (H5Sget_simple_extent_dims(space, shape, NULL) != r) { h5_fail("unreadable dataset shape", path); goto done; }
-  for (int i = 0; i < r; i++) dims[i] = shape[i];
-  *rank = r;
-  if (check_chunks(set, r, H5Tget_size(type), max_chunk_bytes, name, why, sizeof why)) goto done;
+  for (int i = 0; i < r; i++) storage->dims[i] = shape[i];
+  storage->rank = r;
+  if (describe_storage(set, type, name, storage, max_chunk_bytes, why, sizeof why)) goto done;
   ok = 1;
 done:
   if (why[0]) snprintf(h5_last_error, sizeof h5_last_error, "%s", why);
   if (type >= 0) H5Tclose(type);
   if (space >= 0) H5Sclose(space);
-  if (dapl >= 0) H5Pclose(dapl);
   if (!ok && set >= 0) { H5Dclose(set); set = -1; }
   H5Eclear2(H5E_DEFAULT);
   h5_leave();
   return ok ? set : -1;
+}
+
+int aeh5_chunk_read(int64_t set, const uint64_t *coords, size_t capacity, void *buffer, uint64_t *size, unsigned *filter_mask) {
+  h5_enter();
+  hsize_t offset[AEH5_MAX_RANK];
+  for (int i = 0; i < AEH5_MAX_RANK; i++) offset[i] = coords[i];
+  haddr_t where = HADDR_UNDEF;
+  hsize_t stored = 0;
+  uint32_t filters = 0;
+  int status = -1;
+  /* The index gives the chunk's size before libhdf5 copies that many bytes into `buffer`. */
+  if (H5Iget_type(set) != H5I_DATASET) {
+    snprintf(h5_last_error, sizeof h5_last_error, "not an open dataset");
+  } else if (H5Dget_chunk_info_by_coord(set, offset, filter_mask, &where, &stored) < 0) {
+    h5_fail("cannot find a chunk of the dataset", "");
+  } else if (where == HADDR_UNDEF) {
+    snprintf(h5_last_error, sizeof h5_last_error, "a chunk at row %llu was never written (unwritten storage would read as fill values)",
+             (unsigned long long)coords[0]);
+  } else if (stored > capacity) {
+    snprintf(h5_last_error, sizeof h5_last_error, "a chunk at row %llu claims %llu stored bytes; its values take at most %zu",
+             (unsigned long long)coords[0], (unsigned long long)stored, capacity);
+  } else if (H5Dread_chunk(set, H5P_DEFAULT, offset, &filters, buffer) < 0) {
+    h5_fail("cannot read a chunk of the dataset", "");
+  } else {
+    *size = stored;
+    *filter_mask = filters;
+    status = 0;
+  }
+  H5Eclear2(H5E_DEFAULT);
+  h5_leave();
+  return status;
 }
 
 int aeh5_rows_read(int64_t set, uint64_t first, uint64_t count, float *out) {

@@ -553,7 +553,7 @@ done:
   return ok;
 }
 
-int h5_audit_dataset(hid_t file, const char *name, struct audit *audit) {
+int h5_audit_dataset(hid_t file, const char *name, struct audit *audit, int walk_chunks) {
   int stop = 0;
   hid_t set = H5Dopen2(file, name, h5_safe_dataset_access), dcpl = -1;
   if (set < 0) return refuse(audit, "dataset '/%s' cannot be opened", name);
@@ -584,7 +584,7 @@ int h5_audit_dataset(hid_t file, const char *name, struct audit *audit) {
       goto done;
     }
   }
-  if (!fully_stored(set, dcpl, layout)) {
+  if ((walk_chunks || layout != H5D_CHUNKED) && !fully_stored(set, dcpl, layout)) {
     stop = refuse(audit, "dataset '/%s' declares more values than the file stores (unwritten storage would read as fill values)", name);
     goto done;
   }
@@ -606,7 +606,7 @@ static herr_t audit_link(hid_t group, const char *name, const H5L_info_t *info, 
   H5O_info_t object;
   if (H5Oget_info_by_name2(group, name, &object, H5O_INFO_BASIC, h5_safe_links) < 0)
     return refuse(audit, "object '/%s' cannot be read", name);
-  if (object.type == H5O_TYPE_DATASET) return h5_audit_dataset(group, name, audit);
+  if (object.type == H5O_TYPE_DATASET) return h5_audit_dataset(group, name, audit, 1);
   if (object.type != H5O_TYPE_GROUP) return refuse(audit, "object '/%s' is neither a group nor a dataset", name);
   return 0;
 }

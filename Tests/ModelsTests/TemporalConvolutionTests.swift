@@ -70,6 +70,26 @@ import Testing
     #expect(negative.problems().contains { $0.contains("padding must be >= 0, got 0,0,2,-1") }, "\(negative.problems())")
   }
 
+  /// A 1-D convolution's height stays 1: a taller kernel (the weights are laid out (k, in, out)
+  /// and would be read past) is refused, however the height padding makes the shapes agree;
+  /// padding along time may differ between the sides.
+  @Test func temporalLayersKeepHeightOne() throws {
+    let spec = try Architecture(parsing: "conv4k3s2,dense3").spec(kind: .dense, inputWidth: 24, inputShape: [12, 2])
+    let convolution = spec.encoder.firstIndex { $0.kind == .conv1d }!
+    for (kernel, padding) in [([3, 3], [1, 1]), ([2, 3], [1, 1, 0, 1]), ([1023, 3], [511, 1])] {
+      var tall = spec
+      tall.encoder[convolution].kernel = kernel
+      tall.encoder[convolution].padding = padding
+      #expect(tall.problems().contains { $0.contains("kernel and stride height 1") }, "\(kernel) \(padding): \(tall.problems())")
+    }
+    var oneSided = spec
+    oneSided.encoder[convolution].padding = [0, 0, 0, 1] // (12 + 1 - 3) / 2 + 1 = 6 steps, as with [0, 1]
+    oneSided.decoder[oneSided.decoder.lastIndex { $0.kind == .conv1dTranspose }!].padding = [0, 0, 0, 1]
+    #expect(oneSided.problems().isEmpty, "\(oneSided.problems())")
+    let error = objectiveGradientError(try Autoencoder(spec: oneSided, seed: 15), dataSeed: 16)
+    #expect(error < 1e-3, "relative gradient error \(error)")
+  }
+
   /// The file keeps 1-D and rectangular layers: the spec's JSON, the layer attributes and the
   /// Keras-ordered kernels (k, in, out) read back, and the runtime matches.
   @Test func temporalAndRectangularLayersSurviveTheFile() throws {

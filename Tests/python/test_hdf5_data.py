@@ -11,6 +11,7 @@ import signal
 import struct
 import subprocess
 import time
+import zlib
 
 import h5py
 import numpy as np
@@ -91,6 +92,52 @@ def test_other_commands_read_hdf5_whole_or_by_shard(folder):
         assert json.loads(f.attrs["spec"]).get("inputShape") == [6, 5, 1]
 
 
+def test_every_storage_reads_the_same_values(tmp_path):
+    """Contiguous, compact and chunked storage (chunks across every axis, edge chunks), deflate,
+    shuffle and Fletcher-32, both byte orders, every type read, a 1 MiB user block, a path that
+    starts with '-': all read as the same .npy rows do."""
+    rng = np.random.default_rng(4)
+    images = rng.random((37, 6, 5, 3)).astype(np.float32)
+    model = tmp_path / "m.h5"
+    np.save(tmp_path / "images.npy", images)
+    ae("train", "--data", tmp_path / "images.npy", "--layers", "8,3", "--epochs", 1, "--out", model, "--quiet")
+    ae("encode", model, "--data", tmp_path / "images.npy", "--out", tmp_path / "expected.npy")
+    expected = np.load(tmp_path / "expected.npy")
+    variants = {
+        "contiguous": dict(data=images),
+        "compact": None,  # written below: h5py's high-level API makes no compact datasets
+        "chunks_everywhere": dict(data=images, chunks=(7, 4, 2, 2), compression="gzip", shuffle=True, fletcher32=True),
+        "big_endian": dict(data=images.astype(">f4"), chunks=(5, 6, 5, 3)),
+        "float64_be": dict(data=images.astype(">f8")),
+        "checksummed": dict(data=images, chunks=(10, 6, 5, 3), fletcher32=True),
+    }
+    path = tmp_path / "-stores.h5"
+    with h5py.File(path, "w", userblock_size=1 << 20) as f:
+        for name, options in variants.items():
+            if name == "compact":
+                space = h5py.h5s.create_simple(images.shape)
+                plist = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+                plist.set_layout(h5py.h5d.COMPACT)
+                h5py.h5d.create(f.id, b"compact", h5py.h5t.IEEE_F32LE, space, plist).write(h5py.h5s.ALL, h5py.h5s.ALL, images)
+                continue
+            f.create_dataset(name, **options)
+    for name in variants:
+        out = tmp_path / f"{name}.npy"
+        ae("encode", model, f"--data={path}:/{name}", "--out", out)
+        assert np.array_equal(np.load(out), expected), name
+    # Integers: int32, big-endian int64 and uint8 (pixels, scaled by 255 as from a .npy).
+    counts = rng.integers(0, 200, (37, 90))
+    np.save(tmp_path / "counts.npy", counts.astype(np.float32))
+    ae("train", "--data", tmp_path / "counts.npy", "--layers", "8,3", "--epochs", 1, "--out", tmp_path / "c.h5", "--quiet")
+    ae("encode", tmp_path / "c.h5", "--data", tmp_path / "counts.npy", "--out", tmp_path / "counts_expected.npy")
+    with h5py.File(tmp_path / "ints.h5", "w") as f:
+        f.create_dataset("int32", data=counts.astype(np.int32), chunks=(8, 30), compression="gzip")
+        f.create_dataset("int64_be", data=counts.astype(">i8"))
+    for name in ["int32", "int64_be"]:
+        ae("encode", tmp_path / "c.h5", "--data", f"{tmp_path}/ints.h5:/{name}", "--out", tmp_path / f"{name}.npy")
+        assert np.array_equal(np.load(tmp_path / f"{name}.npy"), np.load(tmp_path / "counts_expected.npy")), name
+
+
 def test_resident_sets_stay_bounded_on_data_four_times_larger(tmp_path):
     """ae under 160 MiB and its reader under 100 MiB (VmHWM each) while streaming 659 MiB."""
     rows = 2_700_000  # x 64 float32 = 659 MiB, in 1 MiB chunks
@@ -148,6 +195,24 @@ def hostile_cases(tmp_path):
     not_hdf5.write_text("not HDF5 at all\n" * 10)
     compact = tmp_path / "compact.h5"
     patched_compact_layout(compact)
+    short = tmp_path / "short.h5"
+    with h5py.File(short, "w") as f:
+        d = f.create_dataset("skipped", shape=(6, 4096), dtype=np.uint8, chunks=(1, 4096), compression="gzip")
+        d[...] = 7
+        d.id.write_direct_chunk((1, 0), b"SIXTEEN BYTES!!!", filter_mask=1)  # "deflate skipped", 16 of 4096 bytes
+        d = f.create_dataset("inflates_short", shape=(6, 4096), dtype=np.uint8, chunks=(1, 4096), compression="gzip")
+        d[...] = 7
+        d.id.write_direct_chunk((2, 0), zlib.compress(bytes(8)))
+        d = f.create_dataset("bomb", shape=(6, 4096), dtype=np.uint8, chunks=(1, 4096), compression="gzip")
+        d[...] = 7
+        d.id.write_direct_chunk((3, 0), zlib.compress(bytes(2 << 20), 9))  # 2 KB inflating to 2 MiB
+        d = f.create_dataset("checked", data=np.ones((6, 64), np.float32), chunks=(2, 64), fletcher32=True)
+        f.create_dataset("rank5", data=np.ones((2, 2, 2, 2, 2), np.float32))
+    raw = bytearray(short.read_bytes())
+    with h5py.File(short, "r") as f:
+        chunk_at = f["checked"].id.get_chunk_info(1).byte_offset
+    raw[chunk_at + 5] ^= 0x40  # one bit of the second chunk's values
+    short.write_bytes(bytes(raw))
     (tmp_path / "folder.h5").mkdir()
     os.mkfifo(tmp_path / "fifo.h5")
     return [
@@ -158,7 +223,7 @@ def hostile_cases(tmp_path):
         (f"{good}:/nan", "row 3, column 2 is nan"),
         (f"{good}:/huge", "is inf"),
         (f"{good}:/big_chunks", "chunks of 20000000 bytes"),
-        (f"{good}:/unwritten", "declares more values than the file stores"),
+        (f"{good}:/unwritten", "was never written"),
         (f"{good}:/lzf", "compression filter other than deflate"),
         (f"{good}:/outside", "external file"),
         (f"{good}:/virtual", "virtual dataset"),
@@ -171,6 +236,11 @@ def hostile_cases(tmp_path):
         (f"{tmp_path}/folder.h5:/rows", "not a regular file"),
         (f"{tmp_path}/fifo.h5:/rows", "not a regular file"),
         (f"{tmp_path}/absent.h5:/rows", "No such file"),
+        (f"{short}:/skipped", "holds 16 bytes where its shape needs 4096"),
+        (f"{short}:/inflates_short", "holds 8 bytes where its shape needs 4096"),
+        (f"{short}:/bomb", "inflates past its size"),
+        (f"{short}:/checked", "fails its Fletcher-32 checksum"),
+        (f"{short}:/rank5", "reshape it"),
     ]
 
 
@@ -205,10 +275,11 @@ def reader_of(parent):
     raise AssertionError("no reader process")
 
 
-@pytest.mark.parametrize("what", ["crash", "hang"])
+@pytest.mark.parametrize("what", ["crash", "hang", "truncate"])
 def test_a_reader_that_crashes_or_hangs_is_reported(tmp_path, what):
-    """libhdf5 crashing (SIGSEGV) or looping (a stopped process) in the reader: ae reports it in
-    one line and exits 1, leaving no model behind; the reader does not outlive it."""
+    """libhdf5 crashing (SIGSEGV) or looping (a stopped process) in the reader, or the file cut
+    short while it trains: ae reports it in one line and exits 1, leaving no model behind; the
+    reader does not outlive it."""
     path = tmp_path / "rows.h5"
     with h5py.File(path, "w") as f:
         f.create_dataset("rows", data=low_rank(20000, 3))
@@ -218,11 +289,41 @@ def test_a_reader_that_crashes_or_hangs_is_reported(tmp_path, what):
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     reader = reader_of(train.pid)
     time.sleep(0.5)  # into training
-    os.kill(reader, signal.SIGSEGV if what == "crash" else signal.SIGSTOP)
+    if what == "truncate":
+        os.truncate(path, 100_000)  # the rows are 1.9 MB: reads past the cut must fail, not give zeros
+    else:
+        os.kill(reader, signal.SIGSEGV if what == "crash" else signal.SIGSTOP)
     _, stderr = train.communicate(timeout=60)
     assert train.returncode == 1, stderr
     last = stderr.strip().splitlines()[-1]
-    expected = "libhdf5 crashed reading the file (signal 11" if what == "crash" else "gave no answer in 2 s"
+    expected = {"crash": "libhdf5 crashed reading the file (signal 11", "hang": "gave no answer in 2 s",
+                "truncate": "ends before byte"}[what]
     assert last.startswith("error:") and expected in last, stderr
     assert not (tmp_path / "m.h5").exists()
     assert not pathlib.Path(f"/proc/{reader}").exists() or "Z" in pathlib.Path(f"/proc/{reader}/stat").read_text().split()[2]
+
+
+def test_the_reader_ends_with_ae_and_keeps_to_its_descriptors(tmp_path):
+    """ae with its stderr closed still finishes (the socket stays above the standard
+    descriptors), and a reader whose ae is killed ends within a few seconds."""
+    path = tmp_path / "rows.h5"
+    rows = low_rank(300, 5)
+    with h5py.File(path, "w") as f:
+        f.create_dataset("rows", data=rows)
+    np.save(tmp_path / "rows.npy", rows)
+    ae("train", "--data", tmp_path / "rows.npy", "--layers", "4", "--epochs", 1, "--out", tmp_path / "m.h5", "--quiet")
+    closed = subprocess.run(f"'{AE}' encode '{tmp_path}/m.h5' --data '{path}:/rows' --out '{tmp_path}/c.npy' 2>&-",
+                            shell=True, timeout=60)
+    assert closed.returncode == 0 and np.load(tmp_path / "c.npy").shape == (300, 4)
+    train = subprocess.Popen([AE, "train", "--data", f"{path}:/rows", "--stream", "--layers", "4", "--epochs", "100000",
+                              "--early-stopping", "100000", "--out", str(tmp_path / "m2.h5"), "--quiet"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    reader = reader_of(train.pid)
+    os.kill(reader, signal.SIGSTOP)  # as if stuck inside libhdf5, not reading the socket
+    train.kill()
+    train.wait()
+    os.kill(reader, signal.SIGCONT)
+    deadline = time.time() + 10
+    while pathlib.Path(f"/proc/{reader}").exists() and time.time() < deadline:
+        time.sleep(0.1)
+    assert not pathlib.Path(f"/proc/{reader}").exists(), "the reader outlived ae"

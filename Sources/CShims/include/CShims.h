@@ -84,16 +84,36 @@ int aeh5_write_attr_double(int64_t loc, const char *name, double value);
 int aeh5_read_attr_double(int64_t loc, const char *name, double *value);
 int aeh5_has_attr(int64_t loc, const char *name);
 
-/* Streamed rows (hdf5_rows.c): one numeric dataset of a data file, read by rows from disk
- * (data files can be far larger than memory; models are read into memory whole).
- * file_open_disk opens `path` read-only: "/proc/self/fd/N" for a descriptor the caller opened
- * and checked, so the file read is the file checked. rows_open checks the way to the dataset
- * (hard links and groups only), audits the dataset as model files' datasets are (storage inside
- * the file, fully written, built-in filters), refuses chunks over max_chunk_bytes, and gives
- * its kind, rank and shape (rank 2 to AEH5_MAX_RANK: rows first). rows_read converts rows
- * first ..< first + count (every value of the other axes) to float32 into `out`. */
+/* Data rows (hdf5_rows.c): one numeric dataset of a data file, whose values the caller reads
+ * itself from the file (data files can be far larger than memory; models are read into memory
+ * whole). libhdf5 parses the file's metadata only: where the values are, and how they are
+ * stored. file_open_disk opens `path` read-only: "/proc/self/fd/N" for a descriptor the caller
+ * opened and checked, so the file read is the file checked. rows_open checks the way to the
+ * dataset (hard links and groups only), audits it as model files' datasets are (storage inside
+ * the file, built-in filters only; a chunked dataset's chunks are checked one by one as they
+ * are read, by chunk_place), refuses chunks over max_chunk_bytes, and describes it. */
+enum aeh5_layout { AEH5_CONTIGUOUS = 0, AEH5_CHUNKED = 1, AEH5_COMPACT = 2 };
+enum aeh5_filter { AEH5_DEFLATE = 1, AEH5_SHUFFLE = 2, AEH5_FLETCHER32 = 3 };
+typedef struct {
+  int kind;                       /* aeh5_kind of the stored values */
+  int big_endian;                 /* their byte order */
+  int rank;                       /* 2 ... AEH5_MAX_RANK, rows first */
+  uint64_t dims[AEH5_MAX_RANK];
+  int layout;                     /* aeh5_layout */
+  uint64_t address;               /* contiguous: where the values start in the file */
+  uint64_t chunk[AEH5_MAX_RANK];  /* chunked: the chunk shape */
+  int filters[8];                 /* chunked: the pipeline, in the order writing applies it */
+  int filter_count;
+} aeh5_storage;
 int64_t aeh5_file_open_disk(const char *path);
-int64_t aeh5_rows_open(int64_t file, const char *path, size_t max_chunk_bytes, int *kind, int *rank, uint64_t *dims);
+int64_t aeh5_rows_open(int64_t file, const char *path, size_t max_chunk_bytes, aeh5_storage *storage);
+/* The stored bytes of the chunk at element coordinates `coords`, as they are in the file (no
+ * filter undone), into `buffer` of `capacity` bytes: `size` of them, `filter_mask` bit i set
+ * when filter i of the pipeline was skipped for it. Fails (with a message) when the chunk was
+ * never written or holds more than `capacity` bytes. */
+int aeh5_chunk_read(int64_t set, const uint64_t *coords, size_t capacity, void *buffer, uint64_t *size, unsigned *filter_mask);
+/* A compact dataset's rows first ..< first + count (every value of the other axes), converted
+ * to float32 into `out` by libhdf5 (the values live in the object header it already read). */
 int aeh5_rows_read(int64_t set, uint64_t first, uint64_t count, float *out);
 int aeh5_rows_close(int64_t set);
 

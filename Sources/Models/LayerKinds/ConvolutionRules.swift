@@ -28,6 +28,11 @@ enum ConvolutionRules {
       return ["a \(name) layer needs kernel, stride, padding (2 or 4 sizes), and input and output shapes \(shape)"]
     }
     if (input + output).contains(where: { $0 < 1 }) { return ["its shapes \(input) and \(output) must be positive"] }
+    // Over time the height is 1 throughout: its weights are laid out (k, in, out), so a taller
+    // kernel would read other layers' weights (and past them).
+    if dimensions == 2 && (geometry.kernelHeight != 1 || geometry.strideHeight != 1 || geometry.paddingTop != 0 || geometry.paddingBottom != 0) {
+      return ["a 1-D convolution has kernel and stride height 1 and pads only along time; got kernel \(layer.kernel ?? []), stride \(layer.stride ?? []), padding \(layer.padding ?? [])"]
+    }
     var found = geometry.problems()
     if !found.isEmpty { return found }
     let (columns, overflow) = geometry.positions.multipliedReportingOverflow(by: geometry.patchSize)

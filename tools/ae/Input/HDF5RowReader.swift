@@ -34,11 +34,15 @@ final class HDF5RowReader: RowSource {
 
   init(_ spec: String) throws {
     name = spec
-    var ends: [Int32] = [0, 0]
-    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
-      throw CommandError("\(spec): cannot start the HDF5 reader: \(String(cString: strerror(errno)))")
+    let ends = try Self.socketPair(spec)
+    let process: pid_t
+    do {
+      process = try Self.spawn(spec, socket: ends[1])
+    } catch {
+      Glibc.close(ends[0])
+      Glibc.close(ends[1])
+      throw error
     }
-    let process = try Self.spawn(spec, socket: ends[1])
     Glibc.close(ends[1])
     let channel = RowChannel(fd: ends[0], timeout: Self.timeoutSeconds * 1000)
     do {
@@ -85,20 +89,42 @@ final class HDF5RowReader: RowSource {
   /// The reader's peak resident set in MiB (its VmHWM), while it runs.
   var readerPeakMegabytes: Double? { ended ? nil : peakResidentMegabytes(process: "\(process)") }
 
-  /// Start `ae read-hdf5-rows SPEC` (this very executable) with `socket` as its descriptor 3.
+  /// A connected pair of sockets, both at descriptors 10 and up: with ae's 0, 1 or 2 closed,
+  /// socketpair would hand out those numbers, and the reader's standard descriptors would be
+  /// a copy of the socket (neither end would then ever see the other close).
+  private static func socketPair(_ spec: String) throws -> [Int32] {
+    var ends: [Int32] = [0, 0]
+    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
+      throw CommandError("\(spec): cannot start the HDF5 reader: \(String(cString: strerror(errno)))")
+    }
+    for index in 0..<2 where ends[index] < 10 {
+      let moved = fcntl(ends[index], F_DUPFD_CLOEXEC, 10)
+      Glibc.close(ends[index])
+      ends[index] = moved
+    }
+    guard ends[0] >= 0 && ends[1] >= 0 else {
+      for end in ends where end >= 0 { Glibc.close(end) }
+      throw CommandError("\(spec): cannot start the HDF5 reader: \(String(cString: strerror(errno)))")
+    }
+    return ends
+  }
+
+  /// Start `ae read-hdf5-rows -- SPEC` (this very executable) with `socket` as its descriptor 3,
+  /// nothing to read, its output thrown away, and its errors (if any) on ae's stderr when open.
   private static func spawn(_ spec: String, socket: Int32) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_adddup2(&actions, socket, 3) // dup2 leaves the copy open across exec
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_adddup2(&actions, 2, 1) // nothing it prints can pass for ae's results
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    if fcntl(2, F_GETFD) < 0 { posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) }
     // The reader multiplies nothing: one BLAS thread (OPENBLAS_CORETYPE and friends pass as they are).
     // A crash in libhdf5 is reported by ae in one line, not by the Swift runtime's backtrace.
     var environment = ProcessInfo.processInfo.environment
     environment["OPENBLAS_NUM_THREADS"] = "1"
     environment["SWIFT_BACKTRACE"] = "enable=no"
-    let arguments = ["ae", "read-hdf5-rows", spec]
+    let arguments = ["ae", "read-hdf5-rows", "--", spec] // a path starting with "-" is not an option
     let argv = arguments.map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { (argv + envp).forEach { free($0) } }

@@ -140,7 +140,9 @@ extension DataOptions {
     let source = try HDF5RowReader(data)
     let range = shard?.range(of: source.rows) ?? 0..<min(limit ?? source.rows, source.rows)
     guard shard != nil || !range.isEmpty else { throw DataError("\(data): no rows") }
-    try checkMemory(rows: range.count, values: source.width, copies: 1, what: "reading \(range.count) rows of \(source.width) values from \(data)")
+    // Two copies: the rows and what the command makes of them. (A chunked file can declare far
+    // more values than it stores: the size is checked before the rows are allocated.)
+    try checkMemory(rows: range.count, values: source.width, copies: 2, what: "reading \(range.count) rows of \(source.width) values from \(data)")
     let features = Tensor(rows: range.count, cols: source.width)
     if !range.isEmpty { try source.read(first: range.lowerBound, count: range.count, into: features.data) }
     var dataset = Dataset(features: features, imageShape: source.imageShape, isByteData: source.isByteData, name: data,

@@ -19,7 +19,8 @@ import Store
 /// LeakyReLU folded into the layer before, Dropout (nothing at inference). Keras' kernels are
 /// laid out as ours ((in, out); (kh, kw, in, out); (kh, kw, out, in) for transposed), so they
 /// are copied as they are. Keras' "same" padding puts an odd total padding's extra row after
-/// the image (an even image, kernel 3, stride 2): such a layer keeps its four paddings.
+/// the image (an odd total: an even image, kernel 3, stride 2, or kernel 2 or 4 at stride 1):
+/// such a layer keeps its four paddings.
 ///
 /// The code is the output of the layer named by `codeLayer`, else of the sub-model whose
 /// name holds "encoder", else of the narrowest Dense layer. The file is hostile input: it is

@@ -657,6 +657,12 @@ case("spec-conv-stride-0", "spec", "a conv layer with stride 0", FORMAT, "stride
      edit=spec_layer("decoder", 1, stride=0))
 case("spec-conv-padding-negative", "spec", "a conv layer with padding -1", FORMAT, "padding must be >= 0, got -1",
      base="conv", edit=spec_layer("encoder", 0, padding=-1))
+case("spec-conv-padding-four-negative", "spec", "a conv layer padded [0, 0, 2, -1] (top, left, bottom, right)", FORMAT,
+     "padding must be >= 0, got 0,0,2,-1", base="conv", edit=spec_layer("encoder", 0, padding=[0, 0, 2, -1]))
+case("spec-conv-padding-three", "spec", "a conv layer with three paddings", FORMAT, "padding (2 or 4 sizes)",
+     base="conv", edit=spec_layer("encoder", 0, padding=[1, 1, 1]))
+case("spec-conv-padding-four-lies", "spec", "a conv layer padded [0, 0, 0, 0] where its shapes need 1 on a side", FORMAT,
+     "map 4x4 to 1x1, not 2x2", base="conv", edit=spec_layer("encoder", 0, padding=[0, 0, 0, 0]))
 case("spec-conv-kernel-2000", "spec", "a conv layer with kernel 2000", FORMAT,
      "a kernel, stride or padding of 2000 is too large (at most 1024)", base="conv", edit=spec_layer("encoder", 0, kernel=2000))
 case("spec-conv-output-shape-lies", "spec", "a conv layer claiming a 1x1x8 output", FORMAT,

@@ -64,8 +64,9 @@ enum ModelDescription {
     }]
   }
 
-  /// Encoder then decoder layers; dense layers' shapes are their widths. Kernel, stride and
-  /// padding are (height, width) pairs, as the spec holds them (height 1 for 1-D convolutions).
+  /// Encoder then decoder layers; dense layers' shapes are their widths. Kernel and stride are
+  /// (height, width) pairs, as the spec holds them (height 1 for 1-D convolutions); padding too,
+  /// or (top, left, bottom, right) when the sides differ.
   static func layers(_ spec: ModelSpec) -> [[String: Any]] {
     var described: [[String: Any]] = []
     for (part, layers, start) in [("encoder", spec.encoder, spec.encoderInputWidth), ("decoder", spec.decoder, spec.decoderInputWidth)] {

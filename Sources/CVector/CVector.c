@@ -122,7 +122,8 @@ static void sigmoid_rows_narrow(const float *z, float *out, size_t rows, size_t 
   sigmoid_rows8(z, out, rows, width, offset, scale);
 }
 
-void aevec_sigmoid_rows(const float *z, float *out, size_t rows, size_t width, const float *offset, const float *scale) {
+/* Whether this CPU runs the 16-lane AVX-512 clones. */
+static int has_avx512(void) {
   static int wide = -1; /* computed once; racing first calls compute the same value */
   int answer = __atomic_load_n(&wide, __ATOMIC_RELAXED);
   if (answer < 0) {
@@ -130,7 +131,11 @@ void aevec_sigmoid_rows(const float *z, float *out, size_t rows, size_t width, c
     answer = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
     __atomic_store_n(&wide, answer, __ATOMIC_RELAXED);
   }
-  if (answer) sigmoid_rows_avx512(z, out, rows, width, offset, scale);
+  return answer;
+}
+
+void aevec_sigmoid_rows(const float *z, float *out, size_t rows, size_t width, const float *offset, const float *scale) {
+  if (has_avx512()) sigmoid_rows_avx512(z, out, rows, width, offset, scale);
   else sigmoid_rows_narrow(z, out, rows, width, offset, scale);
 }
 
@@ -284,14 +289,7 @@ static void nearest_narrow(const float *z, const float *columns, size_t width, s
 }
 
 void aevec_nearest_squares(const float *z, const float *columns, size_t width, size_t padded, float *best, size_t count) {
-  static int wide = -1; /* computed once; racing first calls compute the same value */
-  int answer = __atomic_load_n(&wide, __ATOMIC_RELAXED);
-  if (answer < 0) {
-    __builtin_cpu_init();
-    answer = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-    __atomic_store_n(&wide, answer, __ATOMIC_RELAXED);
-  }
   if (count == 0 || padded % 16 != 0) return;
-  if (answer) nearest_avx512(z, columns, width, padded, best, count);
+  if (has_avx512()) nearest_avx512(z, columns, width, padded, best, count);
   else nearest_narrow(z, columns, width, padded, best, count);
 }

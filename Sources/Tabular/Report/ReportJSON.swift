@@ -1,3 +1,5 @@
+import Datasets
+
 /// The report as one JSON object, keys in a fixed order so people can read it and diff it.
 extension QualityReport {
   public func json(realName: String, syntheticName: String) -> String {
@@ -47,30 +49,12 @@ indirect enum JSON {
 
   var text: String {
     switch self {
-    case .string(let s): return JSON.quoted(s)
+    case .string(let s): return JSONText.quoted(s)
     case .number(let x): return x.isFinite ? (x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)) : "null"
     case .bool(let b): return b ? "true" : "false"
     case .null: return "null"
     case .array(let items): return "[" + items.map(\.text).joined(separator: ", ") + "]"
-    case .object(let fields): return "{" + fields.map { JSON.quoted($0.0) + ": " + $0.1.text }.joined(separator: ", ") + "}"
+    case .object(let fields): return "{" + fields.map { JSONText.quoted($0.0) + ": " + $0.1.text }.joined(separator: ", ") + "}"
     }
-  }
-
-  /// A JSON string literal: quotes, backslashes and control characters escaped.
-  static func quoted(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16) }
-        else { out.unicodeScalars.append(scalar) }
-      }
-    }
-    return out + "\""
   }
 }

@@ -48,29 +48,11 @@ func jsonLine(_ pairs: [(String, Any?)]) -> String {
     switch value {
     case let v as Double: text = v.isFinite ? String(format: "%.6g", v) : "null"
     case let v as Int: text = String(v)
-    case let v as String: text = jsonString(v)
+    case let v as String: text = JSONText.quoted(v)
     case let v as Bool: text = v ? "true" : "false"
     default: text = "null"
     }
-    return "\(jsonString(key)): \(text)"
+    return "\(JSONText.quoted(key)): \(text)"
   }
   return "{" + body.joined(separator: ", ") + "}"
-}
-
-/// A JSON string literal: quotes, backslashes and control characters (a newline in a file
-/// name) escaped, so that the line stays one valid JSON object.
-func jsonString(_ text: String) -> String {
-  var out = "\""
-  for scalar in text.unicodeScalars {
-    switch scalar {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    case "\t": out += "\\t"
-    case "\r": out += "\\r"
-    case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-    default: out.unicodeScalars.append(scalar)
-    }
-  }
-  return out + "\""
 }

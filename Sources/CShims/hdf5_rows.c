@@ -102,6 +102,9 @@ static int describe_storage(hid_t set, hid_t type, const char *name, aeh5_storag
       }
     }
     storage->filter_count = filters;
+    unsigned options = 0;
+    if (H5Pget_chunk_opts(dcpl, &options) < 0) { snprintf(why, size, "dataset '/%s' has unreadable chunk options", name); goto done; }
+    storage->unfiltered_edges = (options & H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS) != 0;
     storage->layout = AEH5_CHUNKED;
   } else {
     snprintf(why, size, "dataset '/%s' has an unknown storage layout", name);
@@ -130,14 +133,26 @@ int64_t aeh5_rows_open(int64_t file, const char *path, size_t max_chunk_bytes, a
   type = H5Dget_type(set);
   space = H5Dget_space(set);
   if (type < 0 || space < 0) { h5_fail("unreadable dataset", path); goto done; }
-  storage->kind = h5_kind_of(type);
-  H5T_order_t order = H5Tget_order(type);
-  if (storage->kind == AEH5_OTHER || H5Tget_class(type) == H5T_VLEN ||
-      (storage->kind != AEH5_UINT8 && order != H5T_ORDER_LE && order != H5T_ORDER_BE)) {
-    snprintf(why, sizeof why, "dataset '/%s' holds values of a type not read (float32, float64, int32, int64 or uint8)", name);
+  /* Exactly the standard layouts: our code converts the bytes, so a float with another
+   * exponent bias or an integer of 24 bits in 32 must be refused, not reinterpreted. */
+  static const struct { int kind, big_endian; } known[] = {
+    {AEH5_FLOAT32, 0}, {AEH5_FLOAT32, 1}, {AEH5_FLOAT64, 0}, {AEH5_FLOAT64, 1}, {AEH5_INT32, 0},
+    {AEH5_INT32, 1}, {AEH5_INT64, 0}, {AEH5_INT64, 1}, {AEH5_UINT8, 0}, {AEH5_UINT8, 1}};
+  hid_t standard[] = {H5T_IEEE_F32LE, H5T_IEEE_F32BE, H5T_IEEE_F64LE, H5T_IEEE_F64BE, H5T_STD_I32LE,
+                      H5T_STD_I32BE, H5T_STD_I64LE, H5T_STD_I64BE, H5T_STD_U8LE, H5T_STD_U8BE};
+  storage->kind = AEH5_OTHER;
+  for (size_t i = 0; i < sizeof standard / sizeof standard[0]; i++) {
+    if (H5Tequal(type, standard[i]) > 0) {
+      storage->kind = known[i].kind;
+      storage->big_endian = known[i].big_endian;
+      break;
+    }
+  }
+  if (storage->kind == AEH5_OTHER) {
+    snprintf(why, sizeof why, "dataset '/%s' holds values of a type not read (IEEE float32 or float64, int32, int64 "
+             "or uint8, either byte order)", name);
     goto done;
   }
-  storage->big_endian = order == H5T_ORDER_BE;
   int r = H5Sget_simple_extent_ndims(space);
   if (r < 2 || r > 4) {
     snprintf(why, sizeof why, "dataset '/%s' has %d axes; data rows need 2 to 4, rows first: (rows, values) or images "
@@ -164,16 +179,17 @@ int aeh5_chunk_read(int64_t set, const uint64_t *coords, size_t capacity, void *
   h5_enter();
   hsize_t offset[AEH5_MAX_RANK];
   for (int i = 0; i < AEH5_MAX_RANK; i++) offset[i] = coords[i];
-  haddr_t where = HADDR_UNDEF;
   hsize_t stored = 0;
   uint32_t filters = 0;
   int status = -1;
-  /* The index gives the chunk's size before libhdf5 copies that many bytes into `buffer`. */
+  /* The chunk's size first, then libhdf5 copies that many bytes into `buffer`. Both go through
+   * the lookup H5Dread uses (H5Dget_chunk_info_by_coord in 1.10.8 walks the whole index per
+   * call, and misses chunks of extensible-array indexes). */
   if (H5Iget_type(set) != H5I_DATASET) {
     snprintf(h5_last_error, sizeof h5_last_error, "not an open dataset");
-  } else if (H5Dget_chunk_info_by_coord(set, offset, filter_mask, &where, &stored) < 0) {
+  } else if (H5Dget_chunk_storage_size(set, offset, &stored) < 0) {
     h5_fail("cannot find a chunk of the dataset", "");
-  } else if (where == HADDR_UNDEF) {
+  } else if (stored == 0) {
     snprintf(h5_last_error, sizeof h5_last_error, "a chunk at row %llu was never written (unwritten storage would read as fill values)",
              (unsigned long long)coords[0]);
   } else if (stored > capacity) {

@@ -51,14 +51,15 @@ enum HDF5Filters {
     return output
   }
 
-  /// The bytes before a Fletcher-32 checksum, which must match (stored little-endian, or
-  /// byte-reversed as libhdf5 before 1.6.3 wrote it).
+  /// The bytes before a Fletcher-32 checksum, which must match (stored little-endian, or with
+  /// the bytes of each 16-bit half swapped, as libhdf5 before 1.6.3 wrote it).
   static func checkedFletcher32(_ input: [UInt8]) throws -> [UInt8] {
     guard input.count >= 4 else { throw Refused(description: "a chunk is too short for its Fletcher-32 checksum") }
     let data = input.prefix(input.count - 4)
     let stored = input.suffix(4).reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
     let sum = fletcher32(data)
-    guard stored == sum || stored == sum.byteSwapped else {
+    let older = (sum & 0x00ff_00ff) << 8 | (sum & 0xff00_ff00) >> 8
+    guard stored == sum || stored == older else {
       throw Refused(description: "a chunk fails its Fletcher-32 checksum (damaged)")
     }
     return Array(data)

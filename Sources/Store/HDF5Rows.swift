@@ -197,6 +197,9 @@ public final class HDF5Rows {
     var size: UInt64 = 0, mask: UInt32 = 0
     let status = scratch.withUnsafeMutableBytes { aeh5_chunk_read(dataset, coordinates, capacity, $0.baseAddress!, &size, &mask) }
     guard status >= 0 else { throw StoreError(Self.lastMessage()) }
+    // H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS: an edge chunk (past the dataset's end on some axis)
+    // is stored as it is, its mask still 0.
+    if storage.unfiltered_edges != 0 && corner.indices.contains(where: { corner[$0] + chunk[$0] > shape[$0] }) { mask = ~0 }
     let bytes = try HDF5Filters.decode(Array(scratch.prefix(Int(size))), pipeline: pipeline, mask: mask,
                                        chunkBytes: chunkBytes, itemSize: itemSize)
     cachedChunk = (corner, bytes)

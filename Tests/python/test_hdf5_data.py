@@ -21,8 +21,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 AE = os.environ.get("AE_BINARY", str(ROOT / ".build" / "release" / "ae"))
 
 
-def ae(*args, ok=True, env=None):
-    run = subprocess.run([AE, *map(str, args)], capture_output=True, text=True, env=env)
+def ae(*args, ok=True, env=None, timeout=600):
+    run = subprocess.run([AE, *map(str, args)], capture_output=True, text=True, env=env, timeout=timeout)
     if ok:
         assert run.returncode == 0, run.stderr
     return run
@@ -136,6 +136,61 @@ def test_every_storage_reads_the_same_values(tmp_path):
     for name in ["int32", "int64_be"]:
         ae("encode", tmp_path / "c.h5", "--data", f"{tmp_path}/ints.h5:/{name}", "--out", tmp_path / f"{name}.npy")
         assert np.array_equal(np.load(tmp_path / f"{name}.npy"), np.load(tmp_path / "counts_expected.npy")), name
+
+
+def test_review_findings_on_chunk_indexes_options_and_types(tmp_path):
+    """A second review's findings: edge chunks stored unfiltered (H5D_CHUNK_DONT_FILTER_PARTIAL_
+    CHUNKS) read right; a 1.10 extensible-array chunk index (unlimited axis not the first) reads
+    every row; 40,000 chunks read in linear time; number types that are not plain IEEE or two's
+    complement words (24-bit int32, another exponent bias) are refused, not reinterpreted."""
+    import ctypes
+    import glob
+    rows = low_rank(37, 8, width=5)
+    np.save(tmp_path / "rows.npy", rows)
+    model = tmp_path / "m.h5"
+    ae("train", "--data", tmp_path / "rows.npy", "--layers", "4,2", "--epochs", 1, "--out", model, "--quiet")
+    ae("encode", model, "--data", tmp_path / "rows.npy", "--out", tmp_path / "expected.npy")
+    expected = np.load(tmp_path / "expected.npy")
+    libraries = glob.glob(os.path.join(os.path.dirname(h5py.__file__), "..", "h5py.libs", "libhdf5-*.so*"))
+    assert libraries or not os.path.isdir(os.path.join(os.path.dirname(h5py.__file__), "..", "h5py.libs"))
+    path = tmp_path / "review.h5"
+    with h5py.File(path, "w", libver=("v110", "v110")) as f:
+        f.create_dataset("extensible", data=rows, chunks=(10, 2), maxshape=(37, None), compression="gzip")
+        if libraries:  # h5py's own libhdf5, for H5Pset_chunk_opts (not in h5py's API)
+            lib = ctypes.CDLL(libraries[0])
+            lib.H5Pset_chunk_opts.argtypes = [ctypes.c_int64, ctypes.c_uint]
+            for name, options in {"edges_shuffled": dict(shuffle=True), "edges_deflated": dict(gzip=True)}.items():
+                dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+                dcpl.set_chunk((10, 2))
+                if options.get("shuffle"):
+                    dcpl.set_shuffle()
+                if options.get("gzip"):
+                    dcpl.set_deflate(4)
+                assert lib.H5Pset_chunk_opts(dcpl.id, 0x0002) >= 0  # H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS
+                h5py.h5d.create(f.id, name.encode(), h5py.h5t.IEEE_F32LE, h5py.h5s.create_simple(rows.shape),
+                                dcpl=dcpl).write(h5py.h5s.ALL, h5py.h5s.ALL, rows)
+        for name, change in {"int24": lambda t: t.set_precision(24), "float_bias120": lambda t: t.set_ebias(120)}.items():
+            stored = (h5py.h5t.STD_I32LE if name == "int24" else h5py.h5t.IEEE_F32LE).copy()
+            change(stored)
+            h5py.h5d.create(f.id, name.encode(), stored, h5py.h5s.create_simple((4, 3))).write(
+                h5py.h5s.ALL, h5py.h5s.ALL, np.arange(12, dtype=np.int32 if name == "int24" else np.float32).reshape(4, 3))
+    for name in ["extensible"] + (["edges_shuffled", "edges_deflated"] if libraries else []):
+        ae("encode", model, "--data", f"{path}:/{name}", "--out", tmp_path / f"{name}.npy")
+        assert np.array_equal(np.load(tmp_path / f"{name}.npy"), expected), name
+    for name in ["int24", "float_bias120"]:
+        run = ae("encode", model, "--data", f"{path}:/{name}", "--out", tmp_path / "x.npy", ok=False)
+        assert run.returncode == 1 and "type not read" in run.stderr, run.stderr
+    # 40,000 chunks of one row (libhdf5 1.10.8's H5Dget_chunk_info_by_coord walked the index per
+    # lookup: 40,000 lookups took minutes; H5Dget_chunk_storage_size and H5Dread_chunk do not).
+    many = tmp_path / "many.h5"
+    values = np.arange(40_000 * 16, dtype=np.float32).reshape(40_000, 16) % 7
+    with h5py.File(many, "w") as f:
+        f.create_dataset("rows", data=values, chunks=(1, 16))
+    np.save(tmp_path / "many.npy", values)
+    ae("train", "--data", tmp_path / "many.npy", "--layers", "2", "--epochs", 1, "--out", tmp_path / "w.h5", "--quiet")
+    for data, out in [(f"{many}:/rows", "many_h5.npy"), (tmp_path / "many.npy", "many_npy.npy")]:
+        ae("encode", tmp_path / "w.h5", "--data", data, "--out", tmp_path / out, timeout=120)
+    assert np.array_equal(np.load(tmp_path / "many_h5.npy"), np.load(tmp_path / "many_npy.npy"))
 
 
 def test_resident_sets_stay_bounded_on_data_four_times_larger(tmp_path):

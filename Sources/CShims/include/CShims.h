@@ -104,6 +104,7 @@ typedef struct {
   uint64_t chunk[AEH5_MAX_RANK];  /* chunked: the chunk shape */
   int filters[8];                 /* chunked: the pipeline, in the order writing applies it */
   int filter_count;
+  int unfiltered_edges;           /* chunked: partial edge chunks are stored unfiltered */
 } aeh5_storage;
 int64_t aeh5_file_open_disk(const char *path);
 int64_t aeh5_rows_open(int64_t file, const char *path, size_t max_chunk_bytes, aeh5_storage *storage);

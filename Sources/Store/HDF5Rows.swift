@@ -89,6 +89,14 @@ public final class HDF5Rows {
           ModelSpec.checkedProduct(Array(shape.dropFirst()), limit: 1 << 31) != nil else {
       throw StoreError("\(spec): shape \(shape) is not rows of 1 to 2^31 values")
     }
+    // Where the last contiguous value would lie, in a byte offset pread takes (the file's
+    // numbers are 64-bit unsigned: a crafted address or size must not wrap).
+    if storage.layout == Int32(AEH5_CONTIGUOUS.rawValue) {
+      let bytes = ModelSpec.checkedProduct([itemSize] + shape, limit: Int.max)
+      guard let bytes, storage.address < UInt64(Int64.max), bytes <= Int.max - Int(storage.address) else {
+        throw StoreError("\(spec): its values would lie beyond any file (at byte \(storage.address), \(shape) values)")
+      }
+    }
   }
 
   deinit {

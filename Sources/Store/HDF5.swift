@@ -52,8 +52,10 @@ public final class HDF5Group {
   }
 
   /// HDF5's signature, which libhdf5 looks for at offset 0, 512, 1024, 2048, ...
+  static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
+
+  /// Whether `bytes` hold the signature where libhdf5 looks for it.
   static func hasSignature(_ bytes: UnsafeRawBufferPointer) -> Bool {
-    let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
     var offset = 0
     while offset + signature.count <= bytes.count {
       if bytes[offset..<offset + signature.count].elementsEqual(signature) { return true }

@@ -28,6 +28,8 @@ public final class HDF5Rows {
   private let storage: aeh5_storage
   private let itemSize: Int
   private let pipeline: [aeh5_filter]
+  /// A chunked dataset's chunk shape (rows first).
+  private let chunkShape: [Int]
   /// The last chunk decoded, by its coordinates (blocks of rows read in turn reuse it).
   private var cachedChunk: (coordinates: [Int], bytes: [UInt8])?
   private var scratch: [UInt8] = []
@@ -83,6 +85,7 @@ public final class HDF5Rows {
     let shape = withUnsafeBytes(of: storage.dims) { Array($0.bindMemory(to: UInt64.self).prefix(Int(storage.rank))) }.map { Int(clamping: $0) }
     self.shape = shape
     itemSize = [AEH5_FLOAT32.rawValue: 4, AEH5_FLOAT64.rawValue: 8, AEH5_INT32.rawValue: 4, AEH5_INT64.rawValue: 8, AEH5_UINT8.rawValue: 1][UInt32(storage.kind)] ?? 0
+    chunkShape = withUnsafeBytes(of: storage.chunk) { Array($0.bindMemory(to: UInt64.self).prefix(Int(storage.rank))) }.map { Int(clamping: $0) }
     pipeline = withUnsafeBytes(of: storage.filters) { Array($0.bindMemory(to: Int32.self).prefix(Int(storage.filter_count))) }.map { aeh5_filter(UInt32($0)) }
     isByteData = storage.kind == Int32(AEH5_UINT8.rawValue)
     guard shape[0] <= 1 << 40, shape.dropFirst().allSatisfy({ $0 > 0 }),
@@ -108,7 +111,12 @@ public final class HDF5Rows {
   public var rows: Int { shape[0] }
   public var width: Int { shape.dropFirst().reduce(1, *) }
   /// (height, width, channels) for a dataset of images: (rows, h, w) or (rows, h, w, c).
-  public var imageShape: [Int]? { shape.count == 2 ? nil : Array(shape[1...]) + (shape.count == 3 ? [1] : []) }
+  public var imageShape: [Int]? { Self.imageShape(of: shape) }
+
+  /// The image shape of rows stored as `shape` (rows first), as for .npy: nil for (rows, values).
+  public static func imageShape(of shape: [Int]) -> [Int]? {
+    shape.count == 2 ? nil : Array(shape[1...]) + (shape.count == 3 ? [1] : [])
+  }
 
   /// Rows `first ..< first + count` into `out` (count x width floats). Throws for a read error,
   /// a damaged chunk, or a value that is not finite.
@@ -150,8 +158,7 @@ public final class HDF5Rows {
   /// Rows gathered from every chunk they cross, each chunk decoded whole (and kept for the
   /// next read): runs along the last axis copied into place, axis by axis.
   private func readChunked(first: Int, count: Int, into out: UnsafeMutablePointer<Float>) throws {
-    let rank = shape.count
-    let chunk = withUnsafeBytes(of: storage.chunk) { Array($0.bindMemory(to: UInt64.self).prefix(rank)) }.map { Int($0) }
+    let rank = shape.count, chunk = chunkShape
     let grid = (1..<rank).map { (shape[$0] + chunk[$0] - 1) / chunk[$0] }
     var rowStride = [Int](repeating: 1, count: rank) // values per step along each axis, within a row
     for axis in stride(from: rank - 2, through: 1, by: -1) { rowStride[axis] = rowStride[axis + 1] * shape[axis + 1] }
@@ -159,7 +166,7 @@ public final class HDF5Rows {
       var tile = [Int](repeating: 0, count: rank - 1) // chunk indices along axes 1 ..< rank
       repeat {
         let corner = [chunkRow * chunk[0]] + tile.enumerated().map { $1 * chunk[$0 + 1] }
-        let bytes = try decodedChunk(at: corner, chunk: chunk)
+        let bytes = try decodedChunk(at: corner)
         let extent = (0..<rank).map { min(chunk[$0], shape[$0] - corner[$0]) } // the part inside the dataset
         let run = extent[rank - 1]
         bytes.withUnsafeBytes { raw in
@@ -194,20 +201,20 @@ public final class HDF5Rows {
 
   /// The chunk whose first value is at `corner`, decoded: its stored bytes as libhdf5's index
   /// places them (read raw, no filter undone), its filters undone here into exactly its size.
-  private func decodedChunk(at corner: [Int], chunk: [Int]) throws -> [UInt8] {
+  private func decodedChunk(at corner: [Int]) throws -> [UInt8] {
     if let cachedChunk, cachedChunk.coordinates == corner { return cachedChunk.bytes }
     try checkSize()
     var coordinates = [UInt64](repeating: 0, count: Int(AEH5_MAX_RANK))
     for (axis, value) in corner.enumerated() { coordinates[axis] = UInt64(value) }
     // Deflate can grow incompressible data by a few bytes per 16 KiB; Fletcher-32 adds 4.
-    let chunkBytes = chunk.reduce(itemSize, *), capacity = chunkBytes + chunkBytes / 100 + 68
+    let chunkBytes = chunkShape.reduce(itemSize, *), capacity = chunkBytes + chunkBytes / 100 + 68
     if scratch.count < capacity { scratch = [UInt8](repeating: 0, count: capacity) }
     var size: UInt64 = 0, mask: UInt32 = 0
     let status = scratch.withUnsafeMutableBytes { aeh5_chunk_read(dataset, coordinates, capacity, $0.baseAddress!, &size, &mask) }
     guard status >= 0 else { throw StoreError(Self.lastMessage()) }
     // H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS: an edge chunk (past the dataset's end on some axis)
     // is stored as it is, its mask still 0.
-    if storage.unfiltered_edges != 0 && corner.indices.contains(where: { corner[$0] + chunk[$0] > shape[$0] }) { mask = ~0 }
+    if storage.unfiltered_edges != 0 && corner.indices.contains(where: { corner[$0] + chunkShape[$0] > shape[$0] }) { mask = ~0 }
     let bytes = try HDF5Filters.decode(Array(scratch.prefix(Int(size))), pipeline: pipeline, mask: mask,
                                        chunkBytes: chunkBytes, itemSize: itemSize)
     cachedChunk = (corner, bytes)
@@ -270,11 +277,10 @@ public final class HDF5Rows {
   /// HDF5's signature at 0, 512, 1024, 2048, ... (where libhdf5 looks: after a user block of
   /// any power-of-two size): a clear message for a file that is not HDF5, before libhdf5 sees it.
   private static func checkSignature(_ fd: Int32, _ path: String, size: Int) throws {
-    let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
     var offset = 0, head = [UInt8](repeating: 0, count: 8)
     while offset + 8 <= size {
       let got = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, 8, off_t(offset)) }
-      if got == 8 && head == signature { return }
+      if got == 8 && head == HDF5Group.signature { return }
       offset = offset == 0 ? 512 : offset * 2
     }
     throw StoreError("\(path): not an HDF5 file (no HDF5 signature)")

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Store
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,7 +59,7 @@ final class HDF5RowReader: RowSource {
     self.channel = channel
     rows = shape[0]
     width = shape.dropFirst().reduce(1, *)
-    imageShape = shape.count == 2 ? nil : Array(shape[1...]) + (shape.count == 3 ? [1] : [])
+    imageShape = HDF5Rows.imageShape(of: shape)
   }
 
   deinit {

@@ -110,14 +110,22 @@ struct DataOptions: ParsableArguments {
       return whole.rows(shard.range(of: whole.features.rows))
     }
     let source = try NPYRows(data)
-    let range = shard.range(of: source.rows)
+    return try load(shard.range(of: source.rows), of: source, storedShape: source.header.shape, limited: false) // 1 MiB at a time
+  }
+
+  /// Rows `range` of a source read in place (a .npy with pread, an HDF5 dataset by its reader
+  /// process), with their labels and the shape options; `storedShape` is the array's own.
+  /// `limited`: the rows are the first --limit, so a longer label file is cut to them.
+  private func load(_ range: Range<Int>, of source: RowSource, storedShape: [Int], limited: Bool) throws -> Dataset {
     let features = Tensor(rows: range.count, cols: source.width)
-    if !range.isEmpty { try source.read(first: range.lowerBound, count: range.count, into: features.data) } // 1 MiB at a time
+    if !range.isEmpty { try source.read(first: range.lowerBound, count: range.count, into: features.data) }
     var dataset = Dataset(features: features, imageShape: source.imageShape, isByteData: source.isByteData, name: data,
-                          metadata: DatasetMetadata(shape: [range.count] + source.header.shape.dropFirst()))
+                          metadata: DatasetMetadata(shape: [range.count] + storedShape.dropFirst()))
     if let labels {
       let read = try LabelFile.read(labels)
-      guard read.count == source.rows else { throw DataError("\(labels): \(read.count) labels for \(source.rows) rows of \(data)") }
+      guard read.count == source.rows || (limited && read.count > range.count) else {
+        throw DataError("\(labels): \(read.count) labels for \(source.rows) rows of \(data)")
+      }
       dataset.labels = Array(read[range])
     }
     try applyShapes(&dataset)
@@ -143,19 +151,7 @@ extension DataOptions {
     // Two copies: the rows and what the command makes of them. (A chunked file can declare far
     // more values than it stores: the size is checked before the rows are allocated.)
     try checkMemory(rows: range.count, values: source.width, copies: 2, what: "reading \(range.count) rows of \(source.width) values from \(data)")
-    let features = Tensor(rows: range.count, cols: source.width)
-    if !range.isEmpty { try source.read(first: range.lowerBound, count: range.count, into: features.data) }
-    var dataset = Dataset(features: features, imageShape: source.imageShape, isByteData: source.isByteData, name: data,
-                          metadata: DatasetMetadata(shape: [range.count] + source.shape.dropFirst()))
-    if let labels {
-      let read = try LabelFile.read(labels)
-      guard read.count == source.rows || (shard == nil && limit != nil && read.count > range.count) else {
-        throw DataError("\(labels): \(read.count) labels for \(source.rows) rows of \(data)")
-      }
-      dataset.labels = Array(read[range])
-    }
-    try applyShapes(&dataset)
-    return dataset
+    return try load(range, of: source, storedShape: source.shape, limited: shard == nil && limit != nil)
   }
 }
 
